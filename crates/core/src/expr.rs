@@ -1,0 +1,449 @@
+//! The small condition language used by triage rules and advice in `kb/`.
+//!
+//! Clinical rules live in the knowledge base as text such as
+//! `(pop_or_snap or mechanism = overstretch) and walking in [limp, unable]`, so a clinician can
+//! read and review them without reading Rust. This module parses that text into an [`Expr`]
+//! tree (once, when the knowledge base loads) and evaluates it against a findings set and,
+//! for non-red-flag rules and advice, the differential. It does not know what any field means:
+//! field names and values are resolved against the findings schema at compile time so a typo
+//! in `kb/` is a load error, not a rule that silently never fires.
+//!
+//! Logic is two-valued: an atom about a finding that was not answered is false. Rule authors
+//! therefore write red-flag rules so that missing answers err towards firing (for example
+//! `not onset = sudden` is true when onset is unknown).
+
+use crate::findings::{FieldKind, Findings, Schema, Value};
+
+/// A comparison operator on numbers.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Cmp {
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+/// A compiled expression. Field and value references are indexes into the schema.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Expr {
+    Always,
+    /// A yes/no finding is true.
+    IsTrue(usize),
+    /// A yes/no finding was answered false.
+    IsFalse(usize),
+    /// An enum finding has one of these values.
+    EnumIn(usize, Vec<u8>),
+    /// A multi-select finding contains any of these values (bit mask).
+    HasAny(usize, u64),
+    /// A number finding compares with a constant.
+    Num(usize, Cmp, f64),
+    /// The finding was answered at all.
+    Known(usize),
+    /// The most likely condition is one of these (condition indexes).
+    TopIn(Vec<usize>),
+    /// This condition has probability at least [`LIKELY`].
+    Likely(usize),
+    /// The final triage level is one of these (level ranks).
+    LevelIn(Vec<u8>),
+    Not(Box<Expr>),
+    And(Vec<Expr>),
+    Or(Vec<Expr>),
+}
+
+/// Probability at or above which `likely X` holds.
+pub const LIKELY: f64 = 0.25;
+
+/// What an expression may look at besides the findings.
+#[derive(Debug, Clone, Copy)]
+pub struct EvalContext<'a> {
+    pub posterior: Option<&'a [f64]>,
+    pub top: Option<usize>,
+    pub level: Option<u8>,
+}
+
+impl Expr {
+    pub fn eval(&self, f: &Findings, ctx: &EvalContext<'_>) -> bool {
+        match self {
+            Expr::Always => true,
+            Expr::IsTrue(i) => matches!(f.get(*i), Some(Value::Bool(true))),
+            Expr::IsFalse(i) => matches!(f.get(*i), Some(Value::Bool(false))),
+            Expr::EnumIn(i, vs) => matches!(f.get(*i), Some(Value::Enum(v)) if vs.contains(v)),
+            Expr::HasAny(i, mask) => matches!(f.get(*i), Some(Value::Multi(m)) if m & mask != 0),
+            Expr::Num(i, cmp, k) => match f.get(*i) {
+                Some(Value::Num(x)) => match cmp {
+                    Cmp::Lt => *x < *k,
+                    Cmp::Le => *x <= *k,
+                    Cmp::Gt => *x > *k,
+                    Cmp::Ge => *x >= *k,
+                },
+                _ => false,
+            },
+            Expr::Known(i) => f.get(*i).is_some(),
+            Expr::TopIn(cs) => ctx.top.is_some_and(|t| cs.contains(&t)),
+            Expr::Likely(c) => ctx
+                .posterior
+                .and_then(|p| p.get(*c))
+                .is_some_and(|p| *p >= LIKELY),
+            Expr::LevelIn(ls) => ctx.level.is_some_and(|l| ls.contains(&l)),
+            Expr::Not(e) => !e.eval(f, ctx),
+            Expr::And(es) => es.iter().all(|e| e.eval(f, ctx)),
+            Expr::Or(es) => es.iter().any(|e| e.eval(f, ctx)),
+        }
+    }
+
+    /// Whether the expression looks at the differential or the final level. Red-flag rules
+    /// must not: a red flag is never outvoted by probabilities.
+    pub fn uses_probabilities(&self) -> bool {
+        match self {
+            Expr::TopIn(_) | Expr::Likely(_) | Expr::LevelIn(_) => true,
+            Expr::Not(e) => e.uses_probabilities(),
+            Expr::And(es) | Expr::Or(es) => es.iter().any(Expr::uses_probabilities),
+            _ => false,
+        }
+    }
+
+    pub fn uses_level(&self) -> bool {
+        match self {
+            Expr::LevelIn(_) => true,
+            Expr::Not(e) => e.uses_level(),
+            Expr::And(es) | Expr::Or(es) => es.iter().any(Expr::uses_level),
+            _ => false,
+        }
+    }
+
+    /// Every finding the expression reads, so the interview knows which questions can fire it.
+    pub fn fields(&self, out: &mut Vec<usize>) {
+        match self {
+            Expr::IsTrue(i)
+            | Expr::IsFalse(i)
+            | Expr::EnumIn(i, _)
+            | Expr::HasAny(i, _)
+            | Expr::Num(i, _, _)
+            | Expr::Known(i) => {
+                if !out.contains(i) {
+                    out.push(*i)
+                }
+            }
+            Expr::Not(e) => e.fields(out),
+            Expr::And(es) | Expr::Or(es) => es.iter().for_each(|e| e.fields(out)),
+            _ => {}
+        }
+    }
+}
+
+/// Names the parser needs to resolve besides findings.
+#[derive(Debug)]
+pub struct Names<'a> {
+    pub schema: &'a Schema,
+    pub conditions: &'a [String],
+    pub levels: &'a [&'a str],
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Tok {
+    Ident(String),
+    Num(f64),
+    LParen,
+    RParen,
+    LBrack,
+    RBrack,
+    Comma,
+    Op(&'static str),
+}
+
+fn lex(s: &str) -> Result<Vec<Tok>, String> {
+    let mut out = Vec::new();
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i] as char;
+        match c {
+            ' ' | '\t' | '\n' | '\r' => i += 1,
+            '(' => {
+                out.push(Tok::LParen);
+                i += 1
+            }
+            ')' => {
+                out.push(Tok::RParen);
+                i += 1
+            }
+            '[' => {
+                out.push(Tok::LBrack);
+                i += 1
+            }
+            ']' => {
+                out.push(Tok::RBrack);
+                i += 1
+            }
+            ',' => {
+                out.push(Tok::Comma);
+                i += 1
+            }
+            '<' | '>' | '=' | '!' => {
+                let two = b.get(i + 1) == Some(&b'=');
+                let op = match (c, two) {
+                    ('<', true) => "<=",
+                    ('<', false) => "<",
+                    ('>', true) => ">=",
+                    ('>', false) => ">",
+                    ('=', _) => "=",
+                    ('!', true) => "!=",
+                    _ => return Err(format!("unexpected '{c}' at {i}")),
+                };
+                out.push(Tok::Op(op));
+                i += op.len();
+            }
+            c if c.is_ascii_digit() || c == '-' || c == '.' => {
+                let start = i;
+                i += 1;
+                while i < b.len() && (b[i].is_ascii_digit() || b[i] == b'.') {
+                    i += 1;
+                }
+                let t = &s[start..i];
+                out.push(Tok::Num(
+                    t.parse().map_err(|_| format!("bad number '{t}'"))?,
+                ));
+            }
+            c if c.is_ascii_alphabetic() || c == '_' => {
+                let start = i;
+                while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_') {
+                    i += 1;
+                }
+                out.push(Tok::Ident(s[start..i].to_string()));
+            }
+            _ => return Err(format!("unexpected '{c}' at {i}")),
+        }
+    }
+    Ok(out)
+}
+
+struct Parser<'a, 'n> {
+    toks: Vec<Tok>,
+    pos: usize,
+    names: &'a Names<'n>,
+}
+
+/// Parse and resolve an expression.
+pub fn parse(src: &str, names: &Names<'_>) -> Result<Expr, String> {
+    let mut p = Parser {
+        toks: lex(src)?,
+        pos: 0,
+        names,
+    };
+    let e = p.or()?;
+    if p.pos != p.toks.len() {
+        return Err(format!("unexpected {:?}", p.toks[p.pos]));
+    }
+    Ok(e)
+}
+
+impl Parser<'_, '_> {
+    fn peek(&self) -> Option<&Tok> {
+        self.toks.get(self.pos)
+    }
+    fn next(&mut self) -> Option<Tok> {
+        let t = self.toks.get(self.pos).cloned();
+        self.pos += 1;
+        t
+    }
+    fn peek_word(&self, w: &str) -> bool {
+        matches!(self.peek(), Some(Tok::Ident(s)) if s == w)
+    }
+    fn expect(&mut self, t: Tok) -> Result<(), String> {
+        match self.next() {
+            Some(x) if x == t => Ok(()),
+            other => Err(format!("expected {t:?}, found {other:?}")),
+        }
+    }
+    fn or(&mut self) -> Result<Expr, String> {
+        let mut v = vec![self.and()?];
+        while self.peek_word("or") {
+            self.pos += 1;
+            v.push(self.and()?);
+        }
+        Ok(if v.len() == 1 {
+            v.remove(0)
+        } else {
+            Expr::Or(v)
+        })
+    }
+    fn and(&mut self) -> Result<Expr, String> {
+        let mut v = vec![self.unary()?];
+        while self.peek_word("and") {
+            self.pos += 1;
+            v.push(self.unary()?);
+        }
+        Ok(if v.len() == 1 {
+            v.remove(0)
+        } else {
+            Expr::And(v)
+        })
+    }
+    fn unary(&mut self) -> Result<Expr, String> {
+        if self.peek_word("not") {
+            self.pos += 1;
+            return Ok(Expr::Not(Box::new(self.unary()?)));
+        }
+        if self.peek() == Some(&Tok::LParen) {
+            self.pos += 1;
+            let e = self.or()?;
+            self.expect(Tok::RParen)?;
+            return Ok(e);
+        }
+        self.atom()
+    }
+    fn word(&mut self) -> Result<String, String> {
+        match self.next() {
+            Some(Tok::Ident(s)) => Ok(s),
+            other => Err(format!("expected a name, found {other:?}")),
+        }
+    }
+    fn list(&mut self) -> Result<Vec<String>, String> {
+        self.expect(Tok::LBrack)?;
+        let mut v = vec![self.word()?];
+        while self.peek() == Some(&Tok::Comma) {
+            self.pos += 1;
+            v.push(self.word()?);
+        }
+        self.expect(Tok::RBrack)?;
+        Ok(v)
+    }
+    fn condition(&self, name: &str) -> Result<usize, String> {
+        self.names
+            .conditions
+            .iter()
+            .position(|c| c == name)
+            .ok_or_else(|| format!("unknown condition '{name}'"))
+    }
+    fn atom(&mut self) -> Result<Expr, String> {
+        let w = self.word()?;
+        match w.as_str() {
+            "always" => return Ok(Expr::Always),
+            "known" => {
+                let f = self.word()?;
+                return Ok(Expr::Known(self.field(&f)?));
+            }
+            "likely" => {
+                let c = self.word()?;
+                return Ok(Expr::Likely(self.condition(&c)?));
+            }
+            "top" => {
+                return if self.peek_word("in") {
+                    self.pos += 1;
+                    let l = self.list()?;
+                    Ok(Expr::TopIn(
+                        l.iter()
+                            .map(|c| self.condition(c))
+                            .collect::<Result<_, _>>()?,
+                    ))
+                } else {
+                    self.expect(Tok::Op("="))?;
+                    let c = self.word()?;
+                    Ok(Expr::TopIn(vec![self.condition(&c)?]))
+                };
+            }
+            "level" => {
+                let l = if self.peek_word("in") {
+                    self.pos += 1;
+                    self.list()?
+                } else {
+                    self.expect(Tok::Op("="))?;
+                    vec![self.word()?]
+                };
+                let ranks = l
+                    .iter()
+                    .map(|x| {
+                        self.names
+                            .levels
+                            .iter()
+                            .position(|y| y == x)
+                            .map(|r| r as u8)
+                            .ok_or_else(|| format!("unknown triage level '{x}'"))
+                    })
+                    .collect::<Result<_, _>>()?;
+                return Ok(Expr::LevelIn(ranks));
+            }
+            _ => {}
+        }
+        let fi = self.field(&w)?;
+        let field = &self.names.schema.fields[fi];
+        match self.peek().cloned() {
+            Some(Tok::Op("=")) | Some(Tok::Op("!=")) => {
+                let negate = self.peek() == Some(&Tok::Op("!="));
+                self.pos += 1;
+                let v = self.word()?;
+                let e = match &field.kind {
+                    FieldKind::Bool => match v.as_str() {
+                        "true" => Expr::IsTrue(fi),
+                        "false" => Expr::IsFalse(fi),
+                        _ => return Err(format!("{w} is yes/no; use true or false, not '{v}'")),
+                    },
+                    FieldKind::Enum(_) => Expr::EnumIn(fi, vec![field.value_index(&v)?]),
+                    _ => return Err(format!("'=' needs a yes/no or choice field; {w} is not")),
+                };
+                Ok(if negate { Expr::Not(Box::new(e)) } else { e })
+            }
+            Some(Tok::Ident(op)) if op == "in" => {
+                self.pos += 1;
+                let l = self.list()?;
+                if !matches!(field.kind, FieldKind::Enum(_)) {
+                    return Err(format!("'in' needs a choice field; {w} is not"));
+                }
+                Ok(Expr::EnumIn(
+                    fi,
+                    l.iter()
+                        .map(|v| field.value_index(v))
+                        .collect::<Result<_, _>>()?,
+                ))
+            }
+            Some(Tok::Ident(op)) if op == "has" || op == "has_any" => {
+                self.pos += 1;
+                let l = if op == "has" {
+                    vec![self.word()?]
+                } else {
+                    self.list()?
+                };
+                if !matches!(field.kind, FieldKind::Multi(_)) {
+                    return Err(format!("'{op}' needs a multi-choice field; {w} is not"));
+                }
+                let mut mask = 0u64;
+                for v in &l {
+                    mask |= 1 << field.value_index(v)?;
+                }
+                Ok(Expr::HasAny(fi, mask))
+            }
+            Some(Tok::Op(op)) if matches!(op, "<" | "<=" | ">" | ">=") => {
+                self.pos += 1;
+                let k = match self.next() {
+                    Some(Tok::Num(k)) => k,
+                    other => return Err(format!("expected a number after {op}, found {other:?}")),
+                };
+                if !matches!(field.kind, FieldKind::Int { .. } | FieldKind::Number { .. }) {
+                    return Err(format!("'{op}' needs a number field; {w} is not"));
+                }
+                let cmp = match op {
+                    "<" => Cmp::Lt,
+                    "<=" => Cmp::Le,
+                    ">" => Cmp::Gt,
+                    _ => Cmp::Ge,
+                };
+                Ok(Expr::Num(fi, cmp, k))
+            }
+            _ => {
+                if matches!(field.kind, FieldKind::Bool) {
+                    Ok(Expr::IsTrue(fi))
+                } else {
+                    Err(format!(
+                        "{w} is not a yes/no finding; compare it with =, in, has or a number"
+                    ))
+                }
+            }
+        }
+    }
+    fn field(&self, name: &str) -> Result<usize, String> {
+        self.names
+            .schema
+            .index(name)
+            .ok_or_else(|| format!("unknown finding '{name}'"))
+    }
+}

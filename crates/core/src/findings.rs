@@ -1,0 +1,396 @@
+//! Findings: what the runner told us, validated against the contract's schema.
+//!
+//! The schema (field names, types, ranges, choices, question text) is data in
+//! `kb/findings.toml`; this module turns it into a [`Schema`] and uses it to parse untrusted
+//! findings JSON into a compact [`Findings`] value. Parsing never panics: every problem is an
+//! [`Error::Field`](crate::Error::Field) naming the field. An absent field (or JSON `null`)
+//! means "not asked / don't know", never "no". Unknown fields are an error only in strict
+//! mode; otherwise they are returned as warnings so the caller can show them.
+
+use serde::Deserialize;
+use serde_json::{Map, Value as Json};
+
+use crate::Error;
+
+/// The schema tag the contract puts on findings.
+pub const FINDINGS_SCHEMA: &str = "hamstride.findings/1";
+
+/// A numeric range split into named bins (inclusive upper bound; the last bin is open).
+#[derive(Debug, Clone, Deserialize)]
+pub struct Bin {
+    pub id: String,
+    pub max: Option<f64>,
+}
+
+/// The type of a finding and what values it allows.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FieldKind {
+    Bool,
+    Int { min: i64, max: i64 },
+    Number { min: f64, max: f64 },
+    Enum(Vec<String>),
+    Multi(Vec<String>),
+}
+
+/// One field of the findings contract.
+#[derive(Debug, Clone)]
+pub struct Field {
+    pub id: String,
+    pub kind: FieldKind,
+    pub section: String,
+    pub question: String,
+    /// Short human labels for choice values (falls back to the value id).
+    pub labels: Vec<(String, String)>,
+    pub bins: Vec<Bin>,
+    /// `distance` when the number is a distance the CLI may ask in miles.
+    pub unit: Option<String>,
+    /// Condition (in the rule language) under which the interview may ask this question, so
+    /// follow-ups such as "was that injury recent?" only come after the question they follow.
+    pub ask_if: Option<String>,
+}
+
+impl Field {
+    pub fn values(&self) -> &[String] {
+        match &self.kind {
+            FieldKind::Enum(v) | FieldKind::Multi(v) => v,
+            _ => &[],
+        }
+    }
+
+    pub fn value_index(&self, v: &str) -> Result<u8, String> {
+        self.values()
+            .iter()
+            .position(|x| x == v)
+            .map(|i| i as u8)
+            .ok_or_else(|| {
+                format!(
+                    "'{v}' is not a value of {} (expected one of: {})",
+                    self.id,
+                    self.values().join(", ")
+                )
+            })
+    }
+
+    /// The human label for a choice value.
+    pub fn label(&self, v: &str) -> String {
+        self.labels
+            .iter()
+            .find(|(k, _)| k == v)
+            .map(|(_, l)| l.clone())
+            .unwrap_or_else(|| v.replace('_', " "))
+    }
+
+    /// The bin a number falls in.
+    pub fn bin_of(&self, x: f64) -> usize {
+        self.bins
+            .iter()
+            .position(|b| b.max.is_none_or(|m| x <= m))
+            .unwrap_or(self.bins.len().saturating_sub(1))
+    }
+}
+
+/// All fields of the contract, in knowledge-base order.
+#[derive(Debug, Clone)]
+pub struct Schema {
+    pub fields: Vec<Field>,
+}
+
+#[derive(Deserialize)]
+struct RawFile {
+    finding: Vec<RawField>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawField {
+    id: String,
+    kind: String,
+    #[serde(default)]
+    values: Vec<String>,
+    min: Option<f64>,
+    max: Option<f64>,
+    section: String,
+    question: String,
+    #[serde(default)]
+    labels: toml::Table,
+    #[serde(default)]
+    bins: Vec<Bin>,
+    unit: Option<String>,
+    #[serde(default)]
+    label: Option<String>,
+    #[serde(default)]
+    ask_if: Option<String>,
+}
+
+impl Schema {
+    pub fn from_toml(src: &str) -> Result<Schema, Error> {
+        let raw: RawFile = toml::from_str(src).map_err(|e| Error::kb("findings.toml", "", e))?;
+        let mut fields = Vec::with_capacity(raw.finding.len());
+        for r in raw.finding {
+            let bad = |m: &str| Error::kb("findings.toml", &r.id, m);
+            let kind = match r.kind.as_str() {
+                "bool" => FieldKind::Bool,
+                "int" => FieldKind::Int {
+                    min: r.min.ok_or_else(|| bad("int needs min"))? as i64,
+                    max: r.max.ok_or_else(|| bad("int needs max"))? as i64,
+                },
+                "number" => FieldKind::Number {
+                    min: r.min.unwrap_or(0.0),
+                    max: r.max.unwrap_or(f64::MAX),
+                },
+                "enum" => FieldKind::Enum(r.values.clone()),
+                "multi" => {
+                    if r.values.len() > 64 {
+                        return Err(bad("a multi field has at most 64 values"));
+                    }
+                    FieldKind::Multi(r.values.clone())
+                }
+                k => return Err(bad(&format!("unknown kind '{k}'"))),
+            };
+            if matches!(kind, FieldKind::Enum(_) | FieldKind::Multi(_)) && r.values.is_empty() {
+                return Err(bad("a choice field needs values"));
+            }
+            let mut labels = Vec::new();
+            for (k, v) in &r.labels {
+                if !r.values.contains(k) {
+                    return Err(bad(&format!("label for unknown value '{k}'")));
+                }
+                labels.push((k.clone(), v.as_str().unwrap_or_default().to_string()));
+            }
+            if let Some(l) = r.label {
+                labels.push((String::from("true"), l));
+            }
+            fields.push(Field {
+                id: r.id,
+                kind,
+                section: r.section,
+                question: r.question,
+                labels,
+                bins: r.bins,
+                unit: r.unit,
+                ask_if: r.ask_if,
+            });
+        }
+        Ok(Schema { fields })
+    }
+
+    pub fn index(&self, id: &str) -> Option<usize> {
+        self.fields.iter().position(|f| f.id == id)
+    }
+}
+
+/// One answered finding.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Value {
+    Bool(bool),
+    Num(f64),
+    /// Index into the field's values.
+    Enum(u8),
+    /// Bit set of indexes into the field's values.
+    Multi(u64),
+}
+
+/// The runner's answers, indexed like the schema. `None` = not asked / don't know.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Findings {
+    values: Vec<Option<Value>>,
+}
+
+/// The result of parsing: the findings and any warnings (unknown fields when not strict).
+#[derive(Debug, Clone)]
+pub struct Parsed {
+    pub findings: Findings,
+    pub warnings: Vec<String>,
+}
+
+impl Findings {
+    pub fn empty(schema: &Schema) -> Findings {
+        Findings {
+            values: vec![None; schema.fields.len()],
+        }
+    }
+
+    pub fn get(&self, i: usize) -> Option<&Value> {
+        self.values.get(i).and_then(Option::as_ref)
+    }
+
+    pub fn set(&mut self, i: usize, v: Option<Value>) {
+        if let Some(slot) = self.values.get_mut(i) {
+            *slot = v;
+        }
+    }
+
+    pub fn answered(&self) -> usize {
+        self.values.iter().filter(|v| v.is_some()).count()
+    }
+
+    /// Parse findings JSON text.
+    pub fn from_json_str(schema: &Schema, text: &str, strict: bool) -> Result<Parsed, Error> {
+        let json: Json = serde_json::from_str(text).map_err(|e| Error::Json {
+            line: e.line(),
+            column: e.column(),
+            message: e.to_string(),
+        })?;
+        Findings::from_json(schema, &json, strict)
+    }
+
+    /// Parse an already-decoded JSON value.
+    pub fn from_json(schema: &Schema, json: &Json, strict: bool) -> Result<Parsed, Error> {
+        let obj = json.as_object().ok_or_else(|| Error::Field {
+            field: String::from("(top level)"),
+            problem: String::from("findings must be a JSON object"),
+        })?;
+        let mut out = Findings::empty(schema);
+        let mut warnings = Vec::new();
+        for (key, val) in obj {
+            if key == "schema" {
+                match val.as_str() {
+                    Some(FINDINGS_SCHEMA) => continue,
+                    _ => {
+                        return Err(Error::field(
+                            "schema",
+                            format!("must be \"{FINDINGS_SCHEMA}\", found {val}"),
+                        ))
+                    }
+                }
+            }
+            let Some(i) = schema.index(key) else {
+                if strict {
+                    return Err(Error::field(
+                        key,
+                        "unknown field (not in the findings contract)",
+                    ));
+                }
+                warnings.push(format!("ignored unknown field '{key}'"));
+                continue;
+            };
+            if val.is_null() {
+                continue;
+            }
+            out.values[i] = Some(parse_value(&schema.fields[i], val)?);
+        }
+        Ok(Parsed {
+            findings: out,
+            warnings,
+        })
+    }
+
+    /// The contract's JSON form of these findings (with the schema tag).
+    pub fn to_json(&self, schema: &Schema) -> Map<String, Json> {
+        let mut m = Map::new();
+        m.insert("schema".into(), Json::from(FINDINGS_SCHEMA));
+        for (i, f) in schema.fields.iter().enumerate() {
+            if let Some(v) = self.get(i) {
+                m.insert(f.id.clone(), value_to_json(f, v));
+            }
+        }
+        m
+    }
+}
+
+pub fn value_to_json(f: &Field, v: &Value) -> Json {
+    match (v, &f.kind) {
+        (Value::Bool(b), _) => Json::Bool(*b),
+        (Value::Num(x), FieldKind::Int { .. }) => Json::from(*x as i64),
+        (Value::Num(x), _) => serde_json::Number::from_f64(*x).map_or(Json::Null, Json::Number),
+        (Value::Enum(e), _) => Json::from(f.values()[*e as usize].clone()),
+        (Value::Multi(m), _) => Json::Array(
+            f.values()
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| m & (1 << i) != 0)
+                .map(|(_, v)| Json::from(v.clone()))
+                .collect(),
+        ),
+    }
+}
+
+fn type_name(v: &Json) -> &'static str {
+    match v {
+        Json::Null => "null",
+        Json::Bool(_) => "true/false",
+        Json::Number(_) => "a number",
+        Json::String(_) => "text",
+        Json::Array(_) => "a list",
+        Json::Object(_) => "an object",
+    }
+}
+
+fn parse_value(f: &Field, v: &Json) -> Result<Value, Error> {
+    let id = f.id.as_str();
+    match &f.kind {
+        FieldKind::Bool => v.as_bool().map(Value::Bool).ok_or_else(|| {
+            Error::field(
+                id,
+                format!("expected true or false, found {}", type_name(v)),
+            )
+        }),
+        FieldKind::Int { min, max } => {
+            let n = v.as_f64().ok_or_else(|| {
+                Error::field(
+                    id,
+                    format!("expected a whole number, found {}", type_name(v)),
+                )
+            })?;
+            if n.fract() != 0.0 {
+                return Err(Error::field(
+                    id,
+                    format!("expected a whole number, found {n}"),
+                ));
+            }
+            if n < *min as f64 || n > *max as f64 {
+                return Err(Error::field(
+                    id,
+                    format!("{n} is out of range {min}..{max}"),
+                ));
+            }
+            Ok(Value::Num(n))
+        }
+        FieldKind::Number { min, max } => {
+            let n = v.as_f64().ok_or_else(|| {
+                Error::field(id, format!("expected a number, found {}", type_name(v)))
+            })?;
+            if !n.is_finite() || n < *min || n > *max {
+                return Err(Error::field(
+                    id,
+                    format!("{n} is out of range (at least {min})"),
+                ));
+            }
+            Ok(Value::Num(n))
+        }
+        FieldKind::Enum(_) => {
+            let s = v.as_str().ok_or_else(|| {
+                Error::field(
+                    id,
+                    format!("expected one of the listed values, found {}", type_name(v)),
+                )
+            })?;
+            f.value_index(s)
+                .map(Value::Enum)
+                .map_err(|m| Error::field(id, m))
+        }
+        FieldKind::Multi(_) => {
+            let arr = v.as_array().ok_or_else(|| {
+                Error::field(
+                    id,
+                    format!("expected a list of values, found {}", type_name(v)),
+                )
+            })?;
+            let mut mask = 0u64;
+            for item in arr {
+                let s = item.as_str().ok_or_else(|| {
+                    Error::field(
+                        id,
+                        format!("list items must be text, found {}", type_name(item)),
+                    )
+                })?;
+                let bit = 1u64 << f.value_index(s).map_err(|m| Error::field(id, m))?;
+                if mask & bit != 0 {
+                    return Err(Error::field(id, format!("'{s}' is listed twice")));
+                }
+                mask |= bit;
+            }
+            Ok(Value::Multi(mask))
+        }
+    }
+}

@@ -1,0 +1,178 @@
+//! The adaptive interview, as a pure state machine the terminal (and later the web) drives.
+//!
+//! It asks the red-flag screen first, one group of alarm signs at a time ("do any of these
+//! apply?"), then one question at a time chosen by [`engine::question_score`]: the question
+//! whose answer would most change the differential or the triage level. "Don't know" is
+//! always allowed and is never asked again. It stops when the answer is settled: nothing left
+//! could move the triage level, and the leading condition is clear or no question would
+//! change much. The caller owns input and output; this module never prints or reads.
+
+use crate::engine::{self, Decision};
+use crate::findings::{Findings, Value};
+use crate::kb::Kb;
+
+/// What to ask next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Question {
+    /// A red-flag screen group (index into `kb.screens`).
+    Screen(usize),
+    /// One finding (index into the schema).
+    Field(usize),
+}
+
+/// The runner's answer to a screen group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ScreenAnswer {
+    /// None of these apply: every item is "no".
+    NoneOfThese,
+    /// Not sure: every item stays unknown.
+    DontKnow,
+    /// These items apply (field indexes); the others in the group are "no".
+    These(Vec<usize>),
+}
+
+/// Settings for when the interview stops.
+#[derive(Debug, Clone, Copy)]
+pub struct StopRule {
+    /// Stop when the leading condition is at least this likely and no question can change
+    /// triage by more than `max_triage_change`.
+    pub settle_probability: f64,
+    /// Stop when the best question scores below this.
+    pub min_score: f64,
+    /// Hard cap on questions, screens included.
+    pub max_questions: usize,
+}
+
+impl Default for StopRule {
+    fn default() -> Self {
+        StopRule {
+            settle_probability: 0.80,
+            min_score: 0.06,
+            max_questions: 30,
+        }
+    }
+}
+
+/// Interview state.
+#[derive(Debug, Clone)]
+pub struct Interview<'k> {
+    kb: &'k Kb,
+    findings: Findings,
+    asked: Vec<bool>,
+    screens_done: Vec<bool>,
+    questions: usize,
+    stop: StopRule,
+    finished: bool,
+}
+
+impl<'k> Interview<'k> {
+    pub fn new(kb: &'k Kb) -> Self {
+        Interview::with_findings(kb, Findings::empty(&kb.schema), StopRule::default())
+    }
+
+    /// Start from findings already known (for example a saved, half-finished interview).
+    pub fn with_findings(kb: &'k Kb, findings: Findings, stop: StopRule) -> Self {
+        let screens_done = kb
+            .screens
+            .iter()
+            .map(|s| s.item_fields.iter().all(|&fi| findings.get(fi).is_some()))
+            .collect();
+        Interview {
+            kb,
+            asked: vec![false; kb.schema.fields.len()],
+            findings,
+            screens_done,
+            questions: 0,
+            stop,
+            finished: false,
+        }
+    }
+
+    pub fn findings(&self) -> &Findings {
+        &self.findings
+    }
+
+    /// Questions asked so far.
+    pub fn asked_count(&self) -> usize {
+        self.questions
+    }
+
+    /// The runner wants to stop here.
+    pub fn quit(&mut self) {
+        self.finished = true;
+    }
+
+    /// The next question, or `None` when the answer is settled.
+    pub fn next(&self) -> Option<Question> {
+        if self.finished || self.questions >= self.stop.max_questions {
+            return None;
+        }
+        if let Some(s) = self.screens_done.iter().position(|d| !d) {
+            return Some(Question::Screen(s));
+        }
+        let post = engine::posterior(self.kb, &self.findings);
+        let d = engine::decide(self.kb, &self.findings, &post);
+        let skip: Vec<usize> = (0..self.asked.len()).filter(|&i| self.asked[i]).collect();
+        let mut best: Option<(f64, usize)> = None;
+        for fi in 0..self.kb.schema.fields.len() {
+            if self.findings.get(fi).is_some()
+                || skip.contains(&fi)
+                || !self.kb.ask_allowed(&self.findings, fi)
+            {
+                continue;
+            }
+            let s = engine::question_score(self.kb, &self.findings, &post, &d, fi);
+            if best.is_none_or(|(b, _)| s > b) {
+                best = Some((s, fi));
+            }
+        }
+        let (score, fi) = best?;
+        let top = post.iter().copied().fold(0.0, f64::max);
+        // A score above 1 means some answer would probably change the triage level: always ask.
+        let settled =
+            score < 1.0 && (top >= self.stop.settle_probability || score < self.stop.min_score);
+        (!settled).then_some(Question::Field(fi))
+    }
+
+    /// Record an answer to a screen group.
+    pub fn answer_screen(&mut self, screen: usize, a: &ScreenAnswer) {
+        let Some(s) = self.kb.screens.get(screen) else {
+            return;
+        };
+        for &fi in &s.item_fields {
+            if self.findings.get(fi).is_some() {
+                continue;
+            }
+            let v = match a {
+                ScreenAnswer::NoneOfThese => Some(Value::Bool(false)),
+                ScreenAnswer::DontKnow => None,
+                ScreenAnswer::These(items) => Some(Value::Bool(items.contains(&fi))),
+            };
+            self.findings.set(fi, v);
+            self.asked[fi] = true;
+        }
+        self.screens_done[screen] = true;
+        self.questions += 1;
+    }
+
+    /// Record an answer to one finding; `None` = don't know.
+    pub fn answer(&mut self, field: usize, v: Option<Value>) {
+        if field < self.asked.len() {
+            self.asked[field] = true;
+            self.findings.set(field, v);
+            self.questions += 1;
+        }
+    }
+
+    /// Progress for display: questions asked and the leading condition's probability.
+    pub fn progress(&self) -> (usize, f64) {
+        let post = engine::posterior(self.kb, &self.findings);
+        (self.questions, post.iter().copied().fold(0.0, f64::max))
+    }
+
+    /// The current triage decision (for showing the level as the interview goes).
+    pub fn decision(&self) -> Decision {
+        let post = engine::posterior(self.kb, &self.findings);
+        engine::decide(self.kb, &self.findings, &post)
+    }
+}

@@ -1,0 +1,714 @@
+//! The knowledge base: loading, compiling and checking the data files under `kb/`.
+//!
+//! Clinical knowledge is data, not code: conditions, the findings schema and its questions,
+//! the evidence table (likelihood ratios with base rates), triage rules, the red-flag screen,
+//! advice and sources are TOML files embedded in the binary at build time (no I/O at run
+//! time). Loading compiles every rule expression and evidence row against the schema, so a
+//! dangling id, an unknown finding, a missing source or a red-flag rule that peeks at
+//! probabilities is a load error with the file and entry named. [`Kb::embedded`] loads the
+//! shipped files; [`Kb::from_files`] loads any other set (for `hamstride kb check --dir`).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Deserialize;
+
+use crate::expr::{self, Expr, Names};
+use crate::findings::{FieldKind, Schema};
+use crate::model::Model;
+use crate::Error;
+
+/// The contract's triage levels, most urgent first. A level's rank is its index.
+pub const LEVELS: [&str; 4] = ["emergency", "urgent", "clinician", "self_care"];
+
+/// The contract's condition ids, in contract order.
+pub const CONDITION_IDS: [&str; 14] = [
+    "acute_hamstring_strain",
+    "hamstring_tear_or_avulsion",
+    "proximal_hamstring_tendinopathy",
+    "distal_hamstring_tendinopathy",
+    "lumbar_radiculopathy",
+    "sciatic_nerve_entrapment",
+    "exercise_associated_cramp",
+    "doms",
+    "hamstring_tightness",
+    "deep_vein_thrombosis",
+    "stress_fracture",
+    "ischiofemoral_impingement",
+    "cauda_equina_syndrome",
+    "other",
+];
+
+/// The text of every knowledge-base file.
+#[derive(Debug, Clone, Copy)]
+pub struct KbFiles<'a> {
+    pub meta: &'a str,
+    pub findings: &'a str,
+    pub conditions: &'a str,
+    pub evidence: &'a str,
+    pub triage: &'a str,
+    pub screens: &'a str,
+    pub advice: &'a str,
+    pub sources: &'a str,
+}
+
+/// File names, for messages and for reading a directory.
+pub const FILE_NAMES: [&str; 8] = [
+    "meta.toml",
+    "findings.toml",
+    "conditions.toml",
+    "evidence.toml",
+    "triage.toml",
+    "screens.toml",
+    "advice.toml",
+    "sources.toml",
+];
+
+impl KbFiles<'static> {
+    pub fn embedded() -> KbFiles<'static> {
+        KbFiles {
+            meta: include_str!("../../../kb/meta.toml"),
+            findings: include_str!("../../../kb/findings.toml"),
+            conditions: include_str!("../../../kb/conditions.toml"),
+            evidence: include_str!("../../../kb/evidence.toml"),
+            triage: include_str!("../../../kb/triage.toml"),
+            screens: include_str!("../../../kb/screens.toml"),
+            advice: include_str!("../../../kb/advice.toml"),
+            sources: include_str!("../../../kb/sources.toml"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Source {
+    pub id: String,
+    pub short: String,
+    pub citation: String,
+    #[serde(default)]
+    pub url: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Condition {
+    pub id: String,
+    pub name: String,
+    pub prior: f64,
+    pub default_triage: String,
+    pub summary: String,
+    pub story: String,
+    pub helps: String,
+    pub course: String,
+    pub sources: Vec<String>,
+    #[serde(default)]
+    pub grade: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRule {
+    id: String,
+    level: String,
+    #[serde(default)]
+    red_flag: bool,
+    title: String,
+    when: String,
+    headline: String,
+    text: String,
+    sources: Vec<String>,
+    #[serde(default)]
+    grade: Option<String>,
+}
+
+/// A compiled triage rule.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub id: String,
+    /// Rank into [`LEVELS`].
+    pub level: u8,
+    pub red_flag: bool,
+    pub title: String,
+    pub when: Expr,
+    pub when_src: String,
+    pub headline: String,
+    pub text: String,
+    pub sources: Vec<String>,
+    pub grade: Option<String>,
+    /// Findings the rule reads.
+    pub fields: Vec<usize>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAdvice {
+    id: String,
+    when: String,
+    text: String,
+    sources: Vec<String>,
+    #[serde(default)]
+    grade: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Advice {
+    pub id: String,
+    pub when: Expr,
+    pub text: String,
+    pub sources: Vec<String>,
+    pub grade: Option<String>,
+}
+
+/// One group of the red-flag screen, asked as a single "any of these?" question.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Screen {
+    pub id: String,
+    pub question: String,
+    pub items: Vec<String>,
+    #[serde(skip)]
+    pub item_fields: Vec<usize>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LevelInfo {
+    pub id: String,
+    pub title: String,
+    pub meaning: String,
+    /// Headline when the level comes from the most likely condition rather than a rule;
+    /// `{name}` is replaced by the condition's plain name.
+    pub default_headline: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMeta {
+    version: String,
+    disclaimer: String,
+    /// Probability from which a condition's default level counts towards triage.
+    default_level_threshold: f64,
+    required_rules: Vec<String>,
+    level: Vec<LevelInfo>,
+    #[serde(default)]
+    default_sources: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEvidenceFile {
+    scale: BTreeMap<String, f64>,
+    abbrev: BTreeMap<String, String>,
+    absent_weight: f64,
+    row: Vec<RawRow>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRow {
+    on: String,
+    #[serde(default)]
+    base: Option<f64>,
+    #[serde(default)]
+    lr: String,
+    sources: Vec<String>,
+    #[serde(default)]
+    grade: Option<String>,
+    #[serde(default)]
+    note: Option<String>,
+}
+
+/// The loaded, compiled knowledge base.
+#[derive(Debug, Clone)]
+pub struct Kb {
+    pub version: String,
+    pub disclaimer: String,
+    pub schema: Schema,
+    pub conditions: Vec<Condition>,
+    pub condition_ids: Vec<String>,
+    pub rules: Vec<Rule>,
+    pub advice: Vec<Advice>,
+    pub screens: Vec<Screen>,
+    pub sources: Vec<Source>,
+    pub levels: Vec<LevelInfo>,
+    pub model: Model,
+    pub default_level_threshold: f64,
+    pub default_sources: Vec<String>,
+    /// Evidence rows, for `kb check` statistics.
+    pub evidence_rows: usize,
+    /// Whether each field is read by some red-flag rule (asked before probabilities matter).
+    pub red_flag_fields: Vec<bool>,
+    /// Compiled `ask_if` of each field.
+    pub ask_if: Vec<Option<Expr>>,
+}
+
+/// Counts shown by `hamstride kb check`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct KbStats {
+    pub version: String,
+    pub findings: usize,
+    pub conditions: usize,
+    pub evidence_rows: usize,
+    pub rules: usize,
+    pub red_flag_rules: usize,
+    pub screens: usize,
+    pub advice: usize,
+    pub sources: usize,
+    pub sources_cited: usize,
+}
+
+fn parse_toml<T: for<'de> Deserialize<'de>>(file: &str, src: &str) -> Result<T, Error> {
+    toml::from_str(src).map_err(|e| Error::kb(file, "", e.to_string().trim_end()))
+}
+
+impl Kb {
+    /// The knowledge base shipped in the binary.
+    pub fn embedded() -> Result<Kb, Error> {
+        Kb::from_files(&KbFiles::embedded())
+    }
+
+    pub fn from_files(files: &KbFiles<'_>) -> Result<Kb, Error> {
+        let meta: RawMeta = parse_toml("meta.toml", files.meta)?;
+        let schema = Schema::from_toml(files.findings)?;
+        #[derive(Deserialize)]
+        struct Conds {
+            condition: Vec<Condition>,
+        }
+        #[derive(Deserialize)]
+        struct Rules {
+            rule: Vec<RawRule>,
+        }
+        #[derive(Deserialize)]
+        struct Screens {
+            screen: Vec<Screen>,
+        }
+        #[derive(Deserialize)]
+        struct Advices {
+            advice: Vec<RawAdvice>,
+        }
+        #[derive(Deserialize)]
+        struct Sources {
+            source: Vec<Source>,
+        }
+        let conditions = parse_toml::<Conds>("conditions.toml", files.conditions)?.condition;
+        let raw_rules = parse_toml::<Rules>("triage.toml", files.triage)?.rule;
+        let mut screens = parse_toml::<Screens>("screens.toml", files.screens)?.screen;
+        let raw_advice = parse_toml::<Advices>("advice.toml", files.advice)?.advice;
+        let sources = parse_toml::<Sources>("sources.toml", files.sources)?.source;
+        let evidence: RawEvidenceFile = parse_toml("evidence.toml", files.evidence)?;
+
+        // Sources: unique ids, and every citation must resolve.
+        let mut source_ids = BTreeSet::new();
+        for s in &sources {
+            if !source_ids.insert(s.id.as_str()) {
+                return Err(Error::kb("sources.toml", &s.id, "duplicate source id"));
+            }
+        }
+        let mut cited = BTreeSet::new();
+        let mut cite = |file: &str, id: &str, list: &[String]| -> Result<(), Error> {
+            if list.is_empty() {
+                return Err(Error::kb(file, id, "cites no source"));
+            }
+            for s in list {
+                if !source_ids.contains(s.as_str()) {
+                    return Err(Error::kb(file, id, format!("cites unknown source '{s}'")));
+                }
+                cited.insert(s.clone());
+            }
+            Ok(())
+        };
+
+        // Conditions: exactly the contract's, each with sources and a valid level.
+        let condition_ids: Vec<String> = conditions.iter().map(|c| c.id.clone()).collect();
+        for want in CONDITION_IDS {
+            if !condition_ids.iter().any(|c| c == want) {
+                return Err(Error::kb(
+                    "conditions.toml",
+                    want,
+                    "contract condition missing",
+                ));
+            }
+        }
+        if condition_ids.len() != CONDITION_IDS.len() {
+            return Err(Error::kb(
+                "conditions.toml",
+                "",
+                format!(
+                    "expected the {} contract conditions, found {}",
+                    CONDITION_IDS.len(),
+                    condition_ids.len()
+                ),
+            ));
+        }
+        for c in &conditions {
+            cite("conditions.toml", &c.id, &c.sources)?;
+            if !LEVELS.contains(&c.default_triage.as_str()) {
+                return Err(Error::kb(
+                    "conditions.toml",
+                    &c.id,
+                    format!("unknown default_triage '{}'", c.default_triage),
+                ));
+            }
+            if !(c.prior > 0.0 && c.prior < 1.0) {
+                return Err(Error::kb(
+                    "conditions.toml",
+                    &c.id,
+                    "prior must be between 0 and 1",
+                ));
+            }
+            for (what, text) in [
+                ("name", &c.name),
+                ("summary", &c.summary),
+                ("story", &c.story),
+                ("helps", &c.helps),
+                ("course", &c.course),
+            ] {
+                if text.trim().is_empty() {
+                    return Err(Error::kb(
+                        "conditions.toml",
+                        &c.id,
+                        format!("{what} is empty"),
+                    ));
+                }
+            }
+        }
+        let names = Names {
+            schema: &schema,
+            conditions: &condition_ids,
+            levels: &LEVELS,
+        };
+
+        // Levels.
+        for (i, l) in LEVELS.iter().enumerate() {
+            if meta.level.get(i).map(|x| x.id.as_str()) != Some(*l) {
+                return Err(Error::kb(
+                    "meta.toml",
+                    l,
+                    "levels must be listed in contract order",
+                ));
+            }
+        }
+        cite("meta.toml", "default_sources", &meta.default_sources)?;
+
+        // Rules.
+        let mut rules = Vec::with_capacity(raw_rules.len());
+        let mut rule_ids = BTreeSet::new();
+        let mut red_flag_fields = vec![false; schema.fields.len()];
+        for r in raw_rules {
+            if !rule_ids.insert(r.id.clone()) {
+                return Err(Error::kb("triage.toml", &r.id, "duplicate rule id"));
+            }
+            cite("triage.toml", &r.id, &r.sources)?;
+            let level = LEVELS.iter().position(|l| *l == r.level).ok_or_else(|| {
+                Error::kb("triage.toml", &r.id, format!("unknown level '{}'", r.level))
+            })? as u8;
+            let when = expr::parse(&r.when, &names)
+                .map_err(|m| Error::kb("triage.toml", &r.id, format!("in `when`: {m}")))?;
+            if when.uses_level() {
+                return Err(Error::kb(
+                    "triage.toml",
+                    &r.id,
+                    "a rule cannot depend on the final level",
+                ));
+            }
+            if (r.red_flag || level <= 1) && when.uses_probabilities() {
+                return Err(Error::kb(
+                    "triage.toml",
+                    &r.id,
+                    "a red-flag or urgent rule must not depend on probabilities (top/likely)",
+                ));
+            }
+            let mut fields = Vec::new();
+            when.fields(&mut fields);
+            if r.red_flag || level <= 1 {
+                for &f in &fields {
+                    red_flag_fields[f] = true;
+                }
+            }
+            rules.push(Rule {
+                id: r.id,
+                level,
+                red_flag: r.red_flag,
+                title: r.title,
+                when,
+                when_src: r.when,
+                headline: r.headline,
+                text: r.text,
+                sources: r.sources,
+                grade: r.grade,
+                fields,
+            });
+        }
+        for req in &meta.required_rules {
+            if !rule_ids.contains(req) {
+                return Err(Error::kb(
+                    "triage.toml",
+                    req,
+                    "required rule from the brief is missing",
+                ));
+            }
+        }
+        for l in 0..LEVELS.len() as u8 {
+            if !rules.iter().any(|r| r.level == l) {
+                return Err(Error::kb(
+                    "triage.toml",
+                    LEVELS[l as usize],
+                    "no rule at this level",
+                ));
+            }
+        }
+
+        // Screens: every item a yes/no finding.
+        for s in &mut screens {
+            for item in &s.items {
+                let fi = schema.index(item).ok_or_else(|| {
+                    Error::kb("screens.toml", &s.id, format!("unknown finding '{item}'"))
+                })?;
+                if schema.fields[fi].kind != FieldKind::Bool {
+                    return Err(Error::kb(
+                        "screens.toml",
+                        &s.id,
+                        format!("'{item}' is not a yes/no finding"),
+                    ));
+                }
+                s.item_fields.push(fi);
+            }
+        }
+
+        // Advice.
+        let mut advice = Vec::with_capacity(raw_advice.len());
+        let mut advice_ids = BTreeSet::new();
+        for a in raw_advice {
+            if !advice_ids.insert(a.id.clone()) {
+                return Err(Error::kb("advice.toml", &a.id, "duplicate advice id"));
+            }
+            cite("advice.toml", &a.id, &a.sources)?;
+            let when = expr::parse(&a.when, &names)
+                .map_err(|m| Error::kb("advice.toml", &a.id, format!("in `when`: {m}")))?;
+            advice.push(Advice {
+                id: a.id,
+                when,
+                text: a.text,
+                sources: a.sources,
+                grade: a.grade,
+            });
+        }
+
+        // Evidence.
+        let n_cond = conditions.len();
+        let (layout, mut specs) = Model::layout(&schema, n_cond);
+        let mut seen_rows = BTreeSet::new();
+        for (ri, row) in evidence.row.iter().enumerate() {
+            let id = format!("row {} ({})", ri + 1, row.on);
+            cite("evidence.toml", &id, &row.sources)?;
+            if !seen_rows.insert(row.on.clone()) {
+                return Err(Error::kb("evidence.toml", &id, "duplicate row"));
+            }
+            let (vi, value) = resolve_row(&schema, &layout, &row.on)
+                .map_err(|m| Error::kb("evidence.toml", &id, m))?;
+            if let Some(b) = row.base {
+                if !(b > 0.0 && b < 1.0) {
+                    return Err(Error::kb(
+                        "evidence.toml",
+                        &id,
+                        "base must be between 0 and 1",
+                    ));
+                }
+                specs[vi].base[value] = Some(b);
+            }
+            for tok in row.lr.split_whitespace() {
+                let split = tok.find(|c: char| !c.is_ascii_uppercase()).ok_or_else(|| {
+                    Error::kb(
+                        "evidence.toml",
+                        &id,
+                        format!("'{tok}' has no strength symbol"),
+                    )
+                })?;
+                let (ab, sym) = tok.split_at(split);
+                let cond = evidence.abbrev.get(ab).ok_or_else(|| {
+                    Error::kb(
+                        "evidence.toml",
+                        &id,
+                        format!("unknown condition abbreviation '{ab}'"),
+                    )
+                })?;
+                let ci = condition_ids
+                    .iter()
+                    .position(|c| c == cond)
+                    .ok_or_else(|| {
+                        Error::kb(
+                            "evidence.toml",
+                            &id,
+                            format!("abbreviation '{ab}' names unknown condition '{cond}'"),
+                        )
+                    })?;
+                let w = evidence.scale.get(sym).ok_or_else(|| {
+                    Error::kb("evidence.toml", &id, format!("unknown strength '{sym}'"))
+                })?;
+                specs[vi].lr[value][ci] = *w;
+            }
+            let _ = (&row.grade, &row.note);
+        }
+        for (vi, s) in specs.iter().enumerate() {
+            let stated: f64 = s.base.iter().flatten().sum();
+            if stated > 1.0 + 1e-9 {
+                let f = &schema.fields[layout[vi].0];
+                return Err(Error::kb(
+                    "evidence.toml",
+                    &f.id,
+                    "stated base rates add up to more than 1",
+                ));
+            }
+        }
+        let priors: Vec<f64> = conditions.iter().map(|c| c.prior).collect();
+        let model = Model::build(&schema, &priors, layout, specs, evidence.absent_weight);
+
+        let mut ask_if = Vec::with_capacity(schema.fields.len());
+        for f in &schema.fields {
+            ask_if.push(match &f.ask_if {
+                Some(src) => {
+                    Some(expr::parse(src, &names).map_err(|m| {
+                        Error::kb("findings.toml", &f.id, format!("in `ask_if`: {m}"))
+                    })?)
+                }
+                None => None,
+            });
+        }
+
+        // Bins must cover every binned number field and be increasing.
+        for f in &schema.fields {
+            let mut last = f64::NEG_INFINITY;
+            for (i, b) in f.bins.iter().enumerate() {
+                match b.max {
+                    Some(m) if m > last => last = m,
+                    None if i + 1 == f.bins.len() => {}
+                    _ => {
+                        return Err(Error::kb(
+                            "findings.toml",
+                            &f.id,
+                            "bins must increase and only the last may be open",
+                        ))
+                    }
+                }
+            }
+        }
+
+        Ok(Kb {
+            version: meta.version,
+            disclaimer: meta.disclaimer,
+            schema,
+            conditions,
+            condition_ids,
+            rules,
+            advice,
+            screens,
+            sources,
+            levels: meta.level,
+            model,
+            default_level_threshold: meta.default_level_threshold,
+            default_sources: meta.default_sources,
+            evidence_rows: evidence.row.len(),
+            red_flag_fields,
+            ask_if,
+        })
+    }
+
+    /// Counts for `kb check`.
+    pub fn stats(&self) -> KbStats {
+        let mut cited = BTreeSet::new();
+        for c in &self.conditions {
+            cited.extend(c.sources.iter().cloned());
+        }
+        for r in &self.rules {
+            cited.extend(r.sources.iter().cloned());
+        }
+        for a in &self.advice {
+            cited.extend(a.sources.iter().cloned());
+        }
+        KbStats {
+            version: self.version.clone(),
+            findings: self.schema.fields.len(),
+            conditions: self.conditions.len(),
+            evidence_rows: self.evidence_rows,
+            rules: self.rules.len(),
+            red_flag_rules: self.rules.iter().filter(|r| r.red_flag).count(),
+            screens: self.screens.len(),
+            advice: self.advice.len(),
+            sources: self.sources.len(),
+            sources_cited: cited.len(),
+        }
+    }
+
+    /// Whether the interview may ask this field given the answers so far.
+    pub fn ask_allowed(&self, f: &crate::findings::Findings, fi: usize) -> bool {
+        let ctx = crate::expr::EvalContext {
+            posterior: None,
+            top: None,
+            level: None,
+        };
+        self.ask_if
+            .get(fi)
+            .and_then(Option::as_ref)
+            .is_none_or(|e| e.eval(f, &ctx))
+    }
+
+    pub fn source(&self, id: &str) -> Option<&Source> {
+        self.sources.iter().find(|s| s.id == id)
+    }
+
+    pub fn condition_index(&self, id: &str) -> Option<usize> {
+        self.condition_ids.iter().position(|c| c == id)
+    }
+
+    /// Short citations ("Dubois 2020") for a list of source ids.
+    pub fn cite(&self, ids: &[String]) -> Vec<String> {
+        ids.iter()
+            .map(|id| {
+                self.source(id)
+                    .map_or_else(|| id.clone(), |s| s.short.clone())
+            })
+            .collect()
+    }
+}
+
+/// Resolve `field`, `field=value`, `field!=item` to (variable, value index).
+fn resolve_row(
+    schema: &Schema,
+    layout: &[(usize, Option<u8>, usize)],
+    on: &str,
+) -> Result<(usize, usize), String> {
+    let (name, value, negated) = if let Some((a, b)) = on.split_once("!=") {
+        (a.trim(), Some(b.trim()), true)
+    } else if let Some((a, b)) = on.split_once('=') {
+        (a.trim(), Some(b.trim()), false)
+    } else {
+        (on.trim(), None, false)
+    };
+    let fi = schema
+        .index(name)
+        .ok_or_else(|| format!("unknown finding '{name}'"))?;
+    let f = &schema.fields[fi];
+    let find = |el: Option<u8>| {
+        layout
+            .iter()
+            .position(|&(lf, le, _)| lf == fi && le == el)
+            .ok_or_else(|| format!("{name} has no model variable (numbers need bins)"))
+    };
+    match (&f.kind, value) {
+        (FieldKind::Bool, None | Some("true")) if !negated => Ok((find(None)?, 0)),
+        (FieldKind::Bool, Some("false")) if !negated => Ok((find(None)?, 1)),
+        (FieldKind::Enum(_), Some(v)) if !negated => Ok((find(None)?, f.value_index(v)? as usize)),
+        (FieldKind::Multi(_), Some(v)) => {
+            let e = f.value_index(v)?;
+            Ok((find(Some(e))?, usize::from(negated)))
+        }
+        (FieldKind::Int { .. } | FieldKind::Number { .. }, Some(v)) if !negated => {
+            let b = f
+                .bins
+                .iter()
+                .position(|b| b.id == v)
+                .ok_or_else(|| format!("'{v}' is not a bin of {name}"))?;
+            Ok((find(None)?, b))
+        }
+        _ => Err(format!("cannot use '{on}' as evidence")),
+    }
+}

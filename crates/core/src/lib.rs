@@ -1,0 +1,21 @@
+//! hamstride-core: the pure heart of hamstride.
+//!
+//! Holds the knowledge base (embedded data from `kb/`), the findings contract, the assessment
+//! engine (red-flag rules first, then a probabilistic, explainable differential) and the
+//! adaptive interview. It does no I/O, reads no clock and keeps no global state: the same
+//! knowledge base and findings always give the same assessment, so every outcome can be
+//! tested as data. Adapters (the CLI, later a web server) reach it through `hamstride-service`.
+
+pub mod engine;
+mod error;
+pub mod expr;
+pub mod findings;
+pub mod interview;
+pub mod kb;
+pub mod model;
+
+pub use engine::{assess, Assessment, Outcome};
+pub use error::Error;
+pub use findings::{Findings, Parsed, Schema, Value};
+pub use interview::{Interview, Question, ScreenAnswer, StopRule};
+pub use kb::{Kb, KbFiles, KbStats, LEVELS};

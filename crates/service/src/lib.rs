@@ -1,0 +1,125 @@
+//! hamstride-service: the one way into hamstride for every adapter.
+//!
+//! Use cases live here so the CLI today and a web server later behave the same: load the
+//! knowledge base once, parse and validate findings, run an assessment, check a knowledge-base
+//! directory. The service owns I/O the core must not do (reading a knowledge-base directory);
+//! it will also own the clock, transactions and the store when persistence arrives. It does
+//! not print: adapters decide how results look.
+
+use std::path::Path;
+
+use hamstride_core::kb::{KbFiles, FILE_NAMES};
+pub use hamstride_core::{
+    engine::Outcome, Assessment, Findings, Interview, Kb, KbStats, Question, ScreenAnswer,
+    StopRule, Value,
+};
+
+/// Errors of the service layer, each with the context needed to act on it.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The runner's findings are malformed (the runner's input: exit non-zero).
+    #[error("{source_name}: {error}")]
+    Findings {
+        source_name: String,
+        #[source]
+        error: hamstride_core::Error,
+    },
+    /// The knowledge base does not load or check.
+    #[error(transparent)]
+    Kb(hamstride_core::Error),
+    /// A file could not be read.
+    #[error("cannot read {path}: {error}")]
+    Io {
+        path: String,
+        #[source]
+        error: std::io::Error,
+    },
+}
+
+/// The loaded application: a knowledge base ready to assess.
+#[derive(Debug)]
+pub struct Service {
+    kb: Kb,
+}
+
+/// A parsed findings set with any warnings about ignored fields.
+#[derive(Debug, Clone)]
+pub struct FindingsInput {
+    pub findings: Findings,
+    pub warnings: Vec<String>,
+}
+
+impl Service {
+    /// Load the knowledge base shipped in the binary.
+    pub fn new() -> Result<Service, Error> {
+        Ok(Service {
+            kb: Kb::embedded().map_err(Error::Kb)?,
+        })
+    }
+
+    pub fn kb(&self) -> &Kb {
+        &self.kb
+    }
+
+    /// Parse findings JSON; `source_name` names the file (or "standard input") in errors.
+    pub fn parse_findings(
+        &self,
+        text: &str,
+        source_name: &str,
+        strict: bool,
+    ) -> Result<FindingsInput, Error> {
+        let parsed = Findings::from_json_str(&self.kb.schema, text, strict).map_err(|error| {
+            Error::Findings {
+                source_name: source_name.to_string(),
+                error,
+            }
+        })?;
+        Ok(FindingsInput {
+            findings: parsed.findings,
+            warnings: parsed.warnings,
+        })
+    }
+
+    /// Assess a findings set.
+    pub fn assess(&self, findings: &Findings) -> Outcome {
+        hamstride_core::assess(&self.kb, findings)
+    }
+
+    /// Start an interview.
+    pub fn interview(&self) -> Interview<'_> {
+        Interview::new(&self.kb)
+    }
+
+    /// Findings as the contract's JSON object.
+    pub fn findings_json(&self, f: &Findings) -> serde_json::Value {
+        serde_json::Value::Object(f.to_json(&self.kb.schema))
+    }
+}
+
+/// Check a knowledge base: the embedded one, or the files in `dir`.
+pub fn check_kb(dir: Option<&Path>) -> Result<KbStats, Error> {
+    match dir {
+        None => Ok(Kb::embedded().map_err(Error::Kb)?.stats()),
+        Some(dir) => {
+            let mut texts = Vec::with_capacity(FILE_NAMES.len());
+            for name in FILE_NAMES {
+                let path = dir.join(name);
+                texts.push(std::fs::read_to_string(&path).map_err(|error| Error::Io {
+                    path: path.display().to_string(),
+                    error,
+                })?);
+            }
+            let files = KbFiles {
+                meta: &texts[0],
+                findings: &texts[1],
+                conditions: &texts[2],
+                evidence: &texts[3],
+                triage: &texts[4],
+                screens: &texts[5],
+                advice: &texts[6],
+                sources: &texts[7],
+            };
+            Ok(Kb::from_files(&files).map_err(Error::Kb)?.stats())
+        }
+    }
+}

@@ -27,11 +27,15 @@ for m in re.finditer(r"^(\d+)\. (.+)$", refs, re.M):
         body_wo = body[: um.start()].strip().rstrip(".;")
     else:
         body_wo = body
-    nm = re.match(r"((?:van der |van de |van |de )?[A-Z][\w'-]+)", body_wo)
+    # An author list starts "Surname AB," (initials follow); anything else is titled by its first words.
+    nm = re.match(r"((?:van der |van de |van |de )?[A-Z][\w'-]+) [A-Z]{1,3}[A-Z]?[,. ]", body_wo)
     first = nm.group(1) if nm else re.split(r"[ ,.]", body_wo, 1)[0]
     year = re.search(r"\b(19[6-9]\d|20[0-3]\d)\b", body_wo)
     short = f"{first} {year.group(1)}" if year else first
-    if not nm or first.lower() in ("case", "commentary", "summary", "research-to-practice", "pilot", "discussion", "criteria-based", "bamic", "visa-h", "ostrc", "osrtc"):
+    if not nm:
+        words = re.sub(r"[(:].*$", "", body_wo).split()
+        short = " ".join(words[:5]) + (f" {year.group(1)}" if year else "")
+    elif first.lower() in ("case", "commentary", "summary", "research-to-practice", "pilot", "discussion", "criteria-based", "bamic", "visa-h", "ostrc", "osrtc"):
         short = (body_wo[:48] + "…") if len(body_wo) > 48 else body_wo
     out += ["[[source]]", f'id = "ref{n}"', f'short = "{esc(short)}"', f'citation = "{esc(body_wo)}"']
     if url:

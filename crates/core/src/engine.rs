@@ -148,8 +148,17 @@ pub fn assess(kb: &Kb, f: &Findings) -> Outcome {
     let post = softmax(&kb.model.log_posterior(&obs));
     let d = decide(kb, f, &post);
     let level = d.level;
+    // A self-care rule ("no warning sign found") is only a reason when self-care is the answer.
+    let fired: Vec<usize> = d
+        .fired
+        .iter()
+        .copied()
+        .filter(|&i| {
+            kb.rules[i].level as usize != LEVELS.len() - 1 || level as usize == LEVELS.len() - 1
+        })
+        .collect();
 
-    let headline = match d.fired.iter().find(|&&i| kb.rules[i].level == level) {
+    let headline = match fired.iter().find(|&&i| kb.rules[i].level == level) {
         Some(&i) if d.defaults.is_empty() => kb.rules[i].headline.clone(),
         _ => {
             let c = d.defaults.first().copied().unwrap_or(d.top);
@@ -171,7 +180,7 @@ pub fn assess(kb: &Kb, f: &Findings) -> Outcome {
             sources: kb.cite(&cond.sources),
         });
     }
-    for &i in &d.fired {
+    for &i in &fired {
         let r = &kb.rules[i];
         reasons.push(Reason {
             rule: r.id.clone(),
@@ -187,8 +196,7 @@ pub fn assess(kb: &Kb, f: &Findings) -> Outcome {
             .map_or(level, |x| x.level)
     });
 
-    let red_flags = d
-        .fired
+    let red_flags = fired
         .iter()
         .filter(|&&i| kb.rules[i].red_flag)
         .map(|&i| kb.rules[i].id.clone())
@@ -234,7 +242,7 @@ pub fn assess(kb: &Kb, f: &Findings) -> Outcome {
         },
         posterior: post,
         level,
-        fired: d.fired,
+        fired,
         advice: advice_idx,
     }
 }

@@ -44,6 +44,8 @@ pub struct Field {
     pub bins: Vec<Bin>,
     /// `distance` when the number is a distance the CLI may ask in miles.
     pub unit: Option<String>,
+    /// A short noun phrase for explanations ("felt a pop or snap").
+    pub label: String,
     /// Condition (in the rule language) under which the interview may ask this question, so
     /// follow-ups such as "was that injury recent?" only come after the question they follow.
     pub ask_if: Option<String>,
@@ -72,7 +74,7 @@ impl Field {
     }
 
     /// The human label for a choice value.
-    pub fn label(&self, v: &str) -> String {
+    pub fn value_label(&self, v: &str) -> String {
         self.labels
             .iter()
             .find(|(k, _)| k == v)
@@ -157,9 +159,7 @@ impl Schema {
                 }
                 labels.push((k.clone(), v.as_str().unwrap_or_default().to_string()));
             }
-            if let Some(l) = r.label {
-                labels.push((String::from("true"), l));
-            }
+            let label = r.label.clone().unwrap_or_else(|| r.id.replace('_', " "));
             fields.push(Field {
                 id: r.id,
                 kind,
@@ -168,6 +168,7 @@ impl Schema {
                 labels,
                 bins: r.bins,
                 unit: r.unit,
+                label,
                 ask_if: r.ask_if,
             });
         }

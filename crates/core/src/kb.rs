@@ -199,6 +199,7 @@ struct RawEvidenceFile {
     scale: BTreeMap<String, f64>,
     abbrev: BTreeMap<String, String>,
     absent_weight: f64,
+    temperature: f64,
     row: Vec<RawRow>,
 }
 
@@ -559,8 +560,22 @@ impl Kb {
                 ));
             }
         }
+        if !(evidence.temperature > 0.0 && evidence.temperature <= 1.0) {
+            return Err(Error::kb(
+                "evidence.toml",
+                "temperature",
+                "must be in (0, 1]",
+            ));
+        }
         let priors: Vec<f64> = conditions.iter().map(|c| c.prior).collect();
-        let model = Model::build(&schema, &priors, layout, specs, evidence.absent_weight);
+        let model = Model::build(
+            &schema,
+            &priors,
+            layout,
+            specs,
+            evidence.absent_weight,
+            evidence.temperature,
+        );
 
         let mut ask_if = Vec::with_capacity(schema.fields.len());
         for f in &schema.fields {
@@ -649,6 +664,42 @@ impl Kb {
             .get(fi)
             .and_then(Option::as_ref)
             .is_none_or(|e| e.eval(f, &ctx))
+    }
+
+    /// Plain words for a finding id of the assessment (`pop_or_snap`, `onset=sudden`,
+    /// `pain_sites!=calf`, `pop_or_snap=false`), for people rather than programs.
+    pub fn describe_finding(&self, id: &str) -> String {
+        let (name, value, negated) = match id.split_once("!=") {
+            Some((a, b)) => (a, Some(b), true),
+            None => match id.split_once('=') {
+                Some((a, b)) => (a, Some(b), false),
+                None => (id, None, false),
+            },
+        };
+        let Some(f) = self.schema.index(name).map(|i| &self.schema.fields[i]) else {
+            return id.to_string();
+        };
+        let short = |v: &str| {
+            let l = f.value_label(v);
+            // Long choice labels carry an explanation after a colon or parenthesis; keep the head.
+            l.split([':', '('])
+                .next()
+                .unwrap_or(&l)
+                .trim()
+                .to_lowercase()
+        };
+        match (value, negated) {
+            (None, _) | (Some("true"), false) => f.label.clone(),
+            (Some("false"), false) => format!("no {}", f.label),
+            (Some(v), true) => format!("{}: not {}", f.label, short(v)),
+            (Some(v), false) => match f.kind {
+                crate::findings::FieldKind::Int { .. }
+                | crate::findings::FieldKind::Number { .. } => {
+                    format!("{} {}", f.label, v)
+                }
+                _ => format!("{}: {}", f.label, short(v)),
+            },
+        }
     }
 
     pub fn source(&self, id: &str) -> Option<&Source> {

@@ -44,6 +44,11 @@ pub struct Model {
     pub field_vars: Vec<Vec<usize>>,
     /// Weight of an unticked item of an answered multi-choice list.
     pub absent_weight: f64,
+    /// Softmax temperature on the whole log posterior: findings are not independent (a limp
+    /// and a pop travel together), so the naive product overstates certainty; tempering prior
+    /// and likelihoods alike keeps the displayed probabilities honest and can never change
+    /// which condition leads.
+    pub temperature: f64,
 }
 
 /// Raw numbers for one variable before normalisation: base rate and ratio per value.
@@ -92,6 +97,7 @@ impl Model {
         layout: Vec<(usize, Option<u8>, usize)>,
         specs: Vec<VarSpec>,
         absent_weight: f64,
+        temperature: f64,
     ) -> Model {
         let n_cond = priors.len();
         let total: f64 = priors.iter().sum();
@@ -156,6 +162,7 @@ impl Model {
             vars,
             field_vars,
             absent_weight,
+            temperature,
         }
     }
 
@@ -213,12 +220,16 @@ impl Model {
 
     /// Unnormalised log posterior.
     pub fn log_posterior(&self, obs: &[Obs]) -> Vec<f64> {
-        let mut lp = self.log_prior.clone();
+        let mut lp: Vec<f64> = self
+            .log_prior
+            .iter()
+            .map(|x| self.temperature * x)
+            .collect();
         for o in obs {
             let var = &self.vars[o.var];
             let row = &var.logp[o.value * self.n_cond..(o.value + 1) * self.n_cond];
             for (l, x) in lp.iter_mut().zip(row) {
-                *l += o.weight * x;
+                *l += self.temperature * o.weight * x;
             }
         }
         lp
@@ -228,7 +239,7 @@ impl Model {
         let var = &self.vars[o.var];
         let row = &var.logp[o.value * self.n_cond..(o.value + 1) * self.n_cond];
         for (l, x) in lp.iter_mut().zip(row) {
-            *l += o.weight * x;
+            *l += self.temperature * o.weight * x;
         }
     }
 

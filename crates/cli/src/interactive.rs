@@ -1,0 +1,204 @@
+//! The interview in the terminal: renders each question the core's [`Interview`] chooses with
+//! `inquire` prompts and feeds the answers back. "Don't know" is offered on every question;
+//! Esc or Ctrl-C stops early and the result so far is shown. The order of questions and when
+//! to stop are decided by the core, never here.
+
+use anyhow::Result;
+use hamstride_core::findings::FieldKind;
+use hamstride_service::{Findings, Question, ScreenAnswer, Service, Value};
+use inquire::error::InquireError;
+use inquire::{MultiSelect, Select, Text};
+
+use crate::Units;
+
+const DONT_KNOW: &str = "Don't know";
+const KM_PER_MILE: f64 = 1.609_344;
+
+/// Run the interview. Returns the findings and whether the runner stopped early.
+pub fn run(service: &Service, units: Units) -> Result<(Findings, bool)> {
+    let kb = service.kb();
+    let mut iv = service.interview();
+    println!(
+        "hamstride: a few questions about the pain at the back of your thigh.\n\
+         Answer \"{DONT_KNOW}\" whenever you are not sure. Press Esc to stop and see the result so far.\n\
+         This is educational information, not a diagnosis.\n"
+    );
+    let mut interrupted = false;
+    while let Some(q) = iv.next() {
+        let (asked, lead) = iv.progress();
+        let progress = if asked < kb.screens.len() {
+            format!("Warning-sign check {} of {}", asked + 1, kb.screens.len())
+        } else {
+            let d = iv.decision();
+            format!(
+                "Question {} · most likely so far: {} ({:.0}%)",
+                asked + 1,
+                kb.conditions[d.top].name,
+                lead * 100.0
+            )
+        };
+        let answered = match q {
+            Question::Screen(s) => {
+                ask_screen(service, s, &progress).map(|a| iv.answer_screen(s, &a))
+            }
+            Question::Field(fi) => {
+                ask_field(service, fi, units, &progress).map(|v| iv.answer(fi, v))
+            }
+        };
+        match answered {
+            Ok(()) => {}
+            Err(InquireError::OperationCanceled | InquireError::OperationInterrupted) => {
+                interrupted = true;
+                iv.quit();
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    println!();
+    Ok((iv.findings().clone(), interrupted))
+}
+
+fn ask_screen(service: &Service, s: usize, progress: &str) -> Result<ScreenAnswer, InquireError> {
+    let kb = service.kb();
+    let screen = &kb.screens[s];
+    let items: Vec<String> = screen
+        .item_fields
+        .iter()
+        .map(|&fi| format!("  • {}", kb.schema.fields[fi].question))
+        .collect();
+    println!("{}\n{}", screen.question, items.join("\n"));
+    let choice = Select::new(
+        "Any of these?",
+        vec!["No, none of these", "Yes, one or more", DONT_KNOW],
+    )
+    .with_help_message(progress)
+    .prompt()?;
+    Ok(match choice {
+        "No, none of these" => ScreenAnswer::NoneOfThese,
+        DONT_KNOW => ScreenAnswer::DontKnow,
+        _ => {
+            let options: Vec<String> = screen
+                .item_fields
+                .iter()
+                .map(|&fi| kb.schema.fields[fi].question.clone())
+                .collect();
+            let picked = MultiSelect::new(
+                "Which ones? (space to tick, enter to confirm)",
+                options.clone(),
+            )
+            .prompt()?;
+            if picked.is_empty() {
+                ScreenAnswer::DontKnow
+            } else {
+                ScreenAnswer::These(
+                    screen
+                        .item_fields
+                        .iter()
+                        .zip(&options)
+                        .filter(|(_, o)| picked.contains(o))
+                        .map(|(fi, _)| *fi)
+                        .collect(),
+                )
+            }
+        }
+    })
+}
+
+fn ask_field(
+    service: &Service,
+    fi: usize,
+    units: Units,
+    progress: &str,
+) -> Result<Option<Value>, InquireError> {
+    let field = &service.kb().schema.fields[fi];
+    match &field.kind {
+        FieldKind::Bool => {
+            let a = Select::new(&field.question, vec!["Yes", "No", DONT_KNOW])
+                .with_help_message(progress)
+                .prompt()?;
+            Ok(match a {
+                "Yes" => Some(Value::Bool(true)),
+                "No" => Some(Value::Bool(false)),
+                _ => None,
+            })
+        }
+        FieldKind::Enum(values) => {
+            let mut options: Vec<String> = values.iter().map(|v| field.value_label(v)).collect();
+            options.push(DONT_KNOW.to_string());
+            let a = Select::new(&field.question, options.clone())
+                .with_help_message(progress)
+                .prompt()?;
+            Ok(options
+                .iter()
+                .position(|o| *o == a)
+                .filter(|&i| i < values.len())
+                .map(|i| Value::Enum(i as u8)))
+        }
+        FieldKind::Multi(values) => {
+            let mut options: Vec<String> = values.iter().map(|v| field.value_label(v)).collect();
+            options.push(DONT_KNOW.to_string());
+            let picked = MultiSelect::new(&field.question, options.clone())
+                .with_help_message(&format!(
+                    "{progress} · space to tick, enter to confirm; nothing ticked = none of these"
+                ))
+                .prompt()?;
+            if picked.iter().any(|p| p == DONT_KNOW) {
+                return Ok(None);
+            }
+            let mut mask = 0u64;
+            for (i, o) in options.iter().enumerate().take(values.len()) {
+                if picked.contains(o) {
+                    mask |= 1 << i;
+                }
+            }
+            Ok(Some(Value::Multi(mask)))
+        }
+        FieldKind::Int { min, max } => {
+            let (lo, hi) = (*min as f64, *max as f64);
+            let a = Text::new(&field.question)
+                .with_help_message(&format!("{progress} · a whole number from {min} to {max}; leave empty if you don't know"))
+                .with_validator(move |s: &str| {
+                    if s.trim().is_empty() {
+                        return Ok(inquire::validator::Validation::Valid);
+                    }
+                    Ok(match s.trim().parse::<i64>() {
+                        Ok(n) if (n as f64) >= lo && (n as f64) <= hi => inquire::validator::Validation::Valid,
+                        _ => inquire::validator::Validation::Invalid(format!("enter a whole number from {lo} to {hi}").into()),
+                    })
+                })
+                .prompt()?;
+            Ok(a.trim().parse::<i64>().ok().map(|n| Value::Num(n as f64)))
+        }
+        FieldKind::Number { min, .. } => {
+            let miles = units == Units::Mi && field.unit.as_deref() == Some("distance");
+            let question = if miles {
+                format!("{} (in miles)", field.question)
+            } else if field.unit.as_deref() == Some("distance") {
+                format!("{} (in km)", field.question)
+            } else {
+                field.question.clone()
+            };
+            let lo = *min;
+            let a = Text::new(&question)
+                .with_help_message(&format!(
+                    "{progress} · a number; leave empty if you don't know"
+                ))
+                .with_validator(move |s: &str| {
+                    if s.trim().is_empty() {
+                        return Ok(inquire::validator::Validation::Valid);
+                    }
+                    Ok(match s.trim().parse::<f64>() {
+                        Ok(x) if x.is_finite() && x >= lo => inquire::validator::Validation::Valid,
+                        _ => inquire::validator::Validation::Invalid(
+                            format!("enter a number of at least {lo}").into(),
+                        ),
+                    })
+                })
+                .prompt()?;
+            Ok(a.trim()
+                .parse::<f64>()
+                .ok()
+                .map(|x| Value::Num(if miles { x * KM_PER_MILE } else { x })))
+        }
+    }
+}

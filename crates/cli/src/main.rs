@@ -1,0 +1,270 @@
+//! The `hamstride` command: a thin terminal adapter over `hamstride-service`.
+//!
+//! It parses arguments, reads findings from a file or standard input, drives the interactive
+//! interview, prints results as text or JSON, and turns errors into messages and exit codes.
+//! All clinical logic lives in the core; nothing here decides anything about a runner.
+
+mod interactive;
+mod render;
+
+use std::io::{IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand, ValueEnum};
+use hamstride_service::{Findings, Service};
+
+/// Exit codes that mean something to scripts.
+mod exit {
+    /// Bad findings, or a findings file that cannot be read: the user's input.
+    pub const BAD_INPUT: u8 = 3;
+    /// The knowledge base failed its check.
+    pub const KB_INVALID: u8 = 4;
+    /// Anything else (a bug or an I/O failure writing output).
+    pub const INTERNAL: u8 = 1;
+}
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "hamstride",
+    version,
+    about = "Educational decision support for runners with pain at the back of the thigh.",
+    long_about = "hamstride asks about your pain at the back of the thigh, tells you what it most likely is \
+(strain, tear, tendon pain, sciatica, cramp, soreness, tightness ...), how urgent it is, and what to do now, \
+with the reasons and the sources behind each step. It checks for warning signs that need a doctor first.\n\n\
+It is educational information, not a diagnosis. Your answers stay on this computer.",
+    after_help = "Examples:\n  hamstride assess                                   # the interview, one question at a time\n  \
+hamstride assess --input findings.json --format json\n  cat findings.json | hamstride assess --input - --format json\n  \
+hamstride assess --save my-answers.json            # keep your answers to re-run later\n  hamstride kb check\n\n\
+Exit status: 0 success (whatever the triage level), 2 bad command line, 3 bad findings input, \
+4 knowledge base invalid, 1 internal error."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Assess your pain: an interview in the terminal, or findings from a file.
+    #[command(long_about = "Assess pain at the back of the thigh.\n\n\
+Without --input, hamstride interviews you: first a short screen for warning signs, then one question at a \
+time, always the one that would most change the answer. You can answer \"don't know\" to anything, and \
+press Esc to stop early and see the result so far.\n\n\
+With --input FILE (or --input - for standard input) it reads findings JSON as defined by the assessment \
+contract (schema \"hamstride.findings/1\"). A missing field means \"don't know\", never \"no\".")]
+    Assess(AssessArgs),
+    /// Work with the knowledge base (conditions, rules, evidence, sources).
+    Kb {
+        #[command(subcommand)]
+        command: KbCommand,
+    },
+}
+
+#[derive(clap::Args, Debug)]
+struct AssessArgs {
+    /// Read findings JSON from this file ("-" for standard input) instead of asking.
+    #[arg(long, short, value_name = "FILE")]
+    input: Option<PathBuf>,
+    /// Output format: text for people, json for scripts (the assessment contract).
+    #[arg(long, short, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// Write the answers given (findings JSON) to this file, readable only by you.
+    #[arg(long, value_name = "FILE")]
+    save: Option<PathBuf>,
+    /// Reject findings with fields the contract does not define (default: warn and ignore).
+    #[arg(long)]
+    strict: bool,
+    /// Units for distances in the interview.
+    #[arg(long, value_enum, default_value_t = Units::Km)]
+    units: Units,
+}
+
+#[derive(Subcommand, Debug)]
+enum KbCommand {
+    /// Validate the knowledge base: ids, sources, findings, rules, evidence.
+    Check {
+        /// Check the TOML files in this directory instead of the built-in knowledge base.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+        /// Output format.
+        #[arg(long, short, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+}
+
+#[derive(Copy, Clone, Debug, ValueEnum, PartialEq, Eq)]
+enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Copy, Clone, Debug, ValueEnum, PartialEq, Eq)]
+pub enum Units {
+    Km,
+    Mi,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Assess(args) => assess(&args),
+        Command::Kb {
+            command: KbCommand::Check { dir, format },
+        } => kb_check(dir.as_deref(), format),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("hamstride: {err:#}");
+            ExitCode::from(exit::INTERNAL)
+        }
+    }
+}
+
+/// A user-facing error with its exit code.
+fn fail(code: u8, msg: impl std::fmt::Display) -> Result<ExitCode> {
+    eprintln!("hamstride: {msg}");
+    Ok(ExitCode::from(code))
+}
+
+fn assess(args: &AssessArgs) -> Result<ExitCode> {
+    let service = Service::new().context("loading the built-in knowledge base")?;
+    let (findings, interrupted) = match &args.input {
+        Some(path) => {
+            let (text, name) = match read_input(path) {
+                Ok(x) => x,
+                Err(e) => return fail(exit::BAD_INPUT, e),
+            };
+            let parsed = match service.parse_findings(&text, &name, args.strict) {
+                Ok(p) => p,
+                Err(e) => return fail(exit::BAD_INPUT, e),
+            };
+            for w in &parsed.warnings {
+                eprintln!("hamstride: warning: {name}: {w} (use --strict to reject)");
+            }
+            (parsed.findings, false)
+        }
+        None => {
+            if !std::io::stdin().is_terminal() {
+                return fail(
+                    exit::BAD_INPUT,
+                    "the interview needs a terminal; to script it, give findings with --input FILE or --input -",
+                );
+            }
+            interactive::run(&service, args.units)?
+        }
+    };
+    if let Some(path) = &args.save {
+        save_findings(&service, &findings, path)
+            .with_context(|| format!("saving answers to {}", path.display()))?;
+    }
+    let outcome = service.assess(&findings);
+    let mut out = std::io::stdout().lock();
+    match args.format {
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut out, &outcome.assessment)?;
+            writeln!(out)?;
+        }
+        Format::Text => {
+            let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+            let text = render::assessment(service.kb(), &findings, &outcome, color, interrupted);
+            out.write_all(text.as_bytes())?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn read_input(path: &Path) -> std::result::Result<(String, String), String> {
+    if path.as_os_str() == "-" {
+        let mut s = String::new();
+        std::io::stdin()
+            .lock()
+            .take(16 * 1024 * 1024)
+            .read_to_string(&mut s)
+            .map_err(|e| format!("cannot read standard input: {e}"))?;
+        return Ok((s, String::from("standard input")));
+    }
+    let meta =
+        std::fs::metadata(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    // A findings file is a few kilobytes; refuse anything absurd rather than read it all.
+    if meta.len() > 16 * 1024 * 1024 {
+        return Err(format!(
+            "{} is too large to be a findings file ({} bytes)",
+            path.display(),
+            meta.len()
+        ));
+    }
+    let s = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    Ok((s, path.display().to_string()))
+}
+
+/// Write the findings atomically (temp file + rename) with mode 0600: it is health data.
+fn save_findings(service: &Service, f: &Findings, path: &Path) -> Result<()> {
+    let json = serde_json::to_string_pretty(&service.findings_json(f))?;
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let tmp = dir.join(format!(
+        ".{}.tmp-{}",
+        path.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        std::process::id()
+    ));
+    {
+        let mut opts = std::fs::OpenOptions::new();
+        opts.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            opts.mode(0o600);
+        }
+        let mut file = opts
+            .open(&tmp)
+            .with_context(|| format!("creating {}", tmp.display()))?;
+        file.write_all(json.as_bytes())?;
+        file.write_all(b"\n")?;
+        file.sync_all()?;
+    }
+    std::fs::rename(&tmp, path).inspect_err(|_| {
+        let _ = std::fs::remove_file(&tmp);
+    })?;
+    Ok(())
+}
+
+fn kb_check(dir: Option<&Path>, format: Format) -> Result<ExitCode> {
+    match hamstride_service::check_kb(dir) {
+        Ok(stats) => {
+            if format == Format::Json {
+                println!("{}", serde_json::to_string_pretty(&stats)?);
+            } else {
+                println!(
+                    "knowledge base {} is valid: {} findings, {} conditions, {} evidence rows, {} triage rules \
+({} red-flag), {} screen groups, {} advice entries, {} sources ({} cited by conditions, rules and advice)",
+                    stats.version,
+                    stats.findings,
+                    stats.conditions,
+                    stats.evidence_rows,
+                    stats.rules,
+                    stats.red_flag_rules,
+                    stats.screens,
+                    stats.advice,
+                    stats.sources,
+                    stats.sources_cited
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(hamstride_service::Error::Io { path, error }) => {
+            fail(exit::BAD_INPUT, format!("cannot read {path}: {error}"))
+        }
+        Err(e) => fail(
+            exit::KB_INVALID,
+            format!("knowledge base check failed: {e}"),
+        ),
+    }
+}

@@ -26,7 +26,12 @@ fn run_stdin(args: &[&str], stdin: &str) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
     child.wait_with_output().unwrap()
 }
 
@@ -37,12 +42,20 @@ const STRAIN: &str = r#"{"schema": "hamstride.findings/1", "age_years": 27, "ons
 #[test]
 fn json_from_stdin_follows_the_contract() {
     let out = run_stdin(&["assess", "--input", "-", "--format", "json"], STRAIN);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["schema"], "hamstride.assessment/1");
     assert_eq!(v["differential"][0]["condition"], "acute_hamstring_strain");
     assert_eq!(v["triage"]["level"], "clinician");
-    assert!(v["disclaimer"].as_str().unwrap().contains("not a diagnosis"));
+    assert!(v["disclaimer"]
+        .as_str()
+        .unwrap()
+        .contains("not a diagnosis"));
 }
 
 #[test]
@@ -62,11 +75,18 @@ fn text_output_leads_with_triage_and_cites_sources() {
 
 #[test]
 fn emergency_is_exit_zero() {
-    let out = run_stdin(&["assess", "-i", "-", "-f", "json"], r#"{"bladder_change": true, "low_back_pain": true}"#);
+    let out = run_stdin(
+        &["assess", "-i", "-", "-f", "json"],
+        r#"{"bladder_change": true, "low_back_pain": true}"#,
+    );
     assert_eq!(out.status.code(), Some(0));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["triage"]["level"], "emergency");
-    assert!(v["red_flags"].as_array().unwrap().iter().any(|r| r == "R-E1"));
+    assert!(v["red_flags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r == "R-E1"));
 }
 
 #[test]
@@ -84,7 +104,10 @@ fn bad_input_names_the_field_and_exits_3() {
         let out = run_stdin(&["assess", "--input", "-", "--format", "json"], input);
         let err = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(3), "{input}: {err}");
-        assert!(err.contains(needle), "{input}: message should name {needle}: {err}");
+        assert!(
+            err.contains(needle),
+            "{input}: message should name {needle}: {err}"
+        );
         assert!(out.stdout.is_empty(), "no assessment on bad input");
         assert!(!err.contains("panicked"), "{err}");
     }
@@ -96,14 +119,20 @@ fn unknown_field_warns_or_fails_with_strict() {
     let out = run_stdin(&["assess", "--input", "-", "--format", "json"], input);
     assert_eq!(out.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&out.stderr).contains("favourite_shoe"));
-    let out = run_stdin(&["assess", "--input", "-", "--format", "json", "--strict"], input);
+    let out = run_stdin(
+        &["assess", "--input", "-", "--format", "json", "--strict"],
+        input,
+    );
     assert_eq!(out.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&out.stderr).contains("favourite_shoe"));
 }
 
 #[test]
 fn missing_file_is_bad_input() {
-    let out = bin().args(["assess", "--input", "/nonexistent/findings.json"]).output().unwrap();
+    let out = bin()
+        .args(["assess", "--input", "/nonexistent/findings.json"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/findings.json"));
 }
@@ -120,11 +149,20 @@ fn save_writes_private_normalised_findings() {
     let d = tmpdir("save");
     let saved = d.join("answers.json");
     let out = run_stdin(
-        &["assess", "--input", "-", "--format", "json", "--save", saved.to_str().unwrap()],
+        &[
+            "assess",
+            "--input",
+            "-",
+            "--format",
+            "json",
+            "--save",
+            saved.to_str().unwrap(),
+        ],
         STRAIN,
     );
     assert_eq!(out.status.code(), Some(0));
-    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&saved).unwrap()).unwrap();
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&saved).unwrap()).unwrap();
     assert_eq!(v["schema"], "hamstride.findings/1");
     assert_eq!(v["onset"], "sudden");
     assert_eq!(v["days_since_onset"], 5.0);
@@ -135,7 +173,11 @@ fn save_writes_private_normalised_findings() {
         assert_eq!(mode, 0o600, "answers are health data");
     }
     // Re-running from the saved file gives the same assessment.
-    let again = bin().args(["assess", "--format", "json", "--input"]).arg(&saved).output().unwrap();
+    let again = bin()
+        .args(["assess", "--format", "json", "--input"])
+        .arg(&saved)
+        .output()
+        .unwrap();
     assert_eq!(again.stdout, out.stdout);
 }
 
@@ -149,23 +191,51 @@ fn copy_kb(to: &Path) {
 
 #[test]
 fn kb_check_passes_on_the_shipped_kb_and_fails_on_a_broken_copy() {
-    let out = bin().args(["kb", "check", "--format", "json"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = bin()
+        .args(["kb", "check", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let stats: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(stats["conditions"], 14);
     assert_eq!(stats["findings"], 69);
 
     let d = tmpdir("kb");
     copy_kb(&d);
-    let out = bin().args(["kb", "check", "--dir"]).arg(&d).output().unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = bin()
+        .args(["kb", "check", "--dir"])
+        .arg(&d)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 
     let triage = std::fs::read_to_string(d.join("triage.toml")).unwrap();
-    std::fs::write(d.join("triage.toml"), triage.replace("\"ref74\"", "\"ref9999\"")).unwrap();
-    let out = bin().args(["kb", "check", "--dir"]).arg(&d).output().unwrap();
+    std::fs::write(
+        d.join("triage.toml"),
+        triage.replace("\"ref74\"", "\"ref9999\""),
+    )
+    .unwrap();
+    let out = bin()
+        .args(["kb", "check", "--dir"])
+        .arg(&d)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(4));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("triage.toml") && err.contains("R-E1") && err.contains("ref9999"), "{err}");
+    assert!(
+        err.contains("triage.toml") && err.contains("R-E1") && err.contains("ref9999"),
+        "{err}"
+    );
 }
 
 #[test]

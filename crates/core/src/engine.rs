@@ -10,7 +10,7 @@
 
 use serde::Serialize;
 
-use crate::expr::EvalContext;
+use crate::expr::{EvalContext, Expr};
 use crate::findings::{FieldKind, Findings, Value};
 use crate::kb::{Kb, LEVELS};
 use crate::model::{softmax, Obs};
@@ -94,7 +94,18 @@ fn argmax(p: &[f64]) -> usize {
     best
 }
 
-/// Decide the triage level. Rules first; the differential can only raise the level.
+/// The posterior triage reasons with: every finding except the warning signs. Warning signs
+/// act on triage only through rules, so a new warning sign can change which condition leads
+/// the displayed differential but never the probability floor, and can never lower the level.
+pub fn floor_posterior(kb: &Kb, f: &Findings) -> Vec<f64> {
+    let obs = kb
+        .model
+        .observations_except(&kb.schema, f, &kb.warning_signs);
+    softmax(&kb.model.log_posterior(&obs))
+}
+
+/// Decide the triage level from the findings and their [`floor_posterior`]. Rules first; the
+/// differential can only raise the level.
 pub fn decide(kb: &Kb, f: &Findings, post: &[f64]) -> Decision {
     let top = argmax(post);
     let ctx = EvalContext {
@@ -146,7 +157,8 @@ pub fn decide(kb: &Kb, f: &Findings, post: &[f64]) -> Decision {
 pub fn assess(kb: &Kb, f: &Findings) -> Outcome {
     let obs = kb.model.observations(&kb.schema, f);
     let post = softmax(&kb.model.log_posterior(&obs));
-    let d = decide(kb, f, &post);
+    let floor = floor_posterior(kb, f);
+    let d = decide(kb, f, &floor);
     let level = d.level;
     // A self-care rule ("no warning sign found") is only a reason when self-care is the answer.
     let fired: Vec<usize> = d
@@ -175,7 +187,7 @@ pub fn assess(kb: &Kb, f: &Findings) -> Outcome {
             text: format!(
                 "No specific rule covers your answers; they are most consistent with {} ({:.0}%), which usually calls for this level of care.",
                 cond.name.to_lowercase(),
-                post[c] * 100.0
+                floor[c] * 100.0
             ),
             sources: kb.cite(&cond.sources),
         });
@@ -203,7 +215,7 @@ pub fn assess(kb: &Kb, f: &Findings) -> Outcome {
         .collect();
 
     let differential = differential(kb, &obs, &post, f);
-    let next_questions = next_questions(kb, f, &post, &d, &[])
+    let next_questions = next_questions(kb, f, &post, &floor, &d, &[])
         .into_iter()
         .take(10)
         .map(|fi| kb.schema.fields[fi].id.clone())
@@ -350,14 +362,106 @@ fn hypotheticals(kb: &Kb, fi: usize) -> Vec<Value> {
     }
 }
 
+/// Probability that an expression is (or will turn out) true: answered atoms count as 0 or 1,
+/// unanswered ones take the model's predictive probability under the current posterior, and
+/// atoms are combined as if independent. Used to see rules that need several answers
+/// together (a pop *and* a limp) before any one answer fires them.
+fn expr_probability(kb: &Kb, f: &Findings, post: &[f64], ctx: &EvalContext<'_>, e: &Expr) -> f64 {
+    let pred = |fi: usize, element: Option<u8>| -> Vec<f64> {
+        kb.model.field_vars[fi]
+            .iter()
+            .find(|&&v| kb.model.vars[v].element == element)
+            .map(|&v| kb.model.predictive(post, v))
+            .unwrap_or_default()
+    };
+    let known = |fi: usize| f.get(fi).is_some();
+    match e {
+        Expr::IsTrue(i) | Expr::IsFalse(i) if !known(*i) => {
+            let p = pred(*i, None).first().copied().unwrap_or(0.2);
+            if matches!(e, Expr::IsTrue(_)) {
+                p
+            } else {
+                1.0 - p
+            }
+        }
+        Expr::EnumIn(i, vs) if !known(*i) => {
+            let p = pred(*i, None);
+            vs.iter()
+                .map(|v| p.get(*v as usize).copied().unwrap_or(0.0))
+                .sum()
+        }
+        Expr::HasAny(i, mask) if !known(*i) => {
+            let n = kb.schema.fields[*i].values().len();
+            1.0 - (0..n)
+                .filter(|b| mask & (1 << b) != 0)
+                .map(|b| 1.0 - pred(*i, Some(b as u8)).first().copied().unwrap_or(0.15))
+                .product::<f64>()
+        }
+        Expr::Num(i, _, _) if !known(*i) => {
+            // Each bin's representative value decides the comparison.
+            let field = &kb.schema.fields[*i];
+            let p = pred(*i, None);
+            let mut trial = f.clone();
+            let mut total = 0.0;
+            for (b, pb) in p.iter().enumerate() {
+                let rep = match field.bins[b].max {
+                    Some(m) => m.floor(),
+                    None => {
+                        field
+                            .bins
+                            .get(b.wrapping_sub(1))
+                            .and_then(|x| x.max)
+                            .unwrap_or(0.0)
+                            + 1.0
+                    }
+                };
+                trial.set(*i, Some(Value::Num(rep)));
+                if e.eval(&trial, ctx) {
+                    total += pb;
+                }
+            }
+            total
+        }
+        Expr::Not(x) => 1.0 - expr_probability(kb, f, post, ctx, x),
+        Expr::And(xs) => xs
+            .iter()
+            .map(|x| expr_probability(kb, f, post, ctx, x))
+            .product(),
+        Expr::Or(xs) => {
+            1.0 - xs
+                .iter()
+                .map(|x| 1.0 - expr_probability(kb, f, post, ctx, x))
+                .product::<f64>()
+        }
+        _ => f64::from(u8::from(e.eval(f, ctx))),
+    }
+}
+
+fn bernoulli_entropy(p: f64) -> f64 {
+    if p <= 1e-9 || p >= 1.0 - 1e-9 {
+        0.0
+    } else {
+        -(p * p.log2() + (1.0 - p) * (1.0 - p).log2())
+    }
+}
+
 /// Score of asking one field: information gain on the differential plus the chance that the
 /// answer changes the triage level (weighted heavily: safety questions come first).
-pub fn question_score(kb: &Kb, f: &Findings, post: &[f64], d: &Decision, fi: usize) -> f64 {
+pub fn question_score(
+    kb: &Kb,
+    f: &Findings,
+    post: &[f64],
+    floor: &[f64],
+    d: &Decision,
+    fi: usize,
+) -> QuestionValue {
     let gain = kb.model.expected_gain(post, fi);
     let mut change = 0.0;
     let hyps = hypotheticals(kb, fi);
     let mut weights: Vec<f64> = Vec::with_capacity(hyps.len());
     let base_lp: Vec<f64> = post.iter().map(|p| p.max(1e-300).ln()).collect();
+    let floor_lp: Vec<f64> = floor.iter().map(|p| p.max(1e-300).ln()).collect();
+    let warning_sign = kb.warning_signs.get(fi).copied().unwrap_or(false);
     let mut trial = f.clone();
     for h in &hyps {
         let obs = kb.model.observations_of(&kb.schema, fi, h);
@@ -374,8 +478,13 @@ pub fn question_score(kb: &Kb, f: &Findings, post: &[f64], d: &Decision, fi: usi
         };
         weights.push(w);
         trial.set(fi, Some(*h));
-        let p2 = softmax(&lp);
-        let d2 = decide(kb, &trial, &p2);
+        let mut flp = floor_lp.clone();
+        if !warning_sign {
+            for o in &obs {
+                kb.model.add_obs(&mut flp, o);
+            }
+        }
+        let d2 = decide(kb, &trial, &softmax(&flp));
         if d2.level != d.level {
             // An answer that makes things more urgent matters more than one that relaxes them.
             let factor = if d2.level < d.level { 1.0 } else { 0.5 };
@@ -386,8 +495,55 @@ pub fn question_score(kb: &Kb, f: &Findings, post: &[f64], d: &Decision, fi: usi
     if total > 0.0 {
         change /= total;
     }
-    gain + 4.0 * change
+
+    // Expected information about whether a more urgent rule that reads this field will fire,
+    // weighted by how many levels it would move triage.
+    let ctx = EvalContext {
+        posterior: Some(floor),
+        top: Some(d.top),
+        level: None,
+    };
+    let mut rule_info = 0.0;
+    for r in &kb.rules {
+        if r.level >= d.level || !r.fields.contains(&fi) || r.when.eval(f, &ctx) {
+            continue;
+        }
+        let p0 = expr_probability(kb, f, post, &ctx, &r.when);
+        if p0 <= 1e-6 {
+            continue;
+        }
+        let mut after = 0.0;
+        for (h, w) in hyps.iter().zip(&weights) {
+            trial.set(fi, Some(*h));
+            after += w / total.max(1e-300)
+                * bernoulli_entropy(expr_probability(kb, &trial, post, &ctx, &r.when));
+        }
+        rule_info += f64::from(d.level - r.level) * (bernoulli_entropy(p0) - after).max(0.0);
+    }
+    QuestionValue {
+        gain,
+        triage: 4.0 * change + RULE_INFO_WEIGHT * rule_info,
+    }
 }
+
+/// What asking one question is worth.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct QuestionValue {
+    /// Expected information gain on the differential (bits).
+    pub gain: f64,
+    /// Weighted chance that the answer changes the triage level, now or together with
+    /// later answers.
+    pub triage: f64,
+}
+
+impl QuestionValue {
+    pub fn total(&self) -> f64 {
+        self.gain + self.triage
+    }
+}
+
+/// How much a bit of information about a more urgent rule is worth, per level it would move.
+const RULE_INFO_WEIGHT: f64 = 2.0;
 
 /// Unanswered findings ranked by how much they would change the answer: red-flag screen
 /// items first (in screen order), then by [`question_score`]. `skip` lists fields not to rank
@@ -396,6 +552,7 @@ pub fn next_questions(
     kb: &Kb,
     f: &Findings,
     post: &[f64],
+    floor: &[f64],
     d: &Decision,
     skip: &[usize],
 ) -> Vec<usize> {
@@ -410,7 +567,7 @@ pub fn next_questions(
     let mut scored: Vec<(f64, usize)> = (0..kb.schema.fields.len())
         .filter(|fi| f.get(*fi).is_none() && !skip.contains(fi) && !out.contains(fi))
         .filter(|&fi| kb.ask_allowed(f, fi))
-        .map(|fi| (question_score(kb, f, post, d, fi), fi))
+        .map(|fi| (question_score(kb, f, post, floor, d, fi).total(), fi))
         .filter(|(s, _)| *s > 1e-6)
         .collect();
     scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));

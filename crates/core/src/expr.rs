@@ -119,10 +119,10 @@ impl Expr {
             | Expr::EnumIn(i, _)
             | Expr::HasAny(i, _)
             | Expr::Num(i, _, _)
-            | Expr::Known(i) => {
-                if !out.contains(i) {
-                    out.push(*i)
-                }
+            | Expr::Known(i)
+                if !out.contains(i) =>
+            {
+                out.push(*i)
             }
             Expr::Not(e) => e.fields(out),
             Expr::And(es) | Expr::Or(es) => es.iter().for_each(|e| e.fields(out)),

@@ -39,6 +39,9 @@ pub struct StopRule {
     pub settle_probability: f64,
     /// Stop when the best question scores below this.
     pub min_score: f64,
+    /// Never stop while some question's triage value is at least this: a warning sign or
+    /// a more urgent rule could still turn up.
+    pub max_triage_value: f64,
     /// Hard cap on questions, screens included.
     pub max_questions: usize,
 }
@@ -46,8 +49,9 @@ pub struct StopRule {
 impl Default for StopRule {
     fn default() -> Self {
         StopRule {
-            settle_probability: 0.80,
-            min_score: 0.06,
+            settle_probability: 0.60,
+            min_score: 0.10,
+            max_triage_value: 0.3,
             max_questions: 30,
         }
     }
@@ -111,9 +115,15 @@ impl<'k> Interview<'k> {
             return Some(Question::Screen(s));
         }
         let post = engine::posterior(self.kb, &self.findings);
-        let d = engine::decide(self.kb, &self.findings, &post);
+        let floor = engine::floor_posterior(self.kb, &self.findings);
+        let d = engine::decide(self.kb, &self.findings, &floor);
+        // Nothing can be more urgent than an emergency: stop asking and send the runner on.
+        if d.level == 0 {
+            return None;
+        }
         let skip: Vec<usize> = (0..self.asked.len()).filter(|&i| self.asked[i]).collect();
         let mut best: Option<(f64, usize)> = None;
+        let mut triage_risk: f64 = 0.0;
         for fi in 0..self.kb.schema.fields.len() {
             if self.findings.get(fi).is_some()
                 || skip.contains(&fi)
@@ -121,16 +131,17 @@ impl<'k> Interview<'k> {
             {
                 continue;
             }
-            let s = engine::question_score(self.kb, &self.findings, &post, &d, fi);
+            let v = engine::question_score(self.kb, &self.findings, &post, &floor, &d, fi);
+            triage_risk = triage_risk.max(v.triage);
+            let s = v.total();
             if best.is_none_or(|(b, _)| s > b) {
                 best = Some((s, fi));
             }
         }
         let (score, fi) = best?;
         let top = post.iter().copied().fold(0.0, f64::max);
-        // A score above 1 means some answer would probably change the triage level: always ask.
-        let settled =
-            score < 1.0 && (top >= self.stop.settle_probability || score < self.stop.min_score);
+        let settled = triage_risk < self.stop.max_triage_value
+            && (top >= self.stop.settle_probability || score < self.stop.min_score);
         (!settled).then_some(Question::Field(fi))
     }
 
@@ -172,7 +183,7 @@ impl<'k> Interview<'k> {
 
     /// The current triage decision (for showing the level as the interview goes).
     pub fn decision(&self) -> Decision {
-        let post = engine::posterior(self.kb, &self.findings);
-        engine::decide(self.kb, &self.findings, &post)
+        let floor = engine::floor_posterior(self.kb, &self.findings);
+        engine::decide(self.kb, &self.findings, &floor)
     }
 }

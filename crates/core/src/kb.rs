@@ -238,6 +238,10 @@ pub struct Kb {
     pub evidence_rows: usize,
     /// Whether each field is read by some red-flag rule (asked before probabilities matter).
     pub red_flag_fields: Vec<bool>,
+    /// The warning signs: yes/no findings read by an emergency or urgent rule. They act on
+    /// triage only through rules; the probability floor of triage ignores them, so adding one
+    /// can never lower the level.
+    pub warning_signs: Vec<bool>,
     /// Compiled `ask_if` of each field.
     pub ask_if: Vec<Option<Expr>>,
 }
@@ -607,6 +611,11 @@ impl Kb {
             }
         }
 
+        let warning_signs = red_flag_fields
+            .iter()
+            .zip(&schema.fields)
+            .map(|(r, f)| *r && f.kind == FieldKind::Bool)
+            .collect();
         Ok(Kb {
             version: meta.version,
             disclaimer: meta.disclaimer,
@@ -622,6 +631,7 @@ impl Kb {
             default_level_threshold: meta.default_level_threshold,
             default_sources: meta.default_sources,
             evidence_rows: evidence.row.len(),
+            warning_signs,
             red_flag_fields,
             ask_if,
         })
@@ -724,7 +734,7 @@ impl Kb {
 /// Resolve `field`, `field=value`, `field!=item` to (variable, value index).
 fn resolve_row(
     schema: &Schema,
-    layout: &[(usize, Option<u8>, usize)],
+    layout: &[crate::model::VarSlot],
     on: &str,
 ) -> Result<(usize, usize), String> {
     let (name, value, negated) = if let Some((a, b)) = on.split_once("!=") {

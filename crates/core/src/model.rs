@@ -51,6 +51,9 @@ pub struct Model {
     pub temperature: f64,
 }
 
+/// Where a variable comes from: (field index, list item for multi-choice fields, number of values).
+pub type VarSlot = (usize, Option<u8>, usize);
+
 /// Raw numbers for one variable before normalisation: base rate and ratio per value.
 #[derive(Debug, Clone)]
 pub struct VarSpec {
@@ -60,10 +63,7 @@ pub struct VarSpec {
 
 impl Model {
     /// The variables of a schema, with neutral specs. The caller fills in evidence.
-    pub fn layout(
-        schema: &Schema,
-        n_cond: usize,
-    ) -> (Vec<(usize, Option<u8>, usize)>, Vec<VarSpec>) {
+    pub fn layout(schema: &Schema, n_cond: usize) -> (Vec<VarSlot>, Vec<VarSpec>) {
         let mut vars = Vec::new();
         for (fi, f) in schema.fields.iter().enumerate() {
             match &f.kind {
@@ -94,7 +94,7 @@ impl Model {
     pub fn build(
         schema: &Schema,
         priors: &[f64],
-        layout: Vec<(usize, Option<u8>, usize)>,
+        layout: Vec<VarSlot>,
         specs: Vec<VarSpec>,
         absent_weight: f64,
         temperature: f64,
@@ -209,6 +209,20 @@ impl Model {
                 }
             }
         }
+    }
+
+    /// The observations a findings set makes, leaving out the fields marked in `skip`.
+    pub fn observations_except(&self, schema: &Schema, f: &Findings, skip: &[bool]) -> Vec<Obs> {
+        let mut out = Vec::new();
+        for (fi, vars) in self.field_vars.iter().enumerate() {
+            if skip.get(fi).copied().unwrap_or(false) {
+                continue;
+            }
+            if let Some(v) = f.get(fi) {
+                self.observe(schema, fi, vars, v, &mut out);
+            }
+        }
+        out
     }
 
     /// Observations for one field answered with `v` (used for what-if questions).

@@ -1,0 +1,79 @@
+//! Development tool: replay the adaptive interview for one vignette, printing each question
+//! the engine chose and the simulated answer, then the result against the full findings.
+//! `cargo run -p hamstride-core --example trace -- ../shared/vignettes/dev.jsonl d026`
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use hamstride_core::{assess, Findings, Interview, Kb, Question, ScreenAnswer, StopRule, Value};
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let path = args
+        .next()
+        .unwrap_or_else(|| "../shared/vignettes/dev.jsonl".into());
+    let id = args.next().expect("case id");
+    let kb = Kb::embedded().expect("kb");
+    let text = std::fs::read_to_string(&path).expect("read");
+    let case: serde_json::Value = text
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .find(|c| c["id"] == id.as_str())
+        .expect("case");
+    let full = Findings::from_json(&kb.schema, &case["findings"], true)
+        .unwrap()
+        .findings;
+    let mut iv = Interview::with_findings(&kb, Findings::empty(&kb.schema), StopRule::default());
+    while let Some(q) = iv.next() {
+        match q {
+            Question::Screen(s) => {
+                let items = &kb.screens[s].item_fields;
+                let yes: Vec<usize> = items
+                    .iter()
+                    .copied()
+                    .filter(|&fi| full.get(fi) == Some(&Value::Bool(true)))
+                    .collect();
+                let a = if !yes.is_empty() {
+                    ScreenAnswer::These(yes)
+                } else if items
+                    .iter()
+                    .all(|&fi| full.get(fi) == Some(&Value::Bool(false)))
+                {
+                    ScreenAnswer::NoneOfThese
+                } else {
+                    ScreenAnswer::DontKnow
+                };
+                println!("screen {} -> {:?}", kb.screens[s].id, a);
+                iv.answer_screen(s, &a);
+            }
+            Question::Field(fi) => {
+                let v = full.get(fi).copied();
+                println!("{} -> {:?}", kb.schema.fields[fi].id, v);
+                iv.answer(fi, v);
+            }
+        }
+    }
+    let f = iv.findings();
+    let post = hamstride_core::engine::posterior(&kb, f);
+    let floor = hamstride_core::engine::floor_posterior(&kb, f);
+    let d = hamstride_core::engine::decide(&kb, f, &floor);
+    let mut vals: Vec<(f64, f64, &str)> = (0..kb.schema.fields.len())
+        .filter(|&fi| f.get(fi).is_none() && kb.ask_allowed(f, fi))
+        .map(|fi| {
+            let v = hamstride_core::engine::question_score(&kb, f, &post, &floor, &d, fi);
+            (v.gain, v.triage, kb.schema.fields[fi].id.as_str())
+        })
+        .collect();
+    vals.sort_by(|a, b| (b.0 + b.1).total_cmp(&(a.0 + a.1)));
+    for (g, t, id) in vals.iter().take(6) {
+        println!("  left: {id} gain {g:.3} triage {t:.3}");
+    }
+    let a = assess(&kb, iv.findings()).assessment;
+    let b = assess(&kb, &full).assessment;
+    println!(
+        "after {} questions: {}/{} (full findings: {}/{})",
+        iv.asked_count(),
+        a.differential[0].condition,
+        a.triage.level,
+        b.differential[0].condition,
+        b.triage.level
+    );
+}

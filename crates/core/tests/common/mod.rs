@@ -1,0 +1,332 @@
+//! Helpers shared by the integration tests of `hamstride-core`: finding the shared project
+//! folder (`../shared`, which is absent in some checkouts), reading the development vignettes,
+//! and a hand-written checker for the assessment contract (`spec/assessment.md`, output
+//! section). The checker is deliberately written from the contract text, not from the engine's
+//! types, so a change to the engine's serialisation that breaks the contract fails a test.
+//! It does not score anything; scoring lives in `vignettes.rs`.
+
+// Each test file compiles this module separately and uses only part of it.
+#![allow(dead_code)]
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use hamstride_core::expr::EvalContext;
+use hamstride_core::{Findings, Kb};
+use serde_json::Value as Json;
+
+/// The contract's triage levels, most urgent first.
+pub const LEVELS: [&str; 4] = ["emergency", "urgent", "clinician", "self_care"];
+
+/// The contract's condition ids, copied from the contract text (not from the engine) on
+/// purpose: the test must notice if the engine's list drifts.
+pub const CONTRACT_CONDITIONS: [&str; 14] = [
+    "acute_hamstring_strain",
+    "hamstring_tear_or_avulsion",
+    "proximal_hamstring_tendinopathy",
+    "distal_hamstring_tendinopathy",
+    "lumbar_radiculopathy",
+    "sciatic_nerve_entrapment",
+    "exercise_associated_cramp",
+    "doms",
+    "hamstring_tightness",
+    "deep_vein_thrombosis",
+    "stress_fracture",
+    "ischiofemoral_impingement",
+    "cauda_equina_syndrome",
+    "other",
+];
+
+pub fn rank(level: &str) -> Option<usize> {
+    LEVELS.iter().position(|l| *l == level)
+}
+
+/// The shared project folder, or `None` (after saying so on stderr) when this checkout does
+/// not have it. `what` names the check that is skipped.
+pub fn shared_dir(what: &str) -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared");
+    if dir.is_dir() {
+        Some(dir)
+    } else {
+        eprintln!("SKIPPED: ../shared not found; {what} not run");
+        None
+    }
+}
+
+/// One development vignette, reduced to what the tests use.
+#[derive(Debug, Clone)]
+pub struct Case {
+    pub id: String,
+    pub findings: Json,
+    pub gold_condition: String,
+    pub alternates: Vec<String>,
+    pub gold_triage: String,
+    pub tags: Vec<String>,
+}
+
+fn strings(v: &Json, key: &str, id: &str) -> Vec<String> {
+    v[key]
+        .as_array()
+        .unwrap_or_else(|| panic!("{id}: '{key}' is not an array"))
+        .iter()
+        .map(|s| {
+            s.as_str()
+                .unwrap_or_else(|| panic!("{id}: '{key}' holds a non-string"))
+                .to_string()
+        })
+        .collect()
+}
+
+/// Read `vignettes/dev.jsonl` from the shared folder.
+pub fn load_cases(shared: &Path) -> Vec<Case> {
+    let path = shared.join("vignettes/dev.jsonl");
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    let mut out = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let v: Json = serde_json::from_str(line)
+            .unwrap_or_else(|e| panic!("{} line {}: {e}", path.display(), n + 1));
+        let id = v["id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("line {}: no id", n + 1))
+            .to_string();
+        let text_of = |k: &str| {
+            v[k].as_str()
+                .unwrap_or_else(|| panic!("{id}: '{k}' is not a string"))
+                .to_string()
+        };
+        out.push(Case {
+            findings: v["findings"].clone(),
+            gold_condition: text_of("gold_condition"),
+            gold_triage: text_of("gold_triage"),
+            alternates: strings(&v, "acceptable_alternates", &id),
+            tags: strings(&v, "tags", &id),
+            id,
+        });
+    }
+    assert!(!out.is_empty(), "{} holds no cases", path.display());
+    out
+}
+
+fn keys(v: &Json) -> BTreeSet<&str> {
+    v.as_object()
+        .map(|m| m.keys().map(String::as_str).collect())
+        .unwrap_or_default()
+}
+
+fn check_keys(v: &Json, want: &[&str], what: &str, problems: &mut Vec<String>) {
+    if !v.is_object() {
+        problems.push(format!("{what} is not an object"));
+        return;
+    }
+    let have = keys(v);
+    let want: BTreeSet<&str> = want.iter().copied().collect();
+    if have != want {
+        problems.push(format!(
+            "{what} has keys {have:?}, the contract says {want:?}"
+        ));
+    }
+}
+
+fn string_list<'a>(v: &'a Json, what: &str, problems: &mut Vec<String>) -> Vec<&'a str> {
+    match v.as_array() {
+        Some(items) => items
+            .iter()
+            .filter_map(|s| {
+                let t = s.as_str();
+                if t.is_none() {
+                    problems.push(format!("{what} holds a non-string: {s}"));
+                }
+                t
+            })
+            .collect(),
+        None => {
+            problems.push(format!("{what} is not an array"));
+            Vec::new()
+        }
+    }
+}
+
+fn non_empty_str<'a>(v: &'a Json, what: &str, problems: &mut Vec<String>) -> &'a str {
+    match v.as_str() {
+        Some(s) if !s.trim().is_empty() => s,
+        _ => {
+            problems.push(format!("{what} must be a non-empty string, found {v}"));
+            ""
+        }
+    }
+}
+
+/// Check one assessment JSON against the contract, given the knowledge base and the findings
+/// it was computed from. Returns every problem found (empty = conforms).
+pub fn contract_problems(kb: &Kb, input: &Findings, out: &Json) -> Vec<String> {
+    let mut p = Vec::new();
+    check_keys(
+        out,
+        &[
+            "schema",
+            "knowledge_version",
+            "triage",
+            "differential",
+            "red_flags",
+            "next_questions",
+            "advice",
+            "disclaimer",
+        ],
+        "assessment",
+        &mut p,
+    );
+    if out["schema"] != "hamstride.assessment/1" {
+        p.push(format!("schema is {}", out["schema"]));
+    }
+    if out["knowledge_version"].as_str() != Some(kb.version.as_str()) {
+        p.push(format!(
+            "knowledge_version is {}, the knowledge base is {}",
+            out["knowledge_version"], kb.version
+        ));
+    }
+    non_empty_str(&out["disclaimer"], "disclaimer", &mut p);
+
+    // Triage.
+    let triage = &out["triage"];
+    check_keys(triage, &["level", "headline", "reasons"], "triage", &mut p);
+    let level = triage["level"].as_str().and_then(rank);
+    if level.is_none() {
+        p.push(format!(
+            "triage.level {} is not a contract level",
+            triage["level"]
+        ));
+    }
+    non_empty_str(&triage["headline"], "triage.headline", &mut p);
+    match triage["reasons"].as_array() {
+        Some(reasons) => {
+            if reasons.is_empty() {
+                p.push("triage.reasons is empty: every level needs a reason".into());
+            }
+            for (i, r) in reasons.iter().enumerate() {
+                let what = format!("triage.reasons[{i}]");
+                check_keys(r, &["rule", "text", "sources"], &what, &mut p);
+                non_empty_str(&r["rule"], &format!("{what}.rule"), &mut p);
+                non_empty_str(&r["text"], &format!("{what}.text"), &mut p);
+                let sources = string_list(&r["sources"], &format!("{what}.sources"), &mut p);
+                if sources.is_empty() {
+                    p.push(format!("{what} cites no source"));
+                }
+            }
+        }
+        None => p.push("triage.reasons is not an array".into()),
+    }
+
+    // Differential.
+    match out["differential"].as_array() {
+        Some(diff) => {
+            if diff.len() < 3 {
+                p.push(format!("differential has {} entries, needs 3", diff.len()));
+            }
+            let mut seen = BTreeSet::new();
+            let mut sum = 0.0;
+            let mut last = f64::INFINITY;
+            for (i, d) in diff.iter().enumerate() {
+                let what = format!("differential[{i}]");
+                check_keys(
+                    d,
+                    &["condition", "name", "probability", "for", "against"],
+                    &what,
+                    &mut p,
+                );
+                let c = d["condition"].as_str().unwrap_or_default();
+                if !CONTRACT_CONDITIONS.contains(&c) {
+                    p.push(format!("{what}.condition '{c}' is not a contract id"));
+                }
+                if !seen.insert(c) {
+                    p.push(format!("{what}.condition '{c}' is listed twice"));
+                }
+                non_empty_str(&d["name"], &format!("{what}.name"), &mut p);
+                match d["probability"].as_f64() {
+                    Some(x) if (0.0..=1.0).contains(&x) => {
+                        if x > last {
+                            p.push(format!("{what} ({x}) is above the entry before ({last})"));
+                        }
+                        last = x;
+                        sum += x;
+                    }
+                    _ => p.push(format!(
+                        "{what}.probability {} is not in [0, 1]",
+                        d["probability"]
+                    )),
+                }
+                string_list(&d["for"], &format!("{what}.for"), &mut p);
+                string_list(&d["against"], &format!("{what}.against"), &mut p);
+            }
+            if sum > 1.0 + 1e-9 {
+                p.push(format!("differential probabilities sum to {sum}"));
+            }
+        }
+        None => p.push("differential is not an array".into()),
+    }
+
+    // Red flags: exactly the red-flag rules whose condition holds on these findings. Red-flag
+    // rules may not read the differential (the loader enforces it), so evaluating them without
+    // one is their true value.
+    let no_probabilities = EvalContext {
+        posterior: None,
+        top: None,
+        level: None,
+    };
+    let listed: BTreeSet<&str> = string_list(&out["red_flags"], "red_flags", &mut p)
+        .into_iter()
+        .collect();
+    let fired: BTreeSet<&str> = kb
+        .rules
+        .iter()
+        .filter(|r| r.red_flag && r.when.eval(input, &no_probabilities))
+        .map(|r| r.id.as_str())
+        .collect();
+    if listed != fired {
+        p.push(format!(
+            "red_flags lists {listed:?}, the red-flag rules that hold are {fired:?}"
+        ));
+    }
+    // A red flag is never outvoted: the level is at least as urgent as every emergency or
+    // urgent rule that holds.
+    if let Some(level) = level {
+        for r in kb.rules.iter().filter(|r| r.level <= 1) {
+            if r.when.eval(input, &no_probabilities) && level > usize::from(r.level) {
+                p.push(format!(
+                    "rule {} ({}) holds but the level is {}",
+                    r.id,
+                    LEVELS[usize::from(r.level)],
+                    LEVELS[level]
+                ));
+            }
+        }
+    }
+
+    // Next questions: unanswered contract fields, each once.
+    let mut asked = BTreeSet::new();
+    for q in string_list(&out["next_questions"], "next_questions", &mut p) {
+        match kb.schema.index(q) {
+            Some(fi) if input.get(fi).is_some() => {
+                p.push(format!("next_questions asks '{q}', which was answered"))
+            }
+            Some(_) => {}
+            None => p.push(format!("next_questions names unknown field '{q}'")),
+        }
+        if !asked.insert(q) {
+            p.push(format!("next_questions lists '{q}' twice"));
+        }
+    }
+
+    for (i, a) in string_list(&out["advice"], "advice", &mut p)
+        .into_iter()
+        .enumerate()
+    {
+        if a.trim().is_empty() {
+            p.push(format!("advice[{i}] is empty"));
+        }
+    }
+    p
+}

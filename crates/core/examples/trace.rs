@@ -3,7 +3,7 @@
 //! `cargo run -p hamstride-core --example trace -- ../shared/vignettes/dev.jsonl d026`
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use hamstride_core::{assess, Findings, Interview, Kb, Question, ScreenAnswer, StopRule, Value};
+use hamstride_core::{assess, Findings, Interview, Kb, Question, StopRule};
 
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -24,32 +24,10 @@ fn main() {
     let mut iv = Interview::with_findings(&kb, Findings::empty(&kb.schema), StopRule::default());
     while let Some(q) = iv.next() {
         match q {
-            Question::Screen(s) => {
-                let items = &kb.screens[s].item_fields;
-                let yes: Vec<usize> = items
-                    .iter()
-                    .copied()
-                    .filter(|&fi| full.get(fi) == Some(&Value::Bool(true)))
-                    .collect();
-                let a = if !yes.is_empty() {
-                    ScreenAnswer::These(yes)
-                } else if items
-                    .iter()
-                    .all(|&fi| full.get(fi) == Some(&Value::Bool(false)))
-                {
-                    ScreenAnswer::NoneOfThese
-                } else {
-                    ScreenAnswer::DontKnow
-                };
-                println!("screen {} -> {:?}", kb.screens[s].id, a);
-                iv.answer_screen(s, &a);
-            }
-            Question::Field(fi) => {
-                let v = full.get(fi).copied();
-                println!("{} -> {:?}", kb.schema.fields[fi].id, v);
-                iv.answer(fi, v);
-            }
+            Question::Screen(s) => println!("screen {}", kb.screens[s].id),
+            Question::Field(fi) => println!("{} -> {:?}", kb.schema.fields[fi].id, full.get(fi)),
         }
+        iv.answer_from(q, &full);
     }
     let f = iv.findings();
     let post = hamstride_core::engine::posterior(&kb, f);

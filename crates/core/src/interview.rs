@@ -175,6 +175,38 @@ impl<'k> Interview<'k> {
         }
     }
 
+    /// Answer a question from answers already known (a saved, half-finished interview, or a
+    /// simulated runner): a field gets its known value, or "don't know"; a screen group gets
+    /// "these" for the items known to be true, "none" when every item is known to be false,
+    /// and "don't know" otherwise.
+    pub fn answer_from(&mut self, q: Question, known: &Findings) {
+        match q {
+            Question::Field(fi) => self.answer(fi, known.get(fi).copied()),
+            Question::Screen(s) => {
+                let Some(screen) = self.kb.screens.get(s) else {
+                    return;
+                };
+                let items = &screen.item_fields;
+                let yes: Vec<usize> = items
+                    .iter()
+                    .copied()
+                    .filter(|&fi| known.get(fi) == Some(&Value::Bool(true)))
+                    .collect();
+                let a = if !yes.is_empty() {
+                    ScreenAnswer::These(yes)
+                } else if items
+                    .iter()
+                    .all(|&fi| known.get(fi) == Some(&Value::Bool(false)))
+                {
+                    ScreenAnswer::NoneOfThese
+                } else {
+                    ScreenAnswer::DontKnow
+                };
+                self.answer_screen(s, &a);
+            }
+        }
+    }
+
     /// Progress for display: questions asked and the leading condition's probability.
     pub fn progress(&self) -> (usize, f64) {
         let post = engine::posterior(self.kb, &self.findings);

@@ -10,36 +10,15 @@
 mod common;
 
 use common::{contract_problems, load_cases, rank, shared_dir};
-use hamstride_core::{assess, Findings, Interview, Kb, Question, ScreenAnswer, Value};
+use hamstride_core::{assess, Findings, Interview, Kb, Question};
 
 /// Targets from the project brief.
 const MIN_AGREEMENT: f64 = 0.90;
 const MAX_MEDIAN_QUESTIONS: f64 = 12.0;
 
 /// A runner who answers from a findings set; anything absent is "don't know".
-fn answer(kb: &Kb, case: &Findings, interview: &mut Interview<'_>, q: Question) {
-    match q {
-        Question::Field(fi) => interview.answer(fi, case.get(fi).copied()),
-        Question::Screen(s) => {
-            let items = &kb.screens[s].item_fields;
-            let yes: Vec<usize> = items
-                .iter()
-                .copied()
-                .filter(|&fi| case.get(fi) == Some(&Value::Bool(true)))
-                .collect();
-            let a = if !yes.is_empty() {
-                ScreenAnswer::These(yes)
-            } else if items
-                .iter()
-                .all(|&fi| case.get(fi) == Some(&Value::Bool(false)))
-            {
-                ScreenAnswer::NoneOfThese
-            } else {
-                ScreenAnswer::DontKnow
-            };
-            interview.answer_screen(s, &a);
-        }
-    }
+fn answer(_kb: &Kb, case: &Findings, interview: &mut Interview<'_>, q: Question) {
+    interview.answer_from(q, case);
 }
 
 struct Run {

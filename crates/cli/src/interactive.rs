@@ -25,15 +25,14 @@ pub fn run(service: &Service, units: Units) -> Result<(Findings, bool)> {
     );
     let mut interrupted = false;
     while let Some(q) = iv.next() {
-        let (asked, lead) = iv.progress();
+        let (asked, top, lead) = iv.progress();
         let progress = if asked < kb.screens.len() {
             format!("Warning-sign check {} of {}", asked + 1, kb.screens.len())
         } else {
-            let d = iv.decision();
             format!(
                 "Question {} · most likely so far: {} ({:.0}%)",
                 asked + 1,
-                kb.conditions[d.top].name,
+                kb.conditions[top].name,
                 lead * 100.0
             )
         };

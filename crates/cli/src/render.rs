@@ -79,35 +79,19 @@ pub fn assessment(
         let filled = ((d.probability * BAR as f64).round() as usize).min(BAR);
         let bar = format!("{}{}", "█".repeat(filled), "░".repeat(BAR - filled));
         let _ = writeln!(s, "  {} {:>3.0}%  {}", bar, d.probability * 100.0, d.name);
-        if !d.for_.is_empty() {
-            let words: Vec<String> = d
-                .for_
-                .iter()
-                .take(4)
-                .map(|id| kb.describe_finding(id))
-                .collect();
-            let _ = writeln!(
-                s,
-                "      {}",
-                wrap(&format!("fits: {}", words.join("; ")), 82, "        ")
-            );
-        }
-        if !d.against.is_empty() {
-            let words: Vec<String> = d
-                .against
-                .iter()
-                .take(3)
-                .map(|id| kb.describe_finding(id))
-                .collect();
-            let _ = writeln!(
-                s,
-                "      {}",
-                wrap(
-                    &format!("does not fit: {}", words.join("; ")),
-                    82,
-                    "        "
-                )
-            );
+        for (label, ids, n) in [("fits", &d.for_, 4), ("does not fit", &d.against, 3)] {
+            if !ids.is_empty() {
+                let words: Vec<String> = ids
+                    .iter()
+                    .take(n)
+                    .map(|id| kb.describe_finding(id))
+                    .collect();
+                let _ = writeln!(
+                    s,
+                    "      {}",
+                    wrap(&format!("{label}: {}", words.join("; ")), 82, "        ")
+                );
+            }
         }
     }
     if let Some(top) = a

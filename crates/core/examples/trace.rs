@@ -30,15 +30,11 @@ fn main() {
         iv.answer_from(q, &full);
     }
     let f = iv.findings();
-    let post = hamstride_core::engine::posterior(&kb, f);
-    let floor = hamstride_core::engine::floor_posterior(&kb, f);
-    let d = hamstride_core::engine::decide(&kb, f, &floor);
-    let mut vals: Vec<(f64, f64, &str)> = (0..kb.schema.fields.len())
-        .filter(|&fi| f.get(fi).is_none() && kb.ask_allowed(f, fi))
-        .map(|fi| {
-            let v = hamstride_core::engine::question_score(&kb, f, &post, &floor, &d, fi);
-            (v.gain, v.triage, kb.schema.fields[fi].id.as_str())
-        })
+    let scoring = hamstride_core::engine::Scoring::new(&kb, f);
+    let none = vec![false; kb.schema.fields.len()];
+    let mut vals: Vec<(f64, f64, &str)> = scoring
+        .candidates(&none)
+        .map(|(fi, v)| (v.gain, v.triage, kb.schema.fields[fi].id.as_str()))
         .collect();
     vals.sort_by(|a, b| (b.0 + b.1).total_cmp(&(a.0 + a.1)));
     for (g, t, id) in vals.iter().take(6) {

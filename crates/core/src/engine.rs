@@ -215,14 +215,15 @@ pub fn assess(kb: &Kb, f: &Findings) -> Outcome {
         .collect();
 
     let differential = differential(kb, &obs, &post, f);
-    let next_questions = next_questions(kb, f, &post, &floor, &d, &[])
+    let scoring = Scoring::from_parts(kb, f, post, floor, d.clone());
+    let next_questions = next_questions(kb, &scoring)
         .into_iter()
         .take(10)
         .map(|fi| kb.schema.fields[fi].id.clone())
         .collect();
 
     let ctx = EvalContext {
-        posterior: Some(&post),
+        posterior: Some(&scoring.post),
         top: Some(d.top),
         level: Some(level),
     };
@@ -252,7 +253,7 @@ pub fn assess(kb: &Kb, f: &Findings) -> Outcome {
             advice,
             disclaimer: kb.disclaimer.clone(),
         },
-        posterior: post,
+        posterior: scoring.post,
         level,
         fired,
         advice: advice_idx,
@@ -366,13 +367,18 @@ fn hypotheticals(kb: &Kb, fi: usize) -> Vec<Value> {
 /// unanswered ones take the model's predictive probability under the current posterior, and
 /// atoms are combined as if independent. Used to see rules that need several answers
 /// together (a pop *and* a limp) before any one answer fires them.
-fn expr_probability(kb: &Kb, f: &Findings, post: &[f64], ctx: &EvalContext<'_>, e: &Expr) -> f64 {
-    let pred = |fi: usize, element: Option<u8>| -> Vec<f64> {
+fn expr_probability(
+    kb: &Kb,
+    f: &Findings,
+    predictive: &[Vec<f64>],
+    ctx: &EvalContext<'_>,
+    e: &Expr,
+) -> f64 {
+    let pred = |fi: usize, element: Option<u8>| -> &[f64] {
         kb.model.field_vars[fi]
             .iter()
             .find(|&&v| kb.model.vars[v].element == element)
-            .map(|&v| kb.model.predictive(post, v))
-            .unwrap_or_default()
+            .map_or(&[], |&v| predictive[v].as_slice())
     };
     let known = |fi: usize| f.get(fi).is_some();
     match e {
@@ -422,15 +428,15 @@ fn expr_probability(kb: &Kb, f: &Findings, post: &[f64], ctx: &EvalContext<'_>, 
             }
             total
         }
-        Expr::Not(x) => 1.0 - expr_probability(kb, f, post, ctx, x),
+        Expr::Not(x) => 1.0 - expr_probability(kb, f, predictive, ctx, x),
         Expr::And(xs) => xs
             .iter()
-            .map(|x| expr_probability(kb, f, post, ctx, x))
+            .map(|x| expr_probability(kb, f, predictive, ctx, x))
             .product(),
         Expr::Or(xs) => {
             1.0 - xs
                 .iter()
-                .map(|x| 1.0 - expr_probability(kb, f, post, ctx, x))
+                .map(|x| 1.0 - expr_probability(kb, f, predictive, ctx, x))
                 .product::<f64>()
         }
         _ => f64::from(u8::from(e.eval(f, ctx))),
@@ -445,84 +451,153 @@ fn bernoulli_entropy(p: f64) -> f64 {
     }
 }
 
-/// Score of asking one field: information gain on the differential plus the chance that the
-/// answer changes the triage level (weighted heavily: safety questions come first).
-pub fn question_score(
-    kb: &Kb,
-    f: &Findings,
-    post: &[f64],
-    floor: &[f64],
-    d: &Decision,
-    fi: usize,
-) -> QuestionValue {
-    let gain = kb.model.expected_gain(post, fi);
-    let mut change = 0.0;
-    let hyps = hypotheticals(kb, fi);
-    let mut weights: Vec<f64> = Vec::with_capacity(hyps.len());
-    let base_lp: Vec<f64> = post.iter().map(|p| p.max(1e-300).ln()).collect();
-    let floor_lp: Vec<f64> = floor.iter().map(|p| p.max(1e-300).ln()).collect();
-    let warning_sign = kb.warning_signs.get(fi).copied().unwrap_or(false);
-    let mut trial = f.clone();
-    for h in &hyps {
-        let obs = kb.model.observations_of(&kb.schema, fi, h);
-        // Predictive probability of this answer.
-        let mut lp = base_lp.clone();
-        for o in &obs {
-            kb.model.add_obs(&mut lp, o);
-        }
-        let w = if obs.is_empty() {
-            1.0
-        } else {
-            let m = lp.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-            m.exp() * lp.iter().map(|x| (x - m).exp()).sum::<f64>()
-        };
-        weights.push(w);
-        trial.set(fi, Some(*h));
-        let mut flp = floor_lp.clone();
-        if !warning_sign {
-            for o in &obs {
-                kb.model.add_obs(&mut flp, o);
-            }
-        }
-        let d2 = decide(kb, &trial, &softmax(&flp));
-        if d2.level != d.level {
-            // An answer that makes things more urgent matters more than one that relaxes them.
-            let factor = if d2.level < d.level { 1.0 } else { 0.5 };
-            change += w * factor;
-        }
-    }
-    let total: f64 = weights.iter().sum();
-    if total > 0.0 {
-        change /= total;
+/// What question scoring needs that depends only on the answers so far, computed once per
+/// step of the interview (or once per assessment) rather than once per candidate question.
+#[derive(Debug, Clone)]
+pub struct Scoring<'a> {
+    kb: &'a Kb,
+    f: &'a Findings,
+    /// The displayed posterior (all findings).
+    pub post: Vec<f64>,
+    /// The posterior triage reasons with (see [`floor_posterior`]).
+    pub floor: Vec<f64>,
+    pub decision: Decision,
+    base_lp: Vec<f64>,
+    floor_lp: Vec<f64>,
+    /// Predictive probability of each value of each model variable.
+    predictive: Vec<Vec<f64>>,
+}
+
+impl<'a> Scoring<'a> {
+    /// Everything from the findings.
+    pub fn new(kb: &'a Kb, f: &'a Findings) -> Self {
+        let floor = floor_posterior(kb, f);
+        let decision = decide(kb, f, &floor);
+        Scoring::from_parts(kb, f, posterior(kb, f), floor, decision)
     }
 
-    // Expected information about whether a more urgent rule that reads this field will fire,
-    // weighted by how many levels it would move triage.
-    let ctx = EvalContext {
-        posterior: Some(floor),
-        top: Some(d.top),
-        level: None,
-    };
-    let mut rule_info = 0.0;
-    for r in &kb.rules {
-        if r.level >= d.level || !r.fields.contains(&fi) || r.when.eval(f, &ctx) {
-            continue;
+    /// From posteriors and a decision the caller already has.
+    pub fn from_parts(
+        kb: &'a Kb,
+        f: &'a Findings,
+        post: Vec<f64>,
+        floor: Vec<f64>,
+        decision: Decision,
+    ) -> Self {
+        let ln = |p: &[f64]| p.iter().map(|x| x.max(1e-300).ln()).collect();
+        let predictive = (0..kb.model.vars.len())
+            .map(|v| kb.model.predictive(&post, v))
+            .collect();
+        Scoring {
+            kb,
+            f,
+            base_lp: ln(&post),
+            floor_lp: ln(&floor),
+            post,
+            floor,
+            decision,
+            predictive,
         }
-        let p0 = expr_probability(kb, f, post, &ctx, &r.when);
-        if p0 <= 1e-6 {
-            continue;
-        }
-        let mut after = 0.0;
-        for (h, w) in hyps.iter().zip(&weights) {
-            trial.set(fi, Some(*h));
-            after += w / total.max(1e-300)
-                * bernoulli_entropy(expr_probability(kb, &trial, post, &ctx, &r.when));
-        }
-        rule_info += f64::from(d.level - r.level) * (bernoulli_entropy(p0) - after).max(0.0);
     }
-    QuestionValue {
-        gain,
-        triage: 4.0 * change + RULE_INFO_WEIGHT * rule_info,
+
+    /// Probability of the leading condition in the displayed posterior, and its index.
+    pub fn leading(&self) -> (usize, f64) {
+        let top = argmax(&self.post);
+        (top, self.post[top])
+    }
+
+    /// Unanswered questions that may be asked now, with what each is worth. `skip[fi]` marks
+    /// questions not to rank (already answered "don't know").
+    pub fn candidates<'s>(
+        &'s self,
+        skip: &'s [bool],
+    ) -> impl Iterator<Item = (usize, QuestionValue)> + 's {
+        (0..self.kb.schema.fields.len())
+            .filter(move |&fi| {
+                self.f.get(fi).is_none()
+                    && !skip.get(fi).copied().unwrap_or(false)
+                    && self.kb.ask_allowed(self.f, fi)
+            })
+            .map(move |fi| (fi, self.value(fi)))
+    }
+
+    /// Score of asking one field: information gain on the differential plus the chance that
+    /// the answer changes the triage level (weighted heavily: safety questions come first).
+    pub fn value(&self, fi: usize) -> QuestionValue {
+        let (kb, f, d) = (self.kb, self.f, &self.decision);
+        let gain = kb.model.expected_gain(&self.post, fi);
+        let mut change = 0.0;
+        let hyps = hypotheticals(kb, fi);
+        let mut weights: Vec<f64> = Vec::with_capacity(hyps.len());
+        let warning_sign = kb.warning_signs.get(fi).copied().unwrap_or(false);
+        let mut trial = f.clone();
+        for h in &hyps {
+            let obs = kb.model.observations_of(&kb.schema, fi, h);
+            // Predictive probability of this answer.
+            let mut lp = self.base_lp.clone();
+            for o in &obs {
+                kb.model.add_obs(&mut lp, o);
+            }
+            let w = if obs.is_empty() {
+                1.0
+            } else {
+                let m = lp.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                m.exp() * lp.iter().map(|x| (x - m).exp()).sum::<f64>()
+            };
+            weights.push(w);
+            trial.set(fi, Some(*h));
+            let mut flp = self.floor_lp.clone();
+            if !warning_sign {
+                for o in &obs {
+                    kb.model.add_obs(&mut flp, o);
+                }
+            }
+            let d2 = decide(kb, &trial, &softmax(&flp));
+            if d2.level != d.level {
+                // An answer that makes things more urgent matters more than one that relaxes them.
+                let factor = if d2.level < d.level { 1.0 } else { 0.5 };
+                change += w * factor;
+            }
+        }
+        let total: f64 = weights.iter().sum();
+        if total > 0.0 {
+            change /= total;
+        }
+
+        // Expected information about whether a more urgent rule that reads this field will fire,
+        // weighted by how many levels it would move triage.
+        let ctx = EvalContext {
+            posterior: Some(&self.floor),
+            top: Some(d.top),
+            level: None,
+        };
+        let mut rule_info = 0.0;
+        for r in &kb.rules {
+            if r.level >= d.level || !r.fields.contains(&fi) || r.when.eval(f, &ctx) {
+                continue;
+            }
+            let p0 = expr_probability(kb, f, &self.predictive, &ctx, &r.when);
+            if p0 <= 1e-6 {
+                continue;
+            }
+            let mut after = 0.0;
+            for (h, w) in hyps.iter().zip(&weights) {
+                trial.set(fi, Some(*h));
+                after += w / total.max(1e-300)
+                    * bernoulli_entropy(expr_probability(
+                        kb,
+                        &trial,
+                        &self.predictive,
+                        &ctx,
+                        &r.when,
+                    ));
+            }
+            rule_info += f64::from(d.level - r.level) * (bernoulli_entropy(p0) - after).max(0.0);
+        }
+        QuestionValue {
+            gain,
+            triage: 4.0 * change + RULE_INFO_WEIGHT * rule_info,
+        }
     }
 }
 
@@ -546,28 +621,21 @@ impl QuestionValue {
 const RULE_INFO_WEIGHT: f64 = 2.0;
 
 /// Unanswered findings ranked by how much they would change the answer: red-flag screen
-/// items first (in screen order), then by [`question_score`]. `skip` lists fields not to rank
-/// (already asked and answered "don't know").
-pub fn next_questions(
-    kb: &Kb,
-    f: &Findings,
-    post: &[f64],
-    floor: &[f64],
-    d: &Decision,
-    skip: &[usize],
-) -> Vec<usize> {
+/// items first (in screen order), then by [`Scoring::value`].
+pub fn next_questions(kb: &Kb, scoring: &Scoring<'_>) -> Vec<usize> {
     let mut out: Vec<usize> = Vec::new();
     for s in &kb.screens {
         for &fi in &s.item_fields {
-            if f.get(fi).is_none() && !skip.contains(&fi) && !out.contains(&fi) {
+            if scoring.f.get(fi).is_none() && !out.contains(&fi) {
                 out.push(fi);
             }
         }
     }
-    let mut scored: Vec<(f64, usize)> = (0..kb.schema.fields.len())
-        .filter(|fi| f.get(*fi).is_none() && !skip.contains(fi) && !out.contains(fi))
-        .filter(|&fi| kb.ask_allowed(f, fi))
-        .map(|fi| (question_score(kb, f, post, floor, d, fi).total(), fi))
+    let mut in_out = vec![false; kb.schema.fields.len()];
+    out.iter().for_each(|&fi| in_out[fi] = true);
+    let mut scored: Vec<(f64, usize)> = scoring
+        .candidates(&in_out)
+        .map(|(fi, v)| (v.total(), fi))
         .filter(|(s, _)| *s > 1e-6)
         .collect();
     scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));

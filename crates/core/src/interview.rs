@@ -1,13 +1,13 @@
 //! The adaptive interview, as a pure state machine the terminal (and later the web) drives.
 //!
 //! It asks the red-flag screen first, one group of alarm signs at a time ("do any of these
-//! apply?"), then one question at a time chosen by [`engine::question_score`]: the question
+//! apply?"), then one question at a time chosen by [`Scoring::value`]: the question
 //! whose answer would most change the differential or the triage level. "Don't know" is
 //! always allowed and is never asked again. It stops when the answer is settled: nothing left
 //! could move the triage level, and the leading condition is clear or no question would
 //! change much. The caller owns input and output; this module never prints or reads.
 
-use crate::engine::{self, Decision};
+use crate::engine::{self, Scoring};
 use crate::findings::{Findings, Value};
 use crate::kb::Kb;
 
@@ -114,32 +114,21 @@ impl<'k> Interview<'k> {
         if let Some(s) = self.screens_done.iter().position(|d| !d) {
             return Some(Question::Screen(s));
         }
-        let post = engine::posterior(self.kb, &self.findings);
-        let floor = engine::floor_posterior(self.kb, &self.findings);
-        let d = engine::decide(self.kb, &self.findings, &floor);
+        let scoring = Scoring::new(self.kb, &self.findings);
         // Nothing can be more urgent than an emergency: stop asking and send the runner on.
-        if d.level == 0 {
+        if scoring.decision.level == 0 {
             return None;
         }
-        let skip: Vec<usize> = (0..self.asked.len()).filter(|&i| self.asked[i]).collect();
         let mut best: Option<(f64, usize)> = None;
         let mut triage_risk: f64 = 0.0;
-        for fi in 0..self.kb.schema.fields.len() {
-            if self.findings.get(fi).is_some()
-                || skip.contains(&fi)
-                || !self.kb.ask_allowed(&self.findings, fi)
-            {
-                continue;
-            }
-            let v = engine::question_score(self.kb, &self.findings, &post, &floor, &d, fi);
+        for (fi, v) in scoring.candidates(&self.asked) {
             triage_risk = triage_risk.max(v.triage);
-            let s = v.total();
-            if best.is_none_or(|(b, _)| s > b) {
-                best = Some((s, fi));
+            if best.is_none_or(|(b, _)| v.total() > b) {
+                best = Some((v.total(), fi));
             }
         }
         let (score, fi) = best?;
-        let top = post.iter().copied().fold(0.0, f64::max);
+        let (_, top) = scoring.leading();
         let settled = triage_risk < self.stop.max_triage_value
             && (top >= self.stop.settle_probability || score < self.stop.min_score);
         (!settled).then_some(Question::Field(fi))
@@ -207,15 +196,14 @@ impl<'k> Interview<'k> {
         }
     }
 
-    /// Progress for display: questions asked and the leading condition's probability.
-    pub fn progress(&self) -> (usize, f64) {
+    /// Progress for display: questions asked, and the leading condition with its probability.
+    pub fn progress(&self) -> (usize, usize, f64) {
         let post = engine::posterior(self.kb, &self.findings);
-        (self.questions, post.iter().copied().fold(0.0, f64::max))
-    }
-
-    /// The current triage decision (for showing the level as the interview goes).
-    pub fn decision(&self) -> Decision {
-        let floor = engine::floor_posterior(self.kb, &self.findings);
-        engine::decide(self.kb, &self.findings, &floor)
+        let top = post
+            .iter()
+            .enumerate()
+            .max_by(|a, b| a.1.total_cmp(b.1))
+            .map_or(0, |(i, _)| i);
+        (self.questions, top, post.get(top).copied().unwrap_or(0.0))
     }
 }

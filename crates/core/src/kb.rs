@@ -308,8 +308,7 @@ impl Kb {
                 return Err(Error::kb("sources.toml", &s.id, "duplicate source id"));
             }
         }
-        let mut cited = BTreeSet::new();
-        let mut cite = |file: &str, id: &str, list: &[String]| -> Result<(), Error> {
+        let cite = |file: &str, id: &str, list: &[String]| -> Result<(), Error> {
             if list.is_empty() {
                 return Err(Error::kb(file, id, "cites no source"));
             }
@@ -317,7 +316,6 @@ impl Kb {
                 if !source_ids.contains(s.as_str()) {
                     return Err(Error::kb(file, id, format!("cites unknown source '{s}'")));
                 }
-                cited.insert(s.clone());
             }
             Ok(())
         };

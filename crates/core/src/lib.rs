@@ -6,6 +6,7 @@
 //! knowledge base and findings always give the same assessment, so every outcome can be
 //! tested as data. Adapters (the CLI, later a web server) reach it through `hamstride-service`.
 
+pub mod activity;
 pub mod engine;
 mod error;
 pub mod expr;
@@ -14,6 +15,7 @@ pub mod interview;
 pub mod kb;
 pub mod model;
 
+pub use activity::{Activity, Records, SourceFormat};
 pub use engine::{assess, Assessment, Outcome};
 pub use error::Error;
 pub use findings::{Findings, Parsed, Schema, Value};

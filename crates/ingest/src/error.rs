@@ -1,0 +1,44 @@
+//! The one error type of the ingest crate. Every variant names where the problem is: the file
+//! (or archive member) path, and for decoders the byte offset or line, so a runner can tell
+//! which of ten thousand files was bad and why. Never carries health values.
+
+/// What went wrong reading untrusted activity data.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A decoder could not get anything usable out of the bytes.
+    #[error("{format}: {problem} (at byte {offset})")]
+    Decode {
+        format: &'static str,
+        offset: u64,
+        problem: String,
+    },
+    /// The file decoded, but it is not an activity (FIT settings, workout, monitoring …).
+    #[error("not an activity: {0}")]
+    NotActivity(String),
+    /// The bytes are not a format we read.
+    #[error("unrecognised file format: {0}")]
+    Unrecognised(String),
+    /// A safety limit was hit (size, entries, nesting, compression ratio, records).
+    #[error("{path}: limit exceeded: {what}")]
+    Limit { path: String, what: String },
+    /// An archive could not be read.
+    #[error("{path}: {problem}")]
+    Archive { path: String, problem: String },
+    /// Reading a file failed.
+    #[error("{path}: {source}")]
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl Error {
+    pub(crate) fn decode(format: &'static str, offset: usize, problem: impl Into<String>) -> Error {
+        Error::Decode {
+            format,
+            offset: offset as u64,
+            problem: problem.into(),
+        }
+    }
+}

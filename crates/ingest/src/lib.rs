@@ -1,0 +1,19 @@
+//! hamstride-ingest: untrusted bytes in, [`Activity`] values out.
+//!
+//! FIT, GPX and TCX decoders, Strava's `activities.csv`, and a walker over files, folders,
+//! `.gz` and `.zip` exports (Strava's archive, Garmin's zips inside zips). Everything here is
+//! bounded (bytes, entries, nesting, compression ratio, records), never panics on any input,
+//! and is fuzzed (`fuzz/`). It never touches the database: the service layer takes what this
+//! crate yields and hands it to the store.
+
+pub mod error;
+pub mod fit;
+pub mod gpx;
+pub mod tcx;
+pub mod xml;
+pub mod strava;
+pub mod archive;
+pub mod sniff;
+
+pub use error::Error;
+pub use hamstride_core::activity::{Activity, Records, SourceFormat};

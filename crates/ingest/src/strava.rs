@@ -1,0 +1,1 @@
+//! Strava `activities.csv` (placeholder).

@@ -223,14 +223,10 @@ pub fn decode(buf: &[u8]) -> Result<Records, Error> {
         prev = prev.wrapping_add(unzigzag(c.varint()?));
         r.push_empty(prev);
     }
-    for bit in 0..3usize {
+    let f64_cols = [&mut r.lat_deg, &mut r.lon_deg, &mut r.distance_m];
+    for (bit, (col, scale)) in f64_cols.into_iter().zip(SCALES).enumerate() {
         if mask & (1 << bit) != 0 {
-            let col = match bit {
-                0 => &mut r.lat_deg,
-                1 => &mut r.lon_deg,
-                _ => &mut r.distance_m,
-            };
-            c.column(n, SCALES[bit], |i, v| {
+            c.column(n, scale, |i, v| {
                 if let Some(slot) = col.get_mut(i) {
                     *slot = v;
                 }

@@ -4,6 +4,7 @@
 //! interview, prints results as text or JSON, and turns errors into messages and exit codes.
 //! All clinical logic lives in the core; nothing here decides anything about a runner.
 
+mod import_cmd;
 mod interactive;
 mod render;
 
@@ -21,6 +22,8 @@ mod exit {
     pub const BAD_INPUT: u8 = 3;
     /// The knowledge base failed its check.
     pub const KB_INVALID: u8 = 4;
+    /// The local database cannot be opened or written (corrupt file, disk full, locked).
+    pub const STORE: u8 = 5;
     /// Anything else (a bug or an I/O failure writing output).
     pub const INTERNAL: u8 = 1;
 }
@@ -36,11 +39,18 @@ with the reasons and the sources behind each step. It checks for warning signs t
 It is educational information, not a diagnosis. Your answers stay on this computer.",
     after_help = "Examples:\n  hamstride assess                                   # the interview, one question at a time\n  \
 hamstride assess --input findings.json --format json\n  cat findings.json | hamstride assess --input - --format json\n  \
-hamstride assess --save my-answers.json            # keep your answers to re-run later\n  hamstride kb check\n\n\
-Exit status: 0 success (whatever the triage level), 2 bad command line, 3 bad findings input, \
-4 knowledge base invalid, 1 internal error."
+hamstride assess --save my-answers.json            # keep your answers to re-run later\n  \
+hamstride import ~/Downloads/export_12345.zip      # a Strava or Garmin bulk export, as downloaded\n  \
+hamstride activities --units mi\n  hamstride kb check\n\n\
+Your data stays on this computer, in one database file readable only by you: by default in your user data \
+folder (~/.local/share/hamstride on Linux), or where --data-dir or HAMSTRIDE_DATA_DIR says.\n\n\
+Exit status: 0 success (whatever the triage level), 2 bad command line, 3 bad input (findings, or a path \
+that does not exist), 4 knowledge base invalid, 5 database cannot be opened or written, 1 internal error."
 )]
 struct Cli {
+    /// Folder holding your database (default: your user data folder, e.g. ~/.local/share/hamstride).
+    #[arg(long, global = true, value_name = "DIR", env = "HAMSTRIDE_DATA_DIR")]
+    data_dir: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -55,6 +65,29 @@ press Esc to stop early and see the result so far.\n\n\
 With --input FILE (or --input - for standard input) it reads findings JSON as defined by the assessment \
 contract (schema \"hamstride.findings/1\"). A missing field means \"don't know\", never \"no\".")]
     Assess(AssessArgs),
+    /// Import runs from your watch: FIT, GPX, TCX files, folders, .gz, or a Strava/Garmin export zip.
+    #[command(
+        long_about = "Import activities from your watch or an online service into your local database.\n\n\
+PATH can be a single file (.fit, .gpx, .tcx, or any of them .gz), a folder (searched recursively), or a zip: \
+Strava's \"Download your archive\" export (activities.csv supplies names and perceived exertion) or \
+Garmin's \"Export your data\" archive with its zips inside zips. Give the export exactly as downloaded.\n\n\
+Nothing is imported twice: a file already imported (same content, even re-compressed) and the same run \
+exported in another format (same start within a minute, same sport) count as duplicates. A file that cannot \
+be read is skipped with its reason and never stops the rest. If the import is interrupted, run it again: \
+it completes without duplicates.",
+        after_help = "Examples:\n  hamstride import export_12345.zip\n  hamstride import ~/Garmin/Activities/ run.gpx\n  \
+hamstride import --format json export.zip | jq .imported"
+    )]
+    Import(ImportArgs),
+    /// List the activities in your database.
+    Activities {
+        /// Output format.
+        #[arg(long, short, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// Distances in kilometres or miles.
+        #[arg(long, value_enum, default_value_t = Units::Km)]
+        units: Units,
+    },
     /// Work with the knowledge base (conditions, rules, evidence, sources).
     Kb {
         #[command(subcommand)]
@@ -79,6 +112,19 @@ struct AssessArgs {
     /// Units for distances in the interview.
     #[arg(long, value_enum, default_value_t = Units::Km)]
     units: Units,
+}
+
+#[derive(clap::Args, Debug)]
+struct ImportArgs {
+    /// Files, folders or zip exports to import.
+    #[arg(required = true, value_name = "PATH")]
+    paths: Vec<PathBuf>,
+    /// Output format: text summary, or JSON {"imported", "duplicates", "skipped": [{"path", "reason"}], ...}.
+    #[arg(long, short, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// Decoding threads (default: one per core).
+    #[arg(long, default_value_t = 0, hide_default_value = true)]
+    threads: usize,
 }
 
 #[derive(Subcommand, Debug)]
@@ -110,6 +156,15 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Assess(args) => assess(&args),
+        Command::Import(args) => import_cmd::import(
+            cli.data_dir.as_deref(),
+            &args.paths,
+            args.format,
+            args.threads,
+        ),
+        Command::Activities { format, units } => {
+            import_cmd::activities(cli.data_dir.as_deref(), format, units)
+        }
         Command::Kb {
             command: KbCommand::Check { dir, format },
         } => kb_check(dir.as_deref(), format),

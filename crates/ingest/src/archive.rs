@@ -1,1 +1,460 @@
-//! Archive walker (placeholder).
+//! The walker over what a runner hands to `hamstride import`: files, folders, `.gz` files and
+//! `.zip` exports, including Garmin's zips inside zips. It yields one [`Member`] per candidate
+//! file (its bytes, still gzip-compressed if they were, so decompression can run on the
+//! worker threads) or a reason it was skipped, in a stable order.
+//!
+//! Hostile archives are expected. Everything is bounded by [`Limits`]: bytes per file and per
+//! archive, entries, zip nesting depth, and the compression ratio (checked while inflating, so
+//! a zip bomb is stopped after a few megabytes, not after filling memory). Member names are
+//! only labels: nothing is ever written to disk under an archive's names, so `../` cannot
+//! escape anywhere; nested zips too large to hold in memory are spooled to an anonymous
+//! temporary file. Symbolic links inside folders and archives are never followed. One bad
+//! member is skipped with its reason and the walk goes on.
+
+use std::fs::{self, File};
+use std::io::{self, BufReader, Read, Seek};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::Error;
+
+/// Safety limits for untrusted input.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Largest single activity file after decompression. The longest real recordings (a
+    /// 24-hour ultra at 1 s) are ~20 MB of FIT; 64 MiB leaves room without letting one file
+    /// take the memory budget.
+    pub max_file_bytes: u64,
+    /// Total decompressed bytes read from one top-level archive.
+    pub max_archive_bytes: u64,
+    /// Entries in one zip (central directory), nested zips counted separately.
+    pub max_entries: usize,
+    /// Zip-in-zip depth: Garmin needs 2; more than 4 is no real export.
+    pub max_depth: u32,
+    /// Largest decompressed:compressed ratio once past [`Limits::ratio_grace_bytes`]. Real
+    /// FIT deflates 2–4×, GPX/TCX up to ~30×; bombs are in the thousands.
+    pub max_ratio: u64,
+    /// Output allowed before the ratio check starts (tiny files compress absurdly well).
+    pub ratio_grace_bytes: u64,
+    /// Nested zips up to this size are held in memory, larger ones spooled to a temp file.
+    pub max_in_memory_zip: u64,
+    /// Files (and folder entries) visited in one folder tree.
+    pub max_folder_entries: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            max_file_bytes: 64 << 20,
+            max_archive_bytes: 64 << 30,
+            max_entries: 1_000_000,
+            max_depth: 4,
+            max_ratio: 200,
+            ratio_grace_bytes: 4 << 20,
+            max_in_memory_zip: 16 << 20,
+            max_folder_entries: 2_000_000,
+        }
+    }
+}
+
+/// One thing found by the walk.
+#[derive(Debug)]
+pub enum Member {
+    /// A candidate file: its display path (`export.zip!activities/1.fit.gz`) and raw bytes.
+    File { path: String, bytes: Vec<u8> },
+    /// Something not imported, and why.
+    Skipped { path: String, reason: String },
+}
+
+/// What the walker does with a name.
+#[derive(Debug, PartialEq, Eq, Clone, Copy)]
+pub enum Kind {
+    /// FIT, GPX or TCX, maybe gzipped.
+    Activity,
+    /// An export index we join (Strava's `activities.csv`).
+    Index,
+    /// A zip to walk into.
+    Zip,
+    /// Anything else: photos, wellness JSON, other CSVs.
+    Other,
+}
+
+/// Classify a member or file name by its extension (case-insensitive).
+pub fn kind_of(name: &str) -> Kind {
+    let lower = name.to_ascii_lowercase();
+    let base = lower.rsplit(['/', '\\', '!']).next().unwrap_or(&lower);
+    let stem = base.strip_suffix(".gz").unwrap_or(base);
+    if base == "activities.csv" {
+        Kind::Index
+    } else if stem.ends_with(".fit") || stem.ends_with(".gpx") || stem.ends_with(".tcx") {
+        Kind::Activity
+    } else if base.ends_with(".zip") {
+        Kind::Zip
+    } else {
+        Kind::Other
+    }
+}
+
+/// Total size in bytes of the inputs (for a progress bar), without following links inside
+/// folders. Unreadable paths count 0; the walk reports them.
+pub fn total_size(inputs: &[PathBuf]) -> u64 {
+    fn visit(p: &Path, top: bool, n: &mut usize, budget: usize) -> u64 {
+        *n += 1;
+        if *n > budget {
+            return 0;
+        }
+        let meta = if top { fs::metadata(p) } else { fs::symlink_metadata(p) };
+        match meta {
+            Ok(m) if m.is_file() => m.len(),
+            Ok(m) if m.is_dir() => fs::read_dir(p)
+                .map(|rd| {
+                    rd.filter_map(Result::ok)
+                        .map(|e| visit(&e.path(), false, n, budget))
+                        .sum()
+                })
+                .unwrap_or(0),
+            _ => 0,
+        }
+    }
+    let mut n = 0;
+    inputs
+        .iter()
+        .map(|p| visit(p, true, &mut n, Limits::default().max_folder_entries))
+        .sum()
+}
+
+/// Walk the inputs in order, calling `sink` for every member; `sink` returns `false` to stop.
+/// `progress` grows by the input bytes consumed (compressed sizes inside archives).
+/// Top-level paths are followed even when they are links (the runner named them); links
+/// found inside folders and archives are not.
+pub fn walk(
+    inputs: &[PathBuf],
+    limits: &Limits,
+    progress: &AtomicU64,
+    sink: &mut dyn FnMut(Member) -> bool,
+) {
+    let mut w = Walker {
+        limits,
+        progress,
+        sink,
+        stopped: false,
+        folder_entries: 0,
+    };
+    for p in inputs {
+        if w.stopped {
+            break;
+        }
+        w.path(p, true);
+    }
+}
+
+/// Walk a zip held in memory (an archive received some other way, and the fuzz target):
+/// the same checks and limits as a zip file on disk.
+pub fn walk_zip_bytes(
+    name: &str,
+    bytes: Vec<u8>,
+    limits: &Limits,
+    sink: &mut dyn FnMut(Member) -> bool,
+) {
+    let progress = AtomicU64::new(0);
+    let mut w = Walker {
+        limits,
+        progress: &progress,
+        sink,
+        stopped: false,
+        folder_entries: 0,
+    };
+    let mut budget = limits.max_archive_bytes;
+    w.zip(io::Cursor::new(bytes), &clean(name), 1, &mut budget);
+}
+
+struct Walker<'a> {
+    limits: &'a Limits,
+    progress: &'a AtomicU64,
+    sink: &'a mut dyn FnMut(Member) -> bool,
+    stopped: bool,
+    folder_entries: usize,
+}
+
+/// Member names can hold anything; keep display paths printable.
+fn clean(name: &str) -> String {
+    name.chars()
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect()
+}
+
+impl Walker<'_> {
+    fn emit(&mut self, m: Member) {
+        if !self.stopped && !(self.sink)(m) {
+            self.stopped = true;
+        }
+    }
+
+    fn skip(&mut self, path: &str, reason: impl Into<String>) {
+        self.emit(Member::Skipped {
+            path: path.to_string(),
+            reason: reason.into(),
+        });
+    }
+
+    fn path(&mut self, p: &Path, top: bool) {
+        let shown = p.display().to_string();
+        self.folder_entries += 1;
+        if self.folder_entries > self.limits.max_folder_entries {
+            if self.folder_entries == self.limits.max_folder_entries + 1 {
+                self.skip(
+                    &shown,
+                    format!(
+                        "more than {} files in the folders given; the rest were not read",
+                        self.limits.max_folder_entries
+                    ),
+                );
+            }
+            return;
+        }
+        let meta = if top {
+            fs::metadata(p)
+        } else {
+            fs::symlink_metadata(p)
+        };
+        let meta = match meta {
+            Ok(m) => m,
+            Err(e) => return self.skip(&shown, format!("cannot read: {e}")),
+        };
+        if meta.file_type().is_symlink() {
+            return self.skip(&shown, "symbolic link not followed");
+        }
+        if meta.is_dir() {
+            let mut entries: Vec<PathBuf> = match fs::read_dir(p) {
+                Ok(rd) => rd.filter_map(Result::ok).map(|e| e.path()).collect(),
+                Err(e) => return self.skip(&shown, format!("cannot read folder: {e}")),
+            };
+            entries.sort();
+            for e in entries {
+                if self.stopped {
+                    return;
+                }
+                self.path(&e, false);
+            }
+            return;
+        }
+        if !meta.is_file() {
+            return self.skip(&shown, "not a regular file");
+        }
+        let kind = kind_of(&shown);
+        match kind {
+            Kind::Zip => {
+                match File::open(p) {
+                    Ok(f) => {
+                        let mut budget = self.limits.max_archive_bytes;
+                        self.zip(BufReader::new(f), &shown, 1, &mut budget);
+                    }
+                    Err(e) => self.skip(&shown, format!("cannot open: {e}")),
+                }
+                self.progress.fetch_add(meta.len(), Ordering::Relaxed);
+            }
+            Kind::Other if !top => {
+                self.progress.fetch_add(meta.len(), Ordering::Relaxed);
+                self.skip(&shown, "not an activity file")
+            }
+            // A file the runner named explicitly is tried whatever its name: the decoder
+            // sniffs the content.
+            _ => {
+                if meta.len() > self.limits.max_file_bytes {
+                    self.progress.fetch_add(meta.len(), Ordering::Relaxed);
+                    return self.skip(
+                        &shown,
+                        format!(
+                            "file is {} MB, over the {} MB limit for one activity",
+                            meta.len() >> 20,
+                            self.limits.max_file_bytes >> 20
+                        ),
+                    );
+                }
+                let read = fs::read(p);
+                self.progress.fetch_add(meta.len(), Ordering::Relaxed);
+                match read {
+                    Ok(bytes) => self.emit(Member::File {
+                        path: shown,
+                        bytes,
+                    }),
+                    Err(e) => self.skip(&shown, format!("cannot read: {e}")),
+                }
+            }
+        }
+    }
+
+    /// Walk one zip. `budget` is what is left of the top-level archive's byte allowance.
+    fn zip<R: Read + Seek>(&mut self, reader: R, shown: &str, depth: u32, budget: &mut u64) {
+        let mut archive = match zip::ZipArchive::new(reader) {
+            Ok(a) => a,
+            Err(e) => return self.skip(shown, format!("not a readable zip archive: {e}")),
+        };
+        if archive.len() > self.limits.max_entries {
+            return self.skip(
+                shown,
+                format!(
+                    "zip lists {} entries, over the limit of {}",
+                    archive.len(),
+                    self.limits.max_entries
+                ),
+            );
+        }
+        for i in 0..archive.len() {
+            if self.stopped {
+                return;
+            }
+            let mut entry = match archive.by_index(i) {
+                Ok(e) => e,
+                Err(e) => {
+                    self.skip(&format!("{shown}!#{i}"), format!("unreadable zip entry: {e}"));
+                    continue;
+                }
+            };
+            let name = clean(entry.name());
+            let path = format!("{shown}!{name}");
+            let compressed = entry.compressed_size();
+            if depth == 1 {
+                self.progress.fetch_add(compressed, Ordering::Relaxed);
+            }
+            if entry.is_dir() {
+                continue;
+            }
+            if entry.is_symlink() {
+                self.skip(&path, "symbolic link not followed");
+                continue;
+            }
+            let kind = kind_of(&name);
+            if kind == Kind::Other {
+                self.skip(&path, "not an activity file");
+                continue;
+            }
+            if kind == Kind::Zip && depth >= self.limits.max_depth {
+                self.skip(
+                    &path,
+                    format!("zip nested deeper than {} levels", self.limits.max_depth),
+                );
+                continue;
+            }
+            let cap = if kind == Kind::Zip {
+                self.limits.max_archive_bytes.min(*budget)
+            } else {
+                self.limits.max_file_bytes.min(*budget)
+            };
+            if kind == Kind::Zip && entry.size() > self.limits.max_in_memory_zip {
+                // Spool to an anonymous temp file: it has no name an attacker chose, and
+                // the OS removes it when closed.
+                let spooled = tempfile::tempfile()
+                    .map_err(|e| e.to_string())
+                    .and_then(|mut f| {
+                        let n = bounded_copy(&mut entry, &mut f, cap, compressed, self.limits)?;
+                        f.rewind().map_err(|e| e.to_string())?;
+                        Ok((f, n))
+                    });
+                match spooled {
+                    Ok((f, n)) => {
+                        *budget = budget.saturating_sub(n);
+                        self.zip(BufReader::new(f), &path, depth + 1, budget);
+                    }
+                    Err(reason) => self.skip(&path, reason),
+                }
+                continue;
+            }
+            let mut bytes = Vec::with_capacity(entry.size().min(cap).min(64 << 20) as usize);
+            match bounded_copy(&mut entry, &mut bytes, cap, compressed, self.limits) {
+                Ok(n) => {
+                    *budget = budget.saturating_sub(n);
+                    if kind == Kind::Zip {
+                        self.zip(io::Cursor::new(bytes), &path, depth + 1, budget);
+                    } else {
+                        self.emit(Member::File { path, bytes });
+                    }
+                }
+                Err(reason) => self.skip(&path, reason),
+            }
+        }
+    }
+}
+
+/// Copy at most `cap` bytes, failing (with a reason for the runner) past the cap or past the
+/// compression-ratio limit. Checked per chunk, so a bomb stops early.
+fn bounded_copy(
+    src: &mut dyn Read,
+    dst: &mut dyn io::Write,
+    cap: u64,
+    compressed: u64,
+    limits: &Limits,
+) -> Result<u64, String> {
+    let mut buf = vec![0u8; 64 << 10];
+    let mut total = 0u64;
+    loop {
+        let n = match src.read(&mut buf) {
+            Ok(0) => return Ok(total),
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(format!("cannot decompress: {e}")),
+        };
+        total += n as u64;
+        if total > cap {
+            return Err(format!(
+                "larger than the {} MB limit after decompression",
+                cap >> 20
+            ));
+        }
+        if total > limits.ratio_grace_bytes
+            && total / compressed.max(1) > limits.max_ratio
+        {
+            return Err(format!(
+                "compression ratio over {}:1 (a zip bomb?)",
+                limits.max_ratio
+            ));
+        }
+        dst.write_all(buf.get(..n).unwrap_or(&[]))
+            .map_err(|e| format!("cannot spool: {e}"))?;
+    }
+}
+
+/// Decompress a gzip file (one or more members) within the limits.
+pub fn gunzip(bytes: &[u8], limits: &Limits) -> Result<Vec<u8>, Error> {
+    let mut out = Vec::with_capacity((bytes.len() * 4).min(limits.max_file_bytes as usize));
+    let mut dec = flate2::read::MultiGzDecoder::new(bytes);
+    bounded_copy(
+        &mut dec,
+        &mut out,
+        limits.max_file_bytes,
+        bytes.len() as u64,
+        limits,
+    )
+    .map_err(|what| Error::Limit {
+        path: "gzip".into(),
+        what,
+    })?;
+    Ok(out)
+}
+
+/// True when the bytes start with the gzip magic number.
+pub fn is_gzip(bytes: &[u8]) -> bool {
+    bytes.starts_with(&[0x1f, 0x8b])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_classified_by_extension() {
+        assert_eq!(kind_of("activities/123.fit.gz"), Kind::Activity);
+        assert_eq!(kind_of("A/B/RUN.GPX"), Kind::Activity);
+        assert_eq!(kind_of("x.tcx.gz"), Kind::Activity);
+        assert_eq!(kind_of("export_1/activities.csv"), Kind::Index);
+        assert_eq!(kind_of("x.zip!activities.csv"), Kind::Index);
+        assert_eq!(kind_of("UploadedFiles_0-_Part1.zip"), Kind::Zip);
+        assert_eq!(kind_of("media/1.jpg"), Kind::Other);
+        assert_eq!(kind_of("profile.csv"), Kind::Other);
+    }
+
+    #[test]
+    fn control_characters_in_names_are_neutralised() {
+        assert_eq!(clean("a\u{1b}[31mb\n"), "a?[31mb?");
+    }
+}

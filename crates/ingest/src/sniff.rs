@@ -1,1 +1,66 @@
-//! Format detection (placeholder).
+//! Telling formats apart by content, so a file named `.fit` that is really a GPX (or a `.gz`
+//! of anything) still decodes. Names are only a hint: exports rename things, and a runner may
+//! hand over a file with no extension at all.
+
+use crate::archive::{gunzip, is_gzip, Limits};
+use crate::{fit, gpx, tcx, Activity, Error, SourceFormat};
+
+/// What [`decode_any`] found in one file.
+#[derive(Debug)]
+pub struct Decoded {
+    pub format: SourceFormat,
+    /// One activity for FIT and GPX; a TCX may hold several.
+    pub activities: Vec<Activity>,
+    /// The decoded file bytes (gunzipped if the input was gzip), which the content hash
+    /// is taken over so `run.fit` and `run.fit.gz` are one file.
+    pub content: Vec<u8>,
+    /// Whether the input was gzip-compressed.
+    pub was_gzip: bool,
+}
+
+/// Detect the format of (possibly gzipped) bytes. `None` when no reader recognises them.
+pub fn format_of(bytes: &[u8]) -> Option<SourceFormat> {
+    if fit::is_fit(bytes) {
+        return Some(SourceFormat::Fit);
+    }
+    // Look past a BOM, whitespace and the XML prolog for the root element.
+    let head = bytes.get(..bytes.len().min(4096)).unwrap_or(bytes);
+    if contains(head, b"<TrainingCenterDatabase") {
+        Some(SourceFormat::Tcx)
+    } else if contains(head, b"<gpx") || contains(head, b":gpx") {
+        Some(SourceFormat::Gpx)
+    } else {
+        None
+    }
+}
+
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle)
+}
+
+/// Gunzip if needed, detect the format, decode.
+pub fn decode_any(bytes: Vec<u8>, limits: &Limits) -> Result<Decoded, Error> {
+    let (content, was_gzip) = if is_gzip(&bytes) {
+        (gunzip(&bytes, limits)?, true)
+    } else {
+        (bytes, false)
+    };
+    let format = format_of(&content).ok_or_else(|| {
+        Error::Unrecognised(if content.is_empty() {
+            "the file is empty".into()
+        } else {
+            "not FIT, GPX or TCX".into()
+        })
+    })?;
+    let activities = match format {
+        SourceFormat::Fit => vec![fit::decode(&content)?],
+        SourceFormat::Gpx => vec![gpx::decode(&content)?],
+        SourceFormat::Tcx => tcx::decode(&content)?,
+    };
+    Ok(Decoded {
+        format,
+        activities,
+        content,
+        was_gzip,
+    })
+}

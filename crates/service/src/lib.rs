@@ -2,11 +2,15 @@
 //!
 //! Use cases live here so the CLI today and a web server later behave the same: load the
 //! knowledge base once, parse and validate findings, run an assessment, check a knowledge-base
-//! directory. The service owns I/O the core must not do (reading a knowledge-base directory);
-//! it will also own the clock, transactions and the store when persistence arrives. It does
-//! not print: adapters decide how results look.
+//! directory, import activity files into the local database ([`import`]). The service owns
+//! the I/O the core must not do (reading files, the clock, the store and its transactions).
+//! It does not print: adapters decide how results look.
 
-use std::path::Path;
+pub mod import;
+
+use std::path::{Path, PathBuf};
+
+pub use hamstride_store::Store;
 
 use hamstride_core::kb::{KbFiles, FILE_NAMES};
 pub use hamstride_core::{
@@ -27,6 +31,12 @@ pub enum Error {
     /// The knowledge base does not load or check.
     #[error(transparent)]
     Kb(hamstride_core::Error),
+    /// The local database failed (cannot open, corrupt, disk full).
+    #[error(transparent)]
+    Store(#[from] hamstride_store::Error),
+    /// No data directory could be found or was given.
+    #[error("no data directory: set --data-dir or HAMSTRIDE_DATA_DIR")]
+    NoDataDir,
     /// A file could not be read.
     #[error("cannot read {path}: {error}")]
     Io {
@@ -122,4 +132,26 @@ pub fn check_kb(dir: Option<&Path>) -> Result<KbStats, Error> {
             Ok(Kb::from_files(&files).map_err(Error::Kb)?.stats())
         }
     }
+}
+
+/// The environment variable that overrides the data directory.
+pub const DATA_DIR_ENV: &str = "HAMSTRIDE_DATA_DIR";
+
+/// Where the runner's database lives: the explicit choice, else `HAMSTRIDE_DATA_DIR`, else the
+/// platform's per-user data folder (`~/.local/share/hamstride` on Linux).
+pub fn data_dir(explicit: Option<&Path>) -> Result<PathBuf, Error> {
+    if let Some(p) = explicit {
+        return Ok(p.to_path_buf());
+    }
+    if let Some(p) = std::env::var_os(DATA_DIR_ENV).filter(|v| !v.is_empty()) {
+        return Ok(PathBuf::from(p));
+    }
+    dirs::data_dir()
+        .map(|d| d.join("hamstride"))
+        .ok_or(Error::NoDataDir)
+}
+
+/// Open (creating if needed) the runner's database in `dir`.
+pub fn open_store(dir: &Path) -> Result<Store, Error> {
+    Ok(Store::open(dir)?)
 }

@@ -68,6 +68,9 @@ pub struct NewActivity<'a> {
     pub source_path: &'a str,
     pub format: &'a str,
     pub activity: &'a Activity,
+    /// The streams already encoded with [`codec::encode`] (import workers do this off the
+    /// writer thread); `None` encodes here.
+    pub streams: Option<&'a [u8]>,
     pub imported_at_ms: i64,
 }
 
@@ -454,7 +457,14 @@ impl Tx<'_> {
             .map_err(sql(format!("store activity from {}", a.source_path)))?;
         let id = self.tx.last_insert_rowid();
         if !act.records.is_empty() {
-            let blob = codec::encode(&act.records);
+            let owned;
+            let blob = match a.streams {
+                Some(b) => b,
+                None => {
+                    owned = codec::encode(&act.records);
+                    &owned
+                }
+            };
             self.tx
                 .prepare_cached(
                     "INSERT INTO activity_stream (activity_id, codec, data) VALUES (?1, ?2, ?3)",

@@ -55,6 +55,7 @@ fn insert(store: &mut Store, hash: u8, path: &str, a: &Activity) -> i64 {
             source_path: path,
             format: "fit",
             activity: a,
+            streams: None,
             imported_at_ms: 0,
         })
         .unwrap();

@@ -1,0 +1,243 @@
+//! `hamstride import` and `hamstride activities`: the terminal side of importing watch data.
+//!
+//! Draws a progress bar on a terminal (never into a pipe), prints the summary a runner reads
+//! at a glance (or the JSON a script reads), and lists what is stored. All the work happens in
+//! `hamstride_service::import`; this file only talks to the person.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use anyhow::Result;
+use hamstride_service::import::{self, ImportOptions, ImportReport};
+
+use crate::{exit, fail, Format, Units};
+
+/// How many example paths the text summary shows per skip reason.
+const EXAMPLES_PER_REASON: usize = 3;
+
+fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+pub fn import(
+    data_dir: Option<&Path>,
+    paths: &[PathBuf],
+    format: Format,
+    threads: usize,
+) -> Result<ExitCode> {
+    let missing: Vec<&PathBuf> = paths.iter().filter(|p| !p.exists()).collect();
+    if let Some(p) = missing.first() {
+        return fail(
+            exit::BAD_INPUT,
+            format!(
+                "{}: no such file or folder (nothing was imported)",
+                p.display()
+            ),
+        );
+    }
+    let dir = match hamstride_service::data_dir(data_dir) {
+        Ok(d) => d,
+        Err(e) => return fail(exit::STORE, e),
+    };
+    let mut store = match hamstride_service::open_store(&dir) {
+        Ok(s) => s,
+        Err(e) => return fail(exit::STORE, e),
+    };
+    let bar = if std::io::stderr().is_terminal() {
+        let bar = indicatif::ProgressBar::new(0);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{spinner} [{elapsed_precise}] {wide_bar} {binary_bytes}/{binary_total_bytes} {msg}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar.enable_steady_tick(Duration::from_millis(120));
+        bar
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let opts = ImportOptions {
+        threads,
+        now_ms: now_ms(),
+        ..ImportOptions::default()
+    };
+    let started = Instant::now();
+    let mut last = Instant::now();
+    let result = import::run(&mut store, paths, &opts, &mut |p| {
+        // Redrawing per file would cost more than decoding a small file.
+        if last.elapsed() >= Duration::from_millis(100) {
+            last = Instant::now();
+            bar.set_length(p.bytes_total);
+            bar.set_position(p.bytes_done.min(p.bytes_total));
+            bar.set_message(format!(
+                "{} new, {} already there, {} skipped",
+                p.imported, p.duplicates, p.skipped
+            ));
+        }
+    });
+    bar.finish_and_clear();
+    let report = match result {
+        Ok(r) => r,
+        Err(e) => {
+            return fail(
+                exit::STORE,
+                format!("{e}\nActivities committed before the failure are kept; re-run the same command to finish."),
+            )
+        }
+    };
+    let secs = started.elapsed().as_secs_f64();
+    match format {
+        Format::Json => {
+            let v = serde_json::json!({
+                "imported": report.imported,
+                "duplicates": report.duplicates,
+                "skipped": report.skipped,
+                "warnings": report.warnings,
+                "index_rows_joined": report.index_rows_joined,
+                "decoded_bytes": report.decoded_bytes,
+                "seconds": (secs * 1000.0).round() / 1000.0,
+                "database": store.path().display().to_string(),
+            });
+            println!("{}", serde_json::to_string_pretty(&v)?);
+        }
+        Format::Text => print_summary(&report, secs, store.path()),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_summary(r: &ImportReport, secs: f64, db: &Path) {
+    let mb = r.decoded_bytes as f64 / 1e6;
+    println!(
+        "Imported {} new {}, {} already in your database, {} skipped  ({:.1} MB in {:.1} s)",
+        r.imported,
+        if r.imported == 1 {
+            "activity"
+        } else {
+            "activities"
+        },
+        r.duplicates,
+        r.skipped.len(),
+        mb,
+        secs
+    );
+    if r.index_rows_joined > 0 {
+        println!(
+            "Names and effort joined from activities.csv for {} activities.",
+            r.index_rows_joined
+        );
+    }
+    if !r.warnings.is_empty() {
+        println!(
+            "\n{} imported with repairs (what could be read was kept):",
+            r.warnings.len()
+        );
+        for w in r.warnings.iter().take(10) {
+            println!("  {}: {}", w.path, w.warning);
+        }
+        if r.warnings.len() > 10 {
+            println!(
+                "  … and {} more (--format json lists all)",
+                r.warnings.len() - 10
+            );
+        }
+    }
+    if !r.skipped.is_empty() {
+        println!("\nSkipped:");
+        for (reason, paths) in import::skipped_by_reason(&r.skipped) {
+            println!("  {} × {reason}", paths.len());
+            for p in paths.iter().take(EXAMPLES_PER_REASON) {
+                println!("      {p}");
+            }
+            if paths.len() > EXAMPLES_PER_REASON {
+                println!("      … and {} more", paths.len() - EXAMPLES_PER_REASON);
+            }
+        }
+    }
+    println!("\nDatabase: {}", db.display());
+}
+
+pub fn activities(data_dir: Option<&Path>, format: Format, units: Units) -> Result<ExitCode> {
+    let dir = match hamstride_service::data_dir(data_dir) {
+        Ok(d) => d,
+        Err(e) => return fail(exit::STORE, e),
+    };
+    let store = match hamstride_service::open_store(&dir) {
+        Ok(s) => s,
+        Err(e) => return fail(exit::STORE, e),
+    };
+    let rows = match store.list_activities() {
+        Ok(r) => r,
+        Err(e) => return fail(exit::STORE, e),
+    };
+    if format == Format::Json {
+        println!("{}", serde_json::to_string_pretty(&rows)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    if rows.is_empty() {
+        println!("No activities yet. Import some with: hamstride import PATH");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let (unit, per_m) = match units {
+        Units::Km => ("km", 1e-3),
+        Units::Mi => ("mi", 1.0 / 1609.344),
+    };
+    println!(
+        "{:>6}  {:<16}  {:<10}  {:>8}  {:>8}  {:>6}  name",
+        "id", "start (UTC)", "sport", unit, "time", "avg HR"
+    );
+    for r in &rows {
+        let start = r.start_ms.map_or_else(|| "?".to_string(), fmt_utc);
+        let dist = r
+            .distance_m
+            .map_or_else(|| "-".into(), |d| format!("{:.2}", d * per_m));
+        let time = r
+            .timer_s
+            .or(r.elapsed_s)
+            .map_or_else(|| "-".into(), |s| fmt_duration(s));
+        let hr = r
+            .avg_heart_rate
+            .map_or_else(|| "-".into(), |h| format!("{h:.0}"));
+        println!(
+            "{:>6}  {:<16}  {:<10}  {:>8}  {:>8}  {:>6}  {}",
+            r.id,
+            start,
+            r.sport,
+            dist,
+            time,
+            hr,
+            r.name.as_deref().unwrap_or("")
+        );
+    }
+    println!("{} activities", rows.len());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn fmt_duration(s: f64) -> String {
+    let s = s.max(0.0).round() as u64;
+    format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
+}
+
+/// `YYYY-MM-DD HH:MM` in UTC.
+fn fmt_utc(ms: i64) -> String {
+    jiff::Timestamp::from_millisecond(ms).map_or_else(
+        |_| "?".to_string(),
+        |t| t.strftime("%Y-%m-%d %H:%M").to_string(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utc_dates_format_correctly() {
+        assert_eq!(fmt_utc(0), "1970-01-01 00:00");
+        assert_eq!(fmt_utc(1_472_293_459_000), "2016-08-27 10:24");
+        assert_eq!(fmt_utc(951_782_400_000), "2000-02-29 00:00");
+        assert_eq!(fmt_duration(3_725.4), "1:02:05");
+    }
+}

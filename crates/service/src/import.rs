@@ -1,0 +1,469 @@
+//! The import use case: paths in, activities in the database, a report out.
+//!
+//! Three stages connected by bounded channels, so a ten-year archive streams through in
+//! constant memory: one thread walks the inputs (`hamstride_ingest::archive`), a pool of
+//! workers gunzips, hashes (BLAKE3), decodes and encodes streams on every core, and the
+//! calling thread writes to the store in batched transactions. A byte budget caps what is in
+//! flight between the walker and the writer whatever the archive holds.
+//!
+//! Deduplication, twice: by content (the hash of the decoded bytes, so `run.fit` and
+//! `run.fit.gz` are one file) and by session (the same start within a minute and a compatible
+//! sport, so the FIT and the GPX of one run are one activity; the first imported is kept).
+//! A killed import loses at most the open batch; re-running it skips what was committed and
+//! adds the rest, so there are never duplicates.
+
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
+use std::thread;
+
+use hamstride_ingest::archive::{self, Kind, Limits, Member};
+use hamstride_ingest::{sniff, strava, Activity};
+use hamstride_store::{ExternalMeta, NewActivity, Store};
+use serde::Serialize;
+
+use crate::Error;
+
+/// Two activities of compatible sport starting within this window are one session recorded
+/// twice (a watch's FIT and the GPX exported from it start a few seconds apart).
+pub const SAME_START_MS: i64 = 60_000;
+
+/// Commit after this many files or bytes, whichever comes first: large enough that SQLite's
+/// per-commit sync is amortised, small enough that a killed import loses little.
+const BATCH_FILES: usize = 500;
+const BATCH_BYTES: u64 = 64 << 20;
+
+/// Bytes allowed in flight between walker and writer (raw member bytes).
+const IN_FLIGHT_BYTES: u64 = 48 << 20;
+
+/// How to import.
+#[derive(Debug, Clone)]
+pub struct ImportOptions {
+    pub limits: Limits,
+    /// Decode workers; 0 = one per core.
+    pub threads: usize,
+    /// "Now", stamped on imported rows (the service owns the clock; tests pass a fixed one).
+    pub now_ms: i64,
+}
+
+impl Default for ImportOptions {
+    fn default() -> ImportOptions {
+        ImportOptions {
+            limits: Limits::default(),
+            threads: 0,
+            now_ms: 0,
+        }
+    }
+}
+
+/// A file (or archive member) not imported, and why.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Skipped {
+    pub path: String,
+    pub reason: String,
+}
+
+/// A file imported with something repaired or left out (bad CRC, truncation …).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Warning {
+    pub path: String,
+    pub warning: String,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ImportReport {
+    /// Activities added.
+    pub imported: u64,
+    /// Activities already in the database (same content, or same session in another format).
+    pub duplicates: u64,
+    /// Files not imported, each with its reason.
+    pub skipped: Vec<Skipped>,
+    /// Files imported with decoder warnings.
+    pub warnings: Vec<Warning>,
+    /// Rows of an export index (Strava's activities.csv) joined onto activities.
+    pub index_rows_joined: u64,
+    /// Decoded bytes (uncompressed FIT/GPX/TCX) processed, for throughput figures.
+    pub decoded_bytes: u64,
+}
+
+/// Progress, reported after every file.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Progress {
+    /// Input bytes consumed (compressed sizes inside archives).
+    pub bytes_done: u64,
+    pub bytes_total: u64,
+    pub imported: u64,
+    pub duplicates: u64,
+    pub skipped: u64,
+}
+
+/// A byte budget shared by walker (acquire) and writer (release).
+#[derive(Debug)]
+struct Budget {
+    used: Mutex<u64>,
+    freed: Condvar,
+}
+
+impl Budget {
+    fn acquire(&self, n: u64) {
+        let Ok(mut used) = self.used.lock() else {
+            return;
+        };
+        // A member larger than the whole budget waits until nothing else is in flight.
+        while *used > 0 && *used + n > IN_FLIGHT_BYTES {
+            match self.freed.wait(used) {
+                Ok(u) => used = u,
+                Err(_) => return,
+            }
+        }
+        *used += n;
+    }
+
+    fn release(&self, n: u64) {
+        if let Ok(mut used) = self.used.lock() {
+            *used = used.saturating_sub(n);
+        }
+        self.freed.notify_all();
+    }
+}
+
+enum Job {
+    File { path: String, bytes: Vec<u8> },
+    Index { path: String, bytes: Vec<u8> },
+    Skipped(Skipped),
+}
+
+struct Part {
+    activity: Activity,
+    streams: Vec<u8>,
+}
+
+enum Outcome {
+    Decoded {
+        path: String,
+        hash: [u8; 32],
+        original: Vec<u8>,
+        encoding: &'static str,
+        format: &'static str,
+        decoded_len: u64,
+        parts: Vec<Part>,
+        cost: u64,
+    },
+    Known {
+        cost: u64,
+        parts: u64,
+    },
+    Failed {
+        skip: Skipped,
+        cost: u64,
+    },
+    Index {
+        path: String,
+        rows: Result<Vec<strava::StravaActivity>, String>,
+        cost: u64,
+    },
+    Skipped(Skipped),
+}
+
+/// Import `paths` into `store`. Bad files are skipped with reasons; only store failures
+/// (disk full, database locked) abort, and then what was committed stays.
+pub fn run(
+    store: &mut Store,
+    paths: &[PathBuf],
+    opts: &ImportOptions,
+    on_progress: &mut dyn FnMut(Progress),
+) -> Result<ImportReport, Error> {
+    let known: Arc<HashSet<[u8; 32]>> = Arc::new(store.content_hashes()?.into_iter().collect());
+    let threads = if opts.threads == 0 {
+        thread::available_parallelism().map_or(2, |n| n.get())
+    } else {
+        opts.threads
+    };
+    let consumed = Arc::new(AtomicU64::new(0));
+    let budget = Arc::new(Budget {
+        used: Mutex::new(0),
+        freed: Condvar::new(),
+    });
+    let bytes_total = archive::total_size(paths);
+    let (job_tx, job_rx) = crossbeam_channel::bounded::<Job>(threads * 2);
+    let (out_tx, out_rx) = crossbeam_channel::bounded::<Outcome>(threads * 2);
+
+    let mut report = ImportReport::default();
+    let mut index: Vec<(String, Vec<strava::StravaActivity>)> = Vec::new();
+
+    let result = thread::scope(|s| -> Result<(), Error> {
+        {
+            let paths = paths.to_vec();
+            let limits = opts.limits.clone();
+            let consumed = Arc::clone(&consumed);
+            let budget = Arc::clone(&budget);
+            s.spawn(move || {
+                let mut sink = |m: Member| -> bool {
+                    let job = match m {
+                        Member::File { path, bytes } => {
+                            budget.acquire(bytes.len() as u64);
+                            if archive::kind_of(&path) == Kind::Index {
+                                Job::Index { path, bytes }
+                            } else {
+                                Job::File { path, bytes }
+                            }
+                        }
+                        Member::Skipped { path, reason } => Job::Skipped(Skipped { path, reason }),
+                    };
+                    // The writer hung up (store failure): stop walking.
+                    job_tx.send(job).is_ok()
+                };
+                archive::walk(&paths, &limits, &consumed, &mut sink);
+            });
+        }
+        for _ in 0..threads {
+            let rx = job_rx.clone();
+            let tx = out_tx.clone();
+            let known = Arc::clone(&known);
+            let limits = opts.limits.clone();
+            s.spawn(move || {
+                for job in rx {
+                    if tx.send(work(job, &known, &limits)).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(job_rx);
+        drop(out_tx);
+
+        let mut writer = Writer {
+            now_ms: opts.now_ms,
+            report: &mut report,
+            seen: HashSet::new(),
+            pending_files: 0,
+            pending_bytes: 0,
+        };
+        let mut tx = store.transaction()?;
+        for outcome in out_rx.iter() {
+            let cost = writer.handle(&tx, outcome, &mut index)?;
+            budget.release(cost);
+            if writer.pending_files >= BATCH_FILES || writer.pending_bytes >= BATCH_BYTES {
+                tx.commit()?;
+                tx = store.transaction()?;
+                writer.pending_files = 0;
+                writer.pending_bytes = 0;
+            }
+            on_progress(Progress {
+                bytes_done: consumed.load(Ordering::Relaxed),
+                bytes_total,
+                imported: writer.report.imported,
+                duplicates: writer.report.duplicates,
+                skipped: writer.report.skipped.len() as u64,
+            });
+        }
+        // Join the export index last: in a Strava zip it may come before or after the files.
+        for (csv_path, rows) in &index {
+            let prefix = csv_path
+                .strip_suffix("activities.csv")
+                .unwrap_or(csv_path.as_str());
+            for row in rows {
+                let Some(file) = &row.filename else { continue };
+                let meta = ExternalMeta {
+                    external_id: Some(row.activity_id.clone()),
+                    name: row.name.clone(),
+                    external_type: row.activity_type.clone(),
+                    perceived_exertion: row.perceived_exertion,
+                };
+                let n = tx.apply_meta(&format!("{prefix}{file}"), &meta)?;
+                writer.report.index_rows_joined += n as u64;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    });
+    result?;
+    on_progress(Progress {
+        bytes_done: consumed.load(Ordering::Relaxed),
+        bytes_total,
+        imported: report.imported,
+        duplicates: report.duplicates,
+        skipped: report.skipped.len() as u64,
+    });
+    Ok(report)
+}
+
+/// The worker's part: everything CPU-heavy, nothing that touches the store.
+fn work(job: Job, known: &HashSet<[u8; 32]>, limits: &Limits) -> Outcome {
+    match job {
+        Job::Skipped(s) => Outcome::Skipped(s),
+        Job::Index { path, bytes } => Outcome::Index {
+            cost: bytes.len() as u64,
+            rows: strava::parse_activities_csv(&bytes).map_err(|e| e.to_string()),
+            path,
+        },
+        Job::File { path, bytes } => {
+            let cost = bytes.len() as u64;
+            let was_gzip = archive::is_gzip(&bytes);
+            // Keep the original bytes as given (a .fit.gz stays compressed) only when we
+            // need a second copy; a raw file's content is its original.
+            let original_gz = was_gzip.then(|| bytes.clone());
+            let decoded = match sniff::decode_any(bytes, limits) {
+                Ok(d) => d,
+                Err(e) => {
+                    return Outcome::Failed {
+                        skip: Skipped {
+                            path,
+                            reason: e.to_string(),
+                        },
+                        cost,
+                    }
+                }
+            };
+            let hash: [u8; 32] = blake3::hash(&decoded.content).into();
+            if known.contains(&hash) {
+                return Outcome::Known {
+                    cost,
+                    parts: decoded.activities.len() as u64,
+                };
+            }
+            let parts = decoded
+                .activities
+                .into_iter()
+                .map(|activity| Part {
+                    streams: hamstride_store::codec::encode(&activity.records),
+                    activity,
+                })
+                .collect();
+            let decoded_len = decoded.content.len() as u64;
+            let (original, encoding) = match original_gz {
+                Some(gz) => (gz, "gzip"),
+                None => (decoded.content, "raw"),
+            };
+            Outcome::Decoded {
+                path,
+                hash,
+                original,
+                encoding,
+                format: decoded.format.as_str(),
+                decoded_len,
+                parts,
+                cost,
+            }
+        }
+    }
+}
+
+struct Writer<'r> {
+    now_ms: i64,
+    report: &'r mut ImportReport,
+    /// Content hashes written in this run (the pre-loaded set covers earlier runs).
+    seen: HashSet<[u8; 32]>,
+    pending_files: usize,
+    pending_bytes: u64,
+}
+
+impl Writer<'_> {
+    /// Write one outcome; returns the byte cost to release from the in-flight budget.
+    fn handle(
+        &mut self,
+        tx: &hamstride_store::Tx<'_>,
+        outcome: Outcome,
+        index: &mut Vec<(String, Vec<strava::StravaActivity>)>,
+    ) -> Result<u64, Error> {
+        match outcome {
+            Outcome::Skipped(s) => {
+                self.report.skipped.push(s);
+                Ok(0)
+            }
+            Outcome::Failed { skip, cost } => {
+                self.report.skipped.push(skip);
+                Ok(cost)
+            }
+            Outcome::Known { cost, parts } => {
+                self.report.duplicates += parts;
+                Ok(cost)
+            }
+            Outcome::Index { path, rows, cost } => {
+                match rows {
+                    Ok(rows) => index.push((path, rows)),
+                    Err(reason) => self.report.skipped.push(Skipped { path, reason }),
+                }
+                Ok(cost)
+            }
+            Outcome::Decoded {
+                path,
+                hash,
+                original,
+                encoding,
+                format,
+                decoded_len,
+                parts,
+                cost,
+            } => {
+                self.report.decoded_bytes += decoded_len;
+                if !self.seen.insert(hash) {
+                    self.report.duplicates += parts.len() as u64;
+                    return Ok(cost);
+                }
+                // Same session already stored from another file (another format, or the
+                // same file re-exported with different bytes)?
+                let mut fresh = Vec::with_capacity(parts.len());
+                for (i, p) in parts.into_iter().enumerate() {
+                    let same = match p.activity.start_ms {
+                        Some(t) => tx.find_same_start(t, &p.activity.sport, SAME_START_MS)?,
+                        None => None,
+                    };
+                    if same.is_some() {
+                        self.report.duplicates += 1;
+                    } else {
+                        fresh.push((i, p));
+                    }
+                }
+                if fresh.is_empty() {
+                    return Ok(cost);
+                }
+                let (original_id, _) =
+                    tx.insert_original(&hash, encoding, format, decoded_len, &original)?;
+                for (i, p) in &fresh {
+                    tx.insert_activity(&NewActivity {
+                        original_id,
+                        part: *i as i64,
+                        source_path: &path,
+                        format,
+                        activity: &p.activity,
+                        streams: Some(&p.streams),
+                        imported_at_ms: self.now_ms,
+                    })?;
+                    self.report.imported += 1;
+                    for w in &p.activity.warnings {
+                        self.report.warnings.push(Warning {
+                            path: path.clone(),
+                            warning: w.clone(),
+                        });
+                    }
+                }
+                self.pending_files += 1;
+                self.pending_bytes += original.len() as u64;
+                Ok(cost)
+            }
+        }
+    }
+}
+
+/// Group skipped files by reason, most frequent first: the text summary shows counts and a
+/// few examples rather than ten thousand photo names.
+pub fn skipped_by_reason(skipped: &[Skipped]) -> Vec<(String, Vec<String>)> {
+    let mut map: HashMap<&str, Vec<String>> = HashMap::new();
+    let mut order: Vec<&str> = Vec::new();
+    for s in skipped {
+        let e = map.entry(s.reason.as_str()).or_insert_with(|| {
+            order.push(s.reason.as_str());
+            Vec::new()
+        });
+        e.push(s.path.clone());
+    }
+    let mut out: Vec<(String, Vec<String>)> = order
+        .into_iter()
+        .map(|r| (r.to_string(), map.remove(r).unwrap_or_default()))
+        .collect();
+    out.sort_by(|a, b| b.1.len().cmp(&a.1.len()));
+    out
+}

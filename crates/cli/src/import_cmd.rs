@@ -131,9 +131,12 @@ fn print_summary(r: &ImportReport, secs: f64, db: &Path) {
         );
     }
     if !r.warnings.is_empty() {
+        let mut files: Vec<&str> = r.warnings.iter().map(|w| w.path.as_str()).collect();
+        files.dedup();
         println!(
-            "\n{} imported with repairs (what could be read was kept):",
-            r.warnings.len()
+            "\n{} {} imported with repairs (what could be read was kept):",
+            files.len(),
+            if files.len() == 1 { "file" } else { "files" }
         );
         for w in r.warnings.iter().take(10) {
             println!("  {}: {}", w.path, w.warning);

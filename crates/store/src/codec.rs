@@ -55,37 +55,57 @@ fn unzigzag(v: u64) -> i64 {
 }
 
 /// Quantise a value; `None` for missing or not finite (and for values too large to code,
-/// which no real device produces).
+/// which no real device produces). Rounds half away from zero with a truncating cast rather
+/// than `f64::round`, which is a library call on baseline x86-64 and showed up at 5% of a
+/// whole import's profile.
+#[inline]
 fn quantise(v: f64, scale: f64) -> Option<i64> {
-    let q = (v * scale).round();
-    (q.is_finite() && q.abs() < 9.0e15).then_some(q as i64)
+    let x = v * scale;
+    (x.is_finite() && x.abs() < 9.0e15).then(|| (x + 0.5f64.copysign(x)) as i64)
 }
 
-fn put_column(out: &mut Vec<u8>, values: impl Iterator<Item = f64> + Clone, n: usize, scale: f64) {
-    let all_present = values.clone().all(|v| quantise(v, scale).is_some());
-    if all_present {
+/// Reusable buffers for one encode.
+#[derive(Default)]
+struct Scratch {
+    values: Vec<i64>,
+    bitmap: Vec<u8>,
+}
+
+/// Write one column if it has any value; returns whether it did. One pass to quantise, then
+/// the presence flag (and bitmap when some are missing), then the deltas.
+fn put_column(
+    out: &mut Vec<u8>,
+    values: impl Iterator<Item = f64>,
+    n: usize,
+    scale: f64,
+    s: &mut Scratch,
+) -> bool {
+    s.values.clear();
+    s.bitmap.clear();
+    s.bitmap.resize(n.div_ceil(8), 0);
+    for (i, v) in values.enumerate() {
+        if let Some(q) = quantise(v, scale) {
+            s.values.push(q);
+            if let Some(b) = s.bitmap.get_mut(i / 8) {
+                *b |= 1 << (i % 8);
+            }
+        }
+    }
+    if s.values.is_empty() {
+        return false;
+    }
+    if s.values.len() == n {
         out.push(0);
     } else {
         out.push(1);
-        let mut bitmap = vec![0u8; n.div_ceil(8)];
-        for (i, v) in values.clone().enumerate() {
-            if quantise(v, scale).is_some() {
-                if let Some(b) = bitmap.get_mut(i / 8) {
-                    *b |= 1 << (i % 8);
-                }
-            }
-        }
-        out.extend_from_slice(&bitmap);
+        out.extend_from_slice(&s.bitmap);
     }
     let mut prev = 0i64;
-    for q in values.filter_map(|v| quantise(v, scale)) {
+    for &q in &s.values {
         put_varint(out, zigzag(q.wrapping_sub(prev)));
         prev = q;
     }
-}
-
-fn has_any(values: impl Iterator<Item = f64>, scale: f64) -> bool {
-    values.into_iter().any(|v| quantise(v, scale).is_some())
+    true
 }
 
 /// Encode the records. Columns with no value at all are left out of the mask.
@@ -94,41 +114,29 @@ pub fn encode(r: &Records) -> Vec<u8> {
     let mut out = Vec::with_capacity(16 + n * 6);
     out.extend_from_slice(MAGIC);
     put_varint(&mut out, n as u64);
-    let f32s = r.f32_columns();
-    let mut mask = 0u16;
-    let f64s = [&r.lat_deg, &r.lon_deg, &r.distance_m];
-    for (bit, c) in f64s.iter().enumerate() {
-        if has_any(c.iter().take(n).copied(), SCALES[bit]) {
-            mask |= 1 << bit;
-        }
-    }
-    for (i, c) in f32s.iter().enumerate() {
-        let bit = i + 3;
-        if has_any(c.iter().take(n).map(|&v| f64::from(v)), SCALES[bit]) {
-            mask |= 1 << bit;
-        }
-    }
-    out.extend_from_slice(&mask.to_le_bytes());
+    let mask_at = out.len();
+    out.extend_from_slice(&[0, 0]);
     let mut prev = 0i64;
     for &t in &r.time_ms {
         put_varint(&mut out, zigzag(t.wrapping_sub(prev)));
         prev = t;
     }
-    for (bit, c) in f64s.iter().enumerate() {
-        if mask & (1 << bit) != 0 {
-            put_column(&mut out, c.iter().take(n).copied(), n, SCALES[bit]);
+    let mut mask = 0u16;
+    let mut s = Scratch::default();
+    let f64s = [&r.lat_deg, &r.lon_deg, &r.distance_m];
+    for (bit, (c, scale)) in f64s.iter().zip(SCALES).enumerate() {
+        if put_column(&mut out, c.iter().take(n).copied(), n, scale, &mut s) {
+            mask |= 1 << bit;
         }
     }
-    for (i, c) in f32s.iter().enumerate() {
-        let bit = i + 3;
-        if mask & (1 << bit) != 0 {
-            put_column(
-                &mut out,
-                c.iter().take(n).map(|&v| f64::from(v)),
-                n,
-                SCALES[bit],
-            );
+    for (i, (c, scale)) in r.f32_columns().iter().zip(&SCALES[3..]).enumerate() {
+        let values = c.iter().take(n).map(|&v| f64::from(v));
+        if put_column(&mut out, values, n, *scale, &mut s) {
+            mask |= 1 << (i + 3);
         }
+    }
+    if let Some(m) = out.get_mut(mask_at..mask_at + 2) {
+        m.copy_from_slice(&mask.to_le_bytes());
     }
     out
 }

@@ -200,7 +200,7 @@ pub fn activities(data_dir: Option<&Path>, format: Format, units: Units) -> Resu
         let time = r
             .timer_s
             .or(r.elapsed_s)
-            .map_or_else(|| "-".into(), |s| fmt_duration(s));
+            .map_or_else(|| "-".into(), fmt_duration);
         let hr = r
             .avg_heart_rate
             .map_or_else(|| "-".into(), |h| format!("{h:.0}"));

@@ -38,23 +38,13 @@ const BATCH_BYTES: u64 = 64 << 20;
 const IN_FLIGHT_BYTES: u64 = 48 << 20;
 
 /// How to import.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct ImportOptions {
     pub limits: Limits,
     /// Decode workers; 0 = one per core.
     pub threads: usize,
     /// "Now", stamped on imported rows (the service owns the clock; tests pass a fixed one).
     pub now_ms: i64,
-}
-
-impl Default for ImportOptions {
-    fn default() -> ImportOptions {
-        ImportOptions {
-            limits: Limits::default(),
-            threads: 0,
-            now_ms: 0,
-        }
-    }
 }
 
 /// A file (or archive member) not imported, and why.
@@ -464,6 +454,6 @@ pub fn skipped_by_reason(skipped: &[Skipped]) -> Vec<(String, Vec<String>)> {
         .into_iter()
         .map(|r| (r.to_string(), map.remove(r).unwrap_or_default()))
         .collect();
-    out.sort_by(|a, b| b.1.len().cmp(&a.1.len()));
+    out.sort_by_key(|(_, paths)| std::cmp::Reverse(paths.len()));
     out
 }

@@ -103,7 +103,11 @@ pub fn total_size(inputs: &[PathBuf]) -> u64 {
         if *n > budget {
             return 0;
         }
-        let meta = if top { fs::metadata(p) } else { fs::symlink_metadata(p) };
+        let meta = if top {
+            fs::metadata(p)
+        } else {
+            fs::symlink_metadata(p)
+        };
         match meta {
             Ok(m) if m.is_file() => m.len(),
             Ok(m) if m.is_dir() => fs::read_dir(p)
@@ -274,10 +278,7 @@ impl Walker<'_> {
                 let read = fs::read(p);
                 self.progress.fetch_add(meta.len(), Ordering::Relaxed);
                 match read {
-                    Ok(bytes) => self.emit(Member::File {
-                        path: shown,
-                        bytes,
-                    }),
+                    Ok(bytes) => self.emit(Member::File { path: shown, bytes }),
                     Err(e) => self.skip(&shown, format!("cannot read: {e}")),
                 }
             }
@@ -307,7 +308,10 @@ impl Walker<'_> {
             let mut entry = match archive.by_index(i) {
                 Ok(e) => e,
                 Err(e) => {
-                    self.skip(&format!("{shown}!#{i}"), format!("unreadable zip entry: {e}"));
+                    self.skip(
+                        &format!("{shown}!#{i}"),
+                        format!("unreadable zip entry: {e}"),
+                    );
                     continue;
                 }
             };
@@ -401,9 +405,7 @@ fn bounded_copy(
                 cap >> 20
             ));
         }
-        if total > limits.ratio_grace_bytes
-            && total / compressed.max(1) > limits.max_ratio
-        {
+        if total > limits.ratio_grace_bytes && total / compressed.max(1) > limits.max_ratio {
             return Err(format!(
                 "compression ratio over {}:1 (a zip bomb?)",
                 limits.max_ratio

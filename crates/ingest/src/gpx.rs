@@ -1,8 +1,567 @@
-//! GPX decoder (placeholder until the decoder lands).
-use crate::{Activity, Error};
+//! GPX 1.0 / 1.1 decoder: one activity from every `<trk>`/`<trkseg>`/`<trkpt>` of a file,
+//! merged in time order, with heart rate, cadence, power and speed from whichever extension
+//! the writer used (Garmin TrackPointExtension v1/v2, ClueTrust gpxdata, Garmin
+//! PowerExtension, or the plain `<heartrate>`/`<cadence>`/`<power>`/`<speed>` that Strava,
+//! Wahoo, Amazfit and Apple write). Extensions are matched by namespace URI, never by prefix;
+//! an undeclared prefix (two Strava exports in the corpus) falls back to its customary meaning
+//! or the local name instead of failing the file.
+//!
+//! Routes and waypoint files have no times and are not activities: they are rejected with
+//! [`Error::NotActivity`] and a reason. Distance is the file's own when it has one
+//! (`gpxdata:distance`), else the cumulative haversine distance between points.
+//!
+//! Speed matters here (bulk imports of years of history): the decoder borrows from the input,
+//! parses numbers and times straight from the bytes, and allocates nothing per point beyond
+//! the growth of the output columns.
+
+use hamstride_core::activity::{normalise_sport, Device, Session};
+use quick_xml::events::{BytesStart, Event};
+
+use crate::xml::{self, Ns, Point, Scopes, MAX_DEPTH, MAX_POINTS, MAX_TEXT};
+use crate::{Activity, Error, Records};
+
+const FORMAT: &str = "GPX";
 
 /// Decode a GPX 1.0/1.1 document into one activity.
 pub fn decode(bytes: &[u8]) -> Result<Activity, Error> {
-    let _ = bytes;
-    Err(Error::decode("GPX", 0, "decoder not written yet"))
+    let prepared = xml::prepare(FORMAT, bytes)?;
+    let mut p = Parser::new(prepared.skipped, prepared.warnings);
+    p.run(&prepared.bytes)?;
+    p.finish()
+}
+
+/// What the element on top of our stack is, in context. `Skip` covers every element whose
+/// content we never read, and everything inside it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Tag {
+    Skip,
+    Gpx,
+    Metadata,
+    Trk,
+    Trkseg,
+    Rte,
+    Point(PointKind),
+    /// `<extensions>` of a point, or a container inside it (`TrackPointExtension`):
+    /// its descendants may carry values.
+    Extensions,
+    Value(Field),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PointKind {
+    Track,
+    Route,
+}
+
+/// A leaf whose text we keep.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Field {
+    MetaName,
+    MetaTime,
+    TrkName,
+    RteName,
+    Type,
+    Ele,
+    Time,
+    Speed,
+    Hr,
+    /// Cadence as written (rpm, or steps/min for the sources that write that).
+    Cadence,
+    /// Garmin TrackPointExtension `cad`: strides/min when running (see `finish`).
+    CadStrides,
+    Power,
+    Distance,
+}
+
+/// Points collected for one kind (`trkpt` or `rtept`).
+#[derive(Debug, Default)]
+struct Points {
+    rec: Records,
+    /// Per record: cadence came from Garmin `cad` (strides/min for running).
+    strides: Vec<bool>,
+    /// Points without a (readable) time: counted, not kept.
+    untimed: usize,
+}
+
+#[derive(Debug)]
+struct Parser {
+    stack: Vec<Tag>,
+    scopes: Scopes,
+    text: Vec<u8>,
+    cur: Point,
+    cur_strides: bool,
+    track: Points,
+    route: Points,
+    points_seen: usize,
+    waypoints: usize,
+    saw_root: bool,
+    creator: Option<String>,
+    meta_name: Option<String>,
+    trk_name: Option<String>,
+    rte_name: Option<String>,
+    sport_label: Option<String>,
+    meta_time: Option<i64>,
+    bad_values: usize,
+    bad_times: usize,
+    skipped: u64,
+    warnings: Vec<String>,
+}
+
+impl Parser {
+    fn new(skipped: u64, warnings: Vec<String>) -> Parser {
+        Parser {
+            stack: Vec::with_capacity(16),
+            scopes: Scopes::default(),
+            text: Vec::with_capacity(64),
+            cur: Point::EMPTY,
+            cur_strides: false,
+            track: Points::default(),
+            route: Points::default(),
+            points_seen: 0,
+            waypoints: 0,
+            saw_root: false,
+            creator: None,
+            meta_name: None,
+            trk_name: None,
+            rte_name: None,
+            sport_label: None,
+            meta_time: None,
+            bad_values: 0,
+            bad_times: 0,
+            skipped,
+            warnings,
+        }
+    }
+
+    fn has_data(&self) -> bool {
+        !self.track.rec.is_empty() || !self.route.rec.is_empty()
+    }
+
+    fn run(&mut self, input: &[u8]) -> Result<(), Error> {
+        let mut reader = xml::reader(input);
+        // A rough size guess (one point per ~150 bytes) saves most regrowth of 14 columns;
+        // capped so a huge non-GPX input cannot make us reserve much memory up front.
+        self.track.rec.reserve((input.len() / 150).min(100_000));
+        loop {
+            let event = reader.read_event();
+            let offset = self.skipped + reader.buffer_position();
+            match event {
+                Ok(Event::Start(e)) => self.start(&e, offset)?,
+                Ok(Event::Empty(e)) => {
+                    self.start(&e, offset)?;
+                    self.end(offset)?;
+                }
+                Ok(Event::End(_)) => self.end(offset)?,
+                Ok(Event::Text(t)) => self.text_event(&t),
+                Ok(Event::CData(t)) => self.text_event(&t),
+                Ok(Event::Eof) => break,
+                Ok(_) => {}
+                Err(e) => {
+                    let at = self.skipped + reader.error_position();
+                    if self.has_data() {
+                        // Keep what was read: a long ride should not be lost to a broken tail.
+                        self.warnings.push(format!(
+                            "XML error at byte {at}: {e}; the rest of the file was ignored"
+                        ));
+                        return Ok(());
+                    }
+                    return Err(Error::decode(
+                        FORMAT,
+                        xml::to_usize(at),
+                        format!("XML error: {e}"),
+                    ));
+                }
+            }
+        }
+        if !self.stack.is_empty() {
+            self.warnings.push(format!(
+                "document ended with {} elements still open (truncated file?)",
+                self.stack.len()
+            ));
+        }
+        Ok(())
+    }
+
+    fn text_event(&mut self, t: &[u8]) {
+        if matches!(self.stack.last(), Some(Tag::Value(_))) {
+            let room = MAX_TEXT.saturating_sub(self.text.len());
+            self.text.extend_from_slice(&t[..t.len().min(room)]);
+        }
+    }
+
+    fn start(&mut self, e: &BytesStart<'_>, offset: u64) -> Result<(), Error> {
+        let depth = self.stack.len();
+        if depth >= MAX_DEPTH {
+            return Err(xml::limit(
+                FORMAT,
+                offset,
+                format!("elements nested deeper than {MAX_DEPTH}"),
+            ));
+        }
+        let parent = self.stack.last().copied();
+        if matches!(parent, Some(Tag::Skip | Tag::Value(_))) {
+            self.stack.push(Tag::Skip);
+            return Ok(());
+        }
+        self.scopes.declare(e, depth);
+        let qname = e.name();
+        let qname = qname.as_ref();
+        let local = xml::local_name(qname);
+        let tag = match parent {
+            None => {
+                if local == b"gpx" && !self.saw_root {
+                    self.saw_root = true;
+                    self.creator = attribute(e, b"creator").and_then(|v| xml::text_to_name(&v));
+                    Tag::Gpx
+                } else {
+                    Tag::Skip
+                }
+            }
+            Some(Tag::Gpx) => match local {
+                b"metadata" => Tag::Metadata,
+                b"trk" => Tag::Trk,
+                b"rte" => Tag::Rte,
+                b"wpt" => {
+                    self.waypoints += 1;
+                    Tag::Skip
+                }
+                // GPX 1.0 keeps name and time directly under <gpx>.
+                b"name" => Tag::Value(Field::MetaName),
+                b"time" => Tag::Value(Field::MetaTime),
+                _ => Tag::Skip,
+            },
+            Some(Tag::Metadata) => match local {
+                b"name" => Tag::Value(Field::MetaName),
+                b"time" => Tag::Value(Field::MetaTime),
+                _ => Tag::Skip,
+            },
+            Some(Tag::Trk) => match local {
+                b"name" => Tag::Value(Field::TrkName),
+                b"type" => Tag::Value(Field::Type),
+                b"trkseg" => Tag::Trkseg,
+                _ => Tag::Skip,
+            },
+            Some(Tag::Rte) => match local {
+                b"name" => Tag::Value(Field::RteName),
+                b"type" => Tag::Value(Field::Type),
+                b"rtept" => self.start_point(e, PointKind::Route),
+                _ => Tag::Skip,
+            },
+            Some(Tag::Trkseg) => match local {
+                b"trkpt" => self.start_point(e, PointKind::Track),
+                _ => Tag::Skip,
+            },
+            Some(Tag::Point(_)) => match local {
+                b"ele" => Tag::Value(Field::Ele),
+                b"time" => Tag::Value(Field::Time),
+                b"extensions" => Tag::Extensions,
+                _ => {
+                    // GPX 1.0 has <speed> in the point itself, and puts foreign-namespace
+                    // extension elements directly in the point too.
+                    let (ns, local) = self.scopes.resolve(qname, offset);
+                    match ns {
+                        Ns::Gpx | Ns::None if local == b"speed" => Tag::Value(Field::Speed),
+                        Ns::Gpx | Ns::None => Tag::Skip,
+                        _ => extension_field(ns, local).map_or(Tag::Extensions, Tag::Value),
+                    }
+                }
+            },
+            Some(Tag::Extensions) => {
+                let (ns, local) = self.scopes.resolve(qname, offset);
+                match extension_field(ns, local) {
+                    Some(f) => Tag::Value(f),
+                    None => Tag::Extensions,
+                }
+            }
+            Some(Tag::Skip | Tag::Value(_)) => Tag::Skip,
+        };
+        if let Tag::Value(_) = tag {
+            self.text.clear();
+        }
+        self.stack.push(tag);
+        Ok(())
+    }
+
+    fn start_point(&mut self, e: &BytesStart<'_>, kind: PointKind) -> Tag {
+        self.cur = Point::EMPTY;
+        self.cur_strides = false;
+        let mut attrs = e.attributes();
+        attrs.with_checks(false);
+        for a in attrs {
+            let Ok(a) = a else { break };
+            match xml::local_name(a.key.as_ref()) {
+                b"lat" => self.cur.lat = xml::parse_f64(&a.value).unwrap_or(f64::NAN),
+                b"lon" => self.cur.lon = xml::parse_f64(&a.value).unwrap_or(f64::NAN),
+                _ => {}
+            }
+        }
+        Tag::Point(kind)
+    }
+
+    fn end(&mut self, offset: u64) -> Result<(), Error> {
+        // A stray end tag (allowed by the reader for recovery) has nothing to close.
+        let Some(tag) = self.stack.pop() else {
+            return Ok(());
+        };
+        match tag {
+            Tag::Value(f) => self.finish_value(f),
+            Tag::Point(kind) => self.finish_point(kind, offset)?,
+            _ => {}
+        }
+        self.scopes.leave(self.stack.len());
+        Ok(())
+    }
+
+    fn number(&mut self) -> Option<f64> {
+        let v = xml::parse_f64(&self.text);
+        if v.is_none() && !xml::trim(&self.text).is_empty() {
+            self.bad_values += 1;
+        }
+        v
+    }
+
+    fn finish_value(&mut self, f: Field) {
+        match f {
+            Field::MetaName => {
+                if self.meta_name.is_none() {
+                    self.meta_name = xml::text_to_name(&self.text);
+                }
+            }
+            Field::TrkName => {
+                if self.trk_name.is_none() {
+                    self.trk_name = xml::text_to_name(&self.text);
+                }
+            }
+            Field::RteName => {
+                if self.rte_name.is_none() {
+                    self.rte_name = xml::text_to_name(&self.text);
+                }
+            }
+            Field::Type => {
+                if self.sport_label.is_none() {
+                    self.sport_label = xml::text_to_name(&self.text);
+                }
+            }
+            Field::MetaTime => {
+                if self.meta_time.is_none() {
+                    self.meta_time = xml::parse_time_ms(&self.text);
+                }
+            }
+            Field::Time => {
+                self.cur.time_ms = xml::parse_time_ms(&self.text);
+                if self.cur.time_ms.is_none() && !xml::trim(&self.text).is_empty() {
+                    self.bad_times += 1;
+                }
+            }
+            Field::Ele => self.cur.altitude_m = xml::to_f32(self.number()),
+            // A point may carry the same quantity twice (Amazfit writes <heartrate> and the
+            // Garmin <hr>; Strava's converter writes gpxdata:cadence and <cadence>): the
+            // first one wins, so it is counted once.
+            Field::Speed => {
+                if self.cur.speed_mps.is_nan() {
+                    self.cur.speed_mps = xml::to_f32(self.number());
+                }
+            }
+            Field::Hr => {
+                if self.cur.hr.is_nan() {
+                    self.cur.hr = xml::to_f32(self.number());
+                }
+            }
+            Field::Cadence | Field::CadStrides => {
+                if self.cur.cadence.is_nan() {
+                    self.cur.cadence = xml::to_f32(self.number());
+                    self.cur_strides = f == Field::CadStrides && !self.cur.cadence.is_nan();
+                }
+            }
+            Field::Power => {
+                if self.cur.power_w.is_nan() {
+                    self.cur.power_w = xml::to_f32(self.number());
+                }
+            }
+            Field::Distance => {
+                if self.cur.distance_m.is_nan() {
+                    self.cur.distance_m = self.number().unwrap_or(f64::NAN);
+                }
+            }
+        }
+    }
+
+    fn finish_point(&mut self, kind: PointKind, offset: u64) -> Result<(), Error> {
+        self.points_seen += 1;
+        if self.points_seen > MAX_POINTS {
+            return Err(xml::limit(
+                FORMAT,
+                offset,
+                format!("more than {MAX_POINTS} points"),
+            ));
+        }
+        let buf = match kind {
+            PointKind::Track => &mut self.track,
+            PointKind::Route => &mut self.route,
+        };
+        match self.cur.time_ms {
+            Some(t) => {
+                self.cur.push_to(t, &mut buf.rec);
+                buf.strides.push(self.cur_strides);
+            }
+            None => buf.untimed += 1,
+        }
+        Ok(())
+    }
+
+    fn finish(mut self) -> Result<Activity, Error> {
+        if !self.saw_root {
+            return Err(Error::decode(
+                FORMAT,
+                xml::to_usize(self.skipped),
+                "no <gpx> root element",
+            ));
+        }
+        if let Some(w) = self.scopes.warning() {
+            self.warnings.push(w);
+        }
+        if self.bad_values > 0 {
+            self.warnings.push(format!(
+                "{} values were not numbers and were ignored",
+                self.bad_values
+            ));
+        }
+        if self.bad_times > 0 {
+            self.warnings.push(format!(
+                "{} point times could not be read; those points were dropped",
+                self.bad_times
+            ));
+        }
+        let points = if !self.track.rec.is_empty() {
+            if self.track.untimed > 0 {
+                self.warnings.push(format!(
+                    "{} track points without a time were dropped",
+                    self.track.untimed
+                ));
+            }
+            std::mem::take(&mut self.track)
+        } else if !self.route.rec.is_empty() {
+            self.warnings
+                .push("no timed track points; the timed route points were used".to_string());
+            std::mem::take(&mut self.route)
+        } else {
+            let untimed = self.track.untimed + self.route.untimed;
+            let why = if untimed > 0 {
+                format!("GPX route without times ({untimed} points, none with a time)")
+            } else if self.waypoints > 0 {
+                format!("GPX with {} waypoints and no track", self.waypoints)
+            } else {
+                "GPX without track points (metadata only)".to_string()
+            };
+            return Err(Error::NotActivity(why));
+        };
+        let Points {
+            mut rec, strides, ..
+        } = points;
+
+        let label = self.sport_label.clone().unwrap_or_default();
+        let sport = normalise_sport(&label);
+        // Garmin's TrackPointExtension `cad` is written the way FIT stores it: strides
+        // (one foot) per minute for running, rpm for cycling. Our model wants steps per
+        // minute for running, so those values are doubled. Other sources (gpxdata
+        // `cadence`, plain `<cadence>`) are kept as written: their unit is not documented
+        // and doubling a value that is already steps/min would be worse than leaving a
+        // strides/min value alone. Sports other than running keep rpm.
+        if sport == "running" {
+            for (c, &s) in rec.cadence.iter_mut().zip(&strides) {
+                if s {
+                    *c *= 2.0;
+                }
+            }
+        }
+        let moved = xml::sort_by_time(&mut rec);
+        if moved > 0 {
+            self.warnings.push(format!(
+                "{moved} points were out of time order and were sorted"
+            ));
+        }
+        xml::fill_distance(&mut rec);
+
+        let first = rec.time_ms.first().copied();
+        let last = rec.time_ms.last().copied();
+        let elapsed_s = match (first, last) {
+            (Some(a), Some(b)) => Some(b.saturating_sub(a) as f64 / 1000.0),
+            _ => None,
+        };
+        let (avg_hr, max_hr) = xml::hr_stats(&rec);
+        let session = Session {
+            sport: sport.clone(),
+            start_ms: first,
+            total_elapsed_s: elapsed_s,
+            distance_m: xml::max_distance(&rec),
+            avg_heart_rate: avg_hr,
+            max_heart_rate: max_hr,
+            ..Session::default()
+        };
+        let name = self.trk_name.or(self.meta_name).or(self.rte_name);
+        Ok(Activity {
+            sport,
+            sub_sport: None,
+            device: Device {
+                manufacturer: self.creator,
+                product: None,
+            },
+            start_ms: first,
+            end_ms: last,
+            start_was_relative: false,
+            name,
+            sessions: vec![session],
+            laps: Vec::new(),
+            records: rec,
+            warnings: self.warnings,
+        })
+    }
+}
+
+/// The value an extension element carries, by namespace URI and local name. Known
+/// namespaces use their own vocabulary; anything else (the GPX namespace itself, where
+/// Amazfit's `<heartrate>` and Apple's `<speed>` land, undeclared prefixes, unknown vendors)
+/// is matched on a few unambiguous local names.
+fn extension_field(ns: Ns, local: &[u8]) -> Option<Field> {
+    match ns {
+        Ns::GarminTpx => match local {
+            b"hr" => Some(Field::Hr),
+            b"cad" => Some(Field::CadStrides),
+            b"speed" => Some(Field::Speed),
+            _ => None,
+        },
+        Ns::ClueTrust => match local {
+            b"hr" => Some(Field::Hr),
+            b"cadence" => Some(Field::Cadence),
+            b"speed" => Some(Field::Speed),
+            b"distance" => Some(Field::Distance),
+            b"power" => Some(Field::Power),
+            _ => None,
+        },
+        Ns::GarminPower => match local {
+            b"PowerInWatts" => Some(Field::Power),
+            _ => None,
+        },
+        Ns::GarminGpxx | Ns::Tcx | Ns::GarminAx => None,
+        Ns::Gpx | Ns::None | Ns::Undeclared | Ns::Other => match local {
+            b"heartrate" | b"hr" | b"heartRate" => Some(Field::Hr),
+            b"cadence" | b"cad" => Some(Field::Cadence),
+            b"power" | b"watts" | b"PowerInWatts" => Some(Field::Power),
+            b"speed" => Some(Field::Speed),
+            _ => None,
+        },
+    }
+}
+
+/// Raw value of an attribute by local name.
+fn attribute(e: &BytesStart<'_>, name: &[u8]) -> Option<Vec<u8>> {
+    let mut attrs = e.attributes();
+    attrs.with_checks(false);
+    for a in attrs {
+        let Ok(a) = a else { break };
+        if xml::local_name(a.key.as_ref()) == name {
+            return Some(a.value.into_owned());
+        }
+    }
+    None
 }

@@ -6,14 +6,14 @@
 //! and is fuzzed (`fuzz/`). It never touches the database: the service layer takes what this
 //! crate yields and hands it to the store.
 
+pub mod archive;
 pub mod error;
 pub mod fit;
 pub mod gpx;
+pub mod sniff;
+pub mod strava;
 pub mod tcx;
 pub mod xml;
-pub mod strava;
-pub mod archive;
-pub mod sniff;
 
 pub use error::Error;
 pub use hamstride_core::activity::{Activity, Records, SourceFormat};

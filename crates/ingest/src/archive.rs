@@ -251,7 +251,8 @@ impl Walker<'_> {
                 match File::open(p) {
                     Ok(f) => {
                         let mut budget = self.limits.max_archive_bytes;
-                        self.zip(BufReader::new(f), &shown, 1, &mut budget);
+                        // Large reads: the walker streams hundreds of megabytes of members.
+                        self.zip(BufReader::with_capacity(1 << 20, f), &shown, 1, &mut budget);
                     }
                     Err(e) => self.skip(&shown, format!("cannot open: {e}")),
                 }

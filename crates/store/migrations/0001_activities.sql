@@ -47,6 +47,8 @@ CREATE TABLE activity (
     UNIQUE (original_id, part)
 );
 CREATE INDEX activity_start ON activity (start_ms);
+-- Export indexes (Strava's activities.csv) are joined by member path.
+CREATE INDEX activity_source ON activity (source_path);
 
 -- Per-record streams in the compact columnar codec of src/codec.rs.
 CREATE TABLE activity_stream (

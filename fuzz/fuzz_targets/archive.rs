@@ -1,0 +1,31 @@
+//! Fuzz target `archive`: `hamstride_ingest::archive::walk_zip_bytes` on arbitrary bytes
+//! (zips, zips in zips, hostile central directories), consuming every member and running
+//! `sniff::decode_any` on each file member, with small limits (entries, bytes, depth,
+//! compression ratio) so bombs are cut off quickly. Must return, never panic, hang or
+//! exhaust memory.
+#![no_main]
+
+use hamstride_ingest::archive::{walk_zip_bytes, Limits, Member};
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let limits = Limits {
+        max_file_bytes: 2 << 20,
+        max_archive_bytes: 8 << 20,
+        max_entries: 64,
+        max_depth: 3,
+        max_ratio: 200,
+        ratio_grace_bytes: 256 << 10,
+        max_in_memory_zip: 1 << 20,
+        ..Limits::default()
+    };
+    let mut members = 0usize;
+    walk_zip_bytes("fuzz.zip", data.to_vec(), &limits, &mut |m| {
+        members += 1;
+        if let Member::File { bytes, .. } = m {
+            let _ = hamstride_ingest::sniff::decode_any(bytes, &limits);
+        }
+        true
+    });
+    std::hint::black_box(members);
+});

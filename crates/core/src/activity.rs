@@ -226,7 +226,11 @@ impl Activity {
 
     /// Total timer (moving) time: sum of sessions, else None.
     pub fn timer_s(&self) -> Option<f64> {
-        let s: Vec<f64> = self.sessions.iter().filter_map(|s| s.total_timer_s).collect();
+        let s: Vec<f64> = self
+            .sessions
+            .iter()
+            .filter_map(|s| s.total_timer_s)
+            .collect();
         (!s.is_empty()).then(|| s.iter().sum())
     }
 

@@ -23,6 +23,13 @@ fn now_ms() -> i64 {
         .map_or(0, |d| d.as_millis() as i64)
 }
 
+/// The runner's database, or the exit (message printed) when it cannot be opened.
+fn open_store(data_dir: Option<&Path>) -> Result<hamstride_service::Store, Result<ExitCode>> {
+    hamstride_service::data_dir(data_dir)
+        .and_then(|dir| hamstride_service::open_store(&dir))
+        .map_err(|e| fail(exit::STORE, e))
+}
+
 pub fn import(
     data_dir: Option<&Path>,
     paths: &[PathBuf],
@@ -39,13 +46,9 @@ pub fn import(
             ),
         );
     }
-    let dir = match hamstride_service::data_dir(data_dir) {
-        Ok(d) => d,
-        Err(e) => return fail(exit::STORE, e),
-    };
-    let mut store = match hamstride_service::open_store(&dir) {
+    let mut store = match open_store(data_dir) {
         Ok(s) => s,
-        Err(e) => return fail(exit::STORE, e),
+        Err(code) => return code,
     };
     let bar = if std::io::stderr().is_terminal() {
         let bar = indicatif::ProgressBar::new(0);
@@ -164,13 +167,9 @@ fn print_summary(r: &ImportReport, secs: f64, db: &Path) {
 }
 
 pub fn activities(data_dir: Option<&Path>, format: Format, units: Units) -> Result<ExitCode> {
-    let dir = match hamstride_service::data_dir(data_dir) {
-        Ok(d) => d,
-        Err(e) => return fail(exit::STORE, e),
-    };
-    let store = match hamstride_service::open_store(&dir) {
+    let store = match open_store(data_dir) {
         Ok(s) => s,
-        Err(e) => return fail(exit::STORE, e),
+        Err(code) => return code,
     };
     let rows = match store.list_activities() {
         Ok(r) => r,

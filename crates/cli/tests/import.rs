@@ -70,6 +70,17 @@ fn import(data: &Path, args: &[&Path]) -> (serde_json::Value, Output) {
     (v, out)
 }
 
+/// `hamstride activities --format json` for this data directory.
+fn activities(data: &Path) -> serde_json::Value {
+    let out = bin()
+        .arg("--data-dir")
+        .arg(data)
+        .args(["activities", "--format", "json"])
+        .output()
+        .unwrap();
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
 fn count(v: &serde_json::Value, key: &str) -> u64 {
     v[key]
         .as_u64()
@@ -126,13 +137,7 @@ fn folder_import_then_reimport_adds_nothing() {
     assert_eq!(count(&v, "imported"), 0);
     assert_eq!(count(&v, "duplicates"), 5);
 
-    let list = bin()
-        .arg("--data-dir")
-        .arg(&data)
-        .args(["activities", "--format", "json"])
-        .output()
-        .unwrap();
-    let rows: serde_json::Value = serde_json::from_slice(&list.stdout).unwrap();
+    let rows = activities(&data);
     assert_eq!(rows.as_array().unwrap().len(), 5);
     assert_eq!(rows[0]["sport"], "running");
     assert_eq!(rows[0]["name"], "Morning run");
@@ -174,13 +179,7 @@ fn strava_shaped_export_joins_names_and_skips_photos() {
     let skipped = reasons(&v);
     assert_eq!(skipped.len(), 1, "{v}");
     assert!(skipped[0].0.ends_with("export_42.zip!media/abc.jpg"));
-    let list = bin()
-        .arg("--data-dir")
-        .arg(&data)
-        .args(["activities", "--format", "json"])
-        .output()
-        .unwrap();
-    let rows: serde_json::Value = serde_json::from_slice(&list.stdout).unwrap();
+    let rows = activities(&data);
     let names: Vec<&str> = rows
         .as_array()
         .unwrap()
@@ -370,12 +369,6 @@ fn an_interrupted_import_completes_on_rerun_without_duplicates() {
         u64::from(n),
         "{v}"
     );
-    let list = bin()
-        .arg("--data-dir")
-        .arg(&data)
-        .args(["activities", "--format", "json"])
-        .output()
-        .unwrap();
-    let rows: serde_json::Value = serde_json::from_slice(&list.stdout).unwrap();
+    let rows = activities(&data);
     assert_eq!(rows.as_array().unwrap().len(), n as usize);
 }

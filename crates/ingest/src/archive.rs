@@ -97,7 +97,7 @@ pub fn kind_of(name: &str) -> Kind {
 
 /// Total size in bytes of the inputs (for a progress bar), without following links inside
 /// folders. Unreadable paths count 0; the walk reports them.
-pub fn total_size(inputs: &[PathBuf]) -> u64 {
+pub fn total_size(inputs: &[PathBuf], limits: &Limits) -> u64 {
     fn visit(p: &Path, top: bool, n: &mut usize, budget: usize) -> u64 {
         *n += 1;
         if *n > budget {
@@ -123,7 +123,7 @@ pub fn total_size(inputs: &[PathBuf]) -> u64 {
     let mut n = 0;
     inputs
         .iter()
-        .map(|p| visit(p, true, &mut n, Limits::default().max_folder_entries))
+        .map(|p| visit(p, true, &mut n, limits.max_folder_entries))
         .sum()
 }
 

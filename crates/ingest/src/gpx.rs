@@ -15,9 +15,9 @@
 //! the growth of the output columns.
 
 use hamstride_core::activity::{normalise_sport, Device, Session};
-use quick_xml::events::{BytesStart, Event};
+use quick_xml::events::BytesStart;
 
-use crate::xml::{self, Ns, Point, Scopes, MAX_DEPTH, MAX_POINTS, MAX_TEXT};
+use crate::xml::{self, Ns, Point, Scopes, MAX_POINTS};
 use crate::{Activity, Error, Records};
 
 const FORMAT: &str = "GPX";
@@ -133,47 +133,12 @@ impl Parser {
         }
     }
 
-    fn has_data(&self) -> bool {
-        !self.track.rec.is_empty() || !self.route.rec.is_empty()
-    }
-
     fn run(&mut self, input: &[u8]) -> Result<(), Error> {
-        let mut reader = xml::reader(input);
         // A rough size guess (one point per ~150 bytes) saves most regrowth of 14 columns;
         // capped so a huge non-GPX input cannot make us reserve much memory up front.
         self.track.rec.reserve((input.len() / 150).min(100_000));
-        loop {
-            let event = reader.read_event();
-            let offset = self.skipped + reader.buffer_position();
-            match event {
-                Ok(Event::Start(e)) => self.start(&e, offset)?,
-                Ok(Event::Empty(e)) => {
-                    self.start(&e, offset)?;
-                    self.end(offset)?;
-                }
-                Ok(Event::End(_)) => self.end(offset)?,
-                Ok(Event::Text(t)) => self.text_event(&t),
-                Ok(Event::CData(t)) => self.text_event(&t),
-                Ok(Event::Eof) => break,
-                Ok(_) => {}
-                Err(e) => {
-                    let at = self.skipped + reader.error_position();
-                    if self.has_data() {
-                        // Keep what was read: a long ride should not be lost to a broken tail.
-                        self.warnings.push(format!(
-                            "XML error at byte {at}: {e}; the rest of the file was ignored"
-                        ));
-                        return Ok(());
-                    }
-                    return Err(Error::decode(
-                        FORMAT,
-                        xml::to_usize(at),
-                        format!("XML error: {e}"),
-                    ));
-                }
-            }
-        }
-        if !self.stack.is_empty() {
+        let cut_short = xml::drive(FORMAT, input, self.skipped, self)?;
+        if !cut_short && !self.stack.is_empty() {
             self.warnings.push(format!(
                 "document ended with {} elements still open (truncated file?)",
                 self.stack.len()
@@ -182,22 +147,15 @@ impl Parser {
         Ok(())
     }
 
-    fn text_event(&mut self, t: &[u8]) {
+    fn on_text(&mut self, t: &[u8]) {
         if matches!(self.stack.last(), Some(Tag::Value(_))) {
-            let room = MAX_TEXT.saturating_sub(self.text.len());
-            self.text.extend_from_slice(&t[..t.len().min(room)]);
+            xml::append_text(&mut self.text, t);
         }
     }
 
-    fn start(&mut self, e: &BytesStart<'_>, offset: u64) -> Result<(), Error> {
+    fn on_start(&mut self, e: &BytesStart<'_>, offset: u64) -> Result<(), Error> {
         let depth = self.stack.len();
-        if depth >= MAX_DEPTH {
-            return Err(xml::limit(
-                FORMAT,
-                offset,
-                format!("elements nested deeper than {MAX_DEPTH}"),
-            ));
-        }
+        xml::check_depth(FORMAT, depth, offset)?;
         let parent = self.stack.last().copied();
         if matches!(parent, Some(Tag::Skip | Tag::Value(_))) {
             self.stack.push(Tag::Skip);
@@ -298,7 +256,7 @@ impl Parser {
         Tag::Point(kind)
     }
 
-    fn end(&mut self, offset: u64) -> Result<(), Error> {
+    fn on_end(&mut self, offset: u64) -> Result<(), Error> {
         // A stray end tag (allowed by the reader for recovery) has nothing to close.
         let Some(tag) = self.stack.pop() else {
             return Ok(());
@@ -313,11 +271,7 @@ impl Parser {
     }
 
     fn number(&mut self) -> Option<f64> {
-        let v = xml::parse_f64(&self.text);
-        if v.is_none() && !xml::trim(&self.text).is_empty() {
-            self.bad_values += 1;
-        }
-        v
+        xml::number(&self.text, &mut self.bad_values)
     }
 
     fn finish_value(&mut self, f: Field) {
@@ -515,6 +469,28 @@ impl Parser {
             records: rec,
             warnings: self.warnings,
         })
+    }
+}
+
+impl xml::Handler for Parser {
+    fn start(&mut self, e: &BytesStart<'_>, offset: u64) -> Result<(), Error> {
+        self.on_start(e, offset)
+    }
+
+    fn end(&mut self, offset: u64) -> Result<(), Error> {
+        self.on_end(offset)
+    }
+
+    fn text(&mut self, t: &[u8]) {
+        self.on_text(t);
+    }
+
+    fn has_data(&self) -> bool {
+        !self.track.rec.is_empty() || !self.route.rec.is_empty()
+    }
+
+    fn warn(&mut self, warning: String) {
+        self.warnings.push(warning);
     }
 }
 

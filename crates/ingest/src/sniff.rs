@@ -3,6 +3,7 @@
 //! hand over a file with no extension at all.
 
 use crate::archive::{gunzip, is_gzip, Limits};
+use crate::xml::contains;
 use crate::{fit, gpx, tcx, Activity, Error, SourceFormat};
 
 /// What [`decode_any`] found in one file.
@@ -14,8 +15,9 @@ pub struct Decoded {
     /// The decoded file bytes (gunzipped if the input was gzip), which the content hash
     /// is taken over so `run.fit` and `run.fit.gz` are one file.
     pub content: Vec<u8>,
-    /// Whether the input was gzip-compressed.
-    pub was_gzip: bool,
+    /// The input as given when it was gzip-compressed (the original worth keeping, smaller
+    /// than `content`); `None` when `content` is the input itself.
+    pub gzip: Option<Vec<u8>>,
 }
 
 /// Detect the format of (possibly gzipped) bytes. `None` when no reader recognises them.
@@ -34,18 +36,18 @@ pub fn format_of(bytes: &[u8]) -> Option<SourceFormat> {
     }
 }
 
-fn contains(hay: &[u8], needle: &[u8]) -> bool {
-    hay.windows(needle.len()).any(|w| w == needle)
+/// Gunzip if needed: the decoded content, and the gzip input when there was one.
+pub fn decompress(bytes: Vec<u8>, limits: &Limits) -> Result<(Vec<u8>, Option<Vec<u8>>), Error> {
+    if is_gzip(&bytes) {
+        Ok((gunzip(&bytes, limits)?, Some(bytes)))
+    } else {
+        Ok((bytes, None))
+    }
 }
 
-/// Gunzip if needed, detect the format, decode.
-pub fn decode_any(bytes: Vec<u8>, limits: &Limits) -> Result<Decoded, Error> {
-    let (content, was_gzip) = if is_gzip(&bytes) {
-        (gunzip(&bytes, limits)?, true)
-    } else {
-        (bytes, false)
-    };
-    let format = format_of(&content).ok_or_else(|| {
+/// Detect the format of decoded content and decode it.
+pub fn decode(content: &[u8]) -> Result<(SourceFormat, Vec<Activity>), Error> {
+    let format = format_of(content).ok_or_else(|| {
         Error::Unrecognised(if content.is_empty() {
             "the file is empty".into()
         } else {
@@ -53,14 +55,21 @@ pub fn decode_any(bytes: Vec<u8>, limits: &Limits) -> Result<Decoded, Error> {
         })
     })?;
     let activities = match format {
-        SourceFormat::Fit => vec![fit::decode(&content)?],
-        SourceFormat::Gpx => vec![gpx::decode(&content)?],
-        SourceFormat::Tcx => tcx::decode(&content)?,
+        SourceFormat::Fit => vec![fit::decode(content)?],
+        SourceFormat::Gpx => vec![gpx::decode(content)?],
+        SourceFormat::Tcx => tcx::decode(content)?,
     };
+    Ok((format, activities))
+}
+
+/// Gunzip if needed, detect the format, decode.
+pub fn decode_any(bytes: Vec<u8>, limits: &Limits) -> Result<Decoded, Error> {
+    let (content, gzip) = decompress(bytes, limits)?;
+    let (format, activities) = decode(&content)?;
     Ok(Decoded {
         format,
         activities,
         content,
-        was_gzip,
+        gzip,
     })
 }

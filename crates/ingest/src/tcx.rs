@@ -14,9 +14,9 @@
 //! element, and bounds nesting depth and point count.
 
 use hamstride_core::activity::{normalise_sport, Device, Lap, Session};
-use quick_xml::events::{BytesStart, Event};
+use quick_xml::events::BytesStart;
 
-use crate::xml::{self, Ns, Point, Scopes, MAX_DEPTH, MAX_POINTS, MAX_TEXT};
+use crate::xml::{self, Ns, Point, Scopes, MAX_POINTS};
 use crate::{Activity, Error, Records};
 
 const FORMAT: &str = "TCX";
@@ -129,42 +129,7 @@ impl Parser {
     }
 
     fn run(&mut self, input: &[u8]) -> Result<(), Error> {
-        let mut reader = xml::reader(input);
-        loop {
-            let event = reader.read_event();
-            let offset = self.skipped + reader.buffer_position();
-            match event {
-                Ok(Event::Start(e)) => self.start(&e, offset)?,
-                Ok(Event::Empty(e)) => {
-                    self.start(&e, offset)?;
-                    self.end(offset)?;
-                }
-                Ok(Event::End(_)) => self.end(offset)?,
-                Ok(Event::Text(t)) => self.text_event(&t),
-                Ok(Event::CData(t)) => self.text_event(&t),
-                Ok(Event::Eof) => break,
-                Ok(_) => {}
-                Err(e) => {
-                    let at = self.skipped + reader.error_position();
-                    let partial = self
-                        .cur
-                        .as_ref()
-                        .is_some_and(|c| !c.rec.is_empty() || !c.laps.is_empty());
-                    if self.activities.is_empty() && !partial {
-                        return Err(Error::decode(
-                            FORMAT,
-                            xml::to_usize(at),
-                            format!("XML error: {e}"),
-                        ));
-                    }
-                    // Keep what was read: a long ride should not be lost to a broken tail.
-                    self.warnings.push(format!(
-                        "XML error at byte {at}: {e}; the rest of the file was ignored"
-                    ));
-                    break;
-                }
-            }
-        }
+        xml::drive(FORMAT, input, self.skipped, self)?;
         if self.cur.is_some() {
             self.warnings.push(
                 "document ended inside an <Activity> (truncated file?); kept what was read"
@@ -175,22 +140,15 @@ impl Parser {
         Ok(())
     }
 
-    fn text_event(&mut self, t: &[u8]) {
+    fn on_text(&mut self, t: &[u8]) {
         if matches!(self.stack.last(), Some(Tag::Value(_))) {
-            let room = MAX_TEXT.saturating_sub(self.text.len());
-            self.text.extend_from_slice(&t[..t.len().min(room)]);
+            xml::append_text(&mut self.text, t);
         }
     }
 
-    fn start(&mut self, e: &BytesStart<'_>, offset: u64) -> Result<(), Error> {
+    fn on_start(&mut self, e: &BytesStart<'_>, offset: u64) -> Result<(), Error> {
         let depth = self.stack.len();
-        if depth >= MAX_DEPTH {
-            return Err(xml::limit(
-                FORMAT,
-                offset,
-                format!("elements nested deeper than {MAX_DEPTH}"),
-            ));
-        }
+        xml::check_depth(FORMAT, depth, offset)?;
         let parent = self.stack.last().copied();
         if matches!(parent, Some(Tag::Skip | Tag::Value(_))) {
             self.stack.push(Tag::Skip);
@@ -350,7 +308,7 @@ impl Parser {
         Ok(Tag::Lap)
     }
 
-    fn end(&mut self, offset: u64) -> Result<(), Error> {
+    fn on_end(&mut self, offset: u64) -> Result<(), Error> {
         let Some(tag) = self.stack.pop() else {
             return Ok(());
         };
@@ -371,11 +329,7 @@ impl Parser {
     }
 
     fn number(&mut self) -> Option<f64> {
-        let v = xml::parse_f64(&self.text);
-        if v.is_none() && !xml::trim(&self.text).is_empty() {
-            self.bad_values += 1;
-        }
-        v
+        xml::number(&self.text, &mut self.bad_values)
     }
 
     fn finish_value(&mut self, f: Field) {
@@ -606,6 +560,32 @@ impl Parser {
             a.warnings.splice(0..0, late.iter().cloned());
         }
         Ok(self.activities)
+    }
+}
+
+impl xml::Handler for Parser {
+    fn start(&mut self, e: &BytesStart<'_>, offset: u64) -> Result<(), Error> {
+        self.on_start(e, offset)
+    }
+
+    fn end(&mut self, offset: u64) -> Result<(), Error> {
+        self.on_end(offset)
+    }
+
+    fn text(&mut self, t: &[u8]) {
+        self.on_text(t);
+    }
+
+    fn has_data(&self) -> bool {
+        let partial = self
+            .cur
+            .as_ref()
+            .is_some_and(|c| !c.rec.is_empty() || !c.laps.is_empty());
+        !self.activities.is_empty() || partial
+    }
+
+    fn warn(&mut self, warning: String) {
+        self.warnings.push(warning);
     }
 }
 

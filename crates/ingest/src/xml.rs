@@ -10,7 +10,7 @@
 
 use std::borrow::Cow;
 
-use quick_xml::events::BytesStart;
+use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 
 use crate::{Error, Records};
@@ -190,6 +190,89 @@ fn conventional_prefix(prefix: &[u8]) -> Ns {
         b"gpxpx" => Ns::GarminPower,
         _ => Ns::Undeclared,
     }
+}
+
+/// What a format's parser does with the events of [`drive`]. GPX and TCX differ only in
+/// what an element means, not in how the document is walked or how damage is handled.
+pub(crate) trait Handler {
+    fn start(&mut self, e: &BytesStart<'_>, offset: u64) -> Result<(), Error>;
+    fn end(&mut self, offset: u64) -> Result<(), Error>;
+    fn text(&mut self, t: &[u8]);
+    /// Whether anything worth keeping has been read, so an XML error ends the document
+    /// instead of failing it.
+    fn has_data(&self) -> bool;
+    fn warn(&mut self, warning: String);
+}
+
+/// Walk `input` (already [`prepare`]d; `skipped` bytes were cut from its front) and hand every
+/// event to `h`. An XML error after data was read keeps what came before, with a warning (a
+/// long ride should not be lost to a broken tail), and returns `Ok(true)`; before any data
+/// it is an error naming the byte.
+pub(crate) fn drive(
+    format: &'static str,
+    input: &[u8],
+    skipped: u64,
+    h: &mut impl Handler,
+) -> Result<bool, Error> {
+    let mut reader = reader(input);
+    loop {
+        let event = reader.read_event();
+        let offset = skipped + reader.buffer_position();
+        match event {
+            Ok(Event::Start(e)) => h.start(&e, offset)?,
+            Ok(Event::Empty(e)) => {
+                h.start(&e, offset)?;
+                h.end(offset)?;
+            }
+            Ok(Event::End(_)) => h.end(offset)?,
+            Ok(Event::Text(t)) => h.text(&t),
+            Ok(Event::CData(t)) => h.text(&t),
+            Ok(Event::Eof) => return Ok(false),
+            Ok(_) => {}
+            Err(e) => {
+                let at = skipped + reader.error_position();
+                if !h.has_data() {
+                    return Err(Error::decode(
+                        format,
+                        to_usize(at),
+                        format!("XML error: {e}"),
+                    ));
+                }
+                h.warn(format!(
+                    "XML error at byte {at}: {e}; the rest of the file was ignored"
+                ));
+                return Ok(true);
+            }
+        }
+    }
+}
+
+/// Refuse nesting beyond [`MAX_DEPTH`] before pushing another tag.
+pub(crate) fn check_depth(format: &'static str, depth: usize, offset: u64) -> Result<(), Error> {
+    if depth >= MAX_DEPTH {
+        return Err(limit(
+            format,
+            offset,
+            format!("elements nested deeper than {MAX_DEPTH}"),
+        ));
+    }
+    Ok(())
+}
+
+/// Append element text to the value being captured, cut at [`MAX_TEXT`].
+pub(crate) fn append_text(buf: &mut Vec<u8>, t: &[u8]) {
+    let room = MAX_TEXT.saturating_sub(buf.len());
+    buf.extend_from_slice(t.get(..t.len().min(room)).unwrap_or(t));
+}
+
+/// The captured text as a number; text that is present but not a number is counted in
+/// `bad_values` (reported once per file, not per point).
+pub(crate) fn number(text: &[u8], bad_values: &mut usize) -> Option<f64> {
+    let v = parse_f64(text);
+    if v.is_none() && !trim(text).is_empty() {
+        *bad_values += 1;
+    }
+    v
 }
 
 /// Naive substring search: the haystacks are attribute lists and URIs of a few dozen bytes.

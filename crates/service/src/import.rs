@@ -165,7 +165,8 @@ pub fn run(
     opts: &ImportOptions,
     on_progress: &mut dyn FnMut(Progress),
 ) -> Result<ImportReport, Error> {
-    let known: Arc<HashSet<[u8; 32]>> = Arc::new(store.content_hashes()?.into_iter().collect());
+    let known: Arc<HashMap<[u8; 32], u64>> =
+        Arc::new(store.known_originals()?.into_iter().collect());
     let threads = if opts.threads == 0 {
         thread::available_parallelism().map_or(2, |n| n.get())
     } else {
@@ -176,7 +177,7 @@ pub fn run(
         used: Mutex::new(0),
         freed: Condvar::new(),
     });
-    let bytes_total = archive::total_size(paths);
+    let bytes_total = archive::total_size(paths, &opts.limits);
     let (job_tx, job_rx) = crossbeam_channel::bounded::<Job>(threads * 2);
     let (out_tx, out_rx) = crossbeam_channel::bounded::<Outcome>(threads * 2);
 
@@ -281,7 +282,7 @@ pub fn run(
 }
 
 /// The worker's part: everything CPU-heavy, nothing that touches the store.
-fn work(job: Job, known: &HashSet<[u8; 32]>, limits: &Limits) -> Outcome {
+fn work(job: Job, known: &HashMap<[u8; 32], u64>, limits: &Limits) -> Outcome {
     match job {
         Job::Skipped(s) => Outcome::Skipped(s),
         Job::Index { path, bytes } => Outcome::Index {
@@ -291,48 +292,45 @@ fn work(job: Job, known: &HashSet<[u8; 32]>, limits: &Limits) -> Outcome {
         },
         Job::File { path, bytes } => {
             let cost = bytes.len() as u64;
-            let was_gzip = archive::is_gzip(&bytes);
-            // Keep the original bytes as given (a .fit.gz stays compressed) only when we
-            // need a second copy; a raw file's content is its original.
-            let original_gz = was_gzip.then(|| bytes.clone());
-            let decoded = match sniff::decode_any(bytes, limits) {
-                Ok(d) => d,
-                Err(e) => {
-                    return Outcome::Failed {
-                        skip: Skipped {
-                            path,
-                            reason: e.to_string(),
-                        },
-                        cost,
-                    }
-                }
+            let failed = |path: String, e: hamstride_ingest::Error| Outcome::Failed {
+                skip: Skipped {
+                    path,
+                    reason: e.to_string(),
+                },
+                cost,
             };
-            let hash: [u8; 32] = blake3::hash(&decoded.content).into();
-            if known.contains(&hash) {
-                return Outcome::Known {
-                    cost,
-                    parts: decoded.activities.len() as u64,
-                };
+            let (content, gzip) = match sniff::decompress(bytes, limits) {
+                Ok(x) => x,
+                Err(e) => return failed(path, e),
+            };
+            // A file seen before is recognised by its hash alone: a re-import decodes nothing.
+            let hash: [u8; 32] = blake3::hash(&content).into();
+            if let Some(&parts) = known.get(&hash) {
+                return Outcome::Known { cost, parts };
             }
-            let parts = decoded
-                .activities
+            let (format, activities) = match sniff::decode(&content) {
+                Ok(x) => x,
+                Err(e) => return failed(path, e),
+            };
+            let parts: Vec<Part> = activities
                 .into_iter()
                 .map(|activity| Part {
                     streams: hamstride_store::codec::encode(&activity.records),
                     activity,
                 })
                 .collect();
-            let decoded_len = decoded.content.len() as u64;
-            let (original, encoding) = match original_gz {
+            let decoded_len = content.len() as u64;
+            // Keep the original as given: a .fit.gz stays compressed.
+            let (original, encoding) = match gzip {
                 Some(gz) => (gz, "gzip"),
-                None => (decoded.content, "raw"),
+                None => (content, "raw"),
             };
             Outcome::Decoded {
                 path,
                 hash,
                 original,
                 encoding,
-                format: decoded.format.as_str(),
+                format: format.as_str(),
                 decoded_len,
                 parts,
                 cost,
@@ -395,6 +393,7 @@ impl Writer<'_> {
                 }
                 // Same session already stored from another file (another format, or the
                 // same file re-exported with different bytes)?
+                let total_parts = parts.len() as u64;
                 let mut fresh = Vec::with_capacity(parts.len());
                 for (i, p) in parts.into_iter().enumerate() {
                     let same = match p.activity.start_ms {
@@ -410,8 +409,14 @@ impl Writer<'_> {
                 if fresh.is_empty() {
                     return Ok(cost);
                 }
-                let (original_id, _) =
-                    tx.insert_original(&hash, encoding, format, decoded_len, &original)?;
+                let (original_id, _) = tx.insert_original(
+                    &hash,
+                    encoding,
+                    format,
+                    decoded_len,
+                    total_parts,
+                    &original,
+                )?;
                 for (i, p) in &fresh {
                     tx.insert_activity(&NewActivity {
                         original_id,

@@ -10,6 +10,9 @@ CREATE TABLE original_file (
     encoding      TEXT    NOT NULL CHECK (encoding IN ('raw', 'gzip')),
     format        TEXT    NOT NULL,
     size_bytes    INTEGER NOT NULL,
+    -- Activities the file decoded to (a TCX may hold several), so a re-import can count
+    -- them as duplicates from the hash alone, without decoding again.
+    activity_count INTEGER NOT NULL,
     data          BLOB    NOT NULL
 );
 

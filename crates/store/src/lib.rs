@@ -192,23 +192,33 @@ impl Store {
         Ok(Tx { tx })
     }
 
-    /// Every stored content hash, to skip known files before decoding them.
-    pub fn content_hashes(&self) -> Result<Vec<[u8; 32]>, Error> {
+    /// Every stored content hash with the number of activities its file decoded to, so an
+    /// import can recognise known files before decoding them.
+    pub fn known_originals(&self) -> Result<Vec<([u8; 32], u64)>, Error> {
         let mut st = self
             .conn
-            .prepare("SELECT content_hash FROM original_file")
+            .prepare("SELECT content_hash, activity_count FROM original_file")
             .map_err(sql("read hashes"))?;
         let rows = st
-            .query_map([], |r| r.get::<_, Vec<u8>>(0))
+            .query_map([], |r| Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, i64>(1)?)))
             .map_err(sql("read hashes"))?;
         let mut out = Vec::new();
         for row in rows {
-            let h = row.map_err(sql("read hashes"))?;
+            let (h, n) = row.map_err(sql("read hashes"))?;
             if let Ok(h) = <[u8; 32]>::try_from(h.as_slice()) {
-                out.push(h);
+                out.push((h, u64::try_from(n).unwrap_or(0)));
             }
         }
         Ok(out)
+    }
+
+    /// Every stored content hash.
+    pub fn content_hashes(&self) -> Result<Vec<[u8; 32]>, Error> {
+        Ok(self
+            .known_originals()?
+            .into_iter()
+            .map(|(h, _)| h)
+            .collect())
     }
 
     /// Number of stored activities.
@@ -338,13 +348,15 @@ pub struct Tx<'a> {
 }
 
 impl Tx<'_> {
-    /// Store an original file once; returns its id and whether it was new.
+    /// Store an original file once (`activities`: how many it decoded to); returns its id
+    /// and whether it was new.
     pub fn insert_original(
         &self,
         hash: &[u8; 32],
         encoding: &str,
         format: &str,
         size: u64,
+        activities: u64,
         data: &[u8],
     ) -> Result<(i64, bool), Error> {
         let existing: Option<i64> = self
@@ -357,10 +369,20 @@ impl Tx<'_> {
         }
         self.tx
             .prepare_cached(
-                "INSERT INTO original_file (content_hash, encoding, format, size_bytes, data)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                "INSERT INTO original_file
+                    (content_hash, encoding, format, size_bytes, activity_count, data)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )
-            .and_then(|mut st| st.execute(params![&hash[..], encoding, format, size as i64, data]))
+            .and_then(|mut st| {
+                st.execute(params![
+                    &hash[..],
+                    encoding,
+                    format,
+                    size as i64,
+                    activities as i64,
+                    data
+                ])
+            })
             .map_err(sql("store original"))?;
         Ok((self.tx.last_insert_rowid(), true))
     }

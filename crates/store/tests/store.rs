@@ -45,7 +45,7 @@ fn sample() -> Activity {
 fn insert(store: &mut Store, hash: u8, path: &str, a: &Activity) -> i64 {
     let tx = store.transaction().unwrap();
     let (orig, new) = tx
-        .insert_original(&[hash; 32], "raw", "fit", 10, b"0123456789")
+        .insert_original(&[hash; 32], "raw", "fit", 10, 1, b"0123456789")
         .unwrap();
     assert!(new);
     let id = tx
@@ -127,7 +127,8 @@ fn a_dropped_transaction_writes_nothing() {
     let mut s = Store::open_in_memory().unwrap();
     {
         let tx = s.transaction().unwrap();
-        tx.insert_original(&[9; 32], "raw", "fit", 1, b"x").unwrap();
+        tx.insert_original(&[9; 32], "raw", "fit", 1, 1, b"x")
+            .unwrap();
         // dropped here without commit, as when an import is killed mid-batch
     }
     assert_eq!(s.content_hashes().unwrap().len(), 0);

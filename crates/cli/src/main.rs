@@ -4,8 +4,10 @@
 //! interview, prints results as text or JSON, and turns errors into messages and exit codes.
 //! All clinical logic lives in the core; nothing here decides anything about a runner.
 
+mod checkin_prompt;
 mod import_cmd;
 mod interactive;
+mod plan_cmd;
 mod render;
 
 use std::io::{IsTerminal, Read, Write};
@@ -41,7 +43,8 @@ It is educational information, not a diagnosis. Your answers stay on this comput
 hamstride assess --input findings.json --format json\n  cat findings.json | hamstride assess --input - --format json\n  \
 hamstride assess --save my-answers.json            # keep your answers to re-run later\n  \
 hamstride import ~/Downloads/export_12345.zip      # a Strava or Garmin bulk export, as downloaded\n  \
-hamstride activities --units mi\n  hamstride kb check\n\n\
+hamstride activities --units mi\n  hamstride plan                                     # today's and this week's sessions\n  \
+hamstride checkin --during 2 --after 1 --morning 1 --done all\n  hamstride plan export --out my-plan\n  hamstride kb check\n\n\
 Your data stays on this computer, in one database file readable only by you: by default in your user data \
 folder (~/.local/share/hamstride on Linux), or where --data-dir or HAMSTRIDE_DATA_DIR says.\n\n\
 Exit status: 0 success (whatever the triage level), 2 bad command line, 3 bad input (findings, or a path \
@@ -88,6 +91,53 @@ hamstride import --format json export.zip | jq .imported"
         #[arg(long, value_enum, default_value_t = Units::Km)]
         units: Units,
     },
+    /// Your plan: today's and this week's sessions, the phase you are in and how to move on.
+    #[command(
+        long_about = "Show your plan: what it is for, the phase you are in, today's sessions in full, this week \
+at a glance, the criteria to move on to the next phase, your timeline, and whom to see.\n\n\
+The plan comes from your latest assessment (`hamstride assess`) and moves on through your check-ins \
+(`hamstride checkin`): by criteria and by how your pain responds, never by the calendar alone.",
+        after_help = "Examples:\n  hamstride plan\n  hamstride plan --date 2026-12-01     # what that day holds if nothing changes\n  \
+hamstride plan --format json | jq .today_sessions\n  hamstride plan export --out ~/my-plan"
+    )]
+    Plan {
+        #[command(subcommand)]
+        command: Option<PlanCommand>,
+        /// Show the plan as of this date (YYYY-MM-DD; default today).
+        #[arg(long, value_name = "DATE")]
+        date: Option<jiff::civil::Date>,
+        /// Output format.
+        #[arg(long, short, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Record how your last session went and how you feel this morning; the plan responds.
+    #[command(
+        long_about = "Check in the morning after a session (or any morning): pain during and straight after \
+your last session and pain this morning, each 0 (none) to 10 (worst imaginable), what you did, and which of the \
+phase's criteria are now true.\n\n\
+The plan then decides, with its reasons: PROGRESS (next phase or next run stage), HOLD, or STEP BACK \
+(pain above the plan's ceiling, a morning clearly worse than the one before, or a rising weekly trend). \
+Every check-in re-runs the warning-sign screen on your answers; on the re-check days (day 3, day 7, then \
+weekly) it asks the full screen, and anything urgent switches the plan to \"see a doctor\" at once.\n\n\
+Without options, in a terminal, it asks.",
+        after_help = "Examples:\n  hamstride checkin                                          # asks\n  \
+hamstride checkin --during 2 --after 1 --morning 1 --done all\n  \
+hamstride checkin --morning 3 --done run,askling-extender --met walk-pain-free\n  \
+hamstride checkin --red-flags none                          # the warning-sign check: none of them\n  \
+hamstride checkin --seen-clinician\n\n\
+Exit status: 0 recorded, 3 bad input (pain outside 0-10, unknown exercise or criterion id, no assessment yet), \
+5 database problem. Nothing is recorded when the input is bad."
+    )]
+    Checkin(CheckinCli),
+    /// The exercise library: every exercise with instructions, dose, easier and harder versions.
+    Exercises {
+        /// Show one exercise in full.
+        #[arg(value_name = "ID")]
+        id: Option<String>,
+        /// Output format.
+        #[arg(long, short, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
     /// Work with the knowledge base (conditions, rules, evidence, sources).
     Kb {
         #[command(subcommand)]
@@ -112,6 +162,65 @@ struct AssessArgs {
     /// Units for distances in the interview.
     #[arg(long, value_enum, default_value_t = Units::Km)]
     units: Units,
+    /// Do not keep this assessment (nor make a plan from it) in your database.
+    #[arg(long)]
+    no_record: bool,
+}
+
+#[derive(Subcommand, Debug)]
+enum PlanCommand {
+    /// Start the prevention programme (no pain now): warm-up, Nordic curls, strength, load advice.
+    Prevention {
+        /// Output format.
+        #[arg(long, short, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Write the plan as Markdown, an iCalendar file and FIT workouts for a Garmin watch.
+    Export {
+        /// Folder to write into (created if needed).
+        #[arg(long, short, value_name = "DIR", default_value = "hamstride-plan")]
+        out: PathBuf,
+        /// Weeks of sessions to put in the calendar.
+        #[arg(long, default_value_t = 4)]
+        weeks: u32,
+        /// Output format of the summary.
+        #[arg(long, short, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+}
+
+#[derive(clap::Args, Debug)]
+struct CheckinCli {
+    /// Pain during your last session, 0-10.
+    #[arg(long, value_name = "0-10", allow_negative_numbers = true)]
+    during: Option<i64>,
+    /// Pain straight after it, 0-10.
+    #[arg(long, value_name = "0-10", allow_negative_numbers = true)]
+    after: Option<i64>,
+    /// Pain this morning, 0-10.
+    #[arg(long, value_name = "0-10", allow_negative_numbers = true)]
+    morning: Option<i64>,
+    /// What you did: exercise ids and "run", comma-separated, or "all" for the day's sessions.
+    #[arg(long, value_name = "IDS")]
+    done: Vec<String>,
+    /// Criteria of your phase that are now true (ids shown by `hamstride plan`).
+    #[arg(long, value_name = "IDS")]
+    met: Vec<String>,
+    /// The warning-sign check: "none", or the signs you have now (comma-separated ids).
+    #[arg(long, value_name = "none|IDS")]
+    red_flags: Option<String>,
+    /// A doctor or physiotherapist has seen you.
+    #[arg(long)]
+    seen_clinician: bool,
+    /// The date of the check-in (YYYY-MM-DD; default today).
+    #[arg(long, value_name = "DATE")]
+    date: Option<jiff::civil::Date>,
+    /// A note for yourself or your physio.
+    #[arg(long)]
+    note: Option<String>,
+    /// Output format.
+    #[arg(long, short, value_enum, default_value_t = Format::Text)]
+    format: Format,
 }
 
 #[derive(clap::Args, Debug)]
@@ -155,7 +264,36 @@ pub enum Units {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Assess(args) => assess(&args),
+        Command::Assess(args) => assess(cli.data_dir.as_deref(), &args),
+        Command::Plan {
+            command: None,
+            date,
+            format,
+        } => plan_cmd::show(cli.data_dir.as_deref(), date, format),
+        Command::Plan {
+            command: Some(PlanCommand::Export { out, weeks, format }),
+            ..
+        } => plan_cmd::export(cli.data_dir.as_deref(), &out, weeks, format),
+        Command::Plan {
+            command: Some(PlanCommand::Prevention { format }),
+            ..
+        } => plan_cmd::prevention(cli.data_dir.as_deref(), format),
+        Command::Checkin(a) => plan_cmd::checkin(
+            cli.data_dir.as_deref(),
+            plan_cmd::CheckinArgs {
+                during: a.during,
+                after: a.after,
+                morning: a.morning,
+                done: a.done,
+                met: a.met,
+                red_flags: a.red_flags,
+                seen_clinician: a.seen_clinician,
+                date: a.date,
+                note: a.note,
+                format: a.format,
+            },
+        ),
+        Command::Exercises { id, format } => plan_cmd::exercises(id.as_deref(), format),
         Command::Import(args) => import_cmd::import(
             cli.data_dir.as_deref(),
             &args.paths,
@@ -184,7 +322,7 @@ fn fail(code: u8, msg: impl std::fmt::Display) -> Result<ExitCode> {
     Ok(ExitCode::from(code))
 }
 
-fn assess(args: &AssessArgs) -> Result<ExitCode> {
+fn assess(data_dir: Option<&Path>, args: &AssessArgs) -> Result<ExitCode> {
     let service = Service::new().context("loading the built-in knowledge base")?;
     let (findings, interrupted) = match &args.input {
         Some(path) => {
@@ -228,7 +366,38 @@ fn assess(args: &AssessArgs) -> Result<ExitCode> {
             out.write_all(text.as_bytes())?;
         }
     }
-    Ok(ExitCode::SUCCESS)
+    drop(out);
+    if args.no_record {
+        return Ok(ExitCode::SUCCESS);
+    }
+    // Keep the assessment and make the plan for it; the result above stands either way.
+    let recorded = hamstride_service::data_dir(data_dir)
+        .and_then(|dir| hamstride_service::open_store(&dir))
+        .and_then(|mut store| {
+            service.record_assessment(
+                &mut store,
+                &findings,
+                &outcome,
+                hamstride_service::plans::Now::system(),
+            )
+        });
+    match recorded {
+        Ok(plan) => {
+            if args.format == Format::Text {
+                let name = service
+                    .plans()
+                    .protocol(&plan.protocol)
+                    .map(|p| p.name.clone())
+                    .unwrap_or_default();
+                println!("\nSaved. Your plan: {name}. See it with `hamstride plan`; check in with `hamstride checkin`.");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => fail(
+            exit::STORE,
+            format!("the assessment above was not saved: {e} (use --no-record to skip saving)"),
+        ),
+    }
 }
 
 fn read_input(path: &Path) -> std::result::Result<(String, String), String> {
@@ -297,6 +466,8 @@ fn kb_check(dir: Option<&Path>, format: Format) -> Result<ExitCode> {
             if format == Format::Json {
                 println!("{}", serde_json::to_string_pretty(&stats)?);
             } else {
+                let plans = &stats.plans;
+                let stats = &stats.kb;
                 println!(
                     "knowledge base {} is valid: {} findings, {} conditions, {} evidence rows, {} triage rules \
 ({} red-flag), {} screen groups, {} advice entries, {} sources ({} cited by conditions, rules and advice)",
@@ -310,6 +481,10 @@ fn kb_check(dir: Option<&Path>, format: Format) -> Result<ExitCode> {
                     stats.advice,
                     stats.sources,
                     stats.sources_cited
+                );
+                println!(
+                    "plan library is valid: {} exercises, {} protocols with {} phases and {} exit criteria, {} return-to-run stages",
+                    plans.exercises, plans.protocols, plans.phases, plans.criteria, plans.ladder_stages
                 );
             }
             Ok(ExitCode::SUCCESS)

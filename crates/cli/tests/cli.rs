@@ -7,8 +7,13 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
+/// The binary with its own throwaway data folder: `assess` keeps what it assesses, and a test
+/// must never write into the real user's database.
 fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_hamstride"))
+    let mut c = Command::new(env!("CARGO_BIN_EXE_hamstride"));
+    let data = std::env::temp_dir().join(format!("hamstride-cli-data-{}", std::process::id()));
+    c.env("HAMSTRIDE_DATA_DIR", data);
+    c
 }
 
 fn tmpdir(name: &str) -> PathBuf {

@@ -14,6 +14,7 @@ pub mod findings;
 pub mod interview;
 pub mod kb;
 pub mod model;
+pub mod plan;
 
 pub use activity::{Activity, Records, SourceFormat};
 pub use engine::{assess, Assessment, Outcome};

@@ -2,17 +2,20 @@
 //!
 //! Use cases live here so the CLI today and a web server later behave the same: load the
 //! knowledge base once, parse and validate findings, run an assessment, check a knowledge-base
-//! directory, import activity files into the local database ([`import`]). The service owns
+//! directory, import activity files into the local database ([`import`]), keep assessments,
+//! plans and check-ins and export plans ([`plans`]). The service owns
 //! the I/O the core must not do (reading files, the clock, the store and its transactions).
 //! It does not print: adapters decide how results look.
 
 pub mod import;
+pub mod plans;
 
 use std::path::{Path, PathBuf};
 
 pub use hamstride_store::Store;
 
 use hamstride_core::kb::{KbFiles, FILE_NAMES};
+use hamstride_core::plan::{PlanFiles, PlanKb, PlanStats, PLAN_FILE_NAMES};
 pub use hamstride_core::{
     engine::Outcome, Assessment, Findings, Interview, Kb, KbStats, Question, ScreenAnswer,
     StopRule, Value,
@@ -37,6 +40,15 @@ pub enum Error {
     /// No data directory could be found or was given.
     #[error("no data directory: set --data-dir or HAMSTRIDE_DATA_DIR")]
     NoDataDir,
+    /// The runner's input is wrong (a check-in value, an id): names the field.
+    #[error("{field}: {problem}")]
+    Input { field: String, problem: String },
+    /// There is no assessment (and so no plan) yet.
+    #[error("no assessment yet: run `hamstride assess` first, then your plan and check-ins follow from it")]
+    NoAssessment,
+    /// A plan export could not be built.
+    #[error("export: {0}")]
+    Export(String),
     /// A file could not be read.
     #[error("cannot read {path}: {error}")]
     Io {
@@ -50,6 +62,7 @@ pub enum Error {
 #[derive(Debug)]
 pub struct Service {
     kb: Kb,
+    plans: PlanKb,
 }
 
 /// A parsed findings set with any warnings about ignored fields.
@@ -62,13 +75,18 @@ pub struct FindingsInput {
 impl Service {
     /// Load the knowledge base shipped in the binary.
     pub fn new() -> Result<Service, Error> {
-        Ok(Service {
-            kb: Kb::embedded().map_err(Error::Kb)?,
-        })
+        let kb = Kb::embedded().map_err(Error::Kb)?;
+        let plans = PlanKb::embedded(&kb).map_err(Error::Kb)?;
+        Ok(Service { kb, plans })
     }
 
     pub fn kb(&self) -> &Kb {
         &self.kb
+    }
+
+    /// The exercise library, protocols and progression rules.
+    pub fn plans(&self) -> &PlanKb {
+        &self.plans
     }
 
     /// Parse findings JSON; `source_name` names the file (or "standard input") in errors.
@@ -106,13 +124,28 @@ impl Service {
     }
 }
 
+/// What `kb check` found: the assessment knowledge base and the plan library.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct CheckReport {
+    #[serde(flatten)]
+    pub kb: KbStats,
+    pub plans: PlanStats,
+}
+
 /// Check a knowledge base: the embedded one, or the files in `dir`.
-pub fn check_kb(dir: Option<&Path>) -> Result<KbStats, Error> {
+pub fn check_kb(dir: Option<&Path>) -> Result<CheckReport, Error> {
     match dir {
-        None => Ok(Kb::embedded().map_err(Error::Kb)?.stats()),
+        None => {
+            let kb = Kb::embedded().map_err(Error::Kb)?;
+            let plans = PlanKb::embedded(&kb).map_err(Error::Kb)?;
+            Ok(CheckReport {
+                kb: kb.stats(),
+                plans: plans.stats(),
+            })
+        }
         Some(dir) => {
-            let mut texts = Vec::with_capacity(FILE_NAMES.len());
-            for name in FILE_NAMES {
+            let mut texts = Vec::with_capacity(FILE_NAMES.len() + PLAN_FILE_NAMES.len());
+            for name in FILE_NAMES.iter().chain(PLAN_FILE_NAMES.iter()) {
                 let path = dir.join(name);
                 texts.push(std::fs::read_to_string(&path).map_err(|error| Error::Io {
                     path: path.display().to_string(),
@@ -129,7 +162,17 @@ pub fn check_kb(dir: Option<&Path>) -> Result<KbStats, Error> {
                 advice: &texts[6],
                 sources: &texts[7],
             };
-            Ok(Kb::from_files(&files).map_err(Error::Kb)?.stats())
+            let kb = Kb::from_files(&files).map_err(Error::Kb)?;
+            let plan_files = PlanFiles {
+                exercises: &texts[8],
+                protocols: &texts[9],
+                progression: &texts[10],
+            };
+            let plans = PlanKb::from_files(&kb, &plan_files).map_err(Error::Kb)?;
+            Ok(CheckReport {
+                kb: kb.stats(),
+                plans: plans.stats(),
+            })
         }
     }
 }

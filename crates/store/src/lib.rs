@@ -4,12 +4,16 @@
 //! folder), opened with the embedded, numbered migrations of `migrations/` applied in order
 //! and never edited. It keeps what the import yields: one summary row per activity, the
 //! per-record streams in the compact codec of [`codec`], and the original file bytes once per
-//! distinct content so everything can be recomputed. Writes happen in explicit transactions
+//! distinct content so everything can be recomputed; and the runner's own record ([`plans`]):
+//! profile, assessments, plans and check-ins. Writes happen in explicit transactions
 //! ([`Store::transaction`]), so a killed import leaves whole activities or none.
 //!
 //! It does not decide anything (deduplication policy, what to import): the service does.
 
 pub mod codec;
+mod plans;
+
+pub use plans::{AssessmentRow, CheckinRow, PlanRow};
 
 use std::fs::{self, OpenOptions};
 use std::path::{Path, PathBuf};
@@ -21,10 +25,13 @@ use rusqlite::{params, Connection, OptionalExtension};
 pub const DB_FILE: &str = "hamstride.db";
 
 /// Migrations, applied in order; the schema version is SQLite's `user_version`.
-const MIGRATIONS: &[(&str, &str)] = &[(
-    "0001_activities",
-    include_str!("../migrations/0001_activities.sql"),
-)];
+const MIGRATIONS: &[(&str, &str)] = &[
+    (
+        "0001_activities",
+        include_str!("../migrations/0001_activities.sql"),
+    ),
+    ("0002_plans", include_str!("../migrations/0002_plans.sql")),
+];
 
 /// What went wrong in the store. Each variant says which file or which row.
 #[derive(Debug, thiserror::Error)]

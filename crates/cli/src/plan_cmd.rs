@@ -1,0 +1,486 @@
+//! `hamstride plan`, `plan export`, `checkin` and `exercises`: the terminal side of the
+//! runner's plan. It collects a check-in (flags, or prompts on a terminal), prints today's and
+//! this week's sessions at a glance, and writes the exports. Every decision comes from the
+//! core through the service; this file only talks to the person.
+
+use std::io::IsTerminal;
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::Result;
+use hamstride_core::plan::{DayView, PlanView, Referral, Verdict};
+use hamstride_service::plans::{CheckInInput, CheckInResult, Now};
+use hamstride_service::{Error, Service, Store};
+use jiff::civil::Date;
+
+use crate::{exit, fail, Format};
+
+/// Open the runner's database, or the exit (message printed) when it cannot be opened.
+fn open_store(data_dir: Option<&Path>) -> Result<Store, Result<ExitCode>> {
+    hamstride_service::data_dir(data_dir)
+        .and_then(|dir| hamstride_service::open_store(&dir))
+        .map_err(|e| fail(exit::STORE, e))
+}
+
+/// Map a service error to its message and exit code.
+pub fn service_fail(e: Error) -> Result<ExitCode> {
+    match e {
+        Error::Input { .. } | Error::NoAssessment | Error::Findings { .. } => {
+            fail(exit::BAD_INPUT, e)
+        }
+        Error::Store(_) | Error::NoDataDir => fail(exit::STORE, e),
+        Error::Kb(_) => fail(exit::KB_INVALID, e),
+        Error::Io { .. } | Error::Export(_) => fail(exit::INTERNAL, e),
+    }
+}
+
+fn today_or(date: Option<Date>) -> Now {
+    let mut now = Now::system();
+    if let Some(d) = date {
+        now.today = d;
+    }
+    now
+}
+
+/// `hamstride plan [--date D]`.
+pub fn show(data_dir: Option<&Path>, date: Option<Date>, format: Format) -> Result<ExitCode> {
+    let service = Service::new()?;
+    let store = match open_store(data_dir) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let plan = match service.active_plan(&store) {
+        Ok(p) => p,
+        Err(e) => return service_fail(e),
+    };
+    let view = match service.plan_view(&plan, today_or(date).today) {
+        Ok(v) => v,
+        Err(e) => return service_fail(e),
+    };
+    if format == Format::Json {
+        println!("{}", serde_json::to_string_pretty(&view)?);
+    } else {
+        print!("{}", render_plan(&view));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn referral_label(r: Referral) -> &'static str {
+    match r {
+        Referral::None => "",
+        Referral::Physio => "Book a physiotherapist",
+        Referral::DoctorSoon => "See a doctor within a few days",
+        Referral::Urgent => "See a doctor today",
+        Referral::Emergency => "Emergency: call your local emergency number now",
+    }
+}
+
+fn render_day(out: &mut String, d: &DayView, detail: bool) {
+    use std::fmt::Write;
+    if d.items.is_empty() {
+        let _ = writeln!(
+            out,
+            "  rest day (walking and daily activity as comfortable)"
+        );
+        return;
+    }
+    for it in &d.items {
+        let times = if it.times > 1 { " (twice today)" } else { "" };
+        if detail {
+            let _ = writeln!(out, "  • {}{times}: {}", it.name, it.dose);
+            if let Some(e) = &it.easier {
+                let _ = writeln!(out, "      easier for now: {e}");
+            }
+        } else {
+            let _ = write!(out, "{}{times}; ", it.name);
+        }
+    }
+}
+
+/// The plan as a runner reads it at a glance: what it is, today, the week, how to move on.
+pub fn render_plan(v: &PlanView) -> String {
+    use std::fmt::Write;
+    let mut s = String::new();
+    let _ = writeln!(s, "{}", v.protocol_name);
+    let sev = v
+        .severity
+        .as_deref()
+        .map(|x| format!(" ({x})"))
+        .unwrap_or_default();
+    let _ = writeln!(s, "For: {}{sev} · triage: {}", v.condition_name, v.triage);
+    if let Some(r) = &v.referral {
+        let _ = writeln!(s, "\n! {}: {}", referral_label(r.level), r.text);
+    }
+    for r in &v.referrals {
+        let _ = writeln!(s, "! {r}");
+    }
+    if v.running_waits_for_clinician {
+        let _ = writeln!(
+            s,
+            "! Running waits until a clinician has seen you (then: hamstride checkin --seen-clinician)."
+        );
+    }
+    if v.screen_due {
+        let _ = writeln!(
+            s,
+            "! Warning-sign check due: answer it at your next check-in (hamstride checkin, or --red-flags none)."
+        );
+    }
+    let _ = writeln!(
+        s,
+        "\nPhase {} of {}: {} (day {}) · running: {}",
+        v.phase.number, v.phase.of, v.phase.name, v.phase.day_in_phase, v.phase.running
+    );
+    for g in &v.phase.goals {
+        let _ = writeln!(s, "  goal: {g}");
+    }
+    if let Some(stage) = &v.run_stage {
+        let _ = writeln!(s, "  run stage: {stage}");
+    }
+    if v.easing_off {
+        let _ = writeln!(
+            s,
+            "  easing off after your last check-in: do the easier versions"
+        );
+    }
+    let _ = writeln!(s, "\nToday, {}:", v.today_sessions.date);
+    render_day(&mut s, &v.today_sessions, true);
+    let _ = writeln!(s, "\nThis week:");
+    for d in v.week.iter().skip(1) {
+        let _ = write!(s, "  {} {}: ", weekday(d.date), d.date);
+        if d.items.is_empty() {
+            let _ = writeln!(s, "rest");
+        } else {
+            let mut line = String::new();
+            render_day(&mut line, d, false);
+            let _ = writeln!(s, "{}", line.trim_end_matches("; "));
+        }
+    }
+    if !v.phase.care.is_empty() {
+        let _ = writeln!(s, "\nLook after it:");
+        for c in &v.phase.care {
+            let _ = writeln!(s, "  • {c}");
+        }
+    }
+    if let Some(next) = &v.phase.next {
+        let _ = writeln!(
+            s,
+            "\nTo move on to {next} (check in with --met ID when true):"
+        );
+        for c in &v.phase.criteria {
+            let mark = if c.met { "[x]" } else { "[ ]" };
+            let _ = writeln!(s, "  {mark} {} ({})", c.text, c.id);
+        }
+    }
+    let _ = writeln!(
+        s,
+        "\nPain guide: up to {}/10 during exercise is fine if it has settled by the next morning.",
+        v.pain_ceiling
+    );
+    let _ = writeln!(
+        s,
+        "\nTimeline{}:",
+        if v.timeline.reestimated {
+            " (re-estimated at day 7)"
+        } else {
+            ""
+        }
+    );
+    match (&v.timeline.running, &v.timeline.full) {
+        (None, None) => {
+            let _ = writeln!(s, "  none yet");
+        }
+        (r, f) => {
+            if let Some([a, b]) = r {
+                let _ = writeln!(s, "  first runs: typically between {a} and {b}");
+            }
+            if let Some([a, b]) = f {
+                let _ = writeln!(s, "  full training: typically between {a} and {b}");
+            }
+        }
+    }
+    for r in &v.timeline.reasons {
+        let _ = writeln!(s, "  · {r}");
+    }
+    if let Some(n) = &v.timeline.note {
+        let _ = writeln!(s, "  {n}");
+    }
+    if !v.medication.is_empty() {
+        let _ = writeln!(s, "\nAbout painkillers:");
+        for m in &v.medication {
+            let _ = writeln!(s, "  • {m}");
+        }
+    }
+    let shorts: Vec<&str> = v.sources.iter().map(|x| x.short.as_str()).collect();
+    let _ = writeln!(s, "\nSources: {}", shorts.join("; "));
+    let _ = writeln!(s, "\n{}", v.disclaimer);
+    s
+}
+
+fn weekday(d: Date) -> &'static str {
+    match d.weekday() {
+        jiff::civil::Weekday::Monday => "Mon",
+        jiff::civil::Weekday::Tuesday => "Tue",
+        jiff::civil::Weekday::Wednesday => "Wed",
+        jiff::civil::Weekday::Thursday => "Thu",
+        jiff::civil::Weekday::Friday => "Fri",
+        jiff::civil::Weekday::Saturday => "Sat",
+        jiff::civil::Weekday::Sunday => "Sun",
+    }
+}
+
+/// `hamstride plan prevention`.
+pub fn prevention(data_dir: Option<&Path>, format: Format) -> Result<ExitCode> {
+    let service = Service::new()?;
+    let mut store = match open_store(data_dir) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let now = Now::system();
+    if let Err(e) = service.start_prevention(&mut store, now) {
+        return service_fail(e);
+    }
+    show(data_dir, Some(now.today), format)
+}
+
+/// `hamstride plan export`.
+pub fn export(data_dir: Option<&Path>, out: &Path, weeks: u32, format: Format) -> Result<ExitCode> {
+    let service = Service::new()?;
+    let store = match open_store(data_dir) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let plan = match service.active_plan(&store) {
+        Ok(p) => p,
+        Err(e) => return service_fail(e),
+    };
+    let files = match service.export_plan(&plan, out, weeks.clamp(1, 26), Now::system()) {
+        Ok(f) => f,
+        Err(e) => return service_fail(e),
+    };
+    if format == Format::Json {
+        let list: Vec<String> = files.iter().map(|p| p.display().to_string()).collect();
+        println!("{}", serde_json::json!({ "files": list }));
+    } else {
+        println!("Wrote {} files to {}:", files.len(), out.display());
+        for f in &files {
+            println!("  {}", f.display());
+        }
+        println!(
+            "\nplan.md is the plan to read or print; plan.ics imports into a calendar; copy the .fit files to your \
+Garmin watch's NewFiles folder (or GARMIN/NewFiles) to get the run sessions as workouts.\n\
+The calendar covers the next {} weeks as the plan stands today: export again after check-ins move you on.",
+            weeks.clamp(1, 26)
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Arguments of `hamstride checkin`, already parsed by clap.
+#[derive(Debug)]
+pub struct CheckinArgs {
+    pub during: Option<i64>,
+    pub after: Option<i64>,
+    pub morning: Option<i64>,
+    pub done: Vec<String>,
+    pub met: Vec<String>,
+    pub red_flags: Option<String>,
+    pub seen_clinician: bool,
+    pub date: Option<Date>,
+    pub note: Option<String>,
+    pub format: Format,
+}
+
+fn split_list(s: &str) -> Vec<String> {
+    s.split(',')
+        .map(|x| x.trim().to_string())
+        .filter(|x| !x.is_empty())
+        .collect()
+}
+
+/// `hamstride checkin`.
+pub fn checkin(data_dir: Option<&Path>, a: CheckinArgs) -> Result<ExitCode> {
+    let service = Service::new()?;
+    let mut store = match open_store(data_dir) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let now = Now::system();
+    let plan = match service.active_plan(&store) {
+        Ok(p) => p,
+        Err(e) => return service_fail(e),
+    };
+    let mut input = CheckInInput {
+        date: a.date,
+        pain_during: a.during,
+        pain_after: a.after,
+        pain_morning: a.morning,
+        done: a.done.iter().flat_map(|d| split_list(d)).collect(),
+        criteria: a.met.iter().flat_map(|d| split_list(d)).collect(),
+        red_flags: a.red_flags.as_deref().map(|r| {
+            if r.trim() == "none" {
+                Vec::new()
+            } else {
+                split_list(r)
+            }
+        }),
+        seen_clinician: a.seen_clinician,
+        note: a.note.clone(),
+    };
+    let nothing = input.pain_during.is_none()
+        && input.pain_after.is_none()
+        && input.pain_morning.is_none()
+        && input.done.is_empty()
+        && input.criteria.is_empty()
+        && input.red_flags.is_none()
+        && !input.seen_clinician;
+    if nothing {
+        if !std::io::stdin().is_terminal() {
+            return fail(
+                exit::BAD_INPUT,
+                "nothing to record: give pain scores (--during, --after, --morning), --done, --met or --red-flags, \
+or run `hamstride checkin` in a terminal to be asked",
+            );
+        }
+        match crate::checkin_prompt::ask(&service, &plan, now.today, &mut input) {
+            Ok(true) => {}
+            Ok(false) => {
+                eprintln!("hamstride: check-in cancelled, nothing was recorded");
+                return Ok(ExitCode::from(exit::BAD_INPUT));
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    // "all" stands for everything the plan scheduled for that day.
+    if input.done.iter().any(|d| d == "all") {
+        let day = input.date.unwrap_or(now.today);
+        let view = match service.plan_view(&plan, day) {
+            Ok(v) => v,
+            Err(e) => return service_fail(e),
+        };
+        input.done.retain(|d| d != "all");
+        for it in &view.today_sessions.items {
+            match it.kind {
+                "exercise" => input.done.push(it.id.clone()),
+                "run" | "normal_training" => input.done.push(String::from("run")),
+                _ => {}
+            }
+        }
+    }
+    let result = match service.check_in(&mut store, &input, now) {
+        Ok(r) => r,
+        Err(e) => return service_fail(e),
+    };
+    if a.format == Format::Json {
+        println!("{}", serde_json::to_string_pretty(&result)?);
+    } else {
+        print!("{}", render_checkin(&result));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn render_checkin(r: &CheckInResult) -> String {
+    use std::fmt::Write;
+    let mut s = String::new();
+    let word = match r.decision.verdict {
+        Verdict::Progress => "PROGRESS",
+        Verdict::Hold => "HOLD",
+        Verdict::StepBack => "STEP BACK",
+        Verdict::Escalate => "SEE A DOCTOR",
+    };
+    let _ = writeln!(s, "Check-in {}: {word}", r.date);
+    if let Some(level) = r.decision.referral {
+        let _ = writeln!(s, "! {}", referral_label(level));
+    }
+    for x in &r.decision.reasons {
+        let _ = writeln!(s, "  · {x}");
+    }
+    for x in &r.decision.changes {
+        let _ = writeln!(s, "  → {x}");
+    }
+    if r.decision.screen_due {
+        let _ = writeln!(
+            s,
+            "  ! The warning-sign check is due: run `hamstride checkin --red-flags none` (or list the signs you have)."
+        );
+    }
+    let _ = writeln!(
+        s,
+        "Now in: {} · see `hamstride plan` for today's sessions.",
+        r.phase
+    );
+    s
+}
+
+/// `hamstride exercises [ID]`.
+pub fn exercises(id: Option<&str>, format: Format) -> Result<ExitCode> {
+    let service = Service::new()?;
+    let lib = service.plans();
+    match id {
+        Some(id) => {
+            let Some(x) = lib.exercise(id) else {
+                return fail(
+                    exit::BAD_INPUT,
+                    format!("unknown exercise id '{id}' (run `hamstride exercises` for the list)"),
+                );
+            };
+            if format == Format::Json {
+                println!("{}", serde_json::to_string_pretty(x)?);
+                return Ok(ExitCode::SUCCESS);
+            }
+            println!("{} ({})\n", x.name, x.id);
+            println!("{}\n", x.instructions);
+            for c in &x.cues {
+                println!("  • {c}");
+            }
+            println!("\nDose: {}", x.dose);
+            println!("Easier: {}", x.easier);
+            println!("Harder: {}", x.harder);
+            if !x.equipment.is_empty() {
+                println!("Equipment: {}", x.equipment.join(", "));
+            }
+            println!("Not when: {}", x.not_when);
+            for a in &x.avoid {
+                println!(
+                    "Avoid in {} ({}): {}",
+                    a.phases.join(", "),
+                    a.condition,
+                    a.reason
+                );
+            }
+            let kb = service.kb();
+            let shorts: Vec<&str> = x
+                .sources
+                .iter()
+                .filter_map(|s| {
+                    kb.sources
+                        .iter()
+                        .find(|k| &k.id == s)
+                        .map(|k| k.short.as_str())
+                })
+                .collect();
+            println!(
+                "Sources: {}{}",
+                shorts.join("; "),
+                x.grade
+                    .as_deref()
+                    .map(|g| format!(" (evidence grade {g})"))
+                    .unwrap_or_default()
+            );
+        }
+        None => {
+            if format == Format::Json {
+                println!("{}", serde_json::to_string_pretty(&lib.exercises)?);
+                return Ok(ExitCode::SUCCESS);
+            }
+            for x in &lib.exercises {
+                println!("{:<32} {:<15} {}", x.id, x.category, x.name);
+            }
+            println!(
+                "\n{} exercises. `hamstride exercises ID` shows one in full.",
+                lib.exercises.len()
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,797 @@
+//! The plan half of the knowledge base: exercises, per-condition protocols, strain severity and
+//! prognostic rules, the pain-monitoring thresholds and the return-to-run ladders.
+//!
+//! Like the assessment knowledge base, this is data under `kb/` embedded at build time
+//! (`exercises.toml`, `protocols.toml`, `progression.toml`) and checked when it loads: every id
+//! resolves, every entry cites a known source, expressions compile against the findings schema,
+//! and the safety invariants the plan generator relies on hold as data (no early tendinopathy
+//! phase lists a hamstring stretch or deep hip flexion under load, no phase lists an exercise the
+//! exercise itself says to avoid in that phase, referral plans for urgent conditions schedule
+//! neither running nor loading). A broken file is an error naming the file and entry, never a
+//! plan that silently does the wrong thing.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+
+use crate::expr::{self, Expr, Names};
+use crate::kb::{Kb, LEVELS};
+use crate::Error;
+
+/// The text of the plan files.
+#[derive(Debug, Clone, Copy)]
+pub struct PlanFiles<'a> {
+    pub exercises: &'a str,
+    pub protocols: &'a str,
+    pub progression: &'a str,
+}
+
+/// Plan file names, for messages and for reading a directory.
+pub const PLAN_FILE_NAMES: [&str; 3] = ["exercises.toml", "protocols.toml", "progression.toml"];
+
+impl PlanFiles<'static> {
+    pub fn embedded() -> PlanFiles<'static> {
+        PlanFiles {
+            exercises: include_str!("../../../../kb/exercises.toml"),
+            protocols: include_str!("../../../../kb/protocols.toml"),
+            progression: include_str!("../../../../kb/progression.toml"),
+        }
+    }
+}
+
+/// How often an exercise is done; drives the scheduler.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Frequency {
+    TwiceDaily,
+    Daily,
+    EveryOtherDay,
+    EveryThirdDay,
+    #[serde(rename = "3_per_week")]
+    ThreePerWeek,
+    #[serde(rename = "2_per_week")]
+    TwoPerWeek,
+    #[serde(rename = "1_per_week")]
+    OncePerWeek,
+    BeforeRuns,
+    AsNeeded,
+}
+
+impl Frequency {
+    /// Whether a session falls on day `k` of a phase (day 0 = the phase's first day).
+    pub fn on_day(self, k: i64) -> bool {
+        let w = k.rem_euclid(7);
+        match self {
+            Frequency::TwiceDaily | Frequency::Daily => true,
+            Frequency::EveryOtherDay => k.rem_euclid(2) == 0,
+            Frequency::EveryThirdDay => k.rem_euclid(3) == 0,
+            Frequency::ThreePerWeek => matches!(w, 0 | 2 | 4),
+            Frequency::TwoPerWeek => matches!(w, 0 | 3),
+            Frequency::OncePerWeek => w == 0,
+            Frequency::BeforeRuns | Frequency::AsNeeded => false,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Frequency::TwiceDaily => "twice a day",
+            Frequency::Daily => "daily",
+            Frequency::EveryOtherDay => "every other day",
+            Frequency::EveryThirdDay => "every third day",
+            Frequency::ThreePerWeek => "3 times a week",
+            Frequency::TwoPerWeek => "twice a week",
+            Frequency::OncePerWeek => "once a week",
+            Frequency::BeforeRuns => "before runs",
+            Frequency::AsNeeded => "as needed",
+        }
+    }
+}
+
+/// How much running a phase allows, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RunLevel {
+    None,
+    WalkJog,
+    Easy,
+    Strides,
+    Speed,
+    Full,
+}
+
+impl RunLevel {
+    pub fn label(self) -> &'static str {
+        match self {
+            RunLevel::None => "no running",
+            RunLevel::WalkJog => "walk-jog intervals",
+            RunLevel::Easy => "easy running",
+            RunLevel::Strides => "easy running with strides",
+            RunLevel::Speed => "faster running",
+            RunLevel::Full => "full training",
+        }
+    }
+}
+
+/// Whom to see and how soon, in order of urgency (most urgent last).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Referral {
+    None,
+    Physio,
+    DoctorSoon,
+    Urgent,
+    Emergency,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Avoid {
+    pub condition: String,
+    pub phases: Vec<String>,
+    pub reason: String,
+}
+
+/// One exercise of the library.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Exercise {
+    pub id: String,
+    pub name: String,
+    pub category: String,
+    pub instructions: String,
+    pub cues: Vec<String>,
+    #[serde(default)]
+    pub sets: Option<u32>,
+    #[serde(default)]
+    pub reps: Option<u32>,
+    #[serde(default)]
+    pub hold_seconds: Option<u32>,
+    #[serde(default)]
+    pub minutes: Option<u32>,
+    pub frequency: Frequency,
+    pub dose: String,
+    pub easier: String,
+    pub harder: String,
+    pub equipment: Vec<String>,
+    pub hamstring_stretch: bool,
+    pub deep_hip_flexion_load: bool,
+    pub loading: bool,
+    pub running: bool,
+    pub impact: bool,
+    pub not_when: String,
+    #[serde(default)]
+    pub avoid: Vec<Avoid>,
+    pub sources: Vec<String>,
+    #[serde(default)]
+    pub grade: Option<String>,
+}
+
+/// The categories an exercise may have.
+pub const CATEGORIES: [&str; 14] = [
+    "warm_up",
+    "mobility",
+    "stretch",
+    "isometric",
+    "strength",
+    "eccentric",
+    "lengthening",
+    "plyometric",
+    "running_drill",
+    "running",
+    "cross_training",
+    "recovery",
+    "neural",
+    "walking",
+];
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Criterion {
+    pub id: String,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Phase {
+    pub id: String,
+    pub name: String,
+    pub goals: Vec<String>,
+    pub running: RunLevel,
+    #[serde(default)]
+    pub min_days: u32,
+    pub exercises: Vec<String>,
+    #[serde(default)]
+    pub care: Vec<String>,
+    pub criteria: Vec<Criterion>,
+    pub sources: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Protocol {
+    pub id: String,
+    pub condition: String,
+    pub severity: String,
+    pub name: String,
+    pub summary: String,
+    pub pain_ceiling: u8,
+    pub referral: Referral,
+    #[serde(default)]
+    pub referral_text: Option<String>,
+    pub run_ladder: String,
+    pub timeline_running_days: [u32; 2],
+    pub timeline_full_days: [u32; 2],
+    #[serde(default)]
+    pub timeline_note: Option<String>,
+    pub sources: Vec<String>,
+    pub phase: Vec<Phase>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSeverity {
+    condition: String,
+    level: String,
+    when: String,
+    text: String,
+    sources: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct SeverityRule {
+    pub condition: String,
+    pub level: String,
+    pub when: Expr,
+    pub text: String,
+    pub sources: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPrognostic {
+    id: String,
+    conditions: Vec<String>,
+    when: String,
+    factor: f64,
+    text: String,
+    sources: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Prognostic {
+    pub id: String,
+    pub conditions: Vec<String>,
+    pub when: Expr,
+    pub factor: f64,
+    pub text: String,
+    pub sources: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Medication {
+    pub text: Vec<String>,
+    pub sources: Vec<String>,
+}
+
+/// The numbers of the pain-monitoring model and the re-check schedule.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PainMonitoring {
+    pub morning_worse_by: u8,
+    pub weekly_rise: f64,
+    pub escalate_after_weeks: u32,
+    pub settled_checkins: u32,
+    pub recheck_days: Vec<u32>,
+    pub recheck_every_days: u32,
+    pub reestimate_day: u32,
+    pub max_factor: f64,
+    pub not_settling_strain_days: u32,
+    pub not_settling_tendon_days: u32,
+    pub sources: Vec<String>,
+}
+
+/// One stage of a return-to-run ladder.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Stage {
+    pub id: String,
+    pub name: String,
+    pub level: RunLevel,
+    #[serde(default)]
+    pub warmup_walk_minutes: Option<u32>,
+    #[serde(default)]
+    pub reps: Option<u32>,
+    #[serde(default)]
+    pub run_seconds: Option<u32>,
+    #[serde(default)]
+    pub walk_seconds: Option<u32>,
+    #[serde(default)]
+    pub cooldown_walk_minutes: Option<u32>,
+    #[serde(default)]
+    pub run_minutes: Option<u32>,
+    #[serde(default)]
+    pub strides: Option<u32>,
+    #[serde(default)]
+    pub stride_metres: Option<u32>,
+    pub effort_pct: u32,
+    pub spacing_days: u32,
+    pub text: String,
+}
+
+impl Stage {
+    /// Minutes of running in the session (for totals and adherence checks).
+    pub fn running_minutes(&self) -> f64 {
+        match (self.reps, self.run_seconds, self.run_minutes) {
+            (Some(r), Some(s), _) => f64::from(r * s) / 60.0,
+            (_, _, Some(m)) => f64::from(m),
+            _ => 0.0,
+        }
+    }
+
+    /// Whole session length in minutes, walking included.
+    pub fn total_minutes(&self) -> f64 {
+        let walk = f64::from(self.reps.unwrap_or(0) * self.walk_seconds.unwrap_or(0)) / 60.0;
+        self.running_minutes()
+            + walk
+            + f64::from(self.warmup_walk_minutes.unwrap_or(0))
+            + f64::from(self.cooldown_walk_minutes.unwrap_or(0))
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Ladder {
+    pub id: String,
+    pub name: String,
+    pub sources: Vec<String>,
+    pub stage: Vec<Stage>,
+}
+
+/// The loaded, checked plan knowledge base.
+#[derive(Debug, Clone)]
+pub struct PlanKb {
+    pub exercises: Vec<Exercise>,
+    pub protocols: Vec<Protocol>,
+    pub severity: Vec<SeverityRule>,
+    pub prognostic: Vec<Prognostic>,
+    pub medication: Medication,
+    pub pain: PainMonitoring,
+    pub ladders: Vec<Ladder>,
+    exercise_index: BTreeMap<String, usize>,
+}
+
+/// Counts for `hamstride kb check`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PlanStats {
+    pub exercises: usize,
+    pub protocols: usize,
+    pub phases: usize,
+    pub criteria: usize,
+    pub ladder_stages: usize,
+}
+
+/// Exercises that may never appear in an early tendinopathy phase whatever their flags say:
+/// the check is on flags, this names the phases it applies to.
+pub const EARLY_TENDON_PHASES: [&str; 3] = ["pht-isometric", "pht-heavy-slow", "dht-isometric"];
+
+impl PlanKb {
+    pub fn embedded(kb: &Kb) -> Result<PlanKb, Error> {
+        PlanKb::from_files(kb, &PlanFiles::embedded())
+    }
+
+    pub fn exercise(&self, id: &str) -> Option<&Exercise> {
+        self.exercise_index.get(id).map(|&i| &self.exercises[i])
+    }
+
+    pub fn protocol(&self, id: &str) -> Option<&Protocol> {
+        self.protocols.iter().find(|p| p.id == id)
+    }
+
+    pub fn ladder(&self, id: &str) -> Option<&Ladder> {
+        self.ladders.iter().find(|l| l.id == id)
+    }
+
+    pub fn stats(&self) -> PlanStats {
+        PlanStats {
+            exercises: self.exercises.len(),
+            protocols: self.protocols.len(),
+            phases: self.protocols.iter().map(|p| p.phase.len()).sum(),
+            criteria: self
+                .protocols
+                .iter()
+                .flat_map(|p| &p.phase)
+                .map(|ph| ph.criteria.len())
+                .sum(),
+            ladder_stages: self.ladders.iter().map(|l| l.stage.len()).sum(),
+        }
+    }
+
+    pub fn from_files(kb: &Kb, files: &PlanFiles<'_>) -> Result<PlanKb, Error> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct ExerciseFile {
+            exercise: Vec<Exercise>,
+        }
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct ProtocolFile {
+            severity: Vec<RawSeverity>,
+            prognostic: Vec<RawPrognostic>,
+            medication: Medication,
+            protocol: Vec<Protocol>,
+        }
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct ProgressionFile {
+            pain_monitoring: PainMonitoring,
+            ladder: Vec<Ladder>,
+        }
+        let ex: ExerciseFile = toml::from_str(files.exercises)
+            .map_err(|e| Error::kb("exercises.toml", "", e.to_string().trim_end()))?;
+        let pr: ProtocolFile = toml::from_str(files.protocols)
+            .map_err(|e| Error::kb("protocols.toml", "", e.to_string().trim_end()))?;
+        let pg: ProgressionFile = toml::from_str(files.progression)
+            .map_err(|e| Error::kb("progression.toml", "", e.to_string().trim_end()))?;
+
+        let source_ids: BTreeSet<&str> = kb.sources.iter().map(|s| s.id.as_str()).collect();
+        let cite = |file: &str, id: &str, list: &[String]| -> Result<(), Error> {
+            if list.is_empty() {
+                return Err(Error::kb(file, id, "cites no source"));
+            }
+            for s in list {
+                if !source_ids.contains(s.as_str()) {
+                    return Err(Error::kb(file, id, format!("cites unknown source '{s}'")));
+                }
+            }
+            Ok(())
+        };
+        let is_condition = |c: &str| c == "prevention" || kb.condition_ids.iter().any(|k| k == c);
+        let grade_ok = |g: &Option<String>| {
+            g.as_deref()
+                .is_none_or(|g| matches!(g, "A" | "B" | "C" | "D"))
+        };
+
+        // Exercises.
+        let mut exercise_index = BTreeMap::new();
+        for (i, e) in ex.exercise.iter().enumerate() {
+            let f = "exercises.toml";
+            if exercise_index.insert(e.id.clone(), i).is_some() {
+                return Err(Error::kb(f, &e.id, "duplicate exercise id"));
+            }
+            cite(f, &e.id, &e.sources)?;
+            if !CATEGORIES.contains(&e.category.as_str()) {
+                return Err(Error::kb(
+                    f,
+                    &e.id,
+                    format!("unknown category '{}'", e.category),
+                ));
+            }
+            if !grade_ok(&e.grade) {
+                return Err(Error::kb(f, &e.id, "grade must be A, B, C or D"));
+            }
+            for (what, text) in [
+                ("name", &e.name),
+                ("instructions", &e.instructions),
+                ("dose", &e.dose),
+                ("easier", &e.easier),
+                ("harder", &e.harder),
+                ("not_when", &e.not_when),
+            ] {
+                if text.trim().is_empty() {
+                    return Err(Error::kb(f, &e.id, format!("{what} is empty")));
+                }
+            }
+            if e.cues.is_empty() {
+                return Err(Error::kb(f, &e.id, "has no cues"));
+            }
+            for a in &e.avoid {
+                if a.condition != "any" && !is_condition(&a.condition) {
+                    return Err(Error::kb(
+                        f,
+                        &e.id,
+                        format!("avoid: unknown condition '{}'", a.condition),
+                    ));
+                }
+            }
+        }
+
+        // Expressions over the findings.
+        let names = Names {
+            schema: &kb.schema,
+            conditions: &kb.condition_ids,
+            levels: &LEVELS,
+        };
+        let compile = |file: &str, id: &str, src: &str| -> Result<Expr, Error> {
+            let e = expr::parse(src, &names)
+                .map_err(|m| Error::kb(file, id, format!("in `when`: {m}")))?;
+            if e.uses_probabilities() || e.uses_level() {
+                return Err(Error::kb(
+                    file,
+                    id,
+                    "plan rules read findings only, not probabilities or levels",
+                ));
+            }
+            Ok(e)
+        };
+        let mut severity = Vec::new();
+        for (i, s) in pr.severity.into_iter().enumerate() {
+            let id = format!("severity #{} ({})", i + 1, s.level);
+            cite("protocols.toml", &id, &s.sources)?;
+            if !matches!(s.level.as_str(), "mild" | "moderate" | "severe") {
+                return Err(Error::kb(
+                    "protocols.toml",
+                    &id,
+                    "level must be mild, moderate or severe",
+                ));
+            }
+            if !is_condition(&s.condition) {
+                return Err(Error::kb("protocols.toml", &id, "unknown condition"));
+            }
+            severity.push(SeverityRule {
+                when: compile("protocols.toml", &id, &s.when)?,
+                condition: s.condition,
+                level: s.level,
+                text: s.text,
+                sources: s.sources,
+            });
+        }
+        for cond in severity
+            .iter()
+            .map(|s| s.condition.clone())
+            .collect::<BTreeSet<_>>()
+        {
+            let last = severity.iter().rev().find(|s| s.condition == cond);
+            if !last.is_some_and(|s| s.when == Expr::Always) {
+                return Err(Error::kb(
+                    "protocols.toml",
+                    &cond,
+                    "the last severity rule of a condition must be `when = \"always\"`",
+                ));
+            }
+        }
+        let mut prognostic = Vec::new();
+        for p in pr.prognostic {
+            cite("protocols.toml", &p.id, &p.sources)?;
+            if !(p.factor >= 1.0 && p.factor <= 3.0) {
+                return Err(Error::kb(
+                    "protocols.toml",
+                    &p.id,
+                    "factor must be within 1-3",
+                ));
+            }
+            for c in &p.conditions {
+                if !is_condition(c) {
+                    return Err(Error::kb(
+                        "protocols.toml",
+                        &p.id,
+                        format!("unknown condition '{c}'"),
+                    ));
+                }
+            }
+            prognostic.push(Prognostic {
+                when: compile("protocols.toml", &p.id, &p.when)?,
+                id: p.id,
+                conditions: p.conditions,
+                factor: p.factor,
+                text: p.text,
+                sources: p.sources,
+            });
+        }
+        cite("protocols.toml", "medication", &pr.medication.sources)?;
+        if pr.medication.text.is_empty() {
+            return Err(Error::kb("protocols.toml", "medication", "has no text"));
+        }
+
+        // Ladders.
+        cite(
+            "progression.toml",
+            "pain_monitoring",
+            &pg.pain_monitoring.sources,
+        )?;
+        for l in &pg.ladder {
+            cite("progression.toml", &l.id, &l.sources)?;
+            if l.stage.is_empty() {
+                return Err(Error::kb("progression.toml", &l.id, "ladder has no stages"));
+            }
+            let mut prev = RunLevel::WalkJog;
+            let mut seen = BTreeSet::new();
+            for s in &l.stage {
+                if !seen.insert(&s.id) {
+                    return Err(Error::kb(
+                        "progression.toml",
+                        &s.id,
+                        "duplicate stage id in ladder",
+                    ));
+                }
+                if s.level < prev || s.level == RunLevel::None {
+                    return Err(Error::kb(
+                        "progression.toml",
+                        &s.id,
+                        "stages must not go back in running level",
+                    ));
+                }
+                prev = s.level;
+                if s.running_minutes() <= 0.0 {
+                    return Err(Error::kb("progression.toml", &s.id, "stage has no running"));
+                }
+            }
+        }
+
+        // Protocols.
+        let mut protocol_ids = BTreeSet::new();
+        for p in &pr.protocol {
+            let f = "protocols.toml";
+            if !protocol_ids.insert(p.id.as_str()) {
+                return Err(Error::kb(f, &p.id, "duplicate protocol id"));
+            }
+            cite(f, &p.id, &p.sources)?;
+            if p.condition != "any" && !is_condition(&p.condition) {
+                return Err(Error::kb(
+                    f,
+                    &p.id,
+                    format!("unknown condition '{}'", p.condition),
+                ));
+            }
+            if !matches!(p.severity.as_str(), "mild" | "moderate" | "severe" | "any") {
+                return Err(Error::kb(
+                    f,
+                    &p.id,
+                    "severity must be mild, moderate, severe or any",
+                ));
+            }
+            if p.pain_ceiling > 10 {
+                return Err(Error::kb(f, &p.id, "pain_ceiling must be 0-10"));
+            }
+            if p.referral != Referral::None
+                && p.referral_text
+                    .as_deref()
+                    .is_none_or(|t| t.trim().is_empty())
+            {
+                return Err(Error::kb(f, &p.id, "a referral needs referral_text"));
+            }
+            if p.run_ladder != "none" && !pg.ladder.iter().any(|l| l.id == p.run_ladder) {
+                return Err(Error::kb(
+                    f,
+                    &p.id,
+                    format!("unknown run_ladder '{}'", p.run_ladder),
+                ));
+            }
+            if p.phase.is_empty() {
+                return Err(Error::kb(f, &p.id, "has no phases"));
+            }
+            let urgent = p.referral >= Referral::Urgent;
+            let mut phase_ids = BTreeSet::new();
+            let mut criterion_ids = BTreeSet::new();
+            for (pi, ph) in p.phase.iter().enumerate() {
+                let id = format!("{}/{}", p.id, ph.id);
+                if !phase_ids.insert(ph.id.as_str()) {
+                    return Err(Error::kb(f, &id, "duplicate phase id"));
+                }
+                cite(f, &id, &ph.sources)?;
+                let last = pi + 1 == p.phase.len();
+                if !last && ph.criteria.is_empty() {
+                    return Err(Error::kb(
+                        f,
+                        &id,
+                        "a phase other than the last needs exit criteria",
+                    ));
+                }
+                for c in &ph.criteria {
+                    if !criterion_ids.insert(c.id.as_str()) {
+                        return Err(Error::kb(
+                            f,
+                            &id,
+                            format!("duplicate criterion id '{}'", c.id),
+                        ));
+                    }
+                }
+                if urgent && ph.running > RunLevel::None {
+                    return Err(Error::kb(
+                        f,
+                        &id,
+                        "an urgent or emergency referral plan cannot allow running",
+                    ));
+                }
+                for xid in &ph.exercises {
+                    let Some(&xi) = exercise_index.get(xid) else {
+                        return Err(Error::kb(f, &id, format!("unknown exercise '{xid}'")));
+                    };
+                    let x = &ex.exercise[xi];
+                    if urgent && (x.loading || x.running || x.impact) {
+                        return Err(Error::kb(
+                            f,
+                            &id,
+                            format!("'{xid}' loads or runs: not allowed before a doctor has seen an urgent problem"),
+                        ));
+                    }
+                    if EARLY_TENDON_PHASES.contains(&ph.id.as_str())
+                        && (x.hamstring_stretch || x.deep_hip_flexion_load)
+                    {
+                        return Err(Error::kb(
+                            f,
+                            &id,
+                            format!("'{xid}' stretches the hamstring or loads deep hip flexion: not in an early tendinopathy phase"),
+                        ));
+                    }
+                    if x.running && ph.running == RunLevel::None {
+                        return Err(Error::kb(
+                            f,
+                            &id,
+                            format!("'{xid}' involves running but the phase allows none"),
+                        ));
+                    }
+                    if let Some(a) = x.avoid.iter().find(|a| {
+                        (a.condition == "any" || a.condition == p.condition)
+                            && a.phases.iter().any(|q| q == &ph.id)
+                    }) {
+                        return Err(Error::kb(
+                            f,
+                            &id,
+                            format!(
+                                "lists '{xid}', which the library says to avoid here: {}",
+                                a.reason
+                            ),
+                        ));
+                    }
+                }
+            }
+        }
+        // Every condition (and prevention) has a protocol, and the generic urgent referral exists.
+        for c in kb
+            .condition_ids
+            .iter()
+            .map(String::as_str)
+            .chain(["prevention"])
+        {
+            if !pr.protocol.iter().any(|p| p.condition == c) {
+                return Err(Error::kb(
+                    "protocols.toml",
+                    c,
+                    "no protocol for this condition",
+                ));
+            }
+        }
+        if !pr
+            .protocol
+            .iter()
+            .any(|p| p.condition == "any" && p.referral >= Referral::Urgent)
+        {
+            return Err(Error::kb(
+                "protocols.toml",
+                "",
+                "needs an urgent referral protocol with condition = \"any\"",
+            ));
+        }
+        // Avoid entries must name phases that exist for their condition.
+        for e in &ex.exercise {
+            for a in &e.avoid {
+                for q in &a.phases {
+                    let exists = pr.protocol.iter().any(|p| {
+                        (a.condition == "any" || p.condition == a.condition)
+                            && p.phase.iter().any(|ph| &ph.id == q)
+                    });
+                    if !exists {
+                        return Err(Error::kb(
+                            "exercises.toml",
+                            &e.id,
+                            format!("avoid: no phase '{q}' for condition '{}'", a.condition),
+                        ));
+                    }
+                }
+            }
+        }
+
+        Ok(PlanKb {
+            exercises: ex.exercise,
+            protocols: pr.protocol,
+            severity,
+            prognostic,
+            medication: pr.medication,
+            pain: pg.pain_monitoring,
+            ladders: pg.ladder,
+            exercise_index,
+        })
+    }
+}

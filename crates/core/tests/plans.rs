@@ -1,0 +1,552 @@
+//! Tests of plans: a snapshot of every protocol (each condition and strain severity) phase by
+//! phase, a snapshot of the plan made for each development vignette that is not emergency or
+//! urgent (when ../shared is present), the safety properties over generated findings and
+//! check-ins, a scripted six-week check-in sequence, and bad check-in input.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::fmt::Write;
+use std::sync::LazyLock;
+
+use hamstride_core::findings::FieldKind;
+use hamstride_core::plan::{
+    self, check_in, CheckIn, Item, PlanKb, PlanState, Record, RunLevel, Verdict,
+};
+use hamstride_core::{assess, Findings, Kb, Value};
+use jiff::civil::{date, Date};
+use proptest::prelude::*;
+use proptest::test_runner::{Config, FileFailurePersistence};
+
+static KB: LazyLock<Kb> = LazyLock::new(|| Kb::embedded().expect("embedded knowledge base"));
+static PKB: LazyLock<PlanKb> = LazyLock::new(|| PlanKb::embedded(&KB).expect("plan library"));
+
+const DAY0: Date = date(2026, 1, 5);
+
+fn add(d: Date, n: i64) -> Date {
+    d.saturating_add(jiff::Span::new().days(n))
+}
+
+/// A compact, deterministic text of a plan: what a physio would check in a review.
+fn summary(st: &PlanState, weeks_from: Date) -> String {
+    let pkb = &*PKB;
+    let p = st.protocol(pkb).unwrap();
+    let mut s = String::new();
+    writeln!(s, "protocol: {} ({})", p.id, p.name).unwrap();
+    writeln!(
+        s,
+        "condition: {} · severity: {} · triage: {} · referral: {:?} · pain ceiling: {}/10",
+        st.condition,
+        st.severity.as_deref().unwrap_or("-"),
+        st.triage,
+        p.referral,
+        p.pain_ceiling
+    )
+    .unwrap();
+    writeln!(s, "running waits for clinician: {}", st.needs_clinician).unwrap();
+    let t = &st.timeline;
+    writeln!(
+        s,
+        "timeline: first runs {:?}, full training {:?}, factor {:.2}",
+        t.running, t.full, t.factor
+    )
+    .unwrap();
+    for r in &t.reasons {
+        writeln!(s, "  because: {r}").unwrap();
+    }
+    for (i, ph) in p.phase.iter().enumerate() {
+        writeln!(
+            s,
+            "phase {} {} [{}] running={:?} min_days={}",
+            i + 1,
+            ph.id,
+            ph.name,
+            ph.running,
+            ph.min_days
+        )
+        .unwrap();
+        writeln!(s, "  exercises: {}", ph.exercises.join(", ")).unwrap();
+        for c in &ph.criteria {
+            writeln!(s, "  exit: {} = {}", c.id, c.text).unwrap();
+        }
+        // The first week of the phase, as scheduled when the runner reaches it.
+        let mut at = st.clone();
+        at.phase = i;
+        at.phase_start = weeks_from;
+        if ph.running > RunLevel::None && at.run_stage.is_none() {
+            at.run_stage = Some(0);
+        }
+        for d in plan::days(pkb, &at, weeks_from, 7).unwrap() {
+            let items: Vec<String> = d
+                .items
+                .iter()
+                .map(|it| match it {
+                    Item::Exercise { id, times } if *times > 1 => format!("{id}x{times}"),
+                    Item::Exercise { id, .. } => id.clone(),
+                    Item::Run { id, .. } => format!("RUN:{id}"),
+                    Item::NormalTraining => String::from("RUN:normal"),
+                })
+                .collect();
+            writeln!(
+                s,
+                "    {}: {}",
+                d.date,
+                if items.is_empty() {
+                    String::from("rest")
+                } else {
+                    items.join(" ")
+                }
+            )
+            .unwrap();
+        }
+    }
+    s
+}
+
+#[test]
+fn every_protocol_phase_by_phase() {
+    let kb = &*KB;
+    let pkb = &*PKB;
+    let empty = Findings::empty(&kb.schema);
+    for p in &pkb.protocols {
+        let level = match p.referral {
+            plan::Referral::Emergency => "emergency",
+            plan::Referral::Urgent => "urgent",
+            plan::Referral::DoctorSoon | plan::Referral::Physio => "clinician",
+            plan::Referral::None => "self_care",
+        };
+        let mut st = plan::start(pkb, p, &empty, DAY0, DAY0, level, "test");
+        st.severity = (p.severity != "any").then(|| p.severity.clone());
+        insta::assert_snapshot!(format!("protocol_{}", p.id), summary(&st, DAY0));
+    }
+}
+
+fn findings_of(json: &serde_json::Value) -> Findings {
+    Findings::from_json(&KB.schema, json, false)
+        .unwrap()
+        .findings
+}
+
+#[test]
+fn plan_for_each_non_urgent_dev_vignette() {
+    let Some(shared) = common::shared_dir("plan snapshots of the dev vignettes") else {
+        return;
+    };
+    let mut n = 0;
+    for case in common::load_cases(&shared) {
+        if matches!(case.gold_triage.as_str(), "emergency" | "urgent") {
+            continue;
+        }
+        let f = findings_of(&case.findings);
+        let out = assess(&KB, &f);
+        let st = plan::generate(&KB, &PKB, &f, &out, DAY0).unwrap();
+        let text = format!(
+            "vignette {} (gold {} / {}) → engine {} / {}\n{}",
+            case.id,
+            case.gold_condition,
+            case.gold_triage,
+            st.condition,
+            st.triage,
+            summary(&st, DAY0)
+        );
+        insta::assert_snapshot!(format!("vignette_{}", case.id), text);
+        n += 1;
+    }
+    eprintln!("plan snapshots: {n} non-urgent dev vignettes");
+    assert!(
+        n >= 40,
+        "expected most of the 72 vignettes to be non-urgent, got {n}"
+    );
+}
+
+/// A strain the engine calls moderate: sudden sprint onset, had to stop, two days to walk.
+fn moderate_strain() -> Findings {
+    findings_of(&serde_json::json!({
+        "schema": "hamstride.findings/1",
+        "age_years": 29, "onset": "sudden", "mechanism": "sprinting", "stopped_immediately": true,
+        "days_since_onset": 2, "side": "right", "pain_sites": ["mid_back_thigh"],
+        "pain_distribution": "one_spot", "pain_now": 3, "pain_worst": 6, "walking": "normal",
+        "days_to_pain_free_walking": 2, "test_resisted_knee_bend": true, "bruising": "none",
+        "tenderness": "one_spot", "saddle_numbness": false, "bladder_change": false,
+        "bowel_change": false, "symptoms_both_legs": false, "breathless_or_chest_pain": false,
+        "dark_urine": false, "confusion_or_collapse": false, "leg_swelling": false,
+        "leg_warm_red": false, "fever_or_unwell": false, "foot_drop": false, "leg_weakness": false,
+        "night_pain": false, "constant_pain": false, "unexplained_weight_loss": false, "lump": false,
+        "low_back_pain": false, "numbness_or_tingling": false, "gap_or_dent": false, "pop_or_snap": false
+    }))
+}
+
+fn run_checkin(
+    st: &PlanState,
+    hist: &mut Vec<Record>,
+    c: CheckIn,
+    f: &Findings,
+) -> (PlanState, Verdict, String) {
+    let out = assess(&KB, f);
+    let (next, d) = check_in(&PKB, st, hist, &c, &out, f).unwrap();
+    let why = d
+        .reasons
+        .iter()
+        .chain(&d.changes)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(" | ");
+    hist.push(Record {
+        checkin: c,
+        decision: d.clone(),
+    });
+    (next, d.verdict, why)
+}
+
+fn ci(day: i64, during: u8, after: u8, morning: u8, done: &[&str], met: &[&str]) -> CheckIn {
+    CheckIn {
+        date: add(DAY0, day),
+        pain_during: Some(during),
+        pain_after: Some(after),
+        pain_morning: Some(morning),
+        done: done.iter().map(|s| s.to_string()).collect(),
+        criteria: met.iter().map(|s| s.to_string()).collect(),
+        screened: true,
+        note: None,
+    }
+}
+
+/// Six weeks of a moderate strain: good days move it on phase by phase, a flare in week 4 steps
+/// back (running one stage back, easier versions), and recovery moves it on again.
+#[test]
+fn scripted_six_weeks() {
+    let f = moderate_strain();
+    let out = assess(&KB, &f);
+    let mut st = plan::generate(&KB, &PKB, &f, &out, DAY0).unwrap();
+    let p = st.protocol(&PKB).unwrap().clone();
+    assert_eq!(
+        p.condition,
+        "acute_hamstring_strain",
+        "{}",
+        summary(&st, DAY0)
+    );
+    let mut hist = Vec::new();
+    let mut log = String::new();
+    let mut day = 0i64;
+    // Each good check-in meets the current phase's criteria and does everything scheduled.
+    // A moderate strain's triage says to see a physio; the runner has been seen by day 4.
+    assert!(st.needs_clinician, "running should wait for the physio");
+    // The criteria of a phase come true five days into it.
+    let good = |st: &PlanState, day: i64, m: u8| {
+        let ph = &p.phase[st.phase];
+        let into = i64::from((add(DAY0, day) - st.phase_start).get_days());
+        let mut met: Vec<&str> = if into >= 5 {
+            ph.criteria.iter().map(|c| c.id.as_str()).collect()
+        } else {
+            Vec::new()
+        };
+        if day == 4 {
+            met.push(plan::SEEN_CLINICIAN);
+        }
+        let mut done = vec!["run"];
+        done.extend(ph.exercises.iter().map(String::as_str));
+        ci(day, 2, 2, m, &done, &met)
+    };
+    let mut verdicts = Vec::new();
+    // Weeks 1-3: good days every other day.
+    while day < 21 {
+        let c = good(&st, day, 1);
+        let (n, v, why) = run_checkin(&st, &mut hist, c, &f);
+        writeln!(
+            log,
+            "day {day:2}: {v:?} phase {} → {} stage {:?}: {why}",
+            st.phase + 1,
+            n.phase + 1,
+            n.run_stage
+        )
+        .unwrap();
+        assert!(n.phase <= st.phase + 1, "skipped a phase on day {day}");
+        verdicts.push((day, v, n.phase));
+        st = n;
+        day += 2;
+    }
+    let phase_before_flare = st.phase;
+    let stage_before_flare = st.run_stage;
+    assert!(
+        phase_before_flare >= 2,
+        "three weeks of good days should reach running:\n{log}"
+    );
+    assert!(
+        st.run_stage.is_some(),
+        "three weeks of good days should reach running:\n{log}"
+    );
+    // Week 4: a flare: pain 6 during (above the ceiling of 4), morning 4 (up from 1).
+    let flare = ci(day, 6, 6, 4, &["run"], &[]);
+    let (n, v, why) = run_checkin(&st, &mut hist, flare, &f);
+    writeln!(
+        log,
+        "day {day:2}: FLARE {v:?} phase {} → {} stage {:?}: {why}",
+        st.phase + 1,
+        n.phase + 1,
+        n.run_stage
+    )
+    .unwrap();
+    assert_eq!(v, Verdict::StepBack, "{log}");
+    assert!(n.ease);
+    if let Some(s) = stage_before_flare.filter(|s| *s > 0) {
+        assert_eq!(
+            n.run_stage,
+            Some(s - 1),
+            "running goes back one stage\n{log}"
+        );
+    }
+    st = n;
+    day += 1;
+    // Still sore next day, inside the rules but the criteria were reset or not reported: hold.
+    let c = ci(day, 3, 3, 3, &[], &[]);
+    let (n, v, why) = run_checkin(&st, &mut hist, c, &f);
+    writeln!(
+        log,
+        "day {day:2}: {v:?} phase {} → {} stage {:?}: {why}",
+        st.phase + 1,
+        n.phase + 1,
+        n.run_stage
+    )
+    .unwrap();
+    assert_eq!(v, Verdict::Hold, "{log}");
+    assert!(!n.ease, "a check-in inside the rules ends the easing off");
+    st = n;
+    day += 2;
+    // Weeks 5-6: recovery.
+    let mut progressed_after = 0;
+    while day < 42 {
+        let c = good(&st, day, 1);
+        let (n, v, why) = run_checkin(&st, &mut hist, c, &f);
+        writeln!(
+            log,
+            "day {day:2}: {v:?} phase {} → {} stage {:?}: {why}",
+            st.phase + 1,
+            n.phase + 1,
+            n.run_stage
+        )
+        .unwrap();
+        assert!(n.phase <= st.phase + 1);
+        if v == Verdict::Progress {
+            progressed_after += 1;
+        }
+        st = n;
+        day += 2;
+    }
+    assert!(
+        progressed_after >= 2,
+        "recovery should move the plan on again\n{log}"
+    );
+    assert!(st.phase >= phase_before_flare, "{log}");
+    insta::assert_snapshot!("six_week_sequence", log);
+}
+
+#[test]
+fn bad_checkins_are_refused_with_the_field() {
+    let f = moderate_strain();
+    let out = assess(&KB, &f);
+    let st = plan::generate(&KB, &PKB, &f, &out, DAY0).unwrap();
+    let mut c = ci(1, 11, 0, 0, &[], &[]);
+    let e = check_in(&PKB, &st, &[], &c, &out, &f)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("pain_during") && e.contains("0-10"), "{e}");
+    c.pain_during = Some(1);
+    c.done = vec![String::from("nordic-curls-please")];
+    let e = check_in(&PKB, &st, &[], &c, &out, &f)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("done") && e.contains("nordic-curls-please"),
+        "{e}"
+    );
+    c.done.clear();
+    c.criteria = vec![String::from("run-a-marathon")];
+    let e = check_in(&PKB, &st, &[], &c, &out, &f)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("criteria") && e.contains("run-a-marathon"),
+        "{e}"
+    );
+    c.criteria.clear();
+    c.date = add(DAY0, -3);
+    let e = check_in(&PKB, &st, &[], &c, &out, &f)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("date") && e.contains("before the plan started"),
+        "{e}"
+    );
+}
+
+/// A red flag at a check-in turns any plan into a referral plan with no running or loading.
+#[test]
+fn a_red_flag_at_checkin_escalates() {
+    let f = moderate_strain();
+    let out = assess(&KB, &f);
+    let st = plan::generate(&KB, &PKB, &f, &out, DAY0).unwrap();
+    let mut f2 = f.clone();
+    // A new foot drop (R-U4, progressive neurological deficit) is urgent whatever the story.
+    f2.set(
+        KB.schema.index("foot_drop").unwrap(),
+        Some(Value::Bool(true)),
+    );
+    let out2 = assess(&KB, &f2);
+    assert!(out2.level <= 1, "a new foot drop should be urgent");
+    let c = ci(3, 1, 1, 1, &[], &[]);
+    let (n, d) = check_in(&PKB, &st, &[], &c, &out2, &f2).unwrap();
+    assert_eq!(d.verdict, Verdict::Escalate);
+    assert_no_running_or_loading(&n, 28);
+}
+
+fn assert_no_running_or_loading(st: &PlanState, n: u32) {
+    for d in plan::days(&PKB, st, st.phase_start, n).unwrap() {
+        for it in &d.items {
+            match it {
+                Item::Exercise { id, .. } => {
+                    let x = PKB.exercise(id).unwrap();
+                    assert!(
+                        !x.loading && !x.running && !x.impact,
+                        "{} schedules {id} on {}",
+                        st.protocol,
+                        d.date
+                    );
+                }
+                other => panic!("{} schedules {other:?} on {}", st.protocol, d.date),
+            }
+        }
+    }
+}
+
+// --- Properties ---------------------------------------------------------------------------
+
+fn value_of(kind: &FieldKind, raw: u64) -> Value {
+    match kind {
+        FieldKind::Bool => Value::Bool(raw & 1 == 1),
+        FieldKind::Int { min, max } => {
+            let span = (max - min + 1) as u64;
+            Value::Num((min + (raw % span) as i64) as f64)
+        }
+        FieldKind::Number { min, max } => {
+            Value::Num((((raw >> 3) % 2000) as f64 / 10.0).clamp(*min, *max))
+        }
+        FieldKind::Enum(v) => Value::Enum((raw % v.len() as u64) as u8),
+        FieldKind::Multi(v) => Value::Multi(raw & ((1u64 << v.len().min(63)) - 1)),
+    }
+}
+
+fn findings() -> impl Strategy<Value = Findings> {
+    let n = KB.schema.fields.len();
+    (
+        prop_oneof![Just(0.08), Just(0.25), Just(0.5)],
+        prop::collection::vec(any::<u64>(), n),
+        prop::collection::vec(any::<u64>(), n),
+    )
+        .prop_map(|(p, raw, gate)| {
+            let mut f = Findings::empty(&KB.schema);
+            for (fi, (r, g)) in raw.into_iter().zip(gate).enumerate() {
+                if (g % 1000) as f64 / 1000.0 < p {
+                    f.set(fi, Some(value_of(&KB.schema.fields[fi].kind, r)));
+                }
+            }
+            f
+        })
+}
+
+fn checkin_strategy(
+) -> impl Strategy<Value = (u8, Option<u8>, Option<u8>, Option<u8>, bool, bool, u8)> {
+    (
+        1u8..4,
+        proptest::option::of(0u8..=10),
+        proptest::option::of(0u8..=10),
+        proptest::option::of(0u8..=10),
+        any::<bool>(),
+        any::<bool>(),
+        any::<u8>(),
+    )
+}
+
+fn config() -> Config {
+    Config {
+        cases: 96,
+        failure_persistence: Some(Box::new(FileFailurePersistence::WithSource(
+            "proptest-regressions",
+        ))),
+        ..Config::default()
+    }
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    /// No plan made while triage is emergency or urgent schedules running or loading.
+    #[test]
+    fn urgent_plans_never_run_or_load(f in findings()) {
+        let out = assess(&KB, &f);
+        let st = plan::generate(&KB, &PKB, &f, &out, DAY0).unwrap();
+        if out.level <= 1 {
+            assert_no_running_or_loading(&st, 42);
+        }
+        // And whatever the level, every scheduled exercise is one the phase lists.
+        let p = st.protocol(&PKB).unwrap();
+        for d in plan::days(&PKB, &st, DAY0, 14).unwrap() {
+            for it in &d.items {
+                if let Item::Exercise { id, .. } = it {
+                    prop_assert!(p.phase[st.phase].exercises.contains(id));
+                }
+            }
+        }
+    }
+
+    /// Random check-in sequences: a phase is never skipped, pain above the ceiling never
+    /// progresses, an early tendinopathy phase never schedules a hamstring stretch or deep
+    /// hip flexion under load, and an urgent screen leaves no running or loading.
+    #[test]
+    fn checkin_sequences_keep_the_rules(f in findings(), seq in prop::collection::vec(checkin_strategy(), 1..24), urgent_at in any::<u8>()) {
+        let out = assess(&KB, &f);
+        let mut st = plan::generate(&KB, &PKB, &f, &out, DAY0).unwrap();
+        let mut hist: Vec<Record> = Vec::new();
+        let mut day = 0i64;
+        let mut f_now = f.clone();
+        for (i, (gap, during, after, morning, meet_all, ran, extra)) in seq.into_iter().enumerate() {
+            day += i64::from(gap);
+            let p = st.protocol(&PKB).unwrap().clone();
+            let ph = &p.phase[st.phase];
+            let mut done: Vec<String> = ph.exercises.iter().take(usize::from(extra % 4)).cloned().collect();
+            if ran { done.push(String::from("run")); }
+            let criteria = if meet_all { ph.criteria.iter().map(|c| c.id.clone()).collect() } else { Vec::new() };
+            let c = CheckIn { date: add(DAY0, day), pain_during: during, pain_after: after, pain_morning: morning, done, criteria, screened: extra % 2 == 0, note: None };
+            if i == usize::from(urgent_at % 24) {
+                f_now.set(KB.schema.index("foot_drop").unwrap(), Some(Value::Bool(true)));
+            }
+            let screen = assess(&KB, &f_now);
+            let (next, d) = check_in(&PKB, &st, &hist, &c, &screen, &f_now).unwrap();
+            let same = next.protocol == st.protocol;
+            if same {
+                prop_assert!(next.phase <= st.phase + 1, "skipped a phase");
+            }
+            if during.is_some_and(|x| x > p.pain_ceiling) {
+                prop_assert_ne!(d.verdict, Verdict::Progress);
+                prop_assert!(!same || next.phase <= st.phase);
+                prop_assert!(next.run_stage.unwrap_or(0) <= st.run_stage.unwrap_or(0));
+            }
+            if screen.level <= 1 {
+                assert_no_running_or_loading(&next, 28);
+            }
+            let np = next.protocol(&PKB).unwrap();
+            let nph = &np.phase[next.phase];
+            if plan::library::EARLY_TENDON_PHASES.contains(&nph.id.as_str()) {
+                for dd in plan::days(&PKB, &next, next.phase_start, 14).unwrap() {
+                    for it in &dd.items {
+                        if let Item::Exercise { id, .. } = it {
+                            let x = PKB.exercise(id).unwrap();
+                            prop_assert!(!x.hamstring_stretch && !x.deep_hip_flexion_load, "{id} in {}", nph.id);
+                        }
+                    }
+                }
+            }
+            hist.push(Record { checkin: c, decision: d });
+            st = next;
+        }
+    }
+}

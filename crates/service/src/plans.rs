@@ -1,0 +1,358 @@
+//! Use cases of the runner's own record: keep an assessment and the plan made from it, show the
+//! plan, take a check-in (re-running the red-flag screen on the day's answers), and export the
+//! plan as Markdown, iCalendar and FIT workout files.
+//!
+//! Every write goes through one store transaction, and nothing is written until the input has
+//! been validated, so a bad check-in or an interrupted command loses nothing already stored.
+
+use std::path::{Path, PathBuf};
+
+use hamstride_core::findings::Value;
+use hamstride_core::plan::{self, CheckIn, Decision, PlanState, PlanView, Record};
+use hamstride_core::{Findings, Kb};
+use hamstride_store::{AssessmentRow, Store};
+use jiff::civil::Date;
+
+use crate::{Error, Service};
+
+/// "Now", as the service sees it: the date of the runner's day and the instant, in ms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Now {
+    pub today: Date,
+    pub ms: i64,
+}
+
+impl Now {
+    /// The system clock in the system's time zone.
+    pub fn system() -> Now {
+        let z = jiff::Zoned::now();
+        Now {
+            today: z.date(),
+            ms: z.timestamp().as_millisecond(),
+        }
+    }
+}
+
+/// The active plan with what it was made from.
+#[derive(Debug, Clone)]
+pub struct ActivePlan {
+    pub id: i64,
+    /// None for the prevention programme.
+    pub assessment_id: Option<i64>,
+    pub state: PlanState,
+    pub findings: Findings,
+    pub history: Vec<Record>,
+}
+
+/// A check-in as the adapter collected it.
+#[derive(Debug, Clone, Default)]
+pub struct CheckInInput {
+    pub date: Option<Date>,
+    pub pain_during: Option<i64>,
+    pub pain_after: Option<i64>,
+    pub pain_morning: Option<i64>,
+    pub done: Vec<String>,
+    pub criteria: Vec<String>,
+    /// The red-flag screen: None = not answered today; Some(list) = the warning signs present now
+    /// (empty: none of them).
+    pub red_flags: Option<Vec<String>>,
+    pub seen_clinician: bool,
+    pub note: Option<String>,
+}
+
+/// What a check-in did.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct CheckInResult {
+    pub date: Date,
+    pub decision: Decision,
+    pub phase: String,
+    pub triage: String,
+}
+
+fn corrupt(what: &str, e: impl std::fmt::Display) -> Error {
+    Error::Store(hamstride_store::Error::Corrupt(format!("{what}: {e}")))
+}
+
+fn input(field: &str, problem: impl Into<String>) -> Error {
+    Error::Input {
+        field: field.to_string(),
+        problem: problem.into(),
+    }
+}
+
+impl Service {
+    /// Keep an assessment and make the plan for it the active plan.
+    pub fn record_assessment(
+        &self,
+        store: &mut Store,
+        findings: &Findings,
+        outcome: &hamstride_core::engine::Outcome,
+        now: Now,
+    ) -> Result<PlanState, Error> {
+        let state = plan::generate(&self.kb, &self.plans, findings, outcome, now.today)
+            .map_err(Error::Kb)?;
+        let row = AssessmentRow {
+            id: 0,
+            created_ms: now.ms,
+            kb_version: self.kb.version.clone(),
+            condition: state.condition.clone(),
+            triage: outcome.assessment.triage.level.clone(),
+            findings: serde_json::to_string(&self.findings_json(findings))
+                .map_err(|e| corrupt("findings", e))?,
+            result: serde_json::to_string(&outcome.assessment)
+                .map_err(|e| corrupt("assessment", e))?,
+        };
+        let json = serde_json::to_string(&state).map_err(|e| corrupt("plan", e))?;
+        store.record_assessment(&row, Some(&json))?;
+        Ok(state)
+    }
+
+    /// Start the prevention programme (a runner without pain) as the active plan.
+    pub fn start_prevention(&self, store: &mut Store, now: Now) -> Result<PlanState, Error> {
+        let state = plan::prevention(&self.kb, &self.plans, now.today).map_err(Error::Kb)?;
+        let json = serde_json::to_string(&state).map_err(|e| corrupt("plan", e))?;
+        store.start_plan(&json, now.ms)?;
+        Ok(state)
+    }
+
+    /// The active plan, or a clear error when there is none yet.
+    pub fn active_plan(&self, store: &Store) -> Result<ActivePlan, Error> {
+        let Some(row) = store.active_plan()? else {
+            return Err(Error::NoAssessment);
+        };
+        let state: PlanState =
+            serde_json::from_str(&row.state).map_err(|e| corrupt("stored plan", e))?;
+        let findings = match row.assessment_id {
+            None => Findings::empty(&self.kb.schema),
+            Some(aid) => {
+                let a = store
+                    .assessment(aid)?
+                    .ok_or_else(|| corrupt("plan", "its assessment is missing"))?;
+                Findings::from_json_str(&self.kb.schema, &a.findings, false)
+                    .map_err(|e| corrupt("stored findings", e))?
+                    .findings
+            }
+        };
+        let mut history = Vec::new();
+        for c in store.checkins(row.id)? {
+            history.push(Record {
+                checkin: serde_json::from_str(&c.entry)
+                    .map_err(|e| corrupt("stored check-in", e))?,
+                decision: serde_json::from_str(&c.decision)
+                    .map_err(|e| corrupt("stored decision", e))?,
+            });
+        }
+        Ok(ActivePlan {
+            id: row.id,
+            assessment_id: row.assessment_id,
+            state,
+            findings,
+            history,
+        })
+    }
+
+    /// The plan as the runner reads it on `today`.
+    pub fn plan_view(&self, plan: &ActivePlan, today: Date) -> Result<PlanView, Error> {
+        plan::view(&self.kb, &self.plans, &plan.state, today).map_err(Error::Kb)
+    }
+
+    /// The findings of the plan's assessment updated with a check-in: the red-flag answers,
+    /// the days since onset, today's pain and its trend. Re-assessing them is the re-screen.
+    fn updated_findings(
+        &self,
+        plan: &ActivePlan,
+        c: &CheckInInput,
+        date: Date,
+    ) -> Result<Findings, Error> {
+        let kb: &Kb = &self.kb;
+        let mut f = plan.findings.clone();
+        let set = |f: &mut Findings, id: &str, v: Value| {
+            if let Some(i) = kb.schema.index(id) {
+                f.set(i, Some(v));
+            }
+        };
+        if let Some(flags) = &c.red_flags {
+            let items: Vec<&str> = kb
+                .screens
+                .iter()
+                .flat_map(|s| s.items.iter().map(String::as_str))
+                .collect();
+            for flag in flags {
+                if !items.contains(&flag.as_str()) {
+                    return Err(input(
+                        "red_flags",
+                        format!("unknown warning sign '{flag}'; known: {}", items.join(", ")),
+                    ));
+                }
+            }
+            for item in &items {
+                set(&mut f, item, Value::Bool(flags.iter().any(|x| x == item)));
+            }
+        }
+        let elapsed = i64::from((date - plan.state.onset).get_days()).max(0);
+        set(&mut f, "days_since_onset", Value::Num(elapsed as f64));
+        if let Some(m) = c.pain_morning {
+            set(&mut f, "pain_now", Value::Num(m as f64));
+            if let Some(base) = plan.state.baseline_pain {
+                let trend = match i64::from(base) - m {
+                    d if d >= 1 => "improving",
+                    d if d <= -1 => "worsening",
+                    _ => "unchanged",
+                };
+                if let Some(i) = kb.schema.index("trend") {
+                    if let Ok(v) = kb.schema.fields[i].value_index(trend) {
+                        f.set(i, Some(Value::Enum(v)));
+                    }
+                }
+            }
+        }
+        Ok(f)
+    }
+
+    /// Take a check-in: validate it, re-run the red-flag screen, decide, and store the check-in
+    /// with the plan's new state in one transaction.
+    pub fn check_in(
+        &self,
+        store: &mut Store,
+        c: &CheckInInput,
+        now: Now,
+    ) -> Result<CheckInResult, Error> {
+        let plan = self.active_plan(store)?;
+        let date = c.date.unwrap_or(now.today);
+        if date > now.today {
+            return Err(input("date", format!("{date} is in the future")));
+        }
+        let pain = |field: &str, v: Option<i64>| -> Result<Option<u8>, Error> {
+            match v {
+                None => Ok(None),
+                Some(x) if (0..=10).contains(&x) => Ok(Some(x as u8)),
+                Some(x) => Err(input(
+                    field,
+                    format!("{x} is outside 0-10 (0 = no pain, 10 = worst imaginable)"),
+                )),
+            }
+        };
+        let mut criteria = c.criteria.clone();
+        if c.seen_clinician {
+            criteria.push(plan::SEEN_CLINICIAN.to_string());
+        }
+        let entry = CheckIn {
+            date,
+            pain_during: pain("pain_during", c.pain_during)?,
+            pain_after: pain("pain_after", c.pain_after)?,
+            pain_morning: pain("pain_morning", c.pain_morning)?,
+            done: c.done.clone(),
+            criteria,
+            screened: c.red_flags.is_some(),
+            note: c.note.clone(),
+        };
+        plan::progress::validate(&self.plans, &plan.state, &entry).map_err(field_error)?;
+        let findings = self.updated_findings(&plan, c, date)?;
+        let screen = self.assess(&findings);
+        let (state, decision) = plan::check_in(
+            &self.plans,
+            &plan.state,
+            &plan.history,
+            &entry,
+            &screen,
+            &findings,
+        )
+        .map_err(field_error)?;
+        let ser = |what: &str, v: &dyn erased::Ser| v.json().map_err(|e| corrupt(what, e));
+        store.record_checkin(
+            plan.id,
+            now.ms,
+            &date.to_string(),
+            &ser("check-in", &entry)?,
+            &ser("decision", &decision)?,
+            &ser("plan", &state)?,
+        )?;
+        let p = state.protocol(&self.plans).map_err(Error::Kb)?;
+        Ok(CheckInResult {
+            date,
+            phase: p.phase[state.phase.min(p.phase.len() - 1)].name.clone(),
+            triage: state.triage.clone(),
+            decision,
+        })
+    }
+
+    /// Write the plan's exports into `dir`: plan.md, plan.ics (the next `weeks` weeks of
+    /// sessions) and one FIT workout per return-to-run stage. Returns the files written.
+    pub fn export_plan(
+        &self,
+        plan: &ActivePlan,
+        dir: &Path,
+        weeks: u32,
+        now: Now,
+    ) -> Result<Vec<PathBuf>, Error> {
+        let files = hamstride_export::plan_files(
+            &self.kb,
+            &self.plans,
+            &plan.state,
+            plan.id,
+            now.today,
+            weeks,
+            now.ms / 1000,
+        )
+        .map_err(|e| Error::Export(e.to_string()))?;
+        create_private_dir(dir)?;
+        let mut written = Vec::new();
+        for (name, bytes) in files {
+            let path = dir.join(&name);
+            if let Some(parent) = path.parent() {
+                create_private_dir(parent)?;
+            }
+            write_private(&path, &bytes)?;
+            written.push(path);
+        }
+        Ok(written)
+    }
+}
+
+/// Check-in validation errors are the runner's input; knowledge-base errors are not.
+fn field_error(e: hamstride_core::Error) -> Error {
+    match e {
+        hamstride_core::Error::Field { field, problem } => Error::Input { field, problem },
+        other => Error::Kb(other),
+    }
+}
+
+fn create_private_dir(dir: &Path) -> Result<(), Error> {
+    std::fs::create_dir_all(dir).map_err(|error| Error::Io {
+        path: dir.display().to_string(),
+        error,
+    })
+}
+
+/// Exports hold health data: write them readable only by the runner, atomically.
+fn write_private(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    use std::io::Write;
+    let io = |error| Error::Io {
+        path: path.display().to_string(),
+        error,
+    };
+    let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let mut f = opts.open(&tmp).map_err(io)?;
+    f.write_all(bytes).map_err(io)?;
+    f.sync_all().map_err(io)?;
+    std::fs::rename(&tmp, path).map_err(io)
+}
+
+/// A tiny helper so one closure can serialise the different record types.
+mod erased {
+    pub trait Ser {
+        fn json(&self) -> Result<String, serde_json::Error>;
+    }
+    impl<T: serde::Serialize> Ser for T {
+        fn json(&self) -> Result<String, serde_json::Error> {
+            serde_json::to_string(self)
+        }
+    }
+}

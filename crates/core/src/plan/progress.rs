@@ -502,7 +502,7 @@ pub fn check_in(
         .criteria
         .iter()
         .filter(|k| !next.criteria_met.contains(&k.id))
-        .map(|k| k.text.as_str())
+        .map(|k| k.text.trim_end_matches('.'))
         .collect();
     let in_phase = days(st.phase_start, c.date);
     let last_phase = st.phase + 1 >= p.phase.len();

@@ -402,11 +402,27 @@ pub fn day(pkb: &PlanKb, st: &PlanState, date: Date) -> Result<Day, Error> {
             st.run_stage.is_some_and(|r| r >= l.stage.len()) && i + 1 == l.stage.len()
         })
     });
+    // With a ladder, runs fall on the ladder's days. Without one (cramp, soreness, tightness,
+    // prevention: the runner's own running continues), running drills and strides keep their own
+    // frequency and the warm-up goes with them.
+    let own_running = stage.is_none()
+        && st.run_level(p) >= crate::plan::RunLevel::Easy
+        && pkb.ladder(&p.run_ladder).is_none();
     let run_today = match stage {
         Some((_, s)) if !ladder_done => run_on(st, s, date),
         Some(_) => true,
         None => false,
     };
+    let drills_today = own_running
+        && phase
+            .exercises
+            .iter()
+            .filter_map(|id| pkb.exercise(id))
+            .any(|x| {
+                x.running
+                    && phase.frequency_of(x) != crate::plan::Frequency::BeforeRuns
+                    && phase.frequency_of(x).on_day(k)
+            });
     for id in &phase.exercises {
         let Some(x) = pkb.exercise(id) else {
             return Err(Error::kb(
@@ -415,13 +431,14 @@ pub fn day(pkb: &PlanKb, st: &PlanState, date: Date) -> Result<Day, Error> {
                 format!("unknown exercise '{id}'"),
             ));
         };
-        let on = match x.frequency {
-            crate::plan::Frequency::BeforeRuns => run_today,
+        let freq = phase.frequency_of(x);
+        let on = match freq {
+            crate::plan::Frequency::BeforeRuns => run_today || drills_today,
             f => f.on_day(k),
         };
         // Running drills and strides belong to run days only, whatever their frequency says.
-        if on && (!x.running || run_today) {
-            let times = if x.frequency == crate::plan::Frequency::TwiceDaily {
+        if on && (!x.running || run_today || own_running) {
+            let times = if freq == crate::plan::Frequency::TwiceDaily {
                 2
             } else {
                 1

@@ -201,6 +201,10 @@ pub struct Phase {
     #[serde(default)]
     pub min_days: u32,
     pub exercises: Vec<String>,
+    /// How often an exercise is done in this phase when it differs from the library's default
+    /// (a Nordic curl is twice a week while building, once a week to maintain).
+    #[serde(default)]
+    pub frequency: BTreeMap<String, Frequency>,
     #[serde(default)]
     pub care: Vec<String>,
     pub criteria: Vec<Criterion>,
@@ -678,6 +682,15 @@ impl PlanKb {
                         "a phase other than the last needs exit criteria",
                     ));
                 }
+                for k in ph.frequency.keys() {
+                    if !ph.exercises.contains(k) {
+                        return Err(Error::kb(
+                            f,
+                            &id,
+                            format!("frequency for '{k}', which the phase does not list"),
+                        ));
+                    }
+                }
                 for c in &ph.criteria {
                     if !criterion_ids.insert(c.id.as_str()) {
                         return Err(Error::kb(
@@ -793,5 +806,12 @@ impl PlanKb {
             ladders: pg.ladder,
             exercise_index,
         })
+    }
+}
+
+impl Phase {
+    /// How often `x` is done in this phase.
+    pub fn frequency_of(&self, x: &Exercise) -> Frequency {
+        self.frequency.get(&x.id).copied().unwrap_or(x.frequency)
     }
 }

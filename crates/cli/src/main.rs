@@ -87,9 +87,9 @@ hamstride import --format json export.zip | jq .imported"
         /// Output format.
         #[arg(long, short, value_enum, default_value_t = Format::Text)]
         format: Format,
-        /// Distances in kilometres or miles.
-        #[arg(long, value_enum, default_value_t = Units::Km)]
-        units: Units,
+        /// Distances in kilometres or miles (default: your profile's, else km).
+        #[arg(long, value_enum)]
+        units: Option<Units>,
     },
     /// Your plan: today's and this week's sessions, the phase you are in and how to move on.
     #[command(
@@ -129,6 +129,15 @@ Exit status: 0 recorded, 3 bad input (pain outside 0-10, unknown exercise or cri
 5 database problem. Nothing is recorded when the input is bad."
     )]
     Checkin(CheckinCli),
+    /// Your settings, kept in your database (units for distances).
+    Profile {
+        /// Set the units for distances: km or mi.
+        #[arg(long, value_enum)]
+        units: Option<Units>,
+        /// Output format.
+        #[arg(long, short, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
     /// The exercise library: every exercise with instructions, dose, easier and harder versions.
     Exercises {
         /// Show one exercise in full.
@@ -293,6 +302,11 @@ fn main() -> ExitCode {
                 format: a.format,
             },
         ),
+        Command::Profile { units, format } => plan_cmd::profile(
+            cli.data_dir.as_deref(),
+            units.map(|u| if u == Units::Mi { "mi" } else { "km" }),
+            format,
+        ),
         Command::Exercises { id, format } => plan_cmd::exercises(id.as_deref(), format),
         Command::Import(args) => import_cmd::import(
             cli.data_dir.as_deref(),
@@ -301,6 +315,7 @@ fn main() -> ExitCode {
             args.threads,
         ),
         Command::Activities { format, units } => {
+            let units = units.unwrap_or_else(|| plan_cmd::profile_units(cli.data_dir.as_deref()));
             import_cmd::activities(cli.data_dir.as_deref(), format, units)
         }
         Command::Kb {

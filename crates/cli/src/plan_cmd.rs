@@ -13,7 +13,7 @@ use hamstride_service::plans::{CheckInInput, CheckInResult, Now};
 use hamstride_service::{Error, Service, Store};
 use jiff::civil::Date;
 
-use crate::{exit, fail, Format};
+use crate::{exit, fail, Format, Units};
 
 /// Open the runner's database, or the exit (message printed) when it cannot be opened.
 fn open_store(data_dir: Option<&Path>) -> Result<Store, Result<ExitCode>> {
@@ -481,6 +481,49 @@ pub fn exercises(id: Option<&str>, format: Format) -> Result<ExitCode> {
                 lib.exercises.len()
             );
         }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The units of the runner's profile, or km when none is set (or the database cannot be read:
+/// the command that needs it reports that).
+pub fn profile_units(data_dir: Option<&Path>) -> Units {
+    let units = Service::new().ok().and_then(|service| {
+        let dir = hamstride_service::data_dir(data_dir).ok()?;
+        if !dir.join("hamstride.db").exists() {
+            return None;
+        }
+        let store = hamstride_service::open_store(&dir).ok()?;
+        service.profile(&store).ok()?.units
+    });
+    if units.as_deref() == Some("mi") {
+        Units::Mi
+    } else {
+        Units::Km
+    }
+}
+
+/// `hamstride profile [--units km|mi]`.
+pub fn profile(data_dir: Option<&Path>, units: Option<&str>, format: Format) -> Result<ExitCode> {
+    let service = Service::new()?;
+    let store = match open_store(data_dir) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let mut p = match service.profile(&store) {
+        Ok(p) => p,
+        Err(e) => return service_fail(e),
+    };
+    if let Some(u) = units {
+        p.units = Some(u.to_string());
+        if let Err(e) = service.set_profile(&store, &p, Now::system()) {
+            return service_fail(e);
+        }
+    }
+    if format == Format::Json {
+        println!("{}", serde_json::to_string_pretty(&p)?);
+    } else {
+        println!("units: {}", p.units.as_deref().unwrap_or("km (default)"));
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -244,3 +244,15 @@ fn prevention_plan_without_pain() {
         "the prevention programme includes Nordic curls: {all}"
     );
 }
+
+#[test]
+fn profile_units_are_kept_and_used() {
+    let d = tmpdir("profile");
+    let o = run(&d, &["profile", "--units", "mi", "--format", "json"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let o = run(&d, &["profile", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["units"], "mi");
+    let o = run(&d, &["activities"]);
+    assert!(o.status.success(), "{}", text(&o));
+}

@@ -356,3 +356,30 @@ mod erased {
         }
     }
 }
+
+/// The runner's settings, kept in the database.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+pub struct Profile {
+    /// "km" or "mi".
+    #[serde(default)]
+    pub units: Option<String>,
+}
+
+impl Service {
+    pub fn profile(&self, store: &Store) -> Result<Profile, Error> {
+        match store.profile()? {
+            None => Ok(Profile::default()),
+            Some(text) => serde_json::from_str(&text).map_err(|e| corrupt("stored profile", e)),
+        }
+    }
+
+    pub fn set_profile(&self, store: &Store, p: &Profile, now: Now) -> Result<(), Error> {
+        if let Some(u) = &p.units {
+            if u != "km" && u != "mi" {
+                return Err(input("units", format!("'{u}' is not km or mi")));
+            }
+        }
+        let json = serde_json::to_string(p).map_err(|e| corrupt("profile", e))?;
+        Ok(store.set_profile(&json, now.ms)?)
+    }
+}

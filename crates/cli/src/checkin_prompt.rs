@@ -108,42 +108,34 @@ fn ask_inner(
                 .prompt_skippable()?
                 .unwrap_or(false);
     }
-    // The warning-sign screen: always offered, and asked in full when it is due (R-C2).
-    let due = screen_due(lib, &plan.state, today);
-    let kb = service.kb();
-    if due {
-        println!("\nWarning-sign check (due today):");
+    // The warning-sign screen, in full, on the re-check days (R-C2). Skipping any group leaves
+    // the screen unanswered, so the plan holds until it is done.
+    if !screen_due(lib, &plan.state, today) {
+        return Ok(());
     }
+    println!("\nWarning-sign check (due today):");
+    let kb = service.kb();
     let mut flags = Vec::new();
-    let mut answered_all = true;
     for s in &kb.screens {
         let items: Vec<String> = s
             .item_fields
             .iter()
             .map(|&fi| kb.schema.fields[fi].question.clone())
             .collect();
-        if !due {
-            answered_all = false;
-            break;
-        }
-        let picked = MultiSelect::new(
+        let Some(picked) = MultiSelect::new(
             &format!("{} (tick any that apply)", s.question),
             items.clone(),
         )
-        .prompt_skippable()?;
-        match picked {
-            None => answered_all = false,
-            Some(p) => {
-                for l in p {
-                    if let Some(i) = items.iter().position(|x| *x == l) {
-                        flags.push(s.items[i].clone());
-                    }
-                }
+        .prompt_skippable()?
+        else {
+            return Ok(());
+        };
+        for l in picked {
+            if let Some(i) = items.iter().position(|x| *x == l) {
+                flags.push(s.items[i].clone());
             }
         }
     }
-    if due && answered_all {
-        input.red_flags = Some(flags);
-    }
+    input.red_flags = Some(flags);
     Ok(())
 }

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use anyhow::Result;
 use hamstride_service::import::{self, ImportOptions, ImportReport};
 
-use crate::{exit, fail, Format, Units};
+use crate::{exit, fail, open_store, Format, Units};
 
 /// How many example paths the text summary shows per skip reason.
 const EXAMPLES_PER_REASON: usize = 3;
@@ -21,13 +21,6 @@ fn now_ms() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as i64)
-}
-
-/// The runner's database, or the exit (message printed) when it cannot be opened.
-fn open_store(data_dir: Option<&Path>) -> Result<hamstride_service::Store, Result<ExitCode>> {
-    hamstride_service::data_dir(data_dir)
-        .and_then(|dir| hamstride_service::open_store(&dir))
-        .map_err(|e| fail(exit::STORE, e))
 }
 
 pub fn import(
@@ -166,11 +159,26 @@ fn print_summary(r: &ImportReport, secs: f64, db: &Path) {
     println!("\nDatabase: {}", db.display());
 }
 
-pub fn activities(data_dir: Option<&Path>, format: Format, units: Units) -> Result<ExitCode> {
+/// `units` None: the profile's, else km.
+pub fn activities(
+    data_dir: Option<&Path>,
+    format: Format,
+    units: Option<Units>,
+) -> Result<ExitCode> {
     let store = match open_store(data_dir) {
         Ok(s) => s,
         Err(code) => return code,
     };
+    let units = units.unwrap_or_else(|| {
+        match hamstride_service::plans::profile(&store)
+            .ok()
+            .and_then(|p| p.units)
+            .as_deref()
+        {
+            Some("mi") => Units::Mi,
+            _ => Units::Km,
+        }
+    });
     let rows = match store.list_activities() {
         Ok(r) => r,
         Err(e) => return fail(exit::STORE, e),

@@ -315,7 +315,6 @@ fn main() -> ExitCode {
             args.threads,
         ),
         Command::Activities { format, units } => {
-            let units = units.unwrap_or_else(|| plan_cmd::profile_units(cli.data_dir.as_deref()));
             import_cmd::activities(cli.data_dir.as_deref(), format, units)
         }
         Command::Kb {
@@ -329,6 +328,15 @@ fn main() -> ExitCode {
             ExitCode::from(exit::INTERNAL)
         }
     }
+}
+
+/// The runner's database, or the exit (message printed) when it cannot be opened.
+fn open_store(
+    data_dir: Option<&Path>,
+) -> std::result::Result<hamstride_service::Store, Result<ExitCode>> {
+    hamstride_service::data_dir(data_dir)
+        .and_then(|dir| hamstride_service::open_store(&dir))
+        .map_err(|e| fail(exit::STORE, e))
 }
 
 /// A user-facing error with its exit code.

@@ -9,17 +9,18 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use hamstride_core::plan::{DayView, PlanView, Referral, Verdict};
-use hamstride_service::plans::{CheckInInput, CheckInResult, Now};
+use hamstride_service::plans::{self, ActivePlan, CheckInInput, CheckInResult, Now};
 use hamstride_service::{Error, Service, Store};
 use jiff::civil::Date;
 
-use crate::{exit, fail, Format, Units};
+use crate::{exit, fail, open_store, Format};
 
-/// Open the runner's database, or the exit (message printed) when it cannot be opened.
-fn open_store(data_dir: Option<&Path>) -> Result<Store, Result<ExitCode>> {
-    hamstride_service::data_dir(data_dir)
-        .and_then(|dir| hamstride_service::open_store(&dir))
-        .map_err(|e| fail(exit::STORE, e))
+/// The service, the open database and its active plan, or the exit (message printed).
+fn load(data_dir: Option<&Path>) -> Result<(Service, Store, ActivePlan), Result<ExitCode>> {
+    let service = Service::new().map_err(|e| Err(e.into()))?;
+    let store = open_store(data_dir)?;
+    let plan = service.active_plan(&store).map_err(service_fail)?;
+    Ok((service, store, plan))
 }
 
 /// Map a service error to its message and exit code.
@@ -44,16 +45,20 @@ fn today_or(date: Option<Date>) -> Now {
 
 /// `hamstride plan [--date D]`.
 pub fn show(data_dir: Option<&Path>, date: Option<Date>, format: Format) -> Result<ExitCode> {
-    let service = Service::new()?;
-    let store = match open_store(data_dir) {
-        Ok(s) => s,
+    let (service, _store, plan) = match load(data_dir) {
+        Ok(x) => x,
         Err(code) => return code,
     };
-    let plan = match service.active_plan(&store) {
-        Ok(p) => p,
-        Err(e) => return service_fail(e),
-    };
-    let view = match service.plan_view(&plan, today_or(date).today) {
+    print_plan(&service, &plan, today_or(date).today, format)
+}
+
+fn print_plan(
+    service: &Service,
+    plan: &ActivePlan,
+    today: Date,
+    format: Format,
+) -> Result<ExitCode> {
+    let view = match service.plan_view(plan, today) {
         Ok(v) => v,
         Err(e) => return service_fail(e),
     };
@@ -240,19 +245,17 @@ pub fn prevention(data_dir: Option<&Path>, format: Format) -> Result<ExitCode> {
     if let Err(e) = service.start_prevention(&mut store, now) {
         return service_fail(e);
     }
-    show(data_dir, Some(now.today), format)
+    match service.active_plan(&store) {
+        Ok(plan) => print_plan(&service, &plan, now.today, format),
+        Err(e) => service_fail(e),
+    }
 }
 
 /// `hamstride plan export`.
 pub fn export(data_dir: Option<&Path>, out: &Path, weeks: u32, format: Format) -> Result<ExitCode> {
-    let service = Service::new()?;
-    let store = match open_store(data_dir) {
-        Ok(s) => s,
+    let (service, _store, plan) = match load(data_dir) {
+        Ok(x) => x,
         Err(code) => return code,
-    };
-    let plan = match service.active_plan(&store) {
-        Ok(p) => p,
-        Err(e) => return service_fail(e),
     };
     let files = match service.export_plan(&plan, out, weeks.clamp(1, 26), Now::system()) {
         Ok(f) => f,
@@ -300,16 +303,11 @@ fn split_list(s: &str) -> Vec<String> {
 
 /// `hamstride checkin`.
 pub fn checkin(data_dir: Option<&Path>, a: CheckinArgs) -> Result<ExitCode> {
-    let service = Service::new()?;
-    let mut store = match open_store(data_dir) {
-        Ok(s) => s,
+    let (service, mut store, plan) = match load(data_dir) {
+        Ok(x) => x,
         Err(code) => return code,
     };
     let now = Now::system();
-    let plan = match service.active_plan(&store) {
-        Ok(p) => p,
-        Err(e) => return service_fail(e),
-    };
     let mut input = CheckInInput {
         date: a.date,
         pain_during: a.during,
@@ -485,38 +483,19 @@ pub fn exercises(id: Option<&str>, format: Format) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The units of the runner's profile, or km when none is set (or the database cannot be read:
-/// the command that needs it reports that).
-pub fn profile_units(data_dir: Option<&Path>) -> Units {
-    let units = Service::new().ok().and_then(|service| {
-        let dir = hamstride_service::data_dir(data_dir).ok()?;
-        if !dir.join("hamstride.db").exists() {
-            return None;
-        }
-        let store = hamstride_service::open_store(&dir).ok()?;
-        service.profile(&store).ok()?.units
-    });
-    if units.as_deref() == Some("mi") {
-        Units::Mi
-    } else {
-        Units::Km
-    }
-}
-
 /// `hamstride profile [--units km|mi]`.
 pub fn profile(data_dir: Option<&Path>, units: Option<&str>, format: Format) -> Result<ExitCode> {
-    let service = Service::new()?;
     let store = match open_store(data_dir) {
         Ok(s) => s,
         Err(code) => return code,
     };
-    let mut p = match service.profile(&store) {
+    let mut p = match plans::profile(&store) {
         Ok(p) => p,
         Err(e) => return service_fail(e),
     };
     if let Some(u) = units {
         p.units = Some(u.to_string());
-        if let Err(e) = service.set_profile(&store, &p, Now::system()) {
+        if let Err(e) = plans::set_profile(&store, &p, Now::system()) {
             return service_fail(e);
         }
     }

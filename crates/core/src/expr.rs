@@ -61,6 +61,15 @@ pub struct EvalContext<'a> {
     pub level: Option<u8>,
 }
 
+impl EvalContext<'_> {
+    /// For expressions that read findings only (plan rules, `ask_if`): nothing else to see.
+    pub const FINDINGS_ONLY: EvalContext<'static> = EvalContext {
+        posterior: None,
+        top: None,
+        level: None,
+    };
+}
+
 impl Expr {
     pub fn eval(&self, f: &Findings, ctx: &EvalContext<'_>) -> bool {
         match self {

@@ -261,7 +261,26 @@ pub struct KbStats {
     pub sources_cited: usize,
 }
 
-fn parse_toml<T: for<'de> Deserialize<'de>>(file: &str, src: &str) -> Result<T, Error> {
+/// Every entry cites at least one source, and every cited id exists.
+pub(crate) fn check_cites(
+    source_ids: &BTreeSet<&str>,
+    file: &str,
+    id: &str,
+    list: &[String],
+) -> Result<(), Error> {
+    if list.is_empty() {
+        return Err(Error::kb(file, id, "cites no source"));
+    }
+    for s in list {
+        if !source_ids.contains(s.as_str()) {
+            return Err(Error::kb(file, id, format!("cites unknown source '{s}'")));
+        }
+    }
+    Ok(())
+}
+
+/// Parse one knowledge-base file, naming it in the error.
+pub(crate) fn parse_toml<T: for<'de> Deserialize<'de>>(file: &str, src: &str) -> Result<T, Error> {
     toml::from_str(src).map_err(|e| Error::kb(file, "", e.to_string().trim_end()))
 }
 
@@ -308,17 +327,7 @@ impl Kb {
                 return Err(Error::kb("sources.toml", &s.id, "duplicate source id"));
             }
         }
-        let cite = |file: &str, id: &str, list: &[String]| -> Result<(), Error> {
-            if list.is_empty() {
-                return Err(Error::kb(file, id, "cites no source"));
-            }
-            for s in list {
-                if !source_ids.contains(s.as_str()) {
-                    return Err(Error::kb(file, id, format!("cites unknown source '{s}'")));
-                }
-            }
-            Ok(())
-        };
+        let cite = |file: &str, id: &str, list: &[String]| check_cites(&source_ids, file, id, list);
 
         // Conditions: exactly the contract's, each with sources and a valid level.
         let condition_ids: Vec<String> = conditions.iter().map(|c| c.id.clone()).collect();
@@ -663,11 +672,7 @@ impl Kb {
 
     /// Whether the interview may ask this field given the answers so far.
     pub fn ask_allowed(&self, f: &crate::findings::Findings, fi: usize) -> bool {
-        let ctx = crate::expr::EvalContext {
-            posterior: None,
-            top: None,
-            level: None,
-        };
+        let ctx = crate::expr::EvalContext::FINDINGS_ONLY;
         self.ask_if
             .get(fi)
             .and_then(Option::as_ref)

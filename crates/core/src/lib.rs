@@ -11,6 +11,7 @@ pub mod engine;
 mod error;
 pub mod expr;
 pub mod findings;
+pub mod fit_crc;
 pub mod interview;
 pub mod kb;
 pub mod model;

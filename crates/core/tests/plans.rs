@@ -9,7 +9,7 @@ mod common;
 use std::fmt::Write;
 use std::sync::LazyLock;
 
-use hamstride_core::findings::FieldKind;
+use common::value_of;
 use hamstride_core::plan::{
     self, check_in, CheckIn, Item, PlanKb, PlanState, Record, RunLevel, Verdict,
 };
@@ -176,12 +176,16 @@ fn moderate_strain() -> Findings {
     }))
 }
 
+/// Apply one check-in, keep it in the history and write its line to the log.
 fn run_checkin(
     st: &PlanState,
     hist: &mut Vec<Record>,
     c: CheckIn,
     f: &Findings,
-) -> (PlanState, Verdict, String) {
+    log: &mut String,
+    label: &str,
+) -> (PlanState, Verdict) {
+    let day = (c.date - DAY0).get_days();
     let out = assess(&KB, f);
     let (next, d) = check_in(&PKB, st, hist, &c, &out, f).unwrap();
     let why = d
@@ -195,7 +199,16 @@ fn run_checkin(
         checkin: c,
         decision: d.clone(),
     });
-    (next, d.verdict, why)
+    writeln!(
+        log,
+        "day {day:2}: {label}{:?} phase {} → {} stage {:?}: {why}",
+        d.verdict,
+        st.phase + 1,
+        next.phase + 1,
+        next.run_stage
+    )
+    .unwrap();
+    (next, d.verdict)
 }
 
 fn ci(day: i64, during: u8, after: u8, morning: u8, done: &[&str], met: &[&str]) -> CheckIn {
@@ -247,21 +260,11 @@ fn scripted_six_weeks() {
         done.extend(ph.exercises.iter().map(String::as_str));
         ci(day, 2, 2, m, &done, &met)
     };
-    let mut verdicts = Vec::new();
     // Weeks 1-3: good days every other day.
     while day < 21 {
         let c = good(&st, day, 1);
-        let (n, v, why) = run_checkin(&st, &mut hist, c, &f);
-        writeln!(
-            log,
-            "day {day:2}: {v:?} phase {} → {} stage {:?}: {why}",
-            st.phase + 1,
-            n.phase + 1,
-            n.run_stage
-        )
-        .unwrap();
+        let (n, _) = run_checkin(&st, &mut hist, c, &f, &mut log, "");
         assert!(n.phase <= st.phase + 1, "skipped a phase on day {day}");
-        verdicts.push((day, v, n.phase));
         st = n;
         day += 2;
     }
@@ -277,15 +280,7 @@ fn scripted_six_weeks() {
     );
     // Week 4: a flare: pain 6 during (above the ceiling of 4), morning 4 (up from 1).
     let flare = ci(day, 6, 6, 4, &["run"], &[]);
-    let (n, v, why) = run_checkin(&st, &mut hist, flare, &f);
-    writeln!(
-        log,
-        "day {day:2}: FLARE {v:?} phase {} → {} stage {:?}: {why}",
-        st.phase + 1,
-        n.phase + 1,
-        n.run_stage
-    )
-    .unwrap();
+    let (n, v) = run_checkin(&st, &mut hist, flare, &f, &mut log, "FLARE ");
     assert_eq!(v, Verdict::StepBack, "{log}");
     assert!(n.ease);
     if let Some(s) = stage_before_flare.filter(|s| *s > 0) {
@@ -299,15 +294,7 @@ fn scripted_six_weeks() {
     day += 1;
     // Still sore next day, inside the rules but the criteria were reset or not reported: hold.
     let c = ci(day, 3, 3, 3, &[], &[]);
-    let (n, v, why) = run_checkin(&st, &mut hist, c, &f);
-    writeln!(
-        log,
-        "day {day:2}: {v:?} phase {} → {} stage {:?}: {why}",
-        st.phase + 1,
-        n.phase + 1,
-        n.run_stage
-    )
-    .unwrap();
+    let (n, v) = run_checkin(&st, &mut hist, c, &f, &mut log, "");
     assert_eq!(v, Verdict::Hold, "{log}");
     assert!(!n.ease, "a check-in inside the rules ends the easing off");
     st = n;
@@ -316,15 +303,7 @@ fn scripted_six_weeks() {
     let mut progressed_after = 0;
     while day < 42 {
         let c = good(&st, day, 1);
-        let (n, v, why) = run_checkin(&st, &mut hist, c, &f);
-        writeln!(
-            log,
-            "day {day:2}: {v:?} phase {} → {} stage {:?}: {why}",
-            st.phase + 1,
-            n.phase + 1,
-            n.run_stage
-        )
-        .unwrap();
+        let (n, v) = run_checkin(&st, &mut hist, c, &f, &mut log, "");
         assert!(n.phase <= st.phase + 1);
         if v == Verdict::Progress {
             progressed_after += 1;
@@ -419,21 +398,6 @@ fn assert_no_running_or_loading(st: &PlanState, n: u32) {
 }
 
 // --- Properties ---------------------------------------------------------------------------
-
-fn value_of(kind: &FieldKind, raw: u64) -> Value {
-    match kind {
-        FieldKind::Bool => Value::Bool(raw & 1 == 1),
-        FieldKind::Int { min, max } => {
-            let span = (max - min + 1) as u64;
-            Value::Num((min + (raw % span) as i64) as f64)
-        }
-        FieldKind::Number { min, max } => {
-            Value::Num((((raw >> 3) % 2000) as f64 / 10.0).clamp(*min, *max))
-        }
-        FieldKind::Enum(v) => Value::Enum((raw % v.len() as u64) as u8),
-        FieldKind::Multi(v) => Value::Multi(raw & ((1u64 << v.len().min(63)) - 1)),
-    }
-}
 
 fn findings() -> impl Strategy<Value = Findings> {
     let n = KB.schema.fields.len();

@@ -10,7 +10,7 @@ mod common;
 
 use std::sync::LazyLock;
 
-use common::contract_problems;
+use common::{contract_problems, value_of};
 use hamstride_core::findings::FieldKind;
 use hamstride_core::{assess, Error, Findings, Kb, Value};
 use proptest::prelude::*;
@@ -59,36 +59,6 @@ static VOCAB: LazyLock<Vec<String>> = LazyLock::new(|| {
     }
     v
 });
-
-/// Turn a random number into a valid value of a field, covering the whole range of each kind.
-fn value_of(kind: &FieldKind, raw: u64) -> Value {
-    match kind {
-        FieldKind::Bool => Value::Bool(raw & 1 == 1),
-        FieldKind::Int { min, max } => {
-            let span = (max - min + 1) as u64;
-            Value::Num((min + (raw % span) as i64) as f64)
-        }
-        FieldKind::Number { min, max } => {
-            // Mostly tenths in 0..200 (the range runners answer in), sometimes exactly the
-            // minimum, sometimes very large.
-            let x = match raw % 8 {
-                0 => *min,
-                1 => (raw >> 3) as f64,
-                _ => ((raw >> 3) % 2000) as f64 / 10.0,
-            };
-            Value::Num(x.clamp(*min, *max))
-        }
-        FieldKind::Enum(v) => Value::Enum((raw % v.len() as u64) as u8),
-        FieldKind::Multi(v) => {
-            let mask = if v.len() >= 64 {
-                u64::MAX
-            } else {
-                (1u64 << v.len()) - 1
-            };
-            Value::Multi(raw & mask)
-        }
-    }
-}
 
 /// Valid findings with each field answered with probability `p`.
 fn findings_with(p: f64) -> impl Strategy<Value = Findings> {

@@ -9,7 +9,7 @@
 //! not find out mid-session that the "60 s jog" is open-ended.
 
 use crate::Error;
-use crc::{Crc, CRC_16_ARC};
+use hamstride_core::fit_crc::checksum;
 
 /// A structured running workout.
 #[derive(Debug, Clone, PartialEq)]
@@ -102,10 +102,6 @@ const HR_BPM_OFFSET: u32 = 100;
 /// Local message type used for every message: the layout is re-defined when it changes.
 const LOCAL_TYPE: u8 = 0;
 const DEFINITION_FLAG: u8 = 0x40;
-
-/// FIT's checksum is CRC-16/ARC (the SDK's nibble table is 0xA001-reflected poly 0x8005,
-/// init 0); the unit test below checks the catalogue entry against the SDK's loop.
-static FIT_CRC: Crc<u16> = Crc::<u16>::new(&CRC_16_ARC);
 
 /// Global message numbers.
 mod mesg {
@@ -545,10 +541,10 @@ impl Encoder {
         file.extend_from_slice(&PROFILE_VERSION.to_le_bytes());
         file.extend_from_slice(&data_size.to_le_bytes());
         file.extend_from_slice(b".FIT");
-        let header_crc = FIT_CRC.checksum(&file);
+        let header_crc = checksum(&file);
         file.extend_from_slice(&header_crc.to_le_bytes());
         file.extend_from_slice(&self.data);
-        let file_crc = FIT_CRC.checksum(&file);
+        let file_crc = checksum(&file);
         file.extend_from_slice(&file_crc.to_le_bytes());
         Some(file)
     }
@@ -556,41 +552,7 @@ impl Encoder {
 
 #[cfg(test)]
 mod tests {
-    use super::{Field, FIT_CRC, NAME_BYTES};
-
-    /// The FIT SDK's reference CRC (fit_crc.c), four bits at a time, to prove the `crc`
-    /// crate's CRC-16/ARC computes the same checksum.
-    fn sdk_crc(bytes: &[u8]) -> u16 {
-        const TABLE: [u16; 16] = [
-            0x0000, 0xCC01, 0xD801, 0x1400, 0xF001, 0x3C00, 0x2800, 0xE401, 0xA001, 0x6C00, 0x7800,
-            0xB401, 0x5000, 0x9C01, 0x8801, 0x4400,
-        ];
-        let mut crc: u16 = 0;
-        for &byte in bytes {
-            let mut tmp = TABLE[usize::from(crc & 0xF)];
-            crc = (crc >> 4) & 0x0FFF;
-            crc = crc ^ tmp ^ TABLE[usize::from(byte & 0xF)];
-            tmp = TABLE[usize::from(crc & 0xF)];
-            crc = (crc >> 4) & 0x0FFF;
-            crc = crc ^ tmp ^ TABLE[usize::from((byte >> 4) & 0xF)];
-        }
-        crc
-    }
-
-    #[test]
-    fn crc_crate_matches_the_sdk_algorithm() {
-        assert_eq!(sdk_crc(b"123456789"), 0xBB3D);
-        let mut bytes = Vec::new();
-        let mut x: u32 = 0x1234_5678;
-        for len in 0..600 {
-            assert_eq!(FIT_CRC.checksum(&bytes), sdk_crc(&bytes), "length {len}");
-            // xorshift: deterministic, covers every byte value many times.
-            x ^= x << 13;
-            x ^= x >> 17;
-            x ^= x << 5;
-            bytes.push(x.to_le_bytes()[0]);
-        }
-    }
+    use super::{Field, NAME_BYTES};
 
     #[test]
     fn strings_are_cut_on_character_boundaries() {

@@ -7,7 +7,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use fitparser::profile::MesgNum;
+// The FIT CRC, proved equal to the SDK's own loop in `hamstride-core`.
 use fitparser::{FitDataRecord, Value};
+use hamstride_core::fit_crc::checksum;
 use hamstride_export::fit::{MAX_STEPS, NAME_BYTES, NOTES_BYTES};
 use hamstride_export::{workout_file, Error, Intensity, Step, StepDuration, Target, Workout};
 use std::collections::BTreeMap;
@@ -202,24 +204,6 @@ fn time_step(
     v
 }
 
-/// The FIT SDK's reference CRC, independent of the writer's (which uses the `crc` crate).
-fn sdk_crc(bytes: &[u8]) -> u16 {
-    const TABLE: [u16; 16] = [
-        0x0000, 0xCC01, 0xD801, 0x1400, 0xF001, 0x3C00, 0x2800, 0xE401, 0xA001, 0x6C00, 0x7800,
-        0xB401, 0x5000, 0x9C01, 0x8801, 0x4400,
-    ];
-    let mut crc: u16 = 0;
-    for &byte in bytes {
-        let mut tmp = TABLE[usize::from(crc & 0xF)];
-        crc = (crc >> 4) & 0x0FFF;
-        crc = crc ^ tmp ^ TABLE[usize::from(byte & 0xF)];
-        tmp = TABLE[usize::from(crc & 0xF)];
-        crc = (crc >> 4) & 0x0FFF;
-        crc = crc ^ tmp ^ TABLE[usize::from((byte >> 4) & 0xF)];
-    }
-    crc
-}
-
 #[test]
 fn walk_jog_decodes_field_by_field() {
     let bytes = workout_file(&walk_jog(), CREATED, SERIAL).unwrap();
@@ -379,10 +363,10 @@ fn header_and_crcs_follow_the_protocol() {
     assert_eq!(&bytes[8..12], b".FIT");
     let header_crc = u16::from_le_bytes([bytes[12], bytes[13]]);
     assert_ne!(header_crc, 0, "a zero header CRC means 'not computed'");
-    assert_eq!(header_crc, sdk_crc(&bytes[..12]));
+    assert_eq!(header_crc, checksum(&bytes[..12]));
     let n = bytes.len();
     let file_crc = u16::from_le_bytes([bytes[n - 2], bytes[n - 1]]);
-    assert_eq!(file_crc, sdk_crc(&bytes[..n - 2]));
+    assert_eq!(file_crc, checksum(&bytes[..n - 2]));
 }
 
 #[test]

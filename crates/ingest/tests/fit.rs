@@ -401,7 +401,7 @@ fn empty_and_garbage_inputs_are_errors() {
 // ---------------------------------------------------------------------------------------
 
 fn crc16(bytes: &[u8]) -> u16 {
-    crc::Crc::<u16>::new(&crc::CRC_16_ARC).checksum(bytes)
+    hamstride_core::fit_crc::checksum(bytes)
 }
 
 /// Builds FIT bytes message by message. Field tuples are (number, size, base type).

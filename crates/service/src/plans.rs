@@ -97,12 +97,10 @@ impl Service {
             kb_version: self.kb.version.clone(),
             condition: state.condition.clone(),
             triage: outcome.assessment.triage.level.clone(),
-            findings: serde_json::to_string(&self.findings_json(findings))
-                .map_err(|e| corrupt("findings", e))?,
-            result: serde_json::to_string(&outcome.assessment)
-                .map_err(|e| corrupt("assessment", e))?,
+            findings: to_json("findings", &self.findings_json(findings))?,
+            result: to_json("assessment", &outcome.assessment)?,
         };
-        let json = serde_json::to_string(&state).map_err(|e| corrupt("plan", e))?;
+        let json = to_json("plan", &state)?;
         store.record_assessment(&row, Some(&json))?;
         Ok(state)
     }
@@ -110,7 +108,7 @@ impl Service {
     /// Start the prevention programme (a runner without pain) as the active plan.
     pub fn start_prevention(&self, store: &mut Store, now: Now) -> Result<PlanState, Error> {
         let state = plan::prevention(&self.kb, &self.plans, now.today).map_err(Error::Kb)?;
-        let json = serde_json::to_string(&state).map_err(|e| corrupt("plan", e))?;
+        let json = to_json("plan", &state)?;
         store.start_plan(&json, now.ms)?;
         Ok(state)
     }
@@ -246,7 +244,6 @@ impl Service {
             screened: c.red_flags.is_some(),
             note: c.note.clone(),
         };
-        plan::progress::validate(&self.plans, &plan.state, &entry).map_err(field_error)?;
         let findings = self.updated_findings(&plan, c, date)?;
         let screen = self.assess(&findings);
         let (state, decision) = plan::check_in(
@@ -258,14 +255,13 @@ impl Service {
             &findings,
         )
         .map_err(field_error)?;
-        let ser = |what: &str, v: &dyn erased::Ser| v.json().map_err(|e| corrupt(what, e));
         store.record_checkin(
             plan.id,
             now.ms,
             &date.to_string(),
-            &ser("check-in", &entry)?,
-            &ser("decision", &decision)?,
-            &ser("plan", &state)?,
+            &to_json("check-in", &entry)?,
+            &to_json("decision", &decision)?,
+            &to_json("plan", &state)?,
         )?;
         let p = state.protocol(&self.plans).map_err(Error::Kb)?;
         Ok(CheckInResult {
@@ -345,16 +341,8 @@ fn write_private(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     std::fs::rename(&tmp, path).map_err(io)
 }
 
-/// A tiny helper so one closure can serialise the different record types.
-mod erased {
-    pub trait Ser {
-        fn json(&self) -> Result<String, serde_json::Error>;
-    }
-    impl<T: serde::Serialize> Ser for T {
-        fn json(&self) -> Result<String, serde_json::Error> {
-            serde_json::to_string(self)
-        }
-    }
+fn to_json<T: serde::Serialize>(what: &str, v: &T) -> Result<String, Error> {
+    serde_json::to_string(v).map_err(|e| corrupt(what, e))
 }
 
 /// The runner's settings, kept in the database.
@@ -365,21 +353,21 @@ pub struct Profile {
     pub units: Option<String>,
 }
 
-impl Service {
-    pub fn profile(&self, store: &Store) -> Result<Profile, Error> {
-        match store.profile()? {
-            None => Ok(Profile::default()),
-            Some(text) => serde_json::from_str(&text).map_err(|e| corrupt("stored profile", e)),
-        }
+/// The runner's profile (defaults when none was saved). Needs no knowledge base.
+pub fn profile(store: &Store) -> Result<Profile, Error> {
+    match store.profile()? {
+        None => Ok(Profile::default()),
+        Some(text) => serde_json::from_str(&text).map_err(|e| corrupt("stored profile", e)),
     }
+}
 
-    pub fn set_profile(&self, store: &Store, p: &Profile, now: Now) -> Result<(), Error> {
-        if let Some(u) = &p.units {
-            if u != "km" && u != "mi" {
-                return Err(input("units", format!("'{u}' is not km or mi")));
-            }
+/// Save the runner's profile.
+pub fn set_profile(store: &Store, p: &Profile, now: Now) -> Result<(), Error> {
+    if let Some(u) = &p.units {
+        if u != "km" && u != "mi" {
+            return Err(input("units", format!("'{u}' is not km or mi")));
         }
-        let json = serde_json::to_string(p).map_err(|e| corrupt("profile", e))?;
-        Ok(store.set_profile(&json, now.ms)?)
     }
+    let json = to_json("profile", p)?;
+    Ok(store.set_profile(&json, now.ms)?)
 }

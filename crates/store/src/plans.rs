@@ -85,14 +85,7 @@ impl Store {
         let aid = tx.last_insert_rowid();
         let mut pid = None;
         if let Some(state) = plan_state {
-            tx.execute("UPDATE plan SET active = 0 WHERE active = 1", [])
-                .map_err(sql("retire the previous plan"))?;
-            tx.execute(
-                "INSERT INTO plan (assessment_id, created_ms, active, state) VALUES (?1, ?2, 1, ?3)",
-                params![aid, a.created_ms, state],
-            )
-            .map_err(sql("save plan"))?;
-            pid = Some(tx.last_insert_rowid());
+            pid = Some(activate_plan(&tx, Some(aid), a.created_ms, state)?);
         }
         tx.commit().map_err(sql("commit assessment"))?;
         Ok((aid, pid))
@@ -101,46 +94,31 @@ impl Store {
     /// Make `state` the active plan without an assessment (the prevention programme).
     pub fn start_plan(&mut self, state: &str, now_ms: i64) -> Result<i64, Error> {
         let tx = self.conn.transaction().map_err(sql("begin"))?;
-        tx.execute("UPDATE plan SET active = 0 WHERE active = 1", [])
-            .map_err(sql("retire the previous plan"))?;
-        tx.execute(
-            "INSERT INTO plan (assessment_id, created_ms, active, state) VALUES (NULL, ?1, 1, ?2)",
-            params![now_ms, state],
-        )
-        .map_err(sql("save plan"))?;
-        let id = tx.last_insert_rowid();
+        let id = activate_plan(&tx, None, now_ms, state)?;
         tx.commit().map_err(sql("commit plan"))?;
         Ok(id)
     }
 
     pub fn latest_assessment(&self) -> Result<Option<AssessmentRow>, Error> {
-        self.conn
-            .query_row(
-                "SELECT id, created_ms, kb_version, condition, triage, findings, result
-                 FROM assessment ORDER BY id DESC LIMIT 1",
-                [],
-                |r| {
-                    Ok(AssessmentRow {
-                        id: r.get(0)?,
-                        created_ms: r.get(1)?,
-                        kb_version: r.get(2)?,
-                        condition: r.get(3)?,
-                        triage: r.get(4)?,
-                        findings: r.get(5)?,
-                        result: r.get(6)?,
-                    })
-                },
-            )
-            .optional()
-            .map_err(sql("read latest assessment"))
+        self.one_assessment("ORDER BY id DESC LIMIT 1", [])
     }
 
     pub fn assessment(&self, id: i64) -> Result<Option<AssessmentRow>, Error> {
+        self.one_assessment("WHERE id = ?1", [id])
+    }
+
+    fn one_assessment<P: rusqlite::Params>(
+        &self,
+        tail: &str,
+        params: P,
+    ) -> Result<Option<AssessmentRow>, Error> {
         self.conn
             .query_row(
-                "SELECT id, created_ms, kb_version, condition, triage, findings, result
-                 FROM assessment WHERE id = ?1",
-                [id],
+                &format!(
+                    "SELECT id, created_ms, kb_version, condition, triage, findings, result
+                     FROM assessment {tail}"
+                ),
+                params,
                 |r| {
                     Ok(AssessmentRow {
                         id: r.get(0)?,
@@ -237,4 +215,21 @@ impl Store {
         tx.commit().map_err(sql("commit check-in"))?;
         Ok(id)
     }
+}
+
+/// Retire the active plan and insert `state` as the new active one, inside `tx`.
+fn activate_plan(
+    tx: &rusqlite::Transaction<'_>,
+    assessment_id: Option<i64>,
+    created_ms: i64,
+    state: &str,
+) -> Result<i64, Error> {
+    tx.execute("UPDATE plan SET active = 0 WHERE active = 1", [])
+        .map_err(sql("retire the previous plan"))?;
+    tx.execute(
+        "INSERT INTO plan (assessment_id, created_ms, active, state) VALUES (?1, ?2, 1, ?3)",
+        params![assessment_id, created_ms, state],
+    )
+    .map_err(sql("save plan"))?;
+    Ok(tx.last_insert_rowid())
 }

@@ -119,18 +119,8 @@ impl PlanState {
 }
 
 /// Severity of the condition from the knowledge base's rules (first match wins).
-pub fn severity<'a>(
-    pkb: &'a PlanKb,
-    kb: &Kb,
-    condition: &str,
-    f: &Findings,
-) -> Option<(&'a str, &'a str)> {
-    let _ = kb;
-    let ctx = EvalContext {
-        posterior: None,
-        top: None,
-        level: None,
-    };
+pub fn severity<'a>(pkb: &'a PlanKb, condition: &str, f: &Findings) -> Option<(&'a str, &'a str)> {
+    let ctx = EvalContext::FINDINGS_ONLY;
     pkb.severity
         .iter()
         .filter(|s| s.condition == condition)
@@ -182,11 +172,7 @@ pub fn timeline(
     today: Date,
     extra: &[(f64, String)],
 ) -> Timeline {
-    let ctx = EvalContext {
-        posterior: None,
-        top: None,
-        level: None,
-    };
+    let ctx = EvalContext::FINDINGS_ONLY;
     let mut factor = 1.0;
     let mut reasons = Vec::new();
     for g in &pkb.prognostic {
@@ -234,7 +220,7 @@ pub fn generate(
         .first()
         .map(|d| d.condition.clone())
         .unwrap_or_else(|| String::from("other"));
-    let sev = severity(pkb, kb, &condition, f);
+    let sev = severity(pkb, &condition, f);
     let p = choose_protocol(pkb, &condition, sev.map(|s| s.0), outcome.level)?;
     let days = num(kb, f, "days_since_onset")
         .unwrap_or(0.0)
@@ -397,17 +383,16 @@ pub fn day(pkb: &PlanKb, st: &PlanState, date: Date) -> Result<Day, Error> {
     }
     let k = days_between(st.phase_start, date);
     let stage = st.current_stage(pkb, p);
-    let ladder_done = stage.is_some_and(|(i, _)| {
-        pkb.ladder(&p.run_ladder).is_some_and(|l| {
-            st.run_stage.is_some_and(|r| r >= l.stage.len()) && i + 1 == l.stage.len()
-        })
-    });
+    let ladder = pkb.ladder(&p.run_ladder);
+    // Past the last stage, and the phase allows that last stage: back to normal training.
+    let ladder_len = ladder.map_or(0, |l| l.stage.len());
+    let ladder_done = matches!(stage, Some((i, _)) if i + 1 == ladder_len)
+        && st.run_stage.is_some_and(|r| r >= ladder_len);
     // With a ladder, runs fall on the ladder's days. Without one (cramp, soreness, tightness,
     // prevention: the runner's own running continues), running drills and strides keep their own
     // frequency and the warm-up goes with them.
-    let own_running = stage.is_none()
-        && st.run_level(p) >= crate::plan::RunLevel::Easy
-        && pkb.ladder(&p.run_ladder).is_none();
+    let own_running =
+        stage.is_none() && st.run_level(p) >= crate::plan::RunLevel::Easy && ladder.is_none();
     let run_today = match stage {
         Some((_, s)) if !ladder_done => run_on(st, s, date),
         Some(_) => true,

@@ -15,7 +15,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 
 use crate::expr::{self, Expr, Names};
-use crate::kb::{Kb, LEVELS};
+use crate::kb::{check_cites, parse_toml, Kb, LEVELS};
 use crate::Error;
 
 /// The text of the plan files.
@@ -432,25 +432,12 @@ impl PlanKb {
             pain_monitoring: PainMonitoring,
             ladder: Vec<Ladder>,
         }
-        let ex: ExerciseFile = toml::from_str(files.exercises)
-            .map_err(|e| Error::kb("exercises.toml", "", e.to_string().trim_end()))?;
-        let pr: ProtocolFile = toml::from_str(files.protocols)
-            .map_err(|e| Error::kb("protocols.toml", "", e.to_string().trim_end()))?;
-        let pg: ProgressionFile = toml::from_str(files.progression)
-            .map_err(|e| Error::kb("progression.toml", "", e.to_string().trim_end()))?;
+        let ex: ExerciseFile = parse_toml("exercises.toml", files.exercises)?;
+        let pr: ProtocolFile = parse_toml("protocols.toml", files.protocols)?;
+        let pg: ProgressionFile = parse_toml("progression.toml", files.progression)?;
 
         let source_ids: BTreeSet<&str> = kb.sources.iter().map(|s| s.id.as_str()).collect();
-        let cite = |file: &str, id: &str, list: &[String]| -> Result<(), Error> {
-            if list.is_empty() {
-                return Err(Error::kb(file, id, "cites no source"));
-            }
-            for s in list {
-                if !source_ids.contains(s.as_str()) {
-                    return Err(Error::kb(file, id, format!("cites unknown source '{s}'")));
-                }
-            }
-            Ok(())
-        };
+        let cite = |file: &str, id: &str, list: &[String]| check_cites(&source_ids, file, id, list);
         let is_condition = |c: &str| c == "prevention" || kb.condition_ids.iter().any(|k| k == c);
         let grade_ok = |g: &Option<String>| {
             g.as_deref()

@@ -420,40 +420,25 @@ pub fn check_in(
     if ran {
         next.last_run = Some(c.date);
     }
-    if no_scores {
-        reasons.push(String::from(
+    // Reasons to hold however well the day went: nothing to judge, pain after still high (wait
+    // for the morning), or the red-flag check due and unanswered.
+    let hold_reason = if no_scores {
+        Some(String::from(
             "No pain scores given, so the plan cannot judge how you responded: it holds.",
-        ));
-        return Ok((
-            next,
-            Decision {
-                verdict: Verdict::Hold,
-                reasons,
-                changes,
-                referral,
-                screen_due: due,
-            },
-        ));
-    }
-    if after_high {
-        reasons.push(format!(
+        ))
+    } else if after_high {
+        Some(format!(
             "Pain straight after was above {ceiling}/10: hold, and see whether it settles by tomorrow morning."
-        ));
-        return Ok((
-            next,
-            Decision {
-                verdict: Verdict::Hold,
-                reasons,
-                changes,
-                referral,
-                screen_due: due,
-            },
-        ));
-    }
-    if due {
-        reasons.push(String::from(
+        ))
+    } else if due {
+        Some(String::from(
             "The red-flag check is due today: answer it before the plan moves on.",
-        ));
+        ))
+    } else {
+        None
+    };
+    if let Some(why) = hold_reason {
+        reasons.push(why);
         return Ok((
             next,
             Decision {

@@ -12,7 +12,8 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use hamstride_core::expr::EvalContext;
-use hamstride_core::{Findings, Kb};
+use hamstride_core::findings::FieldKind;
+use hamstride_core::{Findings, Kb, Value};
 use serde_json::Value as Json;
 
 /// The contract's triage levels, most urgent first.
@@ -329,4 +330,34 @@ pub fn contract_problems(kb: &Kb, input: &Findings, out: &Json) -> Vec<String> {
         }
     }
     p
+}
+
+/// Turn a random number into a valid value of a field, covering the whole range of each kind.
+pub fn value_of(kind: &FieldKind, raw: u64) -> Value {
+    match kind {
+        FieldKind::Bool => Value::Bool(raw & 1 == 1),
+        FieldKind::Int { min, max } => {
+            let span = (max - min + 1) as u64;
+            Value::Num((min + (raw % span) as i64) as f64)
+        }
+        FieldKind::Number { min, max } => {
+            // Mostly tenths in 0..200 (the range runners answer in), sometimes exactly the
+            // minimum, sometimes very large.
+            let x = match raw % 8 {
+                0 => *min,
+                1 => (raw >> 3) as f64,
+                _ => ((raw >> 3) % 2000) as f64 / 10.0,
+            };
+            Value::Num(x.clamp(*min, *max))
+        }
+        FieldKind::Enum(v) => Value::Enum((raw % v.len() as u64) as u8),
+        FieldKind::Multi(v) => {
+            let mask = if v.len() >= 64 {
+                u64::MAX
+            } else {
+                (1u64 << v.len()) - 1
+            };
+            Value::Multi(raw & mask)
+        }
+    }
 }

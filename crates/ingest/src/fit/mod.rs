@@ -14,13 +14,13 @@
 //! three-hour ride to a missing checksum. Decoding never panics, whatever the input.
 
 mod assemble;
-mod crc;
 mod defs;
 mod messages;
 mod profile;
 
 use crate::{Activity, Error};
 use defs::{read_u16, read_u32, Def, DefError, Kind, View};
+use hamstride_core::fit_crc::checksum;
 use messages::Collected;
 
 /// Seconds from the Unix epoch to FIT's (1989-12-31T00:00:00Z).
@@ -135,9 +135,7 @@ impl Decoder<'_> {
             let data_start = pos + header.size;
             let declared_end = data_start.saturating_add(header.data_size);
             let empty_segment_crc = read_u16(bytes, data_start, false)
-                == Some(crc::checksum(
-                    bytes.get(pos..data_start).unwrap_or_default(),
-                ));
+                == Some(checksum(bytes.get(pos..data_start).unwrap_or_default()));
             let data_end = if header.data_size == 0
                 && bytes.len() > data_start + 2
                 && !empty_segment_crc
@@ -184,7 +182,7 @@ impl Decoder<'_> {
         }
         // 0x0000 means "not computed" (older Garmin devices); the file CRC still covers it.
         let stored = read_u16(rest, 12, false).unwrap_or(0);
-        let computed = crc::checksum(rest.get(..12).unwrap_or_default());
+        let computed = checksum(rest.get(..12).unwrap_or_default());
         if stored != 0 && stored != computed {
             self.out.warn(format!(
                 "header CRC mismatch in FIT segment {segment} at byte {pos} (stored {stored:#06x}, computed {computed:#06x}); header used as is"
@@ -198,7 +196,7 @@ impl Decoder<'_> {
     fn check_file_crc(&mut self, start: usize, end: usize, segment: usize) {
         let covered = self.bytes.get(start..end).unwrap_or_default();
         let stored = read_u16(self.bytes, end, false).unwrap_or(0);
-        let computed = crc::checksum(covered);
+        let computed = checksum(covered);
         if stored != computed {
             self.out.warn(format!(
                 "file CRC mismatch in FIT segment {segment} (bytes {start}..{end}: stored {stored:#06x}, computed {computed:#06x}); data kept"

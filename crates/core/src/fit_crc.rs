@@ -1,14 +1,16 @@
 //! FIT's checksum. The FIT SDK describes it as a nibble-table CRC-16; it is the catalogued
 //! CRC-16/ARC (poly 0x8005 reflected, init 0, no final xor), so the `crc` crate's slice-by-16
-//! table computes it several times faster than the SDK's four-bits-at-a-time loop. Every
-//! segment of every file is checked, so this is on the hot path.
+//! table computes it several times faster than the SDK's four-bits-at-a-time loop. The FIT
+//! decoder (`hamstride-ingest`, every segment of every file: a hot path) and the workout
+//! writer (`hamstride-export`) share this one definition.
 
 use crc::{Crc, Table, CRC_16_ARC};
 
 static FIT_CRC: Crc<u16, Table<16>> = Crc::<u16, Table<16>>::new(&CRC_16_ARC);
 
 /// CRC of `bytes` as FIT defines it (start value 0).
-pub(crate) fn checksum(bytes: &[u8]) -> u16 {
+#[inline]
+pub fn checksum(bytes: &[u8]) -> u16 {
     FIT_CRC.checksum(bytes)
 }
 

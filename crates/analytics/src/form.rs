@@ -1,0 +1,555 @@
+//! Running form against the runner's own baseline: cadence, step length, ground contact time,
+//! vertical oscillation and left/right contact balance, compared at comparable paces (the
+//! per-activity [`crate::metrics::FormBand`]s), never against population norms (brief 5.5 and
+//! section 6: device accuracy varies by model and no injury thresholds are validated).
+//!
+//! The baseline is the runs in the `baseline_days` before a reference day (the injury onset
+//! when known, else `recent_days` before today); the recent runs are those after it. For each
+//! pace band the baseline is the median and a robust spread (MAD × 1.4826); a run's deviation
+//! is the time-weighted mean of its band deviations, so a faster run is not mistaken for a
+//! change of form. Drift is reported when the median recent deviation exceeds both 2 robust
+//! spreads and the metric's smallest meaningful change from `kb/signals.toml`. For balance the
+//! direction is named (toward the injured side, when the side is known, can be guarding).
+
+use crate::metrics::{ActivityMetrics, FormBand};
+use crate::signals::Signals;
+use jiff::civil::Date;
+use jiff::SignedDuration;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// A form metric.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FormMetric {
+    Cadence,
+    StepLength,
+    GroundContact,
+    VerticalOscillation,
+    Balance,
+}
+
+impl FormMetric {
+    pub const ALL: [FormMetric; 5] = [
+        FormMetric::Cadence,
+        FormMetric::StepLength,
+        FormMetric::GroundContact,
+        FormMetric::VerticalOscillation,
+        FormMetric::Balance,
+    ];
+}
+
+/// Which leg.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Side {
+    Left,
+    Right,
+    Both,
+}
+
+/// One run's form input: its local day and metrics.
+#[derive(Debug, Clone, Copy)]
+pub struct FormRun<'a> {
+    pub id: i64,
+    pub date: Date,
+    pub metrics: &'a ActivityMetrics,
+}
+
+/// One point of a form trend: a run's value adjusted to the baseline's paces.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct FormPoint {
+    pub date: Date,
+    pub activity_id: i64,
+    pub value: f64,
+}
+
+/// The comparison for one metric.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MetricReport {
+    pub metric: FormMetric,
+    /// Unit for display: "spm", "mm", "ms", "%".
+    pub unit: String,
+    /// Baseline and recent runs at comparable paces: those with at least one pace band that
+    /// 3 or more baseline runs share (the runs that have a deviation).
+    pub baseline_runs: usize,
+    pub recent_runs: usize,
+    /// Baseline median over the baseline's paces.
+    pub baseline: Option<f64>,
+    /// Median pace-adjusted change of the recent runs (same unit; percent for step length).
+    pub change: Option<f64>,
+    pub drift: bool,
+    /// One plain sentence: what changed, or why nothing can be said yet.
+    pub text: String,
+    /// Pace-adjusted values, oldest first, baseline and recent runs, for the trend chart.
+    pub points: Vec<FormPoint>,
+}
+
+/// Form compared with baseline, one entry per metric the runner's device records.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FormReport {
+    pub reference: Date,
+    pub metrics: Vec<MetricReport>,
+}
+
+/// Compare recent form with the baseline. `reference`: the day that splits baseline from
+/// recent (injury onset, else today − recent_days).
+///
+/// Baseline runs are those in `[reference − baseline_days, reference)`; recent runs those in
+/// `[max(reference, today − recent_days), today]`. A metric is reported when at least one of
+/// those runs records it.
+pub fn analyse(
+    runs: &[FormRun<'_>],
+    reference: Date,
+    today: Date,
+    injured_side: Option<Side>,
+    signals: &Signals,
+) -> FormReport {
+    let t = &signals.t;
+    let mut sorted: Vec<&FormRun<'_>> = runs.iter().collect();
+    sorted.sort_by_key(|r| (r.date, r.id));
+    // The same activity passed twice would count twice towards the medians.
+    let mut seen = std::collections::BTreeSet::new();
+    sorted.retain(|r| seen.insert(r.id));
+    let baseline_start = days_before(reference, t.form_baseline_days);
+    let recent_start = reference.max(days_before(today, t.form_recent_days));
+    let baseline: Vec<&FormRun<'_>> = sorted
+        .iter()
+        .copied()
+        .filter(|r| r.date >= baseline_start && r.date < reference)
+        .collect();
+    let recent: Vec<&FormRun<'_>> = sorted
+        .iter()
+        .copied()
+        .filter(|r| r.date >= recent_start && r.date <= today)
+        .collect();
+    let gates = Gates {
+        min_baseline: count(t.form_min_baseline_runs),
+        min_recent: count(t.form_min_recent_runs),
+    };
+    let metrics = FormMetric::ALL
+        .iter()
+        .filter_map(|&m| metric_report(m, &baseline, &recent, injured_side, &gates, signals))
+        .collect();
+    FormReport { reference, metrics }
+}
+
+/// A robust standard deviation from the median absolute deviation (normal consistency).
+const MAD_TO_SD: f64 = 1.4826;
+/// Baseline runs a pace band needs before its median means anything.
+const MIN_BAND_RUNS: usize = 3;
+/// Floor for the spread: identical baseline runs would otherwise make any change "clear";
+/// the metric minimum from the signal file still applies on top.
+const SPREAD_FLOOR: f64 = 1e-6;
+
+struct Gates {
+    min_baseline: usize,
+    min_recent: usize,
+}
+
+/// One baseline pace band.
+struct BandStat {
+    median: f64,
+    /// Robust SD, in the change's unit (percent of the median for step length).
+    spread: f64,
+    /// Baseline seconds in the band: the weight of its median in the overall baseline.
+    seconds: f64,
+}
+
+fn metric_report(
+    metric: FormMetric,
+    baseline: &[&FormRun<'_>],
+    recent: &[&FormRun<'_>],
+    injured_side: Option<Side>,
+    gates: &Gates,
+    signals: &Signals,
+) -> Option<MetricReport> {
+    let base_bands: Vec<(&FormRun<'_>, Vec<BandValue>)> = baseline
+        .iter()
+        .map(|r| (*r, run_bands(r.metrics, metric)))
+        .collect();
+    let recent_bands: Vec<(&FormRun<'_>, Vec<BandValue>)> = recent
+        .iter()
+        .map(|r| (*r, run_bands(r.metrics, metric)))
+        .collect();
+    if base_bands
+        .iter()
+        .chain(&recent_bands)
+        .all(|(_, b)| b.is_empty())
+    {
+        return None;
+    }
+
+    let mut per_band: BTreeMap<u16, Vec<BandValue>> = BTreeMap::new();
+    for (_, bands) in &base_bands {
+        for b in bands {
+            per_band.entry(b.band).or_default().push(*b);
+        }
+    }
+    let stats: BTreeMap<u16, BandStat> = per_band
+        .into_iter()
+        .filter_map(|(band, vals)| band_stat(metric, &vals).map(|s| (band, s)))
+        .collect();
+
+    let weight: f64 = stats.values().map(|s| s.seconds).sum();
+    let baseline_value = (weight > 0.0)
+        .then(|| stats.values().map(|s| s.median * s.seconds).sum::<f64>() / weight)
+        .filter(|v| v.is_finite());
+    let spread = if weight > 0.0 {
+        stats.values().map(|s| s.spread * s.seconds).sum::<f64>() / weight
+    } else {
+        0.0
+    };
+    let spread = if spread.is_finite() {
+        spread.max(SPREAD_FLOOR)
+    } else {
+        SPREAD_FLOOR
+    };
+
+    let devs = |runs: &[(&FormRun<'_>, Vec<BandValue>)]| -> Vec<(Date, i64, f64)> {
+        runs.iter()
+            .filter_map(|(r, bands)| deviation(metric, bands, &stats).map(|d| (r.date, r.id, d)))
+            .collect()
+    };
+    let base_devs = devs(&base_bands);
+    let recent_devs = devs(&recent_bands);
+    let change = median(recent_devs.iter().map(|d| d.2).collect());
+
+    let min_change = min_change(metric, signals);
+    let threshold = (2.0 * spread).max(min_change);
+    let enough = base_devs.len() >= gates.min_baseline && recent_devs.len() >= gates.min_recent;
+    let drift = enough && change.is_some_and(|c| c.abs() >= threshold);
+
+    let points = match baseline_value {
+        Some(b) => base_devs
+            .iter()
+            .chain(&recent_devs)
+            .map(|&(date, activity_id, d)| FormPoint {
+                date,
+                activity_id,
+                value: adjusted(metric, b, d),
+            })
+            .collect(),
+        None => Vec::new(),
+    };
+
+    let text = match (enough, baseline_value, change) {
+        (true, Some(b), Some(c)) if drift => drift_text(metric, b, c, injured_side),
+        (true, Some(_), Some(_)) => format!(
+            "{} is within your usual range at the same paces (±{}).",
+            label(metric),
+            with_unit(metric, threshold)
+        ),
+        _ => not_enough_text(metric, base_devs.len(), recent_devs.len(), gates),
+    };
+
+    Some(MetricReport {
+        metric,
+        unit: unit(metric).to_string(),
+        baseline_runs: base_devs.len(),
+        recent_runs: recent_devs.len(),
+        baseline: baseline_value,
+        change,
+        drift,
+        text,
+        points,
+    })
+}
+
+/// One run's value in one pace band.
+#[derive(Debug, Clone, Copy)]
+struct BandValue {
+    band: u16,
+    seconds: f64,
+    value: f64,
+}
+
+/// The run's usable values of `metric` per band; a band listed twice is merged by time.
+fn run_bands(metrics: &ActivityMetrics, metric: FormMetric) -> Vec<BandValue> {
+    let mut by_band: BTreeMap<u16, (f64, f64)> = BTreeMap::new();
+    for b in &metrics.form {
+        let Some(v) = band_value(b, metric) else {
+            continue;
+        };
+        if !(b.seconds.is_finite() && b.seconds > 0.0) {
+            continue;
+        }
+        let e = by_band.entry(b.band).or_insert((0.0, 0.0));
+        e.0 += b.seconds;
+        e.1 += b.seconds * v;
+    }
+    by_band
+        .into_iter()
+        .filter(|(_, (s, sv))| *s > 0.0 && s.is_finite() && sv.is_finite())
+        .map(|(band, (seconds, sv))| BandValue {
+            band,
+            seconds,
+            value: sv / seconds,
+        })
+        .collect()
+}
+
+fn band_value(b: &FormBand, metric: FormMetric) -> Option<f64> {
+    let v = match metric {
+        FormMetric::Cadence => b.cadence_spm,
+        FormMetric::StepLength => b.step_length_mm,
+        FormMetric::GroundContact => b.ground_contact_ms,
+        FormMetric::VerticalOscillation => b.vertical_oscillation_mm,
+        FormMetric::Balance => b.balance_left_pct,
+    }?;
+    // Devices write 0 for "not measured" in places; no real value of these is 0 or below.
+    (v.is_finite() && v > 0.0).then_some(v)
+}
+
+fn band_stat(metric: FormMetric, vals: &[BandValue]) -> Option<BandStat> {
+    if vals.len() < MIN_BAND_RUNS {
+        return None;
+    }
+    let med = median(vals.iter().map(|v| v.value).collect())?;
+    let mad = median(vals.iter().map(|v| (v.value - med).abs()).collect())?;
+    let sd = mad * MAD_TO_SD;
+    let spread = match metric {
+        FormMetric::StepLength if med > 0.0 => sd / med * 100.0,
+        // A relative change needs a positive median.
+        FormMetric::StepLength => return None,
+        _ => sd,
+    };
+    let seconds = vals.iter().map(|v| v.seconds).sum();
+    Some(BandStat {
+        median: med,
+        spread,
+        seconds,
+    })
+}
+
+/// Time-weighted mean deviation from the baseline over the run's bands that have one.
+fn deviation(
+    metric: FormMetric,
+    bands: &[BandValue],
+    stats: &BTreeMap<u16, BandStat>,
+) -> Option<f64> {
+    let mut secs = 0.0;
+    let mut sum = 0.0;
+    for b in bands {
+        let Some(s) = stats.get(&b.band) else {
+            continue;
+        };
+        let d = match metric {
+            FormMetric::StepLength => (b.value / s.median - 1.0) * 100.0,
+            _ => b.value - s.median,
+        };
+        secs += b.seconds;
+        sum += b.seconds * d;
+    }
+    let d = sum / secs;
+    (secs > 0.0 && d.is_finite()).then_some(d)
+}
+
+/// A deviation put back on the baseline's scale.
+fn adjusted(metric: FormMetric, baseline: f64, dev: f64) -> f64 {
+    match metric {
+        FormMetric::StepLength => baseline * (1.0 + dev / 100.0),
+        _ => baseline + dev,
+    }
+}
+
+/// Median of finite values; `None` when empty.
+fn median(mut v: Vec<f64>) -> Option<f64> {
+    v.retain(|x| x.is_finite());
+    if v.is_empty() {
+        return None;
+    }
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    let mid = n / 2;
+    Some(if n % 2 == 1 {
+        v[mid]
+    } else {
+        (v[mid - 1] + v[mid]) / 2.0
+    })
+}
+
+fn days_before(date: Date, days: f64) -> Date {
+    let days = if days.is_finite() && days > 0.0 {
+        // Beyond jiff's date range anyway; keeps the multiplication below in i64.
+        days.round().min(1e7) as i64
+    } else {
+        0
+    };
+    date.saturating_sub(SignedDuration::from_secs(days * 86_400))
+}
+
+/// A run count from the signal table (positive there; anything else means "no minimum").
+fn count(x: f64) -> usize {
+    if x.is_finite() && x > 0.0 {
+        x.ceil().min(1e9) as usize
+    } else {
+        0
+    }
+}
+
+fn min_change(metric: FormMetric, signals: &Signals) -> f64 {
+    let t = &signals.t;
+    let v = match metric {
+        FormMetric::Cadence => t.form_min_cadence_spm,
+        FormMetric::StepLength => t.form_min_step_length_pct,
+        FormMetric::GroundContact => t.form_min_ground_contact_ms,
+        FormMetric::VerticalOscillation => t.form_min_vertical_oscillation_mm,
+        FormMetric::Balance => t.form_min_balance_pct,
+    };
+    if v.is_finite() && v > 0.0 {
+        v
+    } else {
+        0.0
+    }
+}
+
+fn unit(metric: FormMetric) -> &'static str {
+    match metric {
+        FormMetric::Cadence => "spm",
+        FormMetric::StepLength | FormMetric::VerticalOscillation => "mm",
+        FormMetric::GroundContact => "ms",
+        FormMetric::Balance => "%",
+    }
+}
+
+fn label(metric: FormMetric) -> &'static str {
+    match metric {
+        FormMetric::Cadence => "Cadence",
+        FormMetric::StepLength => "Step length",
+        FormMetric::GroundContact => "Ground contact time",
+        FormMetric::VerticalOscillation => "Vertical oscillation",
+        FormMetric::Balance => "Ground contact balance",
+    }
+}
+
+/// Decimals worth showing: whole steps, millimetres and milliseconds; tenths of a balance point.
+fn decimals(metric: FormMetric) -> usize {
+    match metric {
+        FormMetric::Balance => 1,
+        _ => 0,
+    }
+}
+
+/// A change's size with its unit, as the texts show it.
+fn with_unit(metric: FormMetric, x: f64) -> String {
+    let n = num(x, decimals(metric));
+    match metric {
+        FormMetric::Cadence => format!("{n} steps/min"),
+        FormMetric::StepLength => format!("{n}%"),
+        FormMetric::GroundContact => format!("{n} ms"),
+        FormMetric::VerticalOscillation => format!("{n} mm"),
+        FormMetric::Balance => format!("{n} points"),
+    }
+}
+
+/// A rounded number; one more decimal when rounding would show a non-zero value as 0, and
+/// never "-0".
+fn num(x: f64, decimals: usize) -> String {
+    if !x.is_finite() {
+        return "?".to_string();
+    }
+    let mut d = decimals;
+    let scale = |d: usize| 10f64.powi(i32::try_from(d).unwrap_or(0));
+    if x != 0.0 && (x * scale(d)).round() == 0.0 {
+        d += 1;
+    }
+    let r = (x * scale(d)).round() / scale(d);
+    let r = if r == 0.0 { 0.0 } else { r };
+    format!("{r:.d$}")
+}
+
+fn drift_text(
+    metric: FormMetric,
+    baseline: f64,
+    change: f64,
+    injured_side: Option<Side>,
+) -> String {
+    let now = adjusted(metric, baseline, change);
+    let dec = decimals(metric);
+    let size = with_unit(metric, change.abs());
+    let up = change > 0.0;
+    let (from, to) = (num(baseline, dec), num(now, dec));
+    match metric {
+        FormMetric::Balance => balance_text(&size, &from, &to, up, injured_side),
+        _ => {
+            let dir = match (metric, up) {
+                (FormMetric::StepLength | FormMetric::GroundContact, true) => "longer",
+                (FormMetric::StepLength | FormMetric::GroundContact, false) => "shorter",
+                (_, true) => "higher",
+                (_, false) => "lower",
+            };
+            let unit = match metric {
+                FormMetric::Cadence => "",
+                FormMetric::StepLength | FormMetric::VerticalOscillation => " mm",
+                _ => " ms",
+            };
+            format!(
+                "{} at the same paces is {size} {dir} than your baseline ({from} → {to}{unit}), \
+                 a clear change.",
+                label(metric)
+            )
+        }
+    }
+}
+
+fn balance_text(
+    size: &str,
+    from: &str,
+    to: &str,
+    toward_left: bool,
+    injured: Option<Side>,
+) -> String {
+    let toward = if toward_left { "left" } else { "right" };
+    let numbers = format!("({from}% → {to}% left)");
+    const NULL_RESULT: &str =
+        "Asymmetry on its own did not predict injury in a study of 836 runners.";
+    // Either direction can be guarding: less time on a painful leg, or a changed push-off.
+    let guarding = "possibly a way of protecting the leg; worth mentioning to your physio.";
+    match injured {
+        Some(side @ (Side::Left | Side::Right)) => {
+            let injured_name = if side == Side::Left { "left" } else { "right" };
+            let whose = if injured_name == toward {
+                format!("toward your {toward} (injured) side")
+            } else {
+                format!("toward your {toward} side, away from the injured {injured_name} leg,")
+            };
+            format!(
+                "Ground contact balance has shifted {size} {whose} since the injury {numbers} — \
+                 {guarding} {NULL_RESULT}"
+            )
+        }
+        _ => format!(
+            "Ground contact balance has shifted {size} toward your {toward} side compared with \
+             your baseline {numbers}. {NULL_RESULT}"
+        ),
+    }
+}
+
+fn not_enough_text(metric: FormMetric, base: usize, recent: usize, gates: &Gates) -> String {
+    let name = label(metric).to_lowercase();
+    let runs = |n: usize| if n == 1 { "run" } else { "runs" };
+    let mut parts = Vec::new();
+    if base < gates.min_baseline {
+        parts.push(format!(
+            "{base} baseline {} with {name} at comparable paces ({} needed)",
+            runs(base),
+            gates.min_baseline
+        ));
+    }
+    if recent < gates.min_recent {
+        parts.push(format!(
+            "{recent} recent {} with {name} at comparable paces ({} needed)",
+            runs(recent),
+            gates.min_recent
+        ));
+    }
+    if parts.is_empty() {
+        // The gates passed but no band had enough baseline runs at the recent runs' paces.
+        return format!(
+            "Not enough runs yet to compare: no recent run with {name} at a pace you ran at least \
+             {MIN_BAND_RUNS} times in the baseline."
+        );
+    }
+    format!("Not enough runs yet to compare: {}.", parts.join(" and "))
+}

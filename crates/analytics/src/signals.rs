@@ -1,0 +1,247 @@
+//! The running-data signals as data: `kb/signals.toml` (embedded), with each signal's label,
+//! evidence grade, sources, plain-words meaning, whether it may raise a flag, and the
+//! thresholds the arithmetic uses. Loading checks that every threshold the code reads is
+//! present and positive, so the analysis itself never meets a missing number. Whether the
+//! cited sources exist is checked against the main knowledge base by the service's KB check.
+
+use crate::Error;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The signal file shipped in the binary.
+pub const EMBEDDED: &str = include_str!("../../../kb/signals.toml");
+
+/// Every signal the analysis knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SignalId {
+    LongRunSpike,
+    WeeklyDistanceChange,
+    SpeedReintroduced,
+    HighSpeedWeek,
+    HillsReintroduced,
+    HighSpeedThreshold,
+    Monotony,
+    Acwr,
+    FormDrift,
+    PainLink,
+}
+
+impl SignalId {
+    pub const ALL: [SignalId; 10] = [
+        SignalId::LongRunSpike,
+        SignalId::WeeklyDistanceChange,
+        SignalId::SpeedReintroduced,
+        SignalId::HighSpeedWeek,
+        SignalId::HillsReintroduced,
+        SignalId::HighSpeedThreshold,
+        SignalId::Monotony,
+        SignalId::Acwr,
+        SignalId::FormDrift,
+        SignalId::PainLink,
+    ];
+}
+
+/// One signal's description.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Signal {
+    pub id: SignalId,
+    pub label: String,
+    /// Evidence grade from the brief (A–D, or "contested").
+    pub grade: String,
+    /// False: display only, never a flag.
+    pub alert: bool,
+    pub sources: Vec<String>,
+    pub meaning: String,
+    /// The numeric thresholds, by name.
+    #[serde(flatten)]
+    pub params: BTreeMap<String, f64>,
+}
+
+/// The thresholds the arithmetic uses, read from the signal file.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Thresholds {
+    pub spike_warn: f64,
+    pub spike_strong: f64,
+    pub weekly_warn: f64,
+    pub weekly_min_km: f64,
+    pub speed_days_without: f64,
+    pub speed_min_seconds: f64,
+    pub hs_week_ratio: f64,
+    pub hs_week_min_weeks: f64,
+    pub hills_days_without: f64,
+    pub hills_min_ascent_per_km: f64,
+    pub hills_min_steep_minutes: f64,
+    pub hs_fraction: f64,
+    pub hs_window_days: f64,
+    pub hs_min_runs: f64,
+    pub acwr_acute_days: f64,
+    pub acwr_chronic_days: f64,
+    pub acwr_min_chronic_activities: f64,
+    pub form_baseline_days: f64,
+    pub form_recent_days: f64,
+    pub form_min_baseline_runs: f64,
+    pub form_min_recent_runs: f64,
+    pub form_min_cadence_spm: f64,
+    pub form_min_step_length_pct: f64,
+    pub form_min_ground_contact_ms: f64,
+    pub form_min_vertical_oscillation_mm: f64,
+    pub form_min_balance_pct: f64,
+    pub pain_min_days: f64,
+}
+
+/// The loaded signal table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Signals {
+    pub signals: Vec<Signal>,
+    pub t: Thresholds,
+}
+
+#[derive(Deserialize)]
+struct File {
+    signal: Vec<Signal>,
+}
+
+impl Signals {
+    /// The embedded table. It is checked by tests, so failing here means a broken build.
+    pub fn embedded() -> Result<Signals, Error> {
+        Signals::parse(EMBEDDED)
+    }
+
+    /// Parse and check a signal file.
+    pub fn parse(text: &str) -> Result<Signals, Error> {
+        let file: File = toml::from_str(text).map_err(|e| Error::Kb {
+            file: "signals.toml",
+            problem: e.to_string(),
+        })?;
+        for id in SignalId::ALL {
+            if !file.signal.iter().any(|s| s.id == id) {
+                return Err(Error::Kb {
+                    file: "signals.toml",
+                    problem: format!("signal `{}` is missing", id_name(id)),
+                });
+            }
+        }
+        for s in &file.signal {
+            if s.sources.is_empty() {
+                return Err(Error::Kb {
+                    file: "signals.toml",
+                    problem: format!("signal `{}` cites no source", id_name(s.id)),
+                });
+            }
+        }
+        let get = |id: SignalId, name: &str| -> Result<f64, Error> {
+            let v = file
+                .signal
+                .iter()
+                .find(|s| s.id == id)
+                .and_then(|s| s.params.get(name).copied());
+            match v {
+                Some(v) if v.is_finite() && v > 0.0 => Ok(v),
+                Some(v) => Err(Error::Kb {
+                    file: "signals.toml",
+                    problem: format!("signal `{}`: `{name}` = {v} must be positive", id_name(id)),
+                }),
+                None => Err(Error::Kb {
+                    file: "signals.toml",
+                    problem: format!("signal `{}` needs `{name}`", id_name(id)),
+                }),
+            }
+        };
+        use SignalId::*;
+        let t = Thresholds {
+            spike_warn: get(LongRunSpike, "warn")?,
+            spike_strong: get(LongRunSpike, "strong")?,
+            weekly_warn: get(WeeklyDistanceChange, "warn")?,
+            weekly_min_km: get(WeeklyDistanceChange, "min_km")?,
+            speed_days_without: get(SpeedReintroduced, "days_without")?,
+            speed_min_seconds: get(SpeedReintroduced, "min_seconds")?,
+            hs_week_ratio: get(HighSpeedWeek, "ratio")?,
+            hs_week_min_weeks: get(HighSpeedWeek, "min_weeks")?,
+            hills_days_without: get(HillsReintroduced, "days_without")?,
+            hills_min_ascent_per_km: get(HillsReintroduced, "min_ascent_per_km")?,
+            hills_min_steep_minutes: get(HillsReintroduced, "min_steep_minutes")?,
+            hs_fraction: get(HighSpeedThreshold, "fraction")?,
+            hs_window_days: get(HighSpeedThreshold, "window_days")?,
+            hs_min_runs: get(HighSpeedThreshold, "min_runs")?,
+            acwr_acute_days: get(Acwr, "acute_days")?,
+            acwr_chronic_days: get(Acwr, "chronic_days")?,
+            acwr_min_chronic_activities: get(Acwr, "min_chronic_activities")?,
+            form_baseline_days: get(FormDrift, "baseline_days")?,
+            form_recent_days: get(FormDrift, "recent_days")?,
+            form_min_baseline_runs: get(FormDrift, "min_baseline_runs")?,
+            form_min_recent_runs: get(FormDrift, "min_recent_runs")?,
+            form_min_cadence_spm: get(FormDrift, "min_cadence_spm")?,
+            form_min_step_length_pct: get(FormDrift, "min_step_length_pct")?,
+            form_min_ground_contact_ms: get(FormDrift, "min_ground_contact_ms")?,
+            form_min_vertical_oscillation_mm: get(FormDrift, "min_vertical_oscillation_mm")?,
+            form_min_balance_pct: get(FormDrift, "min_balance_pct")?,
+            pain_min_days: get(PainLink, "min_days")?,
+        };
+        Ok(Signals {
+            signals: file.signal,
+            t,
+        })
+    }
+
+    /// The description of one signal (every id is present after loading).
+    pub fn get(&self, id: SignalId) -> &Signal {
+        // `parse` refused a table without every id, so the fallback is unreachable; it keeps
+        // the function total without a panic.
+        self.signals
+            .iter()
+            .find(|s| s.id == id)
+            .unwrap_or(&self.signals[0])
+    }
+
+    /// Every source id cited, for the knowledge-base check.
+    pub fn cited_sources(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.signals.iter().flat_map(|s| {
+            s.sources
+                .iter()
+                .map(move |src| (s.label.as_str(), src.as_str()))
+        })
+    }
+}
+
+/// The id as written in the file.
+pub fn id_name(id: SignalId) -> &'static str {
+    match id {
+        SignalId::LongRunSpike => "long_run_spike",
+        SignalId::WeeklyDistanceChange => "weekly_distance_change",
+        SignalId::SpeedReintroduced => "speed_reintroduced",
+        SignalId::HighSpeedWeek => "high_speed_week",
+        SignalId::HillsReintroduced => "hills_reintroduced",
+        SignalId::HighSpeedThreshold => "high_speed_threshold",
+        SignalId::Monotony => "monotony",
+        SignalId::Acwr => "acwr",
+        SignalId::FormDrift => "form_drift",
+        SignalId::PainLink => "pain_link",
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_table_loads_with_every_threshold() {
+        let s = Signals::embedded().unwrap();
+        assert_eq!(s.signals.len(), SignalId::ALL.len());
+        assert_eq!(s.t.spike_warn, 0.10);
+        assert_eq!(s.t.hs_fraction, 0.85);
+        assert!(!s.get(SignalId::Acwr).alert, "the ratio must never alert");
+        assert!(!s.get(SignalId::Monotony).alert);
+    }
+
+    #[test]
+    fn a_missing_threshold_is_named() {
+        let text = EMBEDDED.replace("warn = 0.10\n", "");
+        let err = Signals::parse(&text).unwrap_err();
+        assert!(
+            err.to_string().contains("long_run_spike` needs `warn`"),
+            "{err}"
+        );
+    }
+}

@@ -5,14 +5,17 @@
 //! and never edited. It keeps what the import yields: one summary row per activity, the
 //! per-record streams in the compact codec of [`codec`], and the original file bytes once per
 //! distinct content so everything can be recomputed; and the runner's own record ([`plans`]):
-//! profile, assessments, plans and check-ins. Writes happen in explicit transactions
+//! profile, assessments, plans and check-ins, and the training-load side ([`diary`]):
+//! per-activity metrics and the pain diary. Writes happen in explicit transactions
 //! ([`Store::transaction`]), so a killed import leaves whole activities or none.
 //!
 //! It does not decide anything (deduplication policy, what to import): the service does.
 
 pub mod codec;
+mod diary;
 mod plans;
 
+pub use diary::{MetricsRow, PainRow};
 pub use plans::{AssessmentRow, CheckinRow, PlanRow};
 
 use std::fs::{self, OpenOptions};
@@ -31,6 +34,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../migrations/0001_activities.sql"),
     ),
     ("0002_plans", include_str!("../migrations/0002_plans.sql")),
+    (
+        "0003_load_and_pain",
+        include_str!("../migrations/0003_load_and_pain.sql"),
+    ),
 ];
 
 /// What went wrong in the store. Each variant says which file or which row.

@@ -39,6 +39,8 @@ pub struct CheckinRow {
     pub day: String,
     pub entry: String,
     pub decision: String,
+    /// The plan state the check-in was made against (none before migration 0003).
+    pub state_before: Option<String>,
 }
 
 impl Store {
@@ -164,7 +166,7 @@ impl Store {
         let mut st = self
             .conn
             .prepare(
-                "SELECT id, plan_id, created_ms, day, entry, decision FROM checkin
+                "SELECT id, plan_id, created_ms, day, entry, decision, state_before FROM checkin
                  WHERE plan_id = ?1 ORDER BY day, id",
             )
             .map_err(sql("read check-ins"))?;
@@ -177,6 +179,7 @@ impl Store {
                     day: r.get(3)?,
                     entry: r.get(4)?,
                     decision: r.get(5)?,
+                    state_before: r.get(6)?,
                 })
             })
             .map_err(sql("read check-ins"))?;
@@ -196,7 +199,10 @@ impl Store {
     ) -> Result<i64, Error> {
         let tx = self.conn.transaction().map_err(sql("begin"))?;
         tx.execute(
-            "INSERT INTO checkin (plan_id, created_ms, day, entry, decision) VALUES (?1, ?2, ?3, ?4, ?5)",
+            // The state before the update is the one that prescribed the day: kept for the
+            // adherence check.
+            "INSERT INTO checkin (plan_id, created_ms, day, entry, decision, state_before)
+             VALUES (?1, ?2, ?3, ?4, ?5, (SELECT state FROM plan WHERE id = ?1))",
             params![plan_id, now_ms, day, entry, decision],
         )
         .map_err(sql("save check-in"))?;

@@ -223,3 +223,54 @@ proptest! {
         let _ = codec::decode(&blob);
     }
 }
+
+#[test]
+fn metrics_are_kept_per_activity_and_stale_ones_are_found() {
+    let mut s = Store::open_in_memory().unwrap();
+    let a = insert(&mut s, 1, "a.fit", &sample());
+    let mut later = sample();
+    later.start_ms = Some(1_800_000_000_000);
+    let b = insert(&mut s, 2, "b.fit", &later);
+    assert_eq!(
+        s.stale_metrics(1).unwrap(),
+        vec![a, b],
+        "no metrics yet: both stale"
+    );
+    let tx = s.transaction().unwrap();
+    tx.put_metrics(a, 1, "{\"v\":1}").unwrap();
+    tx.put_metrics(b, 0, "{\"v\":0}").unwrap();
+    tx.commit().unwrap();
+    assert_eq!(s.stale_metrics(1).unwrap(), vec![b], "old version is stale");
+    let tx = s.transaction().unwrap();
+    tx.put_metrics(b, 1, "{\"v\":1}").unwrap();
+    tx.commit().unwrap();
+    assert!(s.stale_metrics(1).unwrap().is_empty());
+    let rows = s.all_metrics().unwrap();
+    assert_eq!(
+        rows.iter().map(|r| r.activity_id).collect::<Vec<_>>(),
+        vec![a, b]
+    );
+    assert_eq!(rows[1].data, "{\"v\":1}", "replaced, not duplicated");
+}
+
+#[test]
+fn pain_entries_round_trip_and_delete() {
+    let mut s = Store::open_in_memory().unwrap();
+    let run = insert(&mut s, 1, "a.fit", &sample());
+    assert!(s.activity_exists(run).unwrap());
+    assert!(!s.activity_exists(run + 100).unwrap());
+    let late = s.add_pain("2026-11-03", None, "{\"during\":2}", 5).unwrap();
+    let early = s
+        .add_pain("2026-11-01", Some(run), "{\"after\":3}", 6)
+        .unwrap();
+    let rows = s.pain_entries().unwrap();
+    assert_eq!(
+        rows.iter().map(|r| r.id).collect::<Vec<_>>(),
+        vec![early, late],
+        "by day"
+    );
+    assert_eq!(rows[0].activity_id, Some(run));
+    assert!(s.delete_pain(late).unwrap());
+    assert!(!s.delete_pain(late).unwrap(), "second delete finds nothing");
+    assert_eq!(s.pain_entries().unwrap().len(), 1);
+}

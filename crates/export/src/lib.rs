@@ -13,6 +13,7 @@ pub mod fit;
 pub mod ics;
 pub mod markdown;
 pub mod plan;
+pub mod report;
 
 pub use fit::{workout_file, Intensity, Step, StepDuration, Target, Workout};
 pub use ics::{calendar, CalendarEvent};

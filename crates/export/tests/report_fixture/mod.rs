@@ -1,0 +1,749 @@
+//! Report fixtures shared by `tests/report.rs` and `tests/report_browser.rs`: a realistic
+//! 16-week model (a Strong long-run spike, a weekly jump, pain that rises after it, a form
+//! drift, an assessment with a red flag, a plan with adherence), an empty model, and a
+//! ten-year synthetic history for size and speed.
+//!
+//! The analytics functions are being written elsewhere, so the fixtures build their *output*
+//! types directly with a little arithmetic of their own (days, Monday weeks, monotony, a
+//! simple acute:chronic ratio, spike flags). The numbers only need to be plausible: the report
+//! renders whatever the analysis says.
+
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use hamstride_analytics::adherence::{Adherence, Issue, Prescribed, SessionCheck, UnplannedRun};
+use hamstride_analytics::form::{FormMetric, FormPoint, FormReport, MetricReport, Side};
+use hamstride_analytics::pain::{Certainty, Feature, Link, PainAnalysis, PainEntry, Score};
+use hamstride_analytics::series::{
+    AcwrPoint, Analysis, Day, Flag, Level, LoadBasis, RunSummary, Week,
+};
+use hamstride_analytics::{SignalId, Signals};
+use hamstride_export::report::{AssessmentSummary, ReportModel, SourceRef, Units};
+use jiff::civil::{date, Date};
+use jiff::ToSpan;
+
+/// Everything a `ReportModel` borrows.
+pub struct Fixture {
+    pub today: Date,
+    pub analysis: Analysis,
+    pub form: FormReport,
+    pub pain: Vec<PainEntry>,
+    pub pain_analysis: PainAnalysis,
+    pub assessment: Option<AssessmentSummary>,
+    pub plan: Option<(String, String)>,
+    pub adherence: Option<Adherence>,
+    pub signals: Signals,
+    pub sources: Vec<SourceRef>,
+    pub disclaimer: String,
+}
+
+impl Fixture {
+    pub fn model(&self, units: Units) -> ReportModel<'_> {
+        ReportModel {
+            today: self.today,
+            units,
+            analysis: &self.analysis,
+            form: &self.form,
+            pain: &self.pain,
+            pain_analysis: &self.pain_analysis,
+            assessment: self.assessment.as_ref(),
+            plan: self.plan.as_ref().map(|(a, b)| (a.as_str(), b.as_str())),
+            adherence: self.adherence.as_ref(),
+            signals: &self.signals,
+            sources: &self.sources,
+            disclaimer: &self.disclaimer,
+        }
+    }
+}
+
+/// The project's own source list, so the references read like the real thing.
+pub fn sources() -> Vec<SourceRef> {
+    let text = include_str!("../../../../kb/sources.toml");
+    let table: toml::Table = toml::from_str(text).unwrap();
+    table["source"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| SourceRef {
+            id: s["id"].as_str().unwrap().to_string(),
+            short: s["short"].as_str().unwrap().to_string(),
+            citation: s["citation"].as_str().unwrap().to_string(),
+        })
+        .collect()
+}
+
+pub const DISCLAIMER: &str = "hamstride gives educational information to help you decide what \
+to do next. It is not a diagnosis and does not replace an examination by a doctor or \
+physiotherapist. If things get worse or new symptoms appear, seek care.";
+
+/// A deterministic pseudo-random stream (no dependency, same numbers on every machine).
+pub struct Lcg(u64);
+
+impl Lcg {
+    pub fn new(seed: u64) -> Lcg {
+        Lcg(seed)
+    }
+    /// Uniform in [0, 1).
+    pub fn next(&mut self) -> f64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (self.0 >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+/// One planned run of a synthetic history: day index (0 = first day) and distance.
+#[derive(Debug, Clone, Copy)]
+pub struct PlannedRun {
+    pub day: usize,
+    pub distance_m: f64,
+    pub strides: u32,
+    pub ascent_m: f64,
+}
+
+/// Days, Monday weeks, runs, a simple acute:chronic ratio and spike/weekly flags from a list
+/// of runs over `n_days` days ending `today`. Load is running minutes.
+pub fn series(today: Date, n_days: usize, runs_in: &[PlannedRun]) -> Analysis {
+    let first = today.checked_sub((n_days as i64 - 1).days()).unwrap();
+    let mut days: Vec<Day> = (0..n_days)
+        .map(|i| Day {
+            date: first.checked_add((i as i64).days()).unwrap(),
+            runs: 0,
+            distance_m: 0.0,
+            duration_s: 0.0,
+            ascent_m: 0.0,
+            descent_m: 0.0,
+            steep_s: 0.0,
+            hr_load: 0.0,
+            srpe_load: 0.0,
+            high_speed_s: 0.0,
+            high_speed_m: 0.0,
+            strides: 0,
+            other_minutes: 0.0,
+            load: 0.0,
+        })
+        .collect();
+    let mut runs = Vec::new();
+    let mut flags = Vec::new();
+    for (id, r) in runs_in.iter().enumerate() {
+        let d = &mut days[r.day];
+        let duration = r.distance_m / 2.9;
+        let hs = f64::from(r.strides) * 80.0;
+        d.runs += 1;
+        d.distance_m += r.distance_m;
+        d.duration_s += duration;
+        d.ascent_m += r.ascent_m;
+        d.descent_m += r.ascent_m;
+        d.high_speed_m += hs;
+        d.high_speed_s += hs / 6.5;
+        d.strides += r.strides;
+        d.load += duration / 60.0;
+        // Longest run in the 30 days before (runs are in day order).
+        let longest = runs_in[..id]
+            .iter()
+            .rev()
+            .take_while(|p| p.day + 30 > r.day)
+            .filter(|p| p.day < r.day)
+            .map(|p| p.distance_m)
+            .fold(0.0, f64::max);
+        let covered = r.day >= 30;
+        let spike = (covered && longest > 0.0).then(|| r.distance_m / longest - 1.0);
+        if let Some(s) = spike.filter(|s| *s > 0.10) {
+            flags.push(Flag {
+                signal: SignalId::LongRunSpike,
+                date: d.date,
+                activity_id: Some(id as i64),
+                level: if s > 1.0 { Level::Strong } else { Level::Warn },
+                value: s,
+                text: format!(
+                    "This {:.1} km run was {:.0}% longer than your longest run of the previous \
+                     30 days ({:.1} km); runs like this are linked with more overuse injuries.",
+                    r.distance_m / 1000.0,
+                    s * 100.0,
+                    longest / 1000.0
+                ),
+            });
+        }
+        runs.push(RunSummary {
+            id: id as i64,
+            date: d.date,
+            start_ms: 0,
+            distance_m: r.distance_m,
+            duration_s: duration,
+            ascent_m: r.ascent_m,
+            hr_load: None,
+            srpe_load: None,
+            high_speed_threshold_mps: Some(5.2),
+            high_speed_s: hs / 6.5,
+            high_speed_m: hs,
+            strides: r.strides,
+            longest_prev_30d_m: covered.then_some(longest),
+            spike,
+        });
+    }
+    // Monday weeks covering the days.
+    let offset = i64::from(first.weekday().to_monday_zero_offset());
+    let week0 = first.checked_sub(offset.days()).unwrap();
+    let mut weeks: Vec<Week> = Vec::new();
+    let mut start = week0;
+    while start <= today {
+        let mut w = Week {
+            start,
+            runs: 0,
+            distance_m: 0.0,
+            duration_s: 0.0,
+            ascent_m: 0.0,
+            high_speed_m: 0.0,
+            strides: 0,
+            load: 0.0,
+            monotony: None,
+            strain: None,
+            distance_change: None,
+            distance_change_2wk: None,
+            complete: start >= first && start.checked_add(6.days()).unwrap() < today,
+        };
+        let mut loads = Vec::new();
+        for k in 0..7_i64 {
+            let idx = weeks.len() as i64 * 7 + k - offset;
+            match usize::try_from(idx).ok().and_then(|i| days.get(i)) {
+                Some(d) => {
+                    w.runs += d.runs;
+                    w.distance_m += d.distance_m;
+                    w.duration_s += d.duration_s;
+                    w.ascent_m += d.ascent_m;
+                    w.high_speed_m += d.high_speed_m;
+                    w.strides += d.strides;
+                    w.load += d.load;
+                    loads.push(d.load);
+                }
+                None => loads.push(0.0),
+            }
+        }
+        let mean = w.load / 7.0;
+        let sd = (loads.iter().map(|l| (l - mean).powi(2)).sum::<f64>() / 7.0).sqrt();
+        if sd > 0.0 {
+            w.monotony = Some(mean / sd);
+            w.strain = Some(w.load * mean / sd);
+        }
+        if let Some(prev) = weeks.last() {
+            if prev.runs > 0 {
+                w.distance_change = Some(w.distance_m / prev.distance_m - 1.0);
+            }
+        }
+        if let (Some(c), true, Some(prev)) = (w.distance_change, w.complete, weeks.last()) {
+            if c > 0.30 && prev.distance_m >= 5000.0 {
+                flags.push(Flag {
+                    signal: SignalId::WeeklyDistanceChange,
+                    date: start.checked_add(6.days()).unwrap(),
+                    activity_id: None,
+                    level: Level::Warn,
+                    value: c,
+                    text: format!(
+                        "This week's {:.1} km was {:.0}% more than last week's {:.1} km; large \
+                         weekly jumps have been linked with more running injuries in some studies.",
+                        w.distance_m / 1000.0,
+                        c * 100.0,
+                        prev.distance_m / 1000.0
+                    ),
+                });
+            }
+        }
+        weeks.push(w);
+        start = start.checked_add(7.days()).unwrap();
+    }
+    flags.sort_by_key(|f| f.date);
+    // Uncoupled ratio and EWMA on minutes, hidden for the first 35 / 28 days.
+    let mut acwr = Vec::with_capacity(n_days);
+    let (mut a7, mut c28) = (0.0_f64, 0.0_f64);
+    let (la, lc) = (2.0 / 8.0, 2.0 / 29.0);
+    for i in 0..n_days {
+        let l = days[i].load;
+        a7 = la * l + (1.0 - la) * a7;
+        c28 = lc * l + (1.0 - lc) * c28;
+        let acute: f64 = days[i.saturating_sub(6)..=i].iter().map(|d| d.load).sum();
+        let chronic: f64 = if i >= 34 {
+            days[i - 34..i - 6].iter().map(|d| d.load).sum::<f64>() / 4.0
+        } else {
+            0.0
+        };
+        let covered = i >= 34 && chronic > 0.0;
+        acwr.push(AcwrPoint {
+            date: days[i].date,
+            uncoupled: covered.then(|| acute / chronic),
+            ewma: (i >= 27 && c28 > 0.0).then(|| a7 / c28),
+            covered,
+        });
+    }
+    Analysis {
+        today,
+        first_day: (!runs.is_empty()).then_some(first),
+        basis: LoadBasis::Minutes,
+        hr: None,
+        days,
+        weeks,
+        runs,
+        acwr,
+        flags,
+    }
+}
+
+/// A 16-week history: steady running, a 24 km long run in week 13 (a Strong spike after
+/// 10–12 km long runs), then pain and a return-to-run plan.
+pub fn realistic() -> Fixture {
+    let today = date(2026, 11, 4);
+    let n_days = 16 * 7;
+    let mut rng = Lcg::new(7);
+    let mut plan = Vec::new();
+    let first = today.checked_sub((n_days as i64 - 1).days()).unwrap();
+    let mut spike_day = today;
+    for day in 0..n_days {
+        let d = first.checked_add((day as i64).days()).unwrap();
+        let wd = d.weekday().to_monday_zero_offset();
+        let week = day / 7;
+        let injured = day >= 91;
+        let distance = match (wd, injured) {
+            (_, true) => {
+                // Walk-jog return: short runs every other day.
+                if day % 2 == 0 && day >= 98 {
+                    2000.0 + rng.next() * 1500.0
+                } else {
+                    continue;
+                }
+            }
+            (1, _) => 6000.0 + rng.next() * 2500.0,
+            (3, _) => 7000.0 + rng.next() * 2000.0,
+            (5, _) => 5000.0 + rng.next() * 1500.0,
+            (6, _) if week == 12 => {
+                spike_day = d;
+                24_000.0
+            }
+            (6, _) => 10_000.0 + (week as f64 * 100.0).min(1000.0) + rng.next() * 200.0,
+            _ => continue,
+        };
+        plan.push(PlannedRun {
+            day,
+            distance_m: distance,
+            strides: if wd == 3 && week > 8 && !injured {
+                6
+            } else {
+                0
+            },
+            ascent_m: distance * (0.004 + rng.next() * 0.01),
+        });
+    }
+    let mut analysis = series(today, n_days, &plan);
+    // A speed note from the analysis, to show a Note-level flag too.
+    if let Some(r) = analysis.runs.iter().find(|r| r.strides > 0) {
+        analysis.flags.push(Flag {
+            signal: SignalId::SpeedReintroduced,
+            date: r.date,
+            activity_id: Some(r.id),
+            level: Level::Note,
+            value: 21.0,
+            text: "First strides after 21 days without fast running: the return of speed is a \
+                   hamstring-specific load to build up gently."
+                .to_string(),
+        });
+        analysis.flags.sort_by_key(|f| f.date);
+    }
+
+    let mut pain = Vec::new();
+    for k in 0..34 {
+        let day = today.checked_sub((33 - k).days()).unwrap();
+        let after_spike = day >= spike_day;
+        let base: u8 = if after_spike { 5 } else { 1 };
+        let decay = if after_spike {
+            (day - spike_day).get_days().clamp(0, 12) as u8 / 4
+        } else {
+            0
+        };
+        pain.push(PainEntry {
+            date: day,
+            activity_id: None,
+            site: Some(if k % 5 == 0 { "buttock" } else { "sit_bone" }.to_string()),
+            side: Some(Side::Left),
+            during: Some(base.saturating_sub(decay) + (k % 2) as u8),
+            after: Some(base.saturating_sub(decay) + 1),
+            next_morning: Some(base.saturating_sub(decay) + (k % 3) as u8),
+            sitting_min: Some(if after_spike { 20 } else { 60 }),
+            notes: match k {
+                12 => Some(
+                    "Felt it at the sit bone after the long run <script>alert(1)</script>"
+                        .to_string(),
+                ),
+                20 => Some(
+                    "Sitting through a long meeting made it ache; easier after a short walk, \
+                     stiff again in the car on the way home, then fine by the evening"
+                        .to_string(),
+                ),
+                30 => Some("Walk-jog felt OK & no pain next morning".to_string()),
+                _ => None,
+            },
+        });
+    }
+
+    let reference = today.checked_sub(21.days()).unwrap();
+    let form_points = |base: f64, recent: f64, spread: f64, rng: &mut Lcg| -> Vec<FormPoint> {
+        analysis
+            .runs
+            .iter()
+            .filter(|r| r.date >= today.checked_sub(90.days()).unwrap())
+            .map(|r| FormPoint {
+                date: r.date,
+                activity_id: r.id,
+                value: if r.date >= reference { recent } else { base }
+                    + (rng.next() - 0.5) * 2.0 * spread,
+            })
+            .collect()
+    };
+    let cadence = form_points(172.0, 165.5, 1.5, &mut rng);
+    let contact = form_points(248.0, 251.0, 4.0, &mut rng);
+    let form = FormReport {
+        reference,
+        metrics: vec![
+            MetricReport {
+                metric: FormMetric::Cadence,
+                unit: "spm".to_string(),
+                baseline_runs: cadence.iter().filter(|p| p.date < reference).count(),
+                recent_runs: cadence.iter().filter(|p| p.date >= reference).count(),
+                baseline: Some(172.0),
+                change: Some(-6.5),
+                drift: true,
+                text: "Cadence is 6.5 steps per minute lower than your baseline at the same \
+                       paces (beyond your usual variation); a new shift after an injury can be \
+                       a sign of protecting the leg."
+                    .to_string(),
+                points: cadence,
+            },
+            MetricReport {
+                metric: FormMetric::GroundContact,
+                unit: "ms".to_string(),
+                baseline_runs: 30,
+                recent_runs: 6,
+                baseline: Some(248.0),
+                change: Some(3.0),
+                drift: false,
+                text: "Ground contact time is within your usual range.".to_string(),
+                points: contact,
+            },
+            MetricReport {
+                metric: FormMetric::Balance,
+                unit: "%".to_string(),
+                baseline_runs: 2,
+                recent_runs: 0,
+                baseline: None,
+                change: None,
+                drift: false,
+                text: "Too few runs with left/right balance to compare (2 baseline runs, at \
+                       least 5 needed)."
+                    .to_string(),
+                points: Vec::new(),
+            },
+        ],
+    };
+
+    let pain_analysis = PainAnalysis {
+        days: 34,
+        certainty: Certainty::Tentative,
+        links: vec![
+            Link {
+                feature: Feature::Distance,
+                score: Score::NextMorning,
+                lag: 0,
+                n: 30,
+                rho: 0.52,
+                low: 0.19,
+                high: 0.74,
+                clear: true,
+            },
+            Link {
+                feature: Feature::HighSpeed,
+                score: Score::After,
+                lag: 0,
+                n: 18,
+                rho: 0.38,
+                low: -0.12,
+                high: 0.73,
+                clear: false,
+            },
+            Link {
+                feature: Feature::Ascent,
+                score: Score::NextMorning,
+                lag: 1,
+                n: 29,
+                rho: 0.11,
+                low: -0.27,
+                high: 0.46,
+                clear: false,
+            },
+            Link {
+                feature: Feature::Load,
+                score: Score::During,
+                lag: 2,
+                n: 27,
+                rho: -0.05,
+                low: -0.42,
+                high: 0.34,
+                clear: false,
+            },
+        ],
+        summary: vec![
+            "Next-morning pain tended to be higher after longer days (ρ 0.52 over 30 days, \
+             range 0.19 to 0.74). In one person's diary this is a clue to discuss, not proof of \
+             cause."
+                .to_string(),
+            "No clear link with high-speed running or hills yet.".to_string(),
+        ],
+    };
+
+    let assessment = AssessmentSummary {
+        date: today.checked_sub(9.days()).unwrap(),
+        condition: "Proximal hamstring tendinopathy".to_string(),
+        probability: 0.46,
+        triage_level: "urgent".to_string(),
+        triage_headline: "See a doctor within 24–48 hours; do not run until then.".to_string(),
+        positives: vec![
+            "Deep pain at the sit bone, worse when sitting".to_string(),
+            "Came on gradually over weeks".to_string(),
+            "Worse with hills and speed".to_string(),
+        ],
+        negatives: vec![
+            "No sudden pop or bruising".to_string(),
+            "No pain or tingling below the knee".to_string(),
+        ],
+        red_flags: vec![
+            "Night pain that wakes you and is not eased by changing position".to_string(),
+        ],
+        others: vec![
+            ("Acute hamstring strain".to_string(), 0.21),
+            ("Lumbar radiculopathy".to_string(), 0.12),
+            ("Sciatic nerve entrapment".to_string(), 0.08),
+        ],
+    };
+
+    let session = |days_ago: i64, stage: &str, minutes: f64, issues: Vec<Issue>, text: &str| {
+        let d = today.checked_sub(days_ago.days()).unwrap();
+        let missed = issues.contains(&Issue::Missed);
+        SessionCheck {
+            prescribed: Prescribed {
+                date: d,
+                stage_id: stage.to_lowercase().replace(' ', "_"),
+                stage_name: stage.to_string(),
+                running_minutes: minutes,
+                strides: 0,
+            },
+            activity_ids: if missed { vec![] } else { vec![1] },
+            distance_m: if missed { 0.0 } else { minutes * 60.0 * 2.6 },
+            duration_s: if missed { 0.0 } else { minutes * 60.0 },
+            expected_distance_m: Some(minutes * 60.0 * 2.6),
+            pace_ceiling_mps: Some(2.73),
+            fast_s: 0.0,
+            issues,
+            text: text.to_string(),
+        }
+    };
+    let adherence = Adherence {
+        easy_mps: Some(2.6),
+        sessions: vec![
+            session(
+                14,
+                "Walk-jog 1",
+                10.0,
+                vec![],
+                "10 min of jogging in 1-min blocks, flat.",
+            ),
+            session(12, "Walk-jog 1", 10.0, vec![], "As prescribed."),
+            session(
+                10,
+                "Walk-jog 2",
+                12.0,
+                vec![Issue::Longer],
+                "16 min of running, 33% more than prescribed.",
+            ),
+            session(8, "Walk-jog 2", 12.0, vec![], "As prescribed."),
+            session(
+                6,
+                "Walk-jog 2",
+                12.0,
+                vec![Issue::Faster, Issue::Hilly],
+                "2 min above the pace ceiling and 60 m of climbing.",
+            ),
+            session(
+                4,
+                "Walk-jog 3",
+                15.0,
+                vec![Issue::Missed],
+                "No run recorded.",
+            ),
+            session(2, "Walk-jog 3", 15.0, vec![], "As prescribed."),
+        ],
+        unplanned: vec![UnplannedRun {
+            date: today.checked_sub(5.days()).unwrap(),
+            activity_id: 99,
+            distance_m: 5200.0,
+            duration_s: 1900.0,
+        }],
+        done: 6,
+        as_prescribed: 4,
+        summary: "6 of 7 sessions done, 4 as prescribed; one run on a rest day.".to_string(),
+    };
+
+    Fixture {
+        today,
+        analysis,
+        form,
+        pain,
+        pain_analysis,
+        assessment: Some(assessment),
+        plan: Some((
+            "Proximal hamstring tendinopathy: return to running".to_string(),
+            "Phase 2 of 4, loading and walk-jog".to_string(),
+        )),
+        adherence: Some(adherence),
+        signals: Signals::embedded().unwrap(),
+        sources: sources(),
+        disclaimer: DISCLAIMER.to_string(),
+    }
+}
+
+/// No runs, no diary, no form, no assessment, no plan.
+pub fn empty() -> Fixture {
+    let today = date(2026, 11, 4);
+    Fixture {
+        today,
+        analysis: Analysis {
+            today,
+            first_day: None,
+            basis: LoadBasis::Minutes,
+            hr: None,
+            days: Vec::new(),
+            weeks: Vec::new(),
+            runs: Vec::new(),
+            acwr: Vec::new(),
+            flags: Vec::new(),
+        },
+        form: FormReport {
+            reference: today,
+            metrics: Vec::new(),
+        },
+        pain: Vec::new(),
+        pain_analysis: PainAnalysis {
+            days: 0,
+            certainty: Certainty::TooFewDays,
+            links: Vec::new(),
+            summary: Vec::new(),
+        },
+        assessment: None,
+        plan: None,
+        adherence: None,
+        signals: Signals::embedded().unwrap(),
+        sources: sources(),
+        disclaimer: DISCLAIMER.to_string(),
+    }
+}
+
+/// One 10 km run today and nothing else (for the units check).
+pub fn one_run() -> Fixture {
+    let mut f = empty();
+    f.analysis = series(
+        f.today,
+        1,
+        &[PlannedRun {
+            day: 0,
+            distance_m: 10_000.0,
+            strides: 0,
+            ascent_m: 100.0,
+        }],
+    );
+    f
+}
+
+/// Ten years, nearly a run a day (≈3,500 runs, ≈520 weeks), with a diary entry every ten days
+/// and cadence points for the last 90 days.
+pub fn ten_years() -> Fixture {
+    let mut f = realistic();
+    let today = f.today;
+    let n_days = 3650;
+    let mut rng = Lcg::new(42);
+    let mut plan = Vec::new();
+    for day in 0..n_days {
+        // Rest roughly one day in twenty; seasons and a long run on Sundays.
+        if rng.next() < 0.04 {
+            continue;
+        }
+        let season = 1.0 + 0.35 * ((day as f64) / 365.0 * std::f64::consts::TAU).sin();
+        let long = day % 7 == 6;
+        let distance = if long {
+            14_000.0 + rng.next() * 10_000.0
+        } else {
+            5_000.0 + rng.next() * 7_000.0
+        } * season;
+        plan.push(PlannedRun {
+            day,
+            distance_m: distance,
+            strides: if day % 7 == 2 { 8 } else { 0 },
+            ascent_m: distance * 0.01 * rng.next(),
+        });
+    }
+    f.analysis = series(today, n_days, &plan);
+    f.pain = (0..n_days / 10)
+        .map(|k| PainEntry {
+            date: today.checked_sub(((k * 10) as i64).days()).unwrap(),
+            activity_id: None,
+            site: Some("mid_thigh".to_string()),
+            side: Some(Side::Right),
+            during: Some((k % 4) as u8),
+            after: Some((k % 5) as u8),
+            next_morning: Some((k % 6) as u8),
+            sitting_min: Some(45),
+            notes: (k % 3 == 0).then(|| format!("Entry {k}: tight after the long run.")),
+        })
+        .collect();
+    f
+}
+
+/// The realistic history with every list of the summary page at or past its cap: two red
+/// flags, long for/against lists, 14 diary entries with long notes, 15 recent flags, 12
+/// sessions and 3 runs on rest days. The summary must still print as one page.
+pub fn crowded() -> Fixture {
+    let mut f = realistic();
+    let a = f.assessment.as_mut().unwrap();
+    a.red_flags
+        .push("Numbness or tingling in the saddle area, or new trouble passing urine".to_string());
+    a.positives.extend([
+        "Tender to press on the sit bone".to_string(),
+        "Stiff first thing in the morning and after sitting".to_string(),
+    ]);
+    a.negatives.extend([
+        "No back pain".to_string(),
+        "Straight-leg raise not painful below the knee".to_string(),
+    ]);
+    a.others
+        .push(("Ischiofemoral impingement".to_string(), 0.05));
+    for (i, e) in f.pain.iter_mut().enumerate() {
+        e.notes = Some(format!(
+            "Entry {i}: ached after sitting in the car for an hour, eased with a short walk and \
+             the bridge exercises from the plan, then stiff again by the evening"
+        ));
+    }
+    let template = f.analysis.flags.last().unwrap().clone();
+    for k in 0..15 {
+        f.analysis.flags.push(Flag {
+            date: f.today.checked_sub((k * 3).days()).unwrap(),
+            text: format!(
+                "Flag {k}: this week's 10.4 km was 96% more than last week's 5.3 km; large \
+                 weekly jumps have been linked with more running injuries in some studies."
+            ),
+            ..template.clone()
+        });
+    }
+    f.analysis.flags.sort_by_key(|fl| fl.date);
+    let ad = f.adherence.as_mut().unwrap();
+    let s = ad.sessions[4].clone();
+    while ad.sessions.len() < 12 {
+        ad.sessions.insert(0, s.clone());
+    }
+    let u = ad.unplanned[0].clone();
+    ad.unplanned.extend([u.clone(), u]);
+    f
+}

@@ -659,19 +659,59 @@ fn windowed_prev_max(
     out
 }
 
-/// The personal high-speed threshold (a fraction of the best 10 s speed of the runs in the
-/// window before each run, with a minimum number of such runs) and what each run did above it.
+/// For each run, the mean of `values` over earlier runs starting in `[start − window_ms,
+/// start)`. `starts` must be sorted; two pointers and a running sum keep it linear.
+fn windowed_prev_mean(starts: &[i64], values: &[Option<f64>], window_ms: i64) -> Vec<Option<f64>> {
+    let n = starts.len().min(values.len());
+    let (mut added, mut low) = (0usize, 0usize);
+    let (mut sum, mut count) = (0.0f64, 0usize);
+    let mut out = Vec::with_capacity(n);
+    for &start in &starts[..n] {
+        while added < n && starts[added] < start {
+            if let Some(v) = values[added] {
+                sum += v;
+                count += 1;
+            }
+            added += 1;
+        }
+        let lower = start.saturating_sub(window_ms);
+        while low < added && starts[low] < lower {
+            if let Some(v) = values[low] {
+                sum -= v;
+                count -= 1;
+            }
+            low += 1;
+        }
+        out.push((count > 0).then(|| sum / count as f64));
+    }
+    out
+}
+
+/// The personal high-speed threshold and what each run did above it. The threshold is a
+/// fraction of the best 10 s speed of the runs in the window before each run (with a minimum
+/// number of such runs), but never below `above_usual` times the mean speed of those runs: a
+/// runner who only ever runs steadily has a "best 10 s" close to their usual pace, and their
+/// usual running must not count as fast.
 fn high_speed(calcs: &mut [RunCalc], runs: &[&Placed<'_>], t: &crate::signals::Thresholds) {
     let starts: Vec<i64> = calcs.iter().map(|c| c.start_ms).collect();
     let bests: Vec<Option<f64>> = calcs.iter().map(|c| c.best_10s).collect();
+    let usual: Vec<Option<f64>> = calcs
+        .iter()
+        .map(|c| {
+            (c.duration_s > 0.0 && c.distance_m > 0.0)
+                .then(|| c.distance_m / c.duration_s)
+                .filter(|v| v.is_finite())
+        })
+        .collect();
     let window = whole_days(t.hs_window_days) * DAY_MS;
     let maxima = windowed_prev_max(&starts, &bests, window);
-    for ((c, p), (max, count)) in calcs.iter_mut().zip(runs).zip(maxima) {
+    let means = windowed_prev_mean(&starts, &usual, window);
+    for (((c, p), (max, count)), mean) in calcs.iter_mut().zip(runs).zip(maxima).zip(means) {
         if (count as f64) < t.hs_min_runs {
             continue;
         }
         let Some(max) = max else { continue };
-        let threshold = t.hs_fraction * max;
+        let threshold = (t.hs_fraction * max).max(t.hs_above_usual * mean.unwrap_or(0.0));
         let m = &p.entry.metrics;
         let (s, metres) = m.time_distance_above(threshold);
         c.hs_threshold = Some(threshold);

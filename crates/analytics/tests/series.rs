@@ -911,3 +911,24 @@ fn synthetic_history_is_plausible_and_flags_are_sorted() {
         .any(|f| f.signal == SignalId::HillsReintroduced));
     assert!(a.hr.is_some_and(|h| h.estimated));
 }
+
+#[test]
+fn steady_running_is_not_high_speed() {
+    // Four steady runs of 9 km in 50 min (3.0 m/s) whose best 10 s is 3.1 m/s. 85% of the best
+    // would be 2.635 m/s, below the usual pace; the floor is 1.25 × 3.0 = 3.75 m/s instead.
+    let t = utc_ms(date(2026, 6, 1), 12, 0);
+    let steady = |id: i64, back: i64| {
+        let mut r = run(id, t - back * DAY_MS, 9.0, 50.0);
+        r.metrics.best_10s_mps = Some(3.1);
+        let mut hist = vec![0f32; 100];
+        hist[30] = 3000.0; // all 50 min at 3.0–3.1 m/s
+        r.metrics.speed_seconds = hist;
+        r
+    };
+    let runs = vec![steady(1, 9), steady(2, 6), steady(3, 3), steady(4, 0)];
+    let a = go(&runs, date(2026, 6, 1));
+    let last = a.runs.iter().find(|r| r.id == 4).unwrap();
+    close_opt(last.high_speed_threshold_mps, 3.75);
+    close(last.high_speed_s, 0.0);
+    assert!(flags(&a, SignalId::SpeedReintroduced).is_empty());
+}

@@ -15,9 +15,9 @@ const DONT_KNOW: &str = "Don't know";
 const KM_PER_MILE: f64 = 1.609_344;
 
 /// Run the interview. Returns the findings and whether the runner stopped early.
-pub fn run(service: &Service, units: Units) -> Result<(Findings, bool)> {
+pub fn run(service: &Service, units: Units, start: Findings) -> Result<(Findings, bool)> {
     let kb = service.kb();
-    let mut iv = service.interview();
+    let mut iv = hamstride_service::Interview::with_findings(kb, start, Default::default());
     println!(
         "hamstride: a few questions about the pain at the back of your thigh.\n\
          Answer \"{DONT_KNOW}\" whenever you are not sure. Press Esc to stop and see the result so far.\n\

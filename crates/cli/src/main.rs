@@ -9,6 +9,7 @@ mod import_cmd;
 mod interactive;
 mod plan_cmd;
 mod render;
+mod training_cmd;
 
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
@@ -19,7 +20,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use hamstride_service::{Findings, Service};
 
 /// Exit codes that mean something to scripts.
-mod exit {
+pub(crate) mod exit {
     /// Bad findings, or a findings file that cannot be read: the user's input.
     pub const BAD_INPUT: u8 = 3;
     /// The knowledge base failed its check.
@@ -44,7 +45,9 @@ hamstride assess --input findings.json --format json\n  cat findings.json | hams
 hamstride assess --save my-answers.json            # keep your answers to re-run later\n  \
 hamstride import ~/Downloads/export_12345.zip      # a Strava or Garmin bulk export, as downloaded\n  \
 hamstride activities --units mi\n  hamstride plan                                     # today's and this week's sessions\n  \
-hamstride checkin --during 2 --after 1 --morning 1 --done all\n  hamstride plan export --out my-plan\n  hamstride kb check\n\n\
+hamstride checkin --during 2 --after 1 --morning 1 --done all\n  hamstride plan export --out my-plan\n  \
+hamstride pain --during 2 --after 3 --site sit_bone --side left\n  hamstride status\n  \
+hamstride report --out for-my-physio.html\n  hamstride kb check\n\n\
 Your data stays on this computer, in one database file readable only by you: by default in your user data \
 folder (~/.local/share/hamstride on Linux), or where --data-dir or HAMSTRIDE_DATA_DIR says.\n\n\
 Exit status: 0 success (whatever the triage level), 2 bad command line, 3 bad input (findings, or a path \
@@ -129,11 +132,90 @@ Exit status: 0 recorded, 3 bad input (pain outside 0-10, unknown exercise or cri
 5 database problem. Nothing is recorded when the input is bad."
     )]
     Checkin(CheckinCli),
-    /// Your settings, kept in your database (units for distances).
+    /// Log pain in your diary: during, after, next morning, sitting tolerance, for a day or a run.
+    #[command(
+        long_about = "Keep a pain diary. Each entry is for a day (default today) or one run, with pain during, \
+straight after and the next morning (0 = none, 10 = worst imaginable), how long you can sit comfortably, where \
+it hurts and a note. Log the morning score the day after: `--date yesterday's-date --morning 2`, or \
+`--run last --morning 2` for your latest run.\n\n\
+`hamstride status` and `hamstride report` relate the diary to your training of the same day and the two days \
+before, and say how sure they can be (with fewer than about 10 days of scores: not yet).\n\n\
+Without scores, in a terminal, it asks.",
+        after_help = "Examples:\n  hamstride pain --during 2 --after 3 --site sit_bone --side left\n  \
+hamstride pain --run last --morning 1 --sitting 45\n  hamstride pain --date 2026-11-20 --morning 2 --note \"stiff on the stairs\"\n  \
+hamstride pain list\n  hamstride pain delete 12\n\n\
+Exit status: 0 recorded, 3 bad input (score outside 0-10, unknown site or run, a future date), 5 database problem. \
+Nothing is recorded when the input is bad."
+    )]
+    Pain(PainCli),
+    /// This week at a glance: distance by day, trends, flags, plan and pain, in the terminal.
+    #[command(
+        long_about = "This week at a glance: distance per day and next-morning pain, the week's totals, sparklines of \
+the last 12 weeks, the load flags of the last 14 days with their evidence grade, form changes against your own \
+baseline, your plan's adherence, and what your pain diary shows so far.\n\n\
+Flags are links seen in studies of many runners (\"runs like this are linked with more injuries\"), not forecasts \
+for you. The acute:chronic ratio is shown for context only and never raises a flag.",
+        after_help = "Examples:\n  hamstride status\n  hamstride status --units mi\n  hamstride status --format json | jq .flags"
+    )]
+    Status {
+        /// Distances in kilometres or miles (default: your profile's, else km).
+        #[arg(long, value_enum)]
+        units: Option<Units>,
+        /// Output format.
+        #[arg(long, short, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Write an HTML report of load, pain and form, with a one-page summary for your physio.
+    #[command(
+        long_about = "Write one self-contained HTML file (no scripts, nothing loaded from the internet) that opens \
+in any browser and prints: first a one-page summary for a physiotherapist or doctor (your latest assessment with \
+the findings for and against, the last 8 weeks of load, your pain diary, plan adherence and recent flags), then \
+weekly load with pain over it and flagged spikes marked, the last 12 weeks day by day, load context, form trends, \
+what the pain diary shows, and every signal explained with its evidence grade and sources. Every chart has a \
+text alternative and a data table.\n\n\
+The file holds your health data: it is written readable only by you. Share it only with whom you choose.",
+        after_help = "Examples:\n  hamstride report\n  hamstride report --out ~/Desktop/for-my-physio.html --units mi"
+    )]
+    Report {
+        /// The HTML file to write.
+        #[arg(
+            long,
+            short,
+            value_name = "FILE",
+            default_value = "hamstride-report.html"
+        )]
+        out: PathBuf,
+        /// Distances in kilometres or miles (default: your profile's, else km).
+        #[arg(long, value_enum)]
+        units: Option<Units>,
+        /// Output format of the confirmation.
+        #[arg(long, short, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Your settings, kept in your database: units, time zone, heart rate.
+    #[command(
+        long_about = "Your settings, kept in your database.\n\n\
+Units are used for every distance shown. The time zone decides which calendar day a run belongs to (default: \
+this computer's). Resting and maximum heart rate set the heart-rate load (Banister's formula, with his curve \
+for men or for women); without them hamstride estimates the maximum from your data and uses 60 at rest, and says so.",
+        after_help = "Examples:\n  hamstride profile --units mi\n  hamstride profile --timezone Europe/London --hr-rest 48 --hr-max 186\n  hamstride profile"
+    )]
     Profile {
         /// Set the units for distances: km or mi.
         #[arg(long, value_enum)]
         units: Option<Units>,
+        /// Your time zone (IANA name, e.g. Europe/London, America/New_York).
+        #[arg(long, value_name = "NAME")]
+        timezone: Option<String>,
+        /// Resting heart rate, bpm.
+        #[arg(long, value_name = "BPM")]
+        hr_rest: Option<f64>,
+        /// Maximum heart rate, bpm.
+        #[arg(long, value_name = "BPM")]
+        hr_max: Option<f64>,
+        /// Which of Banister's heart-rate load curves to use: men or women.
+        #[arg(long, value_name = "men|women")]
+        hr_curve: Option<String>,
         /// Output format.
         #[arg(long, short, value_enum, default_value_t = Format::Text)]
         format: Format,
@@ -174,6 +256,62 @@ struct AssessArgs {
     /// Do not keep this assessment (nor make a plan from it) in your database.
     #[arg(long)]
     no_record: bool,
+    /// Answer the training questions (recent changes, weekly distance) from your imported runs,
+    /// shown as "from your data". Only what the data shows is filled in; you answer the rest.
+    #[arg(long)]
+    from_data: bool,
+}
+
+#[derive(clap::Args, Debug)]
+#[command(args_conflicts_with_subcommands = true)]
+struct PainCli {
+    #[command(subcommand)]
+    command: Option<PainCommand>,
+    /// Pain during the run or activity, 0-10.
+    #[arg(long, value_name = "0-10", allow_negative_numbers = true)]
+    during: Option<i64>,
+    /// Pain straight after it, 0-10.
+    #[arg(long, value_name = "0-10", allow_negative_numbers = true)]
+    after: Option<i64>,
+    /// Pain the next morning, 0-10 (the morning after the entry's day).
+    #[arg(long, value_name = "0-10", allow_negative_numbers = true)]
+    morning: Option<i64>,
+    /// Minutes you can sit comfortably.
+    #[arg(long, value_name = "MIN", allow_negative_numbers = true)]
+    sitting: Option<i64>,
+    /// Where it hurts: sit_bone, buttock, upper_back_thigh, mid_back_thigh, lower_back_thigh, back_of_knee, ...
+    #[arg(long, value_name = "SITE")]
+    site: Option<String>,
+    /// Which side: left, right or both.
+    #[arg(long, value_name = "SIDE")]
+    side: Option<String>,
+    /// The day the entry is about (YYYY-MM-DD; default today, or the run's day with --run).
+    #[arg(long, value_name = "DATE")]
+    date: Option<jiff::civil::Date>,
+    /// The run it is about: an activity id (see `hamstride activities`) or "last".
+    #[arg(long, value_name = "ID|last")]
+    run: Option<String>,
+    /// A note for yourself or your physio.
+    #[arg(long)]
+    note: Option<String>,
+    /// Output format.
+    #[arg(long, short, value_enum, default_value_t = Format::Text)]
+    format: Format,
+}
+
+#[derive(Subcommand, Debug)]
+enum PainCommand {
+    /// List every diary entry.
+    List {
+        /// Output format.
+        #[arg(long, short, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Delete one entry by its id (shown by `pain list`).
+    Delete {
+        #[arg(value_name = "ID")]
+        id: i64,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -302,11 +440,56 @@ fn main() -> ExitCode {
                 format: a.format,
             },
         ),
-        Command::Profile { units, format } => plan_cmd::profile(
+        Command::Profile {
+            units,
+            timezone,
+            hr_rest,
+            hr_max,
+            hr_curve,
+            format,
+        } => plan_cmd::profile(
             cli.data_dir.as_deref(),
-            units.map(|u| if u == Units::Mi { "mi" } else { "km" }),
+            hamstride_service::training::ProfileUpdate {
+                units: units.map(|u| if u == Units::Mi { "mi" } else { "km" }.to_string()),
+                timezone,
+                hr_rest,
+                hr_max,
+                hr_curve,
+            },
             format,
         ),
+        Command::Pain(PainCli {
+            command: Some(PainCommand::List { format }),
+            ..
+        }) => training_cmd::list(cli.data_dir.as_deref(), format),
+        Command::Pain(PainCli {
+            command: Some(PainCommand::Delete { id }),
+            ..
+        }) => training_cmd::delete(cli.data_dir.as_deref(), id),
+        Command::Pain(a) => training_cmd::log(
+            cli.data_dir.as_deref(),
+            training_cmd::PainArgs {
+                input: hamstride_service::training::PainInput {
+                    date: a.date,
+                    activity_id: None,
+                    site: a.site,
+                    side: a.side,
+                    during: a.during,
+                    after: a.after,
+                    next_morning: a.morning,
+                    sitting_min: a.sitting,
+                    notes: a.note,
+                },
+                run: a.run,
+                format: a.format,
+            },
+        ),
+        Command::Status { units, format } => {
+            training_cmd::status(cli.data_dir.as_deref(), units, format)
+        }
+        Command::Report { out, units, format } => {
+            training_cmd::report(cli.data_dir.as_deref(), &out, units, format)
+        }
         Command::Exercises { id, format } => plan_cmd::exercises(id.as_deref(), format),
         Command::Import(args) => import_cmd::import(
             cli.data_dir.as_deref(),
@@ -331,7 +514,7 @@ fn main() -> ExitCode {
 }
 
 /// The runner's database, or the exit (message printed) when it cannot be opened.
-fn open_store(
+pub(crate) fn open_store(
     data_dir: Option<&Path>,
 ) -> std::result::Result<hamstride_service::Store, Result<ExitCode>> {
     hamstride_service::data_dir(data_dir)
@@ -340,7 +523,7 @@ fn open_store(
 }
 
 /// A user-facing error with its exit code.
-fn fail(code: u8, msg: impl std::fmt::Display) -> Result<ExitCode> {
+pub(crate) fn fail(code: u8, msg: impl std::fmt::Display) -> Result<ExitCode> {
     eprintln!("hamstride: {msg}");
     Ok(ExitCode::from(code))
 }
@@ -369,9 +552,22 @@ fn assess(data_dir: Option<&Path>, args: &AssessArgs) -> Result<ExitCode> {
                     "the interview needs a terminal; to script it, give findings with --input FILE or --input -",
                 );
             }
-            interactive::run(&service, args.units)?
+            let mut start = Findings::empty(&service.kb().schema);
+            let from_data = args.from_data || ask_consent(data_dir);
+            if from_data {
+                for line in prefill(&service, data_dir, &mut start) {
+                    println!("From your data: {line}");
+                }
+            }
+            interactive::run(&service, args.units, start)?
         }
     };
+    let mut findings = findings;
+    if args.input.is_some() && args.from_data {
+        for line in prefill(&service, data_dir, &mut findings) {
+            eprintln!("hamstride: from your data: {line}");
+        }
+    }
     if let Some(path) = &args.save {
         save_findings(&service, &findings, path)
             .with_context(|| format!("saving answers to {}", path.display()))?;
@@ -421,6 +617,51 @@ fn assess(data_dir: Option<&Path>, args: &AssessArgs) -> Result<ExitCode> {
             format!("the assessment above was not saved: {e} (use --no-record to skip saving)"),
         ),
     }
+}
+
+/// Fill training findings from the runner's imported runs (consent given). Problems reading
+/// the data are reported and the interview simply asks instead.
+fn prefill(service: &Service, data_dir: Option<&Path>, f: &mut Findings) -> Vec<String> {
+    let now = hamstride_service::plans::Now::system();
+    let got = hamstride_service::data_dir(data_dir)
+        .and_then(|dir| hamstride_service::open_store(&dir))
+        .and_then(|mut store| {
+            hamstride_service::training::refresh_metrics(&mut store, &mut |_, _| {})?;
+            service.findings_from_data(&store, now)
+        });
+    match got {
+        Ok(d) if d.runs_28d == 0 => {
+            eprintln!(
+                "hamstride: no runs in your data for the last 4 weeks; the interview asks instead"
+            );
+            Vec::new()
+        }
+        Ok(d) => service.apply_data_findings(f, &d),
+        Err(e) => {
+            eprintln!("hamstride: could not read your runs ({e}); the interview asks instead");
+            Vec::new()
+        }
+    }
+}
+
+/// In the interview, when runs are imported, ask before using them.
+fn ask_consent(data_dir: Option<&Path>) -> bool {
+    let has_runs = hamstride_service::data_dir(data_dir)
+        .ok()
+        .filter(|d| d.join(hamstride_store_file()).exists())
+        .and_then(|d| hamstride_service::open_store(&d).ok())
+        .and_then(|s| hamstride_service::training::last_run(&s).ok().flatten())
+        .is_some();
+    has_runs
+        && inquire::Confirm::new("You have imported runs. Use them to answer the questions about your recent training?")
+            .with_default(false)
+            .with_help_message("Only what your data shows is filled in, marked \"from your data\"; nothing leaves this computer")
+            .prompt()
+            .unwrap_or(false)
+}
+
+fn hamstride_store_file() -> &'static str {
+    "hamstride.db"
 }
 
 fn read_input(path: &Path) -> std::result::Result<(String, String), String> {
@@ -490,6 +731,7 @@ fn kb_check(dir: Option<&Path>, format: Format) -> Result<ExitCode> {
                 println!("{}", serde_json::to_string_pretty(&stats)?);
             } else {
                 let plans = &stats.plans;
+                let signals = stats.signals;
                 let stats = &stats.kb;
                 println!(
                     "knowledge base {} is valid: {} findings, {} conditions, {} evidence rows, {} triage rules \
@@ -508,6 +750,9 @@ fn kb_check(dir: Option<&Path>, format: Format) -> Result<ExitCode> {
                 println!(
                     "plan library is valid: {} exercises, {} protocols with {} phases and {} exit criteria, {} return-to-run stages",
                     plans.exercises, plans.protocols, plans.phases, plans.criteria, plans.ladder_stages
+                );
+                println!(
+                    "running-data signals are valid: {signals}, each with its grade and known sources"
                 );
             }
             Ok(ExitCode::SUCCESS)

@@ -30,7 +30,7 @@ pub fn service_fail(e: Error) -> Result<ExitCode> {
             fail(exit::BAD_INPUT, e)
         }
         Error::Store(_) | Error::NoDataDir => fail(exit::STORE, e),
-        Error::Kb(_) => fail(exit::KB_INVALID, e),
+        Error::Kb(_) | Error::Analytics(_) => fail(exit::KB_INVALID, e),
         Error::Io { .. } | Error::Export(_) => fail(exit::INTERNAL, e),
     }
 }
@@ -484,25 +484,53 @@ pub fn exercises(id: Option<&str>, format: Format) -> Result<ExitCode> {
 }
 
 /// `hamstride profile [--units km|mi]`.
-pub fn profile(data_dir: Option<&Path>, units: Option<&str>, format: Format) -> Result<ExitCode> {
+pub fn profile(
+    data_dir: Option<&Path>,
+    update: hamstride_service::training::ProfileUpdate,
+    format: Format,
+) -> Result<ExitCode> {
     let store = match open_store(data_dir) {
         Ok(s) => s,
         Err(code) => return code,
     };
-    let mut p = match plans::profile(&store) {
+    let changing = update.units.is_some()
+        || update.timezone.is_some()
+        || update.hr_rest.is_some()
+        || update.hr_max.is_some()
+        || update.hr_curve.is_some();
+    let p = if changing {
+        hamstride_service::training::update_profile(&store, &update, Now::system())
+    } else {
+        plans::profile(&store)
+    };
+    let p = match p {
         Ok(p) => p,
         Err(e) => return service_fail(e),
     };
-    if let Some(u) = units {
-        p.units = Some(u.to_string());
-        if let Err(e) = plans::set_profile(&store, &p, Now::system()) {
-            return service_fail(e);
-        }
-    }
     if format == Format::Json {
         println!("{}", serde_json::to_string_pretty(&p)?);
     } else {
+        let bpm = |v: Option<f64>, default: &str| {
+            v.map(|x| format!("{x:.0} bpm"))
+                .unwrap_or_else(|| default.to_string())
+        };
         println!("units: {}", p.units.as_deref().unwrap_or("km (default)"));
+        println!(
+            "time zone: {}",
+            p.timezone.as_deref().unwrap_or("this computer's (default)")
+        );
+        println!(
+            "resting heart rate: {}",
+            bpm(p.hr_rest, "not set (60 bpm assumed)")
+        );
+        println!(
+            "maximum heart rate: {}",
+            bpm(p.hr_max, "not set (estimated from your runs)")
+        );
+        println!(
+            "heart-rate load curve: {}",
+            p.hr_curve.as_deref().unwrap_or("men (default)")
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -18,6 +18,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread;
 
+use hamstride_analytics::METRICS_VERSION;
 use hamstride_ingest::archive::{self, Kind, Limits, Member};
 use hamstride_ingest::{sniff, strava, Activity};
 use hamstride_store::{ExternalMeta, NewActivity, Store};
@@ -128,6 +129,9 @@ enum Job {
 struct Part {
     activity: Activity,
     streams: Vec<u8>,
+    /// Training-load metrics as stored JSON, computed here on the worker so the writer only
+    /// writes (None: they could not be serialised; the next analysis recomputes them).
+    metrics: Option<String>,
 }
 
 enum Outcome {
@@ -316,6 +320,10 @@ fn work(job: Job, known: &HashMap<[u8; 32], u64>, limits: &Limits) -> Outcome {
                 .into_iter()
                 .map(|activity| Part {
                     streams: hamstride_store::codec::encode(&activity.records),
+                    metrics: crate::training::metrics_json(&hamstride_analytics::metrics::compute(
+                        &activity,
+                    ))
+                    .ok(),
                     activity,
                 })
                 .collect();
@@ -418,7 +426,7 @@ impl Writer<'_> {
                     &original,
                 )?;
                 for (i, p) in &fresh {
-                    tx.insert_activity(&NewActivity {
+                    let id = tx.insert_activity(&NewActivity {
                         original_id,
                         part: *i as i64,
                         source_path: &path,
@@ -427,6 +435,9 @@ impl Writer<'_> {
                         streams: Some(&p.streams),
                         imported_at_ms: self.now_ms,
                     })?;
+                    if let Some(m) = &p.metrics {
+                        tx.put_metrics(id, i64::from(METRICS_VERSION), m)?;
+                    }
                     self.report.imported += 1;
                     for w in &p.activity.warnings {
                         self.report.warnings.push(Warning {

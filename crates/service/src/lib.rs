@@ -9,11 +9,13 @@
 
 pub mod import;
 pub mod plans;
+pub mod training;
 
 use std::path::{Path, PathBuf};
 
 pub use hamstride_store::Store;
 
+use hamstride_analytics::Signals;
 use hamstride_core::kb::{KbFiles, FILE_NAMES};
 use hamstride_core::plan::{PlanFiles, PlanKb, PlanStats, PLAN_FILE_NAMES};
 pub use hamstride_core::{
@@ -49,6 +51,9 @@ pub enum Error {
     /// A plan export could not be built.
     #[error("export: {0}")]
     Export(String),
+    /// The running-data signal table does not load or check.
+    #[error(transparent)]
+    Analytics(#[from] hamstride_analytics::Error),
     /// A file could not be read.
     #[error("cannot read {path}: {error}")]
     Io {
@@ -63,6 +68,7 @@ pub enum Error {
 pub struct Service {
     kb: Kb,
     plans: PlanKb,
+    signals: Signals,
 }
 
 /// A parsed findings set with any warnings about ignored fields.
@@ -77,7 +83,14 @@ impl Service {
     pub fn new() -> Result<Service, Error> {
         let kb = Kb::embedded().map_err(Error::Kb)?;
         let plans = PlanKb::embedded(&kb).map_err(Error::Kb)?;
-        Ok(Service { kb, plans })
+        let signals = Signals::embedded()?;
+        check_signal_sources(&kb, &signals)?;
+        Ok(Service { kb, plans, signals })
+    }
+
+    /// The running-data signals (thresholds, grades, sources).
+    pub fn signals(&self) -> &Signals {
+        &self.signals
     }
 
     pub fn kb(&self) -> &Kb {
@@ -130,6 +143,21 @@ pub struct CheckReport {
     #[serde(flatten)]
     pub kb: KbStats,
     pub plans: PlanStats,
+    /// Running-data signals in `signals.toml`.
+    pub signals: usize,
+}
+
+/// Every source a signal cites must exist in the knowledge base's source list.
+fn check_signal_sources(kb: &Kb, signals: &Signals) -> Result<(), Error> {
+    for (label, id) in signals.cited_sources() {
+        if kb.source(id).is_none() {
+            return Err(Error::Analytics(hamstride_analytics::Error::Kb {
+                file: "signals.toml",
+                problem: format!("signal \"{label}\" cites unknown source `{id}`"),
+            }));
+        }
+    }
+    Ok(())
 }
 
 /// Check a knowledge base: the embedded one, or the files in `dir`.
@@ -138,9 +166,12 @@ pub fn check_kb(dir: Option<&Path>) -> Result<CheckReport, Error> {
         None => {
             let kb = Kb::embedded().map_err(Error::Kb)?;
             let plans = PlanKb::embedded(&kb).map_err(Error::Kb)?;
+            let signals = Signals::embedded()?;
+            check_signal_sources(&kb, &signals)?;
             Ok(CheckReport {
                 kb: kb.stats(),
                 plans: plans.stats(),
+                signals: signals.signals.len(),
             })
         }
         Some(dir) => {
@@ -169,9 +200,17 @@ pub fn check_kb(dir: Option<&Path>) -> Result<CheckReport, Error> {
                 progression: &texts[10],
             };
             let plans = PlanKb::from_files(&kb, &plan_files).map_err(Error::Kb)?;
+            let path = dir.join("signals.toml");
+            let text = std::fs::read_to_string(&path).map_err(|error| Error::Io {
+                path: path.display().to_string(),
+                error,
+            })?;
+            let signals = Signals::parse(&text)?;
+            check_signal_sources(&kb, &signals)?;
             Ok(CheckReport {
                 kb: kb.stats(),
                 plans: plans.stats(),
+                signals: signals.signals.len(),
             })
         }
     }

@@ -321,7 +321,7 @@ fn create_private_dir(dir: &Path) -> Result<(), Error> {
 }
 
 /// Exports hold health data: write them readable only by the runner, atomically.
-fn write_private(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+pub(crate) fn write_private(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     use std::io::Write;
     let io = |error| Error::Io {
         path: path.display().to_string(),
@@ -346,11 +346,22 @@ fn to_json<T: serde::Serialize>(what: &str, v: &T) -> Result<String, Error> {
 }
 
 /// The runner's settings, kept in the database.
-#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Profile {
     /// "km" or "mi".
     #[serde(default)]
     pub units: Option<String>,
+    /// IANA time zone for calendar days (None: the system's).
+    #[serde(default)]
+    pub timezone: Option<String>,
+    /// Resting and maximum heart rate, bpm (None: estimated from the data).
+    #[serde(default)]
+    pub hr_rest: Option<f64>,
+    #[serde(default)]
+    pub hr_max: Option<f64>,
+    /// Banister curve: "men" (default) or "women".
+    #[serde(default)]
+    pub hr_curve: Option<String>,
 }
 
 /// The runner's profile (defaults when none was saved). Needs no knowledge base.

@@ -1,0 +1,626 @@
+//! `hamstride pain`, `status` and `report`: the pain diary, this week at a glance in the
+//! terminal, and the HTML report for the runner and their physio. Thin: the service gathers
+//! and computes, this file only asks, prints and picks exit codes. Metrics of activities
+//! imported before they existed (or by an older version) are recomputed first, with a
+//! progress bar when there are many.
+
+use std::io::IsTerminal;
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::Result;
+use hamstride_analytics::series::{Level, Week};
+use hamstride_service::plans::Now;
+use hamstride_service::training::{self, PainInput, Training};
+use hamstride_service::{Service, Store};
+use inquire::error::InquireError;
+use inquire::{CustomType, Select, Text};
+use jiff::civil::Date;
+use serde::Serialize;
+
+use crate::plan_cmd::service_fail;
+use crate::{open_store, Format, Units};
+
+/// Recompute stale metrics, showing a bar on a terminal when it takes a while.
+fn refresh(store: &mut Store) -> Result<(), hamstride_service::Error> {
+    let tty = std::io::stderr().is_terminal();
+    let mut bar: Option<indicatif::ProgressBar> = None;
+    training::refresh_metrics(store, &mut |done, total| {
+        if tty && total >= 50 {
+            let b = bar.get_or_insert_with(|| {
+                let b = indicatif::ProgressBar::new(total as u64);
+                if let Ok(style) = indicatif::ProgressStyle::with_template(
+                    "computing training metrics {bar:30} {pos}/{len} activities",
+                ) {
+                    b.set_style(style);
+                }
+                b
+            });
+            b.set_position(done as u64);
+        }
+    })?;
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    Ok(())
+}
+
+/// Open the store, bring metrics up to date and gather the training picture.
+fn gather(
+    data_dir: Option<&Path>,
+    now: Now,
+) -> std::result::Result<(Service, Training), Result<ExitCode>> {
+    let service = Service::new().map_err(service_fail)?;
+    let mut store = open_store(data_dir)?;
+    refresh(&mut store).map_err(service_fail)?;
+    let t = service.training(&store, now).map_err(service_fail)?;
+    Ok((service, t))
+}
+
+/// Arguments of `hamstride pain`.
+#[derive(Debug)]
+pub struct PainArgs {
+    pub input: PainInput,
+    /// "last" or an activity id.
+    pub run: Option<String>,
+    pub format: Format,
+}
+
+/// `hamstride pain ...`: log one entry (asking on a terminal when no score was given).
+pub fn log(data_dir: Option<&Path>, mut args: PainArgs) -> Result<ExitCode> {
+    let service = match Service::new() {
+        Ok(s) => s,
+        Err(e) => return service_fail(e),
+    };
+    let mut store = match open_store(data_dir) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    if let Some(run) = &args.run {
+        args.input.activity_id = match run.as_str() {
+            "last" => match training::last_run(&store) {
+                Ok(Some(id)) => Some(id),
+                Ok(None) => {
+                    return crate::fail(
+                        crate::exit::BAD_INPUT,
+                        "run: there are no runs yet (import them with `hamstride import`)",
+                    )
+                }
+                Err(e) => return service_fail(e),
+            },
+            other => match other.parse::<i64>() {
+                Ok(id) => Some(id),
+                Err(_) => {
+                    return crate::fail(
+                        crate::exit::BAD_INPUT,
+                        format!("run: '{other}' is not an activity id or \"last\""),
+                    )
+                }
+            },
+        };
+    }
+    let i = &args.input;
+    let nothing = i.during.is_none()
+        && i.after.is_none()
+        && i.next_morning.is_none()
+        && i.sitting_min.is_none();
+    if nothing && std::io::stdin().is_terminal() {
+        match ask(&service, &mut args.input) {
+            Ok(true) => {}
+            Ok(false) => {
+                eprintln!("hamstride: cancelled, nothing recorded");
+                return Ok(ExitCode::from(crate::exit::BAD_INPUT));
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    match service.log_pain(&mut store, &args.input, Now::system()) {
+        Ok(rec) => {
+            if args.format == Format::Json {
+                println!("{}", serde_json::to_string_pretty(&rec)?);
+            } else {
+                let e = &rec.entry;
+                let mut parts = Vec::new();
+                if let Some(v) = e.during {
+                    parts.push(format!("during {v}/10"));
+                }
+                if let Some(v) = e.after {
+                    parts.push(format!("after {v}/10"));
+                }
+                if let Some(v) = e.next_morning {
+                    parts.push(format!("next morning {v}/10"));
+                }
+                if let Some(v) = e.sitting_min {
+                    parts.push(format!("sitting {v} min"));
+                }
+                println!(
+                    "Recorded pain entry {} for {}: {}.",
+                    rec.id,
+                    e.date.strftime("%a %-d %b %Y"),
+                    parts.join(", ")
+                );
+                println!("See how it relates to your training with `hamstride status` or `hamstride report`.");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => service_fail(e),
+    }
+}
+
+fn ask(service: &Service, i: &mut PainInput) -> Result<bool> {
+    match ask_inner(service, i) {
+        Ok(()) => Ok(true),
+        Err(InquireError::OperationCanceled | InquireError::OperationInterrupted) => Ok(false),
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn score(q: &str) -> Result<Option<i64>, InquireError> {
+    CustomType::<i64>::new(q)
+        .with_help_message("0 = no pain, 10 = worst imaginable; Enter on empty to skip")
+        .with_validator(|v: &i64| {
+            Ok(if (0..=10).contains(v) {
+                inquire::validator::Validation::Valid
+            } else {
+                inquire::validator::Validation::Invalid("a number from 0 to 10".into())
+            })
+        })
+        .prompt_skippable()
+}
+
+fn ask_inner(service: &Service, i: &mut PainInput) -> Result<(), InquireError> {
+    println!("Pain diary. Skip anything with Enter; Esc cancels without recording.\n");
+    i.during = score("Pain during running or activity today (0-10)?")?;
+    i.after = score("Pain straight after (0-10)?")?;
+    i.next_morning = score("Pain the next morning (0-10)? (for an entry about yesterday)")?;
+    i.sitting_min = CustomType::<i64>::new("How long can you sit comfortably, in minutes?")
+        .with_help_message("Enter on empty to skip")
+        .prompt_skippable()?;
+    let mut sites = vec!["(skip)".to_string()];
+    sites.extend(training::pain_sites(service));
+    if let Some(s) = Select::new("Where is the pain?", sites).prompt_skippable()? {
+        if s != "(skip)" {
+            i.site = Some(s);
+        }
+    }
+    let sides = vec!["(skip)", "left", "right", "both"];
+    if let Some(s) = Select::new("Which side?", sides).prompt_skippable()? {
+        if s != "(skip)" {
+            i.side = Some(s.to_string());
+        }
+    }
+    i.notes = Text::new("Notes (optional)?").prompt_skippable()?;
+    Ok(())
+}
+
+/// `hamstride pain list`.
+pub fn list(data_dir: Option<&Path>, format: Format) -> Result<ExitCode> {
+    let store = match open_store(data_dir) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let diary = match training::pain_diary(&store) {
+        Ok(d) => d,
+        Err(e) => return service_fail(e),
+    };
+    if format == Format::Json {
+        println!("{}", serde_json::to_string_pretty(&diary)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    if diary.is_empty() {
+        println!(
+            "No pain entries yet. Log one with `hamstride pain --during 2 --after 1` (see --help)."
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!(
+        "{:>4}  {:<15} {:>6} {:>5} {:>7} {:>7}  {:<17} notes",
+        "id", "day", "during", "after", "morning", "sitting", "where"
+    );
+    let n = |v: Option<u8>| v.map(|x| x.to_string()).unwrap_or_else(|| "-".into());
+    for r in &diary {
+        let e = &r.entry;
+        let place = match (&e.site, e.side) {
+            (Some(s), Some(side)) => format!("{s} ({})", side_name(side)),
+            (Some(s), None) => s.clone(),
+            (None, Some(side)) => side_name(side).to_string(),
+            (None, None) => "-".into(),
+        };
+        println!(
+            "{:>4}  {:<15} {:>6} {:>5} {:>7} {:>7}  {:<17} {}",
+            r.id,
+            e.date.strftime("%a %-d %b %Y").to_string(),
+            n(e.during),
+            n(e.after),
+            n(e.next_morning),
+            e.sitting_min
+                .map(|m| format!("{m} min"))
+                .unwrap_or_else(|| "-".into()),
+            place,
+            e.notes.as_deref().unwrap_or("")
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn side_name(s: hamstride_analytics::form::Side) -> &'static str {
+    match s {
+        hamstride_analytics::form::Side::Left => "left",
+        hamstride_analytics::form::Side::Right => "right",
+        hamstride_analytics::form::Side::Both => "both",
+    }
+}
+
+/// `hamstride pain delete ID`.
+pub fn delete(data_dir: Option<&Path>, id: i64) -> Result<ExitCode> {
+    let service = match Service::new() {
+        Ok(s) => s,
+        Err(e) => return service_fail(e),
+    };
+    let store = match open_store(data_dir) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    match service.delete_pain(&store, id) {
+        Ok(()) => {
+            println!("Deleted pain entry {id}.");
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => service_fail(e),
+    }
+}
+
+/// Units for display: the flag, else the profile's.
+fn pick_units(flag: Option<Units>, t: &Training) -> Units {
+    flag.unwrap_or(if t.units == "mi" {
+        Units::Mi
+    } else {
+        Units::Km
+    })
+}
+
+fn dist(m: f64, u: Units) -> f64 {
+    match u {
+        Units::Km => m / 1000.0,
+        Units::Mi => m / 1609.344,
+    }
+}
+
+fn unit_name(u: Units) -> &'static str {
+    match u {
+        Units::Km => "km",
+        Units::Mi => "mi",
+    }
+}
+
+/// Eight-level bars for a series; an empty string for no data.
+pub fn sparkline(values: &[f64]) -> String {
+    const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    let max = values
+        .iter()
+        .copied()
+        .filter(|v| v.is_finite())
+        .fold(0.0f64, f64::max);
+    values
+        .iter()
+        .map(|&v| {
+            if !v.is_finite() || max <= 0.0 {
+                ' '
+            } else {
+                let k = ((v / max) * 7.0).round() as usize;
+                BARS[k.min(7)]
+            }
+        })
+        .collect()
+}
+
+/// What `status --format json` prints.
+#[derive(Debug, Serialize)]
+struct StatusJson<'a> {
+    today: Date,
+    units: &'static str,
+    week: WeekJson,
+    days: Vec<DayJson>,
+    weekly_distance: Vec<(Date, f64)>,
+    weekly_morning_pain: Vec<(Date, Option<f64>)>,
+    flags: Vec<&'a hamstride_analytics::series::Flag>,
+    acwr: Option<&'a hamstride_analytics::series::AcwrPoint>,
+    form_changes: Vec<&'a str>,
+    plan: Option<&'a (String, String)>,
+    adherence: Option<&'a str>,
+    pain_summary: &'a [String],
+}
+
+#[derive(Debug, Serialize)]
+struct WeekJson {
+    start: Date,
+    runs: u32,
+    distance: f64,
+    longest: f64,
+    high_speed_distance: f64,
+    strides: u32,
+    ascent_m: f64,
+}
+
+#[derive(Debug, Serialize)]
+struct DayJson {
+    date: Date,
+    distance: f64,
+    runs: u32,
+    morning_pain: Option<u8>,
+}
+
+/// `hamstride status`: this week at a glance.
+pub fn status(data_dir: Option<&Path>, units: Option<Units>, format: Format) -> Result<ExitCode> {
+    let (_service, t) = match gather(data_dir, Now::system()) {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
+    let u = pick_units(units, &t);
+    let a = &t.analysis;
+    let monday = t.today.saturating_sub(
+        jiff::Span::new().days(i64::from(t.today.weekday().to_monday_zero_offset())),
+    );
+    let morning = |d: Date| -> Option<u8> {
+        t.pain
+            .iter()
+            .filter(|r| r.entry.date == d)
+            .filter_map(|r| r.entry.next_morning)
+            .max()
+    };
+    let days: Vec<DayJson> = (0..7)
+        .map(|k| {
+            let date = monday.saturating_add(jiff::Span::new().days(k));
+            let day = a.days.iter().find(|d| d.date == date);
+            DayJson {
+                date,
+                distance: round1(dist(day.map_or(0.0, |d| d.distance_m), u)),
+                runs: day.map_or(0, |d| d.runs),
+                morning_pain: morning(date),
+            }
+        })
+        .collect();
+    let week_runs: Vec<_> = a
+        .runs
+        .iter()
+        .filter(|r| r.date >= monday && r.date <= t.today)
+        .collect();
+    let this_week = a.weeks.iter().find(|w| w.start == monday);
+    let week = WeekJson {
+        start: monday,
+        runs: this_week.map_or(0, |w| w.runs),
+        distance: round1(dist(this_week.map_or(0.0, |w| w.distance_m), u)),
+        longest: round1(dist(
+            week_runs.iter().map(|r| r.distance_m).fold(0.0, f64::max),
+            u,
+        )),
+        high_speed_distance: round1(dist(this_week.map_or(0.0, |w| w.high_speed_m), u)),
+        strides: this_week.map_or(0, |w| w.strides),
+        ascent_m: this_week.map_or(0.0, |w| w.ascent_m).round(),
+    };
+    let last12: Vec<&Week> = a.weeks.iter().rev().take(12).rev().collect();
+    let weekly_distance: Vec<(Date, f64)> = last12
+        .iter()
+        .map(|w| (w.start, round1(dist(w.distance_m, u))))
+        .collect();
+    let weekly_pain: Vec<(Date, Option<f64>)> = last12
+        .iter()
+        .map(|w| {
+            let end = w.start.saturating_add(jiff::Span::new().days(6));
+            let v: Vec<f64> = t
+                .pain
+                .iter()
+                .filter(|r| r.entry.date >= w.start && r.entry.date <= end)
+                .filter_map(|r| r.entry.next_morning.map(f64::from))
+                .collect();
+            (
+                w.start,
+                (!v.is_empty()).then(|| round1(v.iter().sum::<f64>() / v.len() as f64)),
+            )
+        })
+        .collect();
+    let since = t.today.saturating_sub(jiff::Span::new().days(13));
+    let flags: Vec<_> = a.flags.iter().filter(|f| f.date >= since).collect();
+    let acwr = a.acwr.last();
+    let form_changes: Vec<&str> = t
+        .form
+        .metrics
+        .iter()
+        .filter(|m| m.drift)
+        .map(|m| m.text.as_str())
+        .collect();
+    if format == Format::Json {
+        let s = StatusJson {
+            today: t.today,
+            units: unit_name(u),
+            week,
+            days,
+            weekly_distance,
+            weekly_morning_pain: weekly_pain,
+            flags,
+            acwr,
+            form_changes,
+            plan: t.plan.as_ref(),
+            adherence: t.adherence.as_ref().map(|x| x.summary.as_str()),
+            pain_summary: &t.pain_analysis.summary,
+        };
+        println!("{}", serde_json::to_string_pretty(&s)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let un = unit_name(u);
+    println!(
+        "This week (from {}), today {}",
+        monday.strftime("%a %-d %b"),
+        t.today.strftime("%a %-d %b %Y")
+    );
+    let mut head = String::from("             ");
+    let mut km = format!("  {un:<10} ");
+    let mut pain = String::from("  pain (am)  ");
+    for d in &days {
+        head.push_str(&format!("{:>6}", d.date.strftime("%a").to_string()));
+        km.push_str(&if d.runs > 0 {
+            format!("{:>6.1}", d.distance)
+        } else if d.date > t.today {
+            format!("{:>6}", "")
+        } else {
+            format!("{:>6}", "·")
+        });
+        pain.push_str(&match d.morning_pain {
+            Some(p) => format!("{p:>6}"),
+            None => format!("{:>6}", ""),
+        });
+    }
+    println!("{head}\n{km}");
+    if days.iter().any(|d| d.morning_pain.is_some()) {
+        println!("{pain}");
+    }
+    println!(
+        "  {} run{}, {:.1} {un}, longest {:.1} {un}; fast running {:.1} {un}, {} stride{}; {} m climbed",
+        week.runs,
+        if week.runs == 1 { "" } else { "s" },
+        week.distance,
+        week.longest,
+        week.high_speed_distance,
+        week.strides,
+        if week.strides == 1 { "" } else { "s" },
+        week.ascent_m
+    );
+    let recent_runs = weekly_distance.iter().any(|x| x.1 > 0.0);
+    if let (false, Some(last)) = (recent_runs, a.runs.last()) {
+        println!(
+            "\nNo runs in the last 12 weeks; your latest was on {} ({:.1} {un}).",
+            last.date.strftime("%a %-d %b %Y"),
+            dist(last.distance_m, u)
+        );
+    } else if !weekly_distance.is_empty() {
+        let v: Vec<f64> = weekly_distance.iter().map(|x| x.1).collect();
+        println!(
+            "\nLast {} weeks, {un}   {}   ({:.0} → {:.0})",
+            v.len(),
+            sparkline(&v),
+            v.first().copied().unwrap_or(0.0),
+            v.last().copied().unwrap_or(0.0)
+        );
+        if weekly_pain.iter().any(|x| x.1.is_some()) {
+            let p: Vec<f64> = weekly_pain
+                .iter()
+                .map(|x| x.1.unwrap_or(f64::NAN))
+                .collect();
+            println!("Morning pain, 0-10   {}", sparkline_fixed(&p, 10.0));
+        }
+    } else {
+        println!("\nNo runs imported yet: `hamstride import PATH` brings in your watch data.");
+    }
+    if let Some(p) = acwr.filter(|p| p.covered) {
+        let f = |v: Option<f64>| v.map(|x| format!("{x:.2}")).unwrap_or_else(|| "-".into());
+        println!(
+            "Acute:chronic load {} (uncoupled), {} (EWMA): shown for context only; it is contested and never an alert.",
+            f(p.uncoupled),
+            f(p.ewma)
+        );
+    }
+    if flags.is_empty() {
+        if !a.runs.is_empty() {
+            println!("\nNo load flags in the last 14 days.");
+        }
+    } else {
+        println!("\nFlags, last 14 days (links seen in studies, not forecasts):");
+        for f in &flags {
+            let mark = match f.level {
+                Level::Strong => "!!",
+                Level::Warn => "! ",
+                Level::Note => "· ",
+            };
+            println!("  {mark} {}", f.text);
+        }
+    }
+    for c in &form_changes {
+        println!("  form: {c}");
+    }
+    if let Some((name, phase)) = &t.plan {
+        println!("\nPlan: {name}, phase \"{phase}\".");
+        if let Some(ad) = &t.adherence {
+            println!("  {}", ad.summary);
+        }
+    }
+    if let Some(first) = t.pain_analysis.summary.first() {
+        println!("\nPain diary: {first}");
+    }
+    if t.undated > 0 {
+        println!(
+            "\n{} activit{} dated before 2000 (a watch clock that was never set) left out.",
+            t.undated,
+            if t.undated == 1 { "y is" } else { "ies are" }
+        );
+    }
+    println!("\nThe full picture, printable for your physio: `hamstride report`.");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Sparkline on a fixed 0..max scale (pain 0-10), blanks for missing values.
+fn sparkline_fixed(values: &[f64], max: f64) -> String {
+    const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    values
+        .iter()
+        .map(|&v| {
+            if v.is_finite() {
+                BARS[((v / max) * 7.0).round().clamp(0.0, 7.0) as usize]
+            } else {
+                ' '
+            }
+        })
+        .collect()
+}
+
+fn round1(x: f64) -> f64 {
+    (x * 10.0).round() / 10.0
+}
+
+/// `hamstride report`.
+pub fn report(
+    data_dir: Option<&Path>,
+    out: &Path,
+    units: Option<Units>,
+    format: Format,
+) -> Result<ExitCode> {
+    let (service, mut t) = match gather(data_dir, Now::system()) {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
+    t.units = unit_name(pick_units(units, &t)).to_string();
+    match service.write_report(&t, out) {
+        Ok(bytes) => {
+            if format == Format::Json {
+                println!(
+                    "{}",
+                    serde_json::json!({ "path": out.display().to_string(), "bytes": bytes })
+                );
+            } else {
+                println!(
+                    "Wrote {} ({} kB): open it in a browser; it prints with a one-page summary for your physio or doctor.",
+                    out.display(),
+                    bytes.div_ceil(1024)
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => service_fail(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sparkline_scales_to_the_largest_value() {
+        assert_eq!(sparkline(&[0.0, 5.0, 10.0]), "▁▅█");
+        assert_eq!(sparkline(&[]), "");
+        assert_eq!(
+            sparkline(&[0.0, 0.0]),
+            "  ",
+            "no data: blanks, no division by zero"
+        );
+        assert_eq!(sparkline_fixed(&[0.0, f64::NAN, 10.0], 10.0), "▁ █");
+    }
+}

@@ -1,0 +1,848 @@
+//! Training load, running form and the pain diary as use cases: keep per-activity metrics
+//! current, log pain, and gather everything the `status` and `report` adapters show (series
+//! and flags, form against baseline, what the diary shows, plan adherence, the latest
+//! assessment's summary) and what the assessment may pre-fill from the runner's data.
+//!
+//! The maths lives in `hamstride-analytics`; this module does the I/O around it: reading the
+//! store, the runner's settings (time zone, heart rate, units), "today" from the clock the
+//! caller passes, and writing the report file (mode 0600). Health data never reaches a log.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use hamstride_analytics::adherence::{self, Adherence, DoneRun, Prescribed};
+use hamstride_analytics::form::{self, FormReport, FormRun, Side};
+use hamstride_analytics::metrics::{self, ActivityMetrics, METRICS_VERSION};
+use hamstride_analytics::pain::{self, PainAnalysis, PainEntry};
+use hamstride_analytics::series::{self, Analysis, HrCurve, RunEntry, Settings};
+use hamstride_analytics::SignalId;
+use hamstride_core::plan::generate::{day as plan_day, Item, PlanState};
+use hamstride_core::plan::RunLevel;
+use hamstride_core::Value;
+use hamstride_export::report::{self, AssessmentSummary, ReportModel, SourceRef, Units};
+use hamstride_store::Store;
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
+use jiff::{Span, Timestamp};
+use serde::{Deserialize, Serialize};
+
+use crate::plans::{profile, Now, Profile};
+use crate::{Error, Service};
+
+/// Activities recomputed per transaction when metrics are refreshed.
+const REFRESH_BATCH: usize = 200;
+
+/// Recompute the metrics of activities that have none or an older version (after an upgrade,
+/// or for activities imported before metrics existed). `progress(done, total)` is called
+/// after each activity. Returns how many were recomputed.
+pub fn refresh_metrics(
+    store: &mut Store,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<usize, Error> {
+    let stale = store.stale_metrics(i64::from(METRICS_VERSION))?;
+    let total = stale.len();
+    let mut done = 0;
+    for chunk in stale.chunks(REFRESH_BATCH) {
+        let mut computed = Vec::with_capacity(chunk.len());
+        for &id in chunk {
+            if let Some(a) = store.load_activity(id)? {
+                computed.push((id, metrics_json(&metrics::compute(&a))?));
+            }
+        }
+        let tx = store.transaction()?;
+        for (id, json) in &computed {
+            tx.put_metrics(*id, i64::from(METRICS_VERSION), json)?;
+        }
+        tx.commit()?;
+        for _ in chunk {
+            done += 1;
+            progress(done, total);
+        }
+    }
+    Ok(total)
+}
+
+/// Serialise metrics for the store.
+pub fn metrics_json(m: &ActivityMetrics) -> Result<String, Error> {
+    serde_json::to_string(m).map_err(|e| corrupt("activity metrics", e))
+}
+
+fn corrupt(what: &str, e: impl std::fmt::Display) -> Error {
+    Error::Store(hamstride_store::Error::Corrupt(format!("{what}: {e}")))
+}
+
+fn input(field: &str, problem: impl Into<String>) -> Error {
+    Error::Input {
+        field: field.to_string(),
+        problem: problem.into(),
+    }
+}
+
+/// The runner's time zone: the profile's, else the system's.
+pub fn time_zone(p: &Profile) -> Result<TimeZone, Error> {
+    match &p.timezone {
+        Some(name) => TimeZone::get(name).map_err(|e| {
+            input(
+                "timezone",
+                format!("'{name}' is not a known time zone ({e}); use a name like Europe/London"),
+            )
+        }),
+        None => Ok(TimeZone::system()),
+    }
+}
+
+/// The runner's local date of a UTC instant.
+fn local_date(ms: i64, tz: &TimeZone) -> Option<Date> {
+    Timestamp::from_millisecond(ms)
+        .ok()
+        .map(|t| t.to_zoned(tz.clone()).date())
+}
+
+/// Analysis settings from the profile.
+fn settings(p: &Profile) -> Result<Settings, Error> {
+    Ok(Settings {
+        tz: time_zone(p)?,
+        hr_rest: p.hr_rest,
+        hr_max: p.hr_max,
+        hr_curve: match p.hr_curve.as_deref() {
+            Some("women") => HrCurve::Women,
+            _ => HrCurve::Men,
+        },
+    })
+}
+
+/// A diary entry as the runner gives it (from flags or prompts), not yet checked.
+#[derive(Debug, Clone, Default)]
+pub struct PainInput {
+    pub date: Option<Date>,
+    pub activity_id: Option<i64>,
+    pub site: Option<String>,
+    pub side: Option<String>,
+    pub during: Option<i64>,
+    pub after: Option<i64>,
+    pub next_morning: Option<i64>,
+    pub sitting_min: Option<i64>,
+    pub notes: Option<String>,
+}
+
+/// A stored diary entry with its id.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PainRecord {
+    pub id: i64,
+    #[serde(flatten)]
+    pub entry: PainEntry,
+}
+
+/// Where pain can be: the assessment contract's sites, so the diary and the assessment speak
+/// the same language.
+pub fn pain_sites(svc: &Service) -> Vec<String> {
+    svc.kb
+        .schema
+        .index("pain_sites")
+        .and_then(|i| svc.kb.schema.fields.get(i))
+        .map(|f| f.values().to_vec())
+        .unwrap_or_default()
+}
+
+/// Longest note kept, in characters.
+const MAX_NOTE_CHARS: usize = 2000;
+
+impl Service {
+    /// Check and store a pain-diary entry. Nothing is written unless every field is valid.
+    pub fn log_pain(
+        &self,
+        store: &mut Store,
+        i: &PainInput,
+        now: Now,
+    ) -> Result<PainRecord, Error> {
+        let p = profile(store)?;
+        let tz = time_zone(&p)?;
+        let today = local_date(now.ms, &tz).unwrap_or(now.today);
+        let score = |field: &str, v: Option<i64>| -> Result<Option<u8>, Error> {
+            match v {
+                None => Ok(None),
+                Some(x) if (0..=10).contains(&x) => Ok(Some(x as u8)),
+                Some(x) => Err(input(
+                    field,
+                    format!("{x} is outside 0-10 (0 = no pain, 10 = worst imaginable)"),
+                )),
+            }
+        };
+        let during = score("during", i.during)?;
+        let after = score("after", i.after)?;
+        let next_morning = score("next_morning", i.next_morning)?;
+        let sitting_min = match i.sitting_min {
+            None => None,
+            Some(m) if (0..=1440).contains(&m) => Some(m as u32),
+            Some(m) => {
+                return Err(input(
+                    "sitting",
+                    format!("{m} minutes is outside 0-1440 (a day)"),
+                ))
+            }
+        };
+        let site = match &i.site {
+            None => None,
+            Some(s) => {
+                let sites = pain_sites(self);
+                if !sites.iter().any(|x| x == s) {
+                    return Err(input(
+                        "site",
+                        format!("'{s}' is not one of: {}", sites.join(", ")),
+                    ));
+                }
+                Some(s.clone())
+            }
+        };
+        let side = match i.side.as_deref() {
+            None => None,
+            Some("left") => Some(Side::Left),
+            Some("right") => Some(Side::Right),
+            Some("both") => Some(Side::Both),
+            Some(s) => return Err(input("side", format!("'{s}' is not left, right or both"))),
+        };
+        let notes = match &i.notes {
+            Some(n) if n.chars().count() > MAX_NOTE_CHARS => {
+                return Err(input(
+                    "notes",
+                    format!(
+                        "too long ({} characters, at most {MAX_NOTE_CHARS})",
+                        n.chars().count()
+                    ),
+                ))
+            }
+            Some(n) if !n.trim().is_empty() => Some(n.trim().to_string()),
+            _ => None,
+        };
+        let run_date = match i.activity_id {
+            None => None,
+            Some(id) => {
+                if !store.activity_exists(id)? {
+                    return Err(input(
+                        "run",
+                        format!("there is no activity {id} (see `hamstride activities`)"),
+                    ));
+                }
+                let start = store
+                    .list_activities()?
+                    .into_iter()
+                    .find(|a| a.id == id)
+                    .and_then(|a| a.start_ms);
+                start.and_then(|ms| local_date(ms, &tz))
+            }
+        };
+        let date = i.date.or(run_date).unwrap_or(today);
+        if date > today {
+            return Err(input("date", format!("{date} is in the future")));
+        }
+        if during.is_none() && after.is_none() && next_morning.is_none() && sitting_min.is_none() {
+            return Err(input(
+                "pain",
+                "give at least one of --during, --after, --morning or --sitting",
+            ));
+        }
+        let entry = PainEntry {
+            date,
+            activity_id: i.activity_id,
+            site,
+            side,
+            during,
+            after,
+            next_morning,
+            sitting_min,
+            notes,
+        };
+        let json = serde_json::to_string(&entry).map_err(|e| corrupt("pain entry", e))?;
+        let id = store.add_pain(&date.to_string(), i.activity_id, &json, now.ms)?;
+        Ok(PainRecord { id, entry })
+    }
+
+    /// Delete a diary entry by id.
+    pub fn delete_pain(&self, store: &Store, id: i64) -> Result<(), Error> {
+        if store.delete_pain(id)? {
+            Ok(())
+        } else {
+            Err(input("id", format!("there is no pain entry {id}")))
+        }
+    }
+}
+
+/// Every diary entry, oldest first.
+pub fn pain_diary(store: &Store) -> Result<Vec<PainRecord>, Error> {
+    store
+        .pain_entries()?
+        .into_iter()
+        .map(|r| {
+            let entry: PainEntry =
+                serde_json::from_str(&r.entry).map_err(|e| corrupt("stored pain entry", e))?;
+            Ok(PainRecord { id: r.id, entry })
+        })
+        .collect()
+}
+
+/// The id of the most recent run, for `--run last`.
+pub fn last_run(store: &Store) -> Result<Option<i64>, Error> {
+    Ok(store
+        .list_activities()?
+        .into_iter()
+        .rev()
+        .find(|a| a.sport == "running")
+        .map(|a| a.id))
+}
+
+/// Everything the status and report views show.
+#[derive(Debug, Clone, Serialize)]
+pub struct Training {
+    pub today: Date,
+    pub time_zone: String,
+    pub units: String,
+    pub analysis: Analysis,
+    pub form: FormReport,
+    pub pain: Vec<PainRecord>,
+    pub pain_analysis: PainAnalysis,
+    /// Protocol name and phase name of the active plan.
+    pub plan: Option<(String, String)>,
+    pub adherence: Option<Adherence>,
+    pub assessment: Option<AssessmentView>,
+    /// Activities left out because they are dated before 2000 (a device clock never set).
+    pub undated: usize,
+}
+
+/// The latest assessment, summarised for the physio page.
+#[derive(Debug, Clone, Serialize)]
+pub struct AssessmentView {
+    pub date: Date,
+    pub onset: Option<Date>,
+    pub side: Option<String>,
+    pub condition: String,
+    pub probability: f64,
+    pub triage_level: String,
+    pub triage_headline: String,
+    pub positives: Vec<String>,
+    pub negatives: Vec<String>,
+    pub red_flags: Vec<String>,
+    pub others: Vec<(String, f64)>,
+}
+
+/// Loaded metrics.
+struct Loaded {
+    entries: Vec<RunEntry>,
+    /// Activities left out because their date cannot be right (see [`EARLIEST_MS`]).
+    undated: usize,
+}
+
+/// 2000-01-01 UTC. Activities "before" it come from a device whose clock was never set (FIT
+/// counts from 1989-12-31, so an unset clock lands there); counting them would stretch the
+/// daily series back decades and put runs on the wrong days.
+const EARLIEST_MS: i64 = 946_684_800_000;
+
+fn load_entries(store: &Store) -> Result<Loaded, Error> {
+    let rows = store.all_metrics()?;
+    let mut entries = Vec::with_capacity(rows.len());
+    let mut undated = 0;
+    for r in rows {
+        let metrics: ActivityMetrics = serde_json::from_str(&r.data)
+            .map_err(|e| corrupt(&format!("metrics of activity {}", r.activity_id), e))?;
+        if metrics.start_ms < EARLIEST_MS {
+            undated += 1;
+            continue;
+        }
+        entries.push(RunEntry {
+            id: r.activity_id,
+            metrics,
+            // Strava's perceived exertion is 1-10, read as the CR-10 scale.
+            rpe: r.perceived_exertion.filter(|v| v.is_finite() && *v >= 0.0),
+        });
+    }
+    Ok(Loaded { entries, undated })
+}
+
+impl Service {
+    /// Gather the training picture for `now` (metrics must be current: call
+    /// [`refresh_metrics`] first).
+    pub fn training(&self, store: &Store, now: Now) -> Result<Training, Error> {
+        let p = profile(store)?;
+        let settings = settings(&p)?;
+        let today = local_date(now.ms, &settings.tz).unwrap_or(now.today);
+        let loaded = load_entries(store)?;
+        let analysis = series::analyse(&series::Input {
+            activities: &loaded.entries,
+            settings: &settings,
+            signals: &self.signals,
+            today,
+        });
+        let by_id: HashMap<i64, &ActivityMetrics> =
+            loaded.entries.iter().map(|e| (e.id, &e.metrics)).collect();
+        let assessment = self.latest_assessment_view(store, &settings.tz)?;
+
+        // Form: the reference day is the injury onset when a recent assessment gives one.
+        let recent = Span::new().days(self.signals.t.form_recent_days as i64);
+        let reference = assessment
+            .as_ref()
+            .and_then(|a| a.onset)
+            .filter(|d| *d <= today && *d > today.saturating_sub(Span::new().days(180)))
+            .unwrap_or_else(|| today.saturating_sub(recent));
+        let side = assessment.as_ref().and_then(|a| match a.side.as_deref() {
+            Some("left") => Some(Side::Left),
+            Some("right") => Some(Side::Right),
+            Some("both") => Some(Side::Both),
+            _ => None,
+        });
+        let form_runs: Vec<FormRun<'_>> = analysis
+            .runs
+            .iter()
+            .filter_map(|r| {
+                by_id.get(&r.id).map(|m| FormRun {
+                    id: r.id,
+                    date: r.date,
+                    metrics: m,
+                })
+            })
+            .collect();
+        let form = form::analyse(&form_runs, reference, today, side, &self.signals);
+
+        let pain = pain_diary(store)?;
+        let entries: Vec<PainEntry> = pain.iter().map(|r| r.entry.clone()).collect();
+        let pain_analysis = pain::analyse(&entries, &analysis.days, &self.signals);
+
+        let (plan, adherence) = match store.active_plan()? {
+            None => (None, None),
+            Some(row) => {
+                let state: PlanState =
+                    serde_json::from_str(&row.state).map_err(|e| corrupt("stored plan", e))?;
+                let p = state.protocol(&self.plans).map_err(Error::Kb)?;
+                let phase = p.phase[state.phase.min(p.phase.len() - 1)].name.clone();
+                let checkins = store.checkins(row.id)?;
+                let adherence = self.adherence(&state, &checkins, &form_runs, today)?;
+                (Some((p.name.clone(), phase)), Some(adherence))
+            }
+        };
+        Ok(Training {
+            today,
+            time_zone: settings.tz.iana_name().unwrap_or("system").to_string(),
+            units: p.units.clone().unwrap_or_else(|| "km".to_string()),
+            analysis,
+            form,
+            pain,
+            pain_analysis,
+            plan,
+            adherence,
+            assessment,
+            undated: loaded.undated,
+        })
+    }
+
+    /// The return-to-run sessions prescribed from the plan's start to `today`, each day read
+    /// from the plan state that was in force that day (the state a check-in on or after it
+    /// was made against), against the runs done.
+    fn adherence(
+        &self,
+        current: &PlanState,
+        checkins: &[hamstride_store::CheckinRow],
+        runs: &[FormRun<'_>],
+        today: Date,
+    ) -> Result<Adherence, Error> {
+        let mut states: Vec<(Date, PlanState)> = Vec::new();
+        for c in checkins {
+            if let (Ok(day), Some(s)) = (c.day.parse::<Date>(), &c.state_before) {
+                let st: PlanState =
+                    serde_json::from_str(s).map_err(|e| corrupt("stored check-in plan", e))?;
+                states.push((day, st));
+            }
+        }
+        let in_force = |d: Date| -> &PlanState {
+            states
+                .iter()
+                .find(|(day, _)| *day >= d)
+                .map(|(_, s)| s)
+                .unwrap_or(current)
+        };
+        let mut prescribed = Vec::new();
+        let mut no_running = Vec::new();
+        let mut d = current.start;
+        while d <= today {
+            let st = in_force(d);
+            let p = st.protocol(&self.plans).map_err(Error::Kb)?;
+            let day = plan_day(&self.plans, st, d).map_err(Error::Kb)?;
+            let mut any_run = false;
+            for item in &day.items {
+                if let Item::Run { ladder, stage, .. } = item {
+                    any_run = true;
+                    if let Some(s) = self.plans.ladder(ladder).and_then(|l| l.stage.get(*stage)) {
+                        prescribed.push(Prescribed {
+                            date: d,
+                            stage_id: s.id.clone(),
+                            stage_name: s.name.clone(),
+                            running_minutes: s.running_minutes(),
+                            strides: s.strides.unwrap_or(0),
+                        });
+                    }
+                }
+            }
+            if !any_run && st.run_level(p) == RunLevel::None {
+                no_running.push(d);
+            }
+            match d.tomorrow() {
+                Ok(n) => d = n,
+                Err(_) => break,
+            }
+        }
+        let before_start = current.start.saturating_sub(Span::new().days(56));
+        let done: Vec<DoneRun<'_>> = runs
+            .iter()
+            .filter(|r| r.date >= current.start && r.date <= today)
+            .map(|r| DoneRun {
+                id: r.id,
+                date: r.date,
+                metrics: r.metrics,
+            })
+            .collect();
+        let before: Vec<DoneRun<'_>> = runs
+            .iter()
+            .filter(|r| r.date >= before_start && r.date < current.start)
+            .map(|r| DoneRun {
+                id: r.id,
+                date: r.date,
+                metrics: r.metrics,
+            })
+            .collect();
+        Ok(adherence::check(&prescribed, &no_running, &done, &before))
+    }
+
+    fn latest_assessment_view(
+        &self,
+        store: &Store,
+        tz: &TimeZone,
+    ) -> Result<Option<AssessmentView>, Error> {
+        let Some(row) = store.latest_assessment()? else {
+            return Ok(None);
+        };
+        let date = local_date(row.created_ms, tz).unwrap_or(Date::ZERO);
+        let result: serde_json::Value =
+            serde_json::from_str(&row.result).map_err(|e| corrupt("stored assessment", e))?;
+        let findings: serde_json::Value =
+            serde_json::from_str(&row.findings).map_err(|e| corrupt("stored findings", e))?;
+        let strings = |v: &serde_json::Value| -> Vec<String> {
+            v.as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|x| x.as_str().map(str::to_string))
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let diff = result["differential"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        let first = diff.first();
+        let onset = findings["days_since_onset"]
+            .as_f64()
+            .filter(|d| d.is_finite() && *d >= 0.0 && *d < 36_500.0)
+            .map(|d| date.saturating_sub(Span::new().days(d.floor() as i64)));
+        Ok(Some(AssessmentView {
+            date,
+            onset,
+            side: findings["side"].as_str().map(str::to_string),
+            condition: first
+                .and_then(|d| d["name"].as_str())
+                .unwrap_or(&row.condition)
+                .to_string(),
+            probability: first.and_then(|d| d["probability"].as_f64()).unwrap_or(0.0),
+            triage_level: result["triage"]["level"]
+                .as_str()
+                .unwrap_or(&row.triage)
+                .to_string(),
+            triage_headline: result["triage"]["headline"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
+            positives: first.map(|d| strings(&d["for"])).unwrap_or_default(),
+            negatives: first.map(|d| strings(&d["against"])).unwrap_or_default(),
+            red_flags: strings(&result["red_flags"]),
+            others: diff
+                .iter()
+                .skip(1)
+                .take(4)
+                .filter_map(|d| Some((d["name"].as_str()?.to_string(), d["probability"].as_f64()?)))
+                .collect(),
+        }))
+    }
+
+    /// Render the HTML report and write it to `path` (mode 0600). Returns the bytes written.
+    pub fn write_report(&self, t: &Training, path: &Path) -> Result<usize, Error> {
+        let html = self.render_report(t);
+        crate::plans::write_private(path, html.as_bytes())?;
+        Ok(html.len())
+    }
+
+    /// The HTML report as a string.
+    pub fn render_report(&self, t: &Training) -> String {
+        let summary = t.assessment.as_ref().map(|a| AssessmentSummary {
+            date: a.date,
+            condition: a.condition.clone(),
+            probability: a.probability,
+            triage_level: a.triage_level.clone(),
+            triage_headline: a.triage_headline.clone(),
+            positives: a.positives.clone(),
+            negatives: a.negatives.clone(),
+            red_flags: a.red_flags.clone(),
+            others: a.others.clone(),
+        });
+        let mut cited: Vec<&str> = self
+            .signals
+            .signals
+            .iter()
+            .flat_map(|s| s.sources.iter().map(String::as_str))
+            .collect();
+        cited.sort_unstable();
+        cited.dedup();
+        let sources: Vec<SourceRef> = cited
+            .iter()
+            .filter_map(|id| self.kb.source(id))
+            .map(|s| SourceRef {
+                id: s.id.clone(),
+                short: s.short.clone(),
+                citation: s.citation.clone(),
+            })
+            .collect();
+        let pain: Vec<PainEntry> = t.pain.iter().map(|r| r.entry.clone()).collect();
+        let model = ReportModel {
+            today: t.today,
+            units: if t.units == "mi" {
+                Units::Mi
+            } else {
+                Units::Km
+            },
+            analysis: &t.analysis,
+            form: &t.form,
+            pain: &pain,
+            pain_analysis: &t.pain_analysis,
+            assessment: summary.as_ref(),
+            plan: t.plan.as_ref().map(|(a, b)| (a.as_str(), b.as_str())),
+            adherence: t.adherence.as_ref(),
+            signals: &self.signals,
+            sources: &sources,
+            disclaimer: &self.kb.disclaimer,
+        };
+        report::render(&model)
+    }
+}
+
+/// What the runner's data says about the assessment's training questions.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DataFindings {
+    /// Values of `recent_training_change` seen in the last 4 weeks (empty: nothing seen; the
+    /// interview then still asks, since strength work or a race cannot be seen in the data).
+    pub recent_training_change: Vec<String>,
+    /// Mean weekly distance over the last 4 weeks, km (when the history covers them).
+    pub weekly_km: Option<f64>,
+    /// Each pre-filled answer with the evidence behind it, for "from your data" lines.
+    pub reasons: Vec<String>,
+    /// Runs in the last 28 days.
+    pub runs_28d: usize,
+}
+
+impl Service {
+    /// Read the training-change answers from the runner's imported runs (the last 28 days
+    /// against the 28 before). Only what the data shows is claimed; nothing is denied.
+    pub fn findings_from_data(&self, store: &Store, now: Now) -> Result<DataFindings, Error> {
+        let t = self.training(store, now)?;
+        Ok(data_findings(&t.analysis, t.today))
+    }
+
+    /// Merge data findings into `findings` where the runner has not answered already.
+    /// Returns the lines to show as "from your data".
+    pub fn apply_data_findings(
+        &self,
+        findings: &mut hamstride_core::Findings,
+        d: &DataFindings,
+    ) -> Vec<String> {
+        let mut shown = Vec::new();
+        let schema = &self.kb.schema;
+        if !d.recent_training_change.is_empty() {
+            if let Some(i) = schema.index("recent_training_change") {
+                let field = &schema.fields[i];
+                let bits = d
+                    .recent_training_change
+                    .iter()
+                    .filter_map(|v| field.value_index(v).ok())
+                    .fold(0u64, |acc, k| acc | (1u64 << k));
+                if findings.get(i).is_none() && bits != 0 {
+                    findings.set(i, Some(Value::Multi(bits)));
+                    shown.extend(
+                        d.reasons
+                            .iter()
+                            .filter(|r| !r.starts_with("weekly distance"))
+                            .cloned(),
+                    );
+                }
+            }
+        }
+        if let (Some(km), Some(i)) = (d.weekly_km, schema.index("weekly_km")) {
+            if findings.get(i).is_none() {
+                findings.set(i, Some(Value::Num(km)));
+                shown.extend(
+                    d.reasons
+                        .iter()
+                        .filter(|r| r.starts_with("weekly distance"))
+                        .cloned(),
+                );
+            }
+        }
+        shown
+    }
+}
+
+/// The pure part of [`Service::findings_from_data`].
+pub fn data_findings(a: &Analysis, today: Date) -> DataFindings {
+    let from = today.saturating_sub(Span::new().days(27));
+    let prev_from = today.saturating_sub(Span::new().days(55));
+    let recent_flags = |id: SignalId| {
+        a.flags
+            .iter()
+            .filter(move |f| f.signal == id && f.date >= from && f.date <= today)
+    };
+    let mut changes = Vec::new();
+    let mut reasons = Vec::new();
+    let sum = |lo: Date, hi: Date, f: &dyn Fn(&series::Day) -> f64| -> f64 {
+        a.days
+            .iter()
+            .filter(|d| d.date >= lo && d.date <= hi)
+            .map(f)
+            .sum()
+    };
+    let covered_56 = a.first_day.is_some_and(|f| f <= prev_from);
+    let covered_28 = a.first_day.is_some_and(|f| f <= from);
+    let recent_km = sum(from, today, &|d| d.distance_m) / 1000.0;
+    let prev_km = sum(prev_from, from.yesterday().unwrap_or(from), &|d| {
+        d.distance_m
+    }) / 1000.0;
+    let mut push = |id: &str, why: String| {
+        if !changes.iter().any(|c| c == id) {
+            changes.push(id.to_string());
+            reasons.push(why);
+        }
+    };
+    // "More kilometres per week" compares four weeks with the four before: a single week's
+    // jump (a flag in the charts) also happens to a steady runner whose runs fall 3 and 2 to a
+    // week, and the question asks about a change in training, not a fluctuation.
+    if covered_56 && prev_km > 0.0 && recent_km > prev_km * 1.2 {
+        push(
+            "mileage_increase",
+            format!(
+                "more kilometres per week: {recent_km:.0} km in the last 4 weeks against {prev_km:.0} km in the 4 before"
+            ),
+        );
+    }
+    if let Some(f) = recent_flags(SignalId::LongRunSpike).next_back() {
+        push(
+            "long_run_increase",
+            format!("a longer long run: {}", f.text),
+        );
+    }
+    if let Some(f) = recent_flags(SignalId::SpeedReintroduced)
+        .chain(recent_flags(SignalId::HighSpeedWeek))
+        .last()
+    {
+        push(
+            "new_speed_work",
+            format!("new or more speed work: {}", f.text),
+        );
+    }
+    if let Some(f) = recent_flags(SignalId::HillsReintroduced).next_back() {
+        push("new_hills", format!("new or more hills: {}", f.text));
+    }
+    let recent_desc = sum(from, today, &|d| d.descent_m);
+    let prev_desc = sum(prev_from, from.yesterday().unwrap_or(from), &|d| {
+        d.descent_m
+    });
+    if covered_56 && recent_desc >= 300.0 && recent_desc > 1.5 * prev_desc {
+        push(
+            "downhill_running",
+            format!(
+                "downhill running: {recent_desc:.0} m of descent in the last 4 weeks against {prev_desc:.0} m in the 4 before"
+            ),
+        );
+    }
+    // Coming back after a break: the first run of the last 4 weeks followed 14 or more days
+    // without running, and there was running before the gap.
+    let runs: Vec<&series::RunSummary> = a.runs.iter().filter(|r| r.date <= today).collect();
+    if let Some(pos) = runs.iter().position(|r| r.date >= from) {
+        if pos > 0 {
+            let gap = (runs[pos].date - runs[pos - 1].date).get_days();
+            if gap >= 14 {
+                push(
+                    "return_after_break",
+                    format!(
+                        "coming back after a break: {gap} days without running before {}",
+                        runs[pos].date
+                    ),
+                );
+            }
+        }
+    }
+    let runs_28d = runs.iter().filter(|r| r.date >= from).count();
+    let weekly_km = covered_28.then_some(recent_km / 4.0);
+    if let Some(km) = weekly_km {
+        reasons.push(format!(
+            "weekly distance: {km:.1} km on average over the last 4 weeks ({runs_28d} runs)"
+        ));
+    }
+    DataFindings {
+        recent_training_change: changes,
+        weekly_km: weekly_km.map(|k| (k * 10.0).round() / 10.0),
+        reasons,
+        runs_28d,
+    }
+}
+
+/// Save profile fields given on the command line; `None` keeps the stored value.
+#[derive(Debug, Clone, Default)]
+pub struct ProfileUpdate {
+    pub units: Option<String>,
+    pub timezone: Option<String>,
+    pub hr_rest: Option<f64>,
+    pub hr_max: Option<f64>,
+    pub hr_curve: Option<String>,
+}
+
+/// Apply a profile update after checking every field (nothing is saved when one is wrong).
+pub fn update_profile(store: &Store, u: &ProfileUpdate, now: Now) -> Result<Profile, Error> {
+    let mut p = profile(store)?;
+    if let Some(v) = &u.units {
+        p.units = Some(v.clone());
+    }
+    if let Some(v) = &u.timezone {
+        p.timezone = Some(v.clone());
+        time_zone(&p)?;
+    }
+    if let Some(v) = u.hr_rest {
+        if !(25.0..=120.0).contains(&v) {
+            return Err(input("hr_rest", format!("{v} bpm is outside 25-120")));
+        }
+        p.hr_rest = Some(v);
+    }
+    if let Some(v) = u.hr_max {
+        if !(120.0..=240.0).contains(&v) {
+            return Err(input("hr_max", format!("{v} bpm is outside 120-240")));
+        }
+        p.hr_max = Some(v);
+    }
+    if let (Some(r), Some(m)) = (p.hr_rest, p.hr_max) {
+        if r + 20.0 >= m {
+            return Err(input(
+                "hr_rest",
+                format!("resting heart rate {r} must be well below the maximum {m}"),
+            ));
+        }
+    }
+    if let Some(v) = &u.hr_curve {
+        if v != "men" && v != "women" {
+            return Err(input("hr_curve", format!("'{v}' is not men or women")));
+        }
+        p.hr_curve = Some(v.clone());
+    }
+    crate::plans::set_profile(store, &p, now)?;
+    Ok(p)
+}

@@ -13,6 +13,8 @@
     reason = "benchmark tooling: failing loudly on a missing data set is the right behaviour"
 )]
 
+pub mod training;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 

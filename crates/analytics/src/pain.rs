@@ -6,7 +6,8 @@
 //!
 //! It says in plain words what it finds and how sure it can be: below `min_days` paired days it
 //! says it is too early; otherwise a Spearman rank correlation with an approximate 95% range
-//! (Fisher z, SE = 1.06/√(n−3) for ranks), and "no clear link" when that range spans zero.
+//! (Fisher z, SE = 1.06/√(n−3) for ranks), and "no clear link" when that range spans zero or
+//! the correlation is weaker than a moderate [`MIN_RHO`].
 //! Correlation in one runner's diary is a clue, not a cause, and the text says so.
 //!
 //! The 1.06 factor is Fieller, Hartley and Pearson's (1957) standard error for Spearman's ρ,
@@ -99,6 +100,11 @@ pub struct PainAnalysis {
     pub summary: Vec<String>,
 }
 
+/// The smallest correlation worth a sentence. With hundreds of diary days even a negligible
+/// correlation (ρ = 0.08) has a range that excludes zero; below a moderate 0.3 it says nothing
+/// a runner could act on, so it counts as "no clear link".
+pub const MIN_RHO: f64 = 0.3;
+
 /// Relate the diary to the daily series. Entries for the same day are merged (the highest
 /// score of each kind).
 ///
@@ -142,7 +148,7 @@ pub fn analyse(entries: &[PainEntry], days: &[Day], signals: &Signals) -> PainAn
                     rho,
                     low,
                     high,
-                    clear: low > 0.0 || high < 0.0,
+                    clear: (low > 0.0 || high < 0.0) && rho.abs() >= MIN_RHO,
                 });
             }
         }
@@ -167,6 +173,11 @@ pub fn analyse(entries: &[PainEntry], days: &[Day], signals: &Signals) -> PainAn
             shown.push((l.feature, l.score));
             summary.push(link_text(l));
         }
+        summary.push(format!(
+            "{} pairings of load and pain were looked at, so one of them can look linked by chance; \
+             treat this as a question for your physio, not an answer.",
+            links.len()
+        ));
         Certainty::Tentative
     } else {
         summary.push(format!(

@@ -7,7 +7,7 @@
 
 use hamstride_analytics::form::Side;
 use hamstride_analytics::pain::{
-    analyse, merged, range95, spearman, Certainty, Feature, PainEntry, Score,
+    analyse, merged, range95, spearman, Certainty, Feature, PainEntry, Score, MIN_RHO,
 };
 use hamstride_analytics::series::Day;
 use hamstride_analytics::signals::Signals;
@@ -381,4 +381,27 @@ fn odd_input_never_panics() {
     let mut zero = signals();
     zero.t.pain_min_days = 0.0;
     let _ = analyse(&diary, &days, &zero);
+}
+
+#[test]
+fn a_negligible_correlation_is_no_clear_link_however_many_days() {
+    // 400 days where pain follows distance only faintly: 1 in 12 days has pain 3 after a
+    // long day, the rest pain 1 whatever the distance. ρ is small but its range excludes 0.
+    let d0 = jiff::civil::date(2025, 1, 1);
+    let mut days = Vec::new();
+    let mut entries = Vec::new();
+    for k in 0..400i64 {
+        let date = d0.checked_add(jiff::Span::new().days(k)).unwrap();
+        let km = if k % 2 == 0 { 12.0 } else { 6.0 };
+        days.push(day(date, km));
+        let pain = if k % 24 == 0 { 3 } else { 1 };
+        entries.push(morning(date, pain));
+    }
+    let a = analyse(&entries, &days, &signals());
+    assert!(
+        a.links.iter().all(|l| !l.clear || l.rho.abs() >= MIN_RHO),
+        "{:?}",
+        a.links.first()
+    );
+    assert_eq!(a.certainty, Certainty::NoClearLink, "{:?}", a.summary);
 }

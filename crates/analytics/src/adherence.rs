@@ -16,6 +16,7 @@
 //! pain after them (the diary does).
 
 use crate::metrics::ActivityMetrics;
+use crate::series::day_label;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -377,23 +378,6 @@ fn summary(
     format!(
         "{done} of {sessions} run {noun} done, {as_prescribed} as prescribed{pace}{unplanned_text}."
     )
-}
-
-/// "Mon 3 Nov": short, unambiguous in any English locale.
-fn day_label(d: Date) -> String {
-    const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
-    let day = usize::try_from(d.weekday().to_monday_zero_offset())
-        .ok()
-        .and_then(|i| DAYS.get(i))
-        .unwrap_or(&"");
-    let month = usize::try_from(d.month() - 1)
-        .ok()
-        .and_then(|i| MONTHS.get(i))
-        .unwrap_or(&"");
-    format!("{day} {} {month}", d.day())
 }
 
 /// "a", "a and b", "a, b and c".

@@ -48,6 +48,26 @@ pub enum Side {
     Both,
 }
 
+impl Side {
+    /// "left", "right" or "both" (the assessment contract's values).
+    pub fn parse(s: &str) -> Option<Side> {
+        match s {
+            "left" => Some(Side::Left),
+            "right" => Some(Side::Right),
+            "both" => Some(Side::Both),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Side::Left => "left",
+            Side::Right => "right",
+            Side::Both => "both",
+        }
+    }
+}
+
 /// One run's form input: its local day and metrics.
 #[derive(Debug, Clone, Copy)]
 pub struct FormRun<'a> {

@@ -398,7 +398,7 @@ pub fn ewma_series(loads: &[f64], acute_days: usize, chronic_days: usize) -> Vec
 
 /// Days since 1970-01-01 (proleptic Gregorian; Hinnant's `days_from_civil`). Plain integers
 /// make windows and weeks exact arithmetic with no fallible date calls.
-pub(crate) fn day_number(d: Date) -> i64 {
+pub fn day_number(d: Date) -> i64 {
     let m = i64::from(d.month());
     let y = i64::from(d.year()) - i64::from(m <= 2);
     let era = y.div_euclid(400);
@@ -410,7 +410,7 @@ pub(crate) fn day_number(d: Date) -> i64 {
 
 /// The inverse of [`day_number`], clamped to jiff's range (only reachable from a corrupted
 /// day number; real ones come from dates).
-pub(crate) fn date_from_day_number(dn: i64) -> Date {
+pub fn date_from_day_number(dn: i64) -> Date {
     let z = dn.saturating_add(719_468);
     let era = z.div_euclid(146_097);
     let doe = z - era * 146_097;
@@ -1038,75 +1038,83 @@ impl FlagCtx<'_> {
 
     /// The first speed run (strides, intervals, a race) after weeks without one.
     fn speed_flags(&self, runs: &[RunCalc], flags: &mut Vec<Flag>) {
-        let id = SignalId::SpeedReintroduced;
-        if !self.alerts(id) {
-            return;
-        }
         let t = &self.signals.t;
-        let days_without = whole_days(t.speed_days_without);
-        let mut last = None;
-        for r in runs.iter().filter(|r| r.is_speed(t)) {
-            if let Some((gap, had_one)) = self.returns(days_without, r.dn, last) {
-                let since = if had_one {
-                    format!("the first in {gap} days")
-                } else {
-                    format!("the first in the {gap} days of your history")
-                };
-                let date = date_from_day_number(r.dn);
-                flags.push(Flag {
-                    signal: id,
-                    date,
-                    activity_id: Some(r.id),
-                    level: Level::Warn,
-                    value: gap as f64,
-                    text: format!(
-                        "{}: {:.0} s of fast running and {} stride{}, {since}. A return to fast \
-                         running after weeks without it is linked with hamstring strains in team \
-                         sport; for runners this is an extrapolation {}.",
-                        day_label(date),
-                        r.hs_s,
-                        r.strides,
-                        if r.strides == 1 { "" } else { "s" },
-                        self.grade(id),
-                    ),
-                });
-            }
-            last = Some(r.dn);
-        }
+        self.return_flags(
+            SignalId::SpeedReintroduced,
+            Level::Warn,
+            t.speed_days_without,
+            runs.iter().filter(|r| r.is_speed(t)),
+            |r, since| {
+                format!(
+                    "{:.0} s of fast running and {} stride{}, the first {since}. A return to fast \
+                     running after weeks without it is linked with hamstring strains in team \
+                     sport; for runners this is an extrapolation",
+                    r.hs_s,
+                    r.strides,
+                    if r.strides == 1 { "" } else { "s" },
+                )
+            },
+            flags,
+        );
     }
 
     /// The first hilly run after weeks without one.
     fn hill_flags(&self, runs: &[RunCalc], flags: &mut Vec<Flag>) {
-        let id = SignalId::HillsReintroduced;
+        let t = &self.signals.t;
+        self.return_flags(
+            SignalId::HillsReintroduced,
+            Level::Note,
+            t.hills_days_without,
+            runs.iter().filter(|r| r.is_hilly(t)),
+            |r, since| {
+                format!(
+                    "{:.0} m of climbing over {} and {:.0} steep minutes, the first hilly run \
+                     {since}. Uphill running has been linked with flare-ups of a sore high \
+                     hamstring tendon and steep downhills with muscle soreness",
+                    r.ascent_m,
+                    km(r.distance_m),
+                    r.steep_s / 60.0,
+                )
+            },
+            flags,
+        );
+    }
+
+    /// Flag each run of a kind (speed, hills) that comes after `days_without` days without
+    /// one. `describe` gets the run and "in N days" and writes the sentence before the grade.
+    fn return_flags<'r>(
+        &self,
+        id: SignalId,
+        level: Level,
+        days_without: f64,
+        kind: impl Iterator<Item = &'r RunCalc>,
+        describe: impl Fn(&RunCalc, &str) -> String,
+        flags: &mut Vec<Flag>,
+    ) {
         if !self.alerts(id) {
             return;
         }
-        let t = &self.signals.t;
-        let days_without = whole_days(t.hills_days_without);
+        let days_without = whole_days(days_without);
         let mut last = None;
-        for r in runs.iter().filter(|r| r.is_hilly(t)) {
+        for r in kind {
             if let Some((gap, had_one)) = self.returns(days_without, r.dn, last) {
                 let since = if had_one {
-                    format!("the first hilly run in {gap} days")
+                    format!("in {gap} days")
                 } else {
-                    format!("the first hilly run in the {gap} days of your history")
+                    format!("in the {gap} days of your history")
                 };
                 let date = date_from_day_number(r.dn);
                 flags.push(Flag {
                     signal: id,
                     date,
                     activity_id: Some(r.id),
-                    level: Level::Note,
+                    level,
                     value: gap as f64,
                     text: format!(
-                        "{}: {:.0} m of climbing over {} and {:.0} steep minutes, {since}. Uphill \
-                         running has been linked with flare-ups of a sore high hamstring tendon \
-                         and steep downhills with muscle soreness {}.",
+                        "{}: {} {}.",
                         day_label(date),
-                        r.ascent_m,
-                        km(r.distance_m),
-                        r.steep_s / 60.0,
-                        self.grade(id),
+                        describe(r, &since),
+                        self.grade(id)
                     ),
                 });
             }
@@ -1116,19 +1124,8 @@ impl FlagCtx<'_> {
 }
 
 /// "Sat 8 Nov".
-fn day_label(d: Date) -> String {
-    const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
-    let wd = usize::try_from(d.weekday().to_monday_zero_offset()).unwrap_or(0);
-    let mon = usize::try_from(d.month() - 1).unwrap_or(0);
-    format!(
-        "{} {} {}",
-        WEEKDAYS.get(wd).unwrap_or(&""),
-        d.day(),
-        MONTHS.get(mon).unwrap_or(&"")
-    )
+pub(crate) fn day_label(d: Date) -> String {
+    d.strftime("%a %-d %b").to_string()
 }
 
 fn km(m: f64) -> String {

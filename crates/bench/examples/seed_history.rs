@@ -33,7 +33,9 @@ fn main() {
             }],
             ..Default::default()
         };
-        let hash = *blake3_like(e.id);
+        // A distinct content key per activity: the store dedupes originals by hash.
+        let mut hash = [0u8; 32];
+        hash[..8].copy_from_slice(&e.id.to_le_bytes());
         let (orig, _) = tx
             .insert_original(&hash, "raw", "fit", 0, 1, b"synthetic")
             .unwrap();
@@ -62,11 +64,4 @@ fn main() {
         entries.len(),
         pain.len()
     );
-}
-
-/// A distinct 32-byte content key per synthetic activity (the store dedupes by content hash).
-fn blake3_like(id: i64) -> Box<[u8; 32]> {
-    let mut h = [0u8; 32];
-    h[..8].copy_from_slice(&id.to_le_bytes());
-    Box::new(h)
 }

@@ -4,10 +4,10 @@
 //! analysis, the assessment pre-fill, the HTML report). Also writes the history into a real
 //! database for the end-to-end timing (`examples/seed_history.rs`).
 
-use hamstride_analytics::form::{self, FormReport, FormRun};
-use hamstride_analytics::pain::{self, PainAnalysis, PainEntry};
-use hamstride_analytics::series::{self, Analysis, HrCurve, RunEntry, Settings};
-use hamstride_service::training::{self, DataFindings, PainRecord, Training};
+use hamstride_analytics::form;
+use hamstride_analytics::pain::PainEntry;
+use hamstride_analytics::series::{HrCurve, RunEntry, Settings};
+use hamstride_service::training::{self, DataFindings, PainRecord, Picture, Training};
 use hamstride_service::Service;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
@@ -83,50 +83,30 @@ impl Fixture {
         }
     }
 
-    /// Everything `status` computes.
-    pub fn analyse(&self) -> (Analysis, FormReport, PainAnalysis, DataFindings) {
-        let signals = self.service.signals();
-        let a = series::analyse(&series::Input {
-            activities: &self.entries,
-            settings: &self.settings,
-            signals,
-            today: self.today,
-        });
-        let by_id: std::collections::HashMap<i64, &RunEntry> =
-            self.entries.iter().map(|e| (e.id, e)).collect();
-        let runs: Vec<FormRun<'_>> = a
-            .runs
-            .iter()
-            .filter_map(|r| {
-                by_id.get(&r.id).map(|e| FormRun {
-                    id: r.id,
-                    date: r.date,
-                    metrics: &e.metrics,
-                })
-            })
-            .collect();
-        let reference = self.today.saturating_sub(Span::new().days(21));
-        let f = form::analyse(
-            &runs,
-            reference,
+    /// Everything `status` computes: the service's own pure pipeline, plus the pre-fill.
+    pub fn analyse(&self) -> (Picture, DataFindings) {
+        let reference = self.service.default_form_reference(self.today);
+        let p = self.service.picture(
+            &self.entries,
+            &self.settings,
             self.today,
+            reference,
             Some(form::Side::Left),
-            signals,
+            &self.pain,
         );
-        let p = pain::analyse(&self.pain, &a.days, signals);
-        let d = training::data_findings(&a, self.today);
-        (a, f, p, d)
+        let d = training::data_findings(&p.analysis, self.today);
+        (p, d)
     }
 
     /// The training picture as the service hands it to the report.
     pub fn training(&self) -> Training {
-        let (analysis, form, pain_analysis, _) = self.analyse();
+        let (p, _) = self.analyse();
         Training {
             today: self.today,
             time_zone: "UTC".into(),
             units: "km".into(),
-            analysis,
-            form,
+            analysis: p.analysis,
+            form: p.form,
             pain: self
                 .pain
                 .iter()
@@ -136,7 +116,7 @@ impl Fixture {
                     entry: e.clone(),
                 })
                 .collect(),
-            pain_analysis,
+            pain_analysis: p.pain,
             plan: None,
             adherence: None,
             assessment: None,

@@ -10,7 +10,8 @@ use inquire::error::InquireError;
 use inquire::{Confirm, CustomType, MultiSelect};
 use jiff::civil::Date;
 
-fn pain(question: &str) -> Result<Option<i64>, InquireError> {
+/// A 0-10 pain score, skippable (also the pain diary's prompt).
+pub(crate) fn pain(question: &str) -> Result<Option<i64>, InquireError> {
     CustomType::<i64>::new(question)
         .with_help_message("0 = no pain, 10 = worst imaginable; Enter on empty to skip")
         .with_validator(|v: &i64| {

@@ -169,16 +169,8 @@ pub fn activities(
         Ok(s) => s,
         Err(code) => return code,
     };
-    let units = units.unwrap_or_else(|| {
-        match hamstride_service::plans::profile(&store)
-            .ok()
-            .and_then(|p| p.units)
-            .as_deref()
-        {
-            Some("mi") => Units::Mi,
-            _ => Units::Km,
-        }
-    });
+    let profile = hamstride_service::plans::profile(&store).ok();
+    let units = Units::or_profile(units, profile.as_ref().and_then(|p| p.units.as_deref()));
     let rows = match store.list_activities() {
         Ok(r) => r,
         Err(e) => return fail(exit::STORE, e),
@@ -191,10 +183,7 @@ pub fn activities(
         println!("No activities yet. Import some with: hamstride import PATH");
         return Ok(ExitCode::SUCCESS);
     }
-    let (unit, per_m) = match units {
-        Units::Km => ("km", 1e-3),
-        Units::Mi => ("mi", 1.0 / 1609.344),
-    };
+    let unit = units.name();
     println!(
         "{:>6}  {:<16}  {:<10}  {:>8}  {:>8}  {:>6}  name",
         "id", "start (UTC)", "sport", unit, "time", "avg HR"
@@ -203,7 +192,7 @@ pub fn activities(
         let start = r.start_ms.map_or_else(|| "?".to_string(), fmt_utc);
         let dist = r
             .distance_m
-            .map_or_else(|| "-".into(), |d| format!("{:.2}", d * per_m));
+            .map_or_else(|| "-".into(), |d| format!("{:.2}", units.of_metres(d)));
         let time = r
             .timer_s
             .or(r.elapsed_s)

@@ -408,6 +408,32 @@ pub enum Units {
     Mi,
 }
 
+impl Units {
+    /// The flag when given, else the profile's setting ("km"/"mi"), else km.
+    pub fn or_profile(flag: Option<Units>, profile: Option<&str>) -> Units {
+        flag.unwrap_or(if profile == Some("mi") {
+            Units::Mi
+        } else {
+            Units::Km
+        })
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Units::Km => "km",
+            Units::Mi => "mi",
+        }
+    }
+
+    /// Metres in this unit.
+    pub fn of_metres(self, m: f64) -> f64 {
+        match self {
+            Units::Km => m / 1000.0,
+            Units::Mi => m / 1609.344,
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
@@ -450,7 +476,7 @@ fn main() -> ExitCode {
         } => plan_cmd::profile(
             cli.data_dir.as_deref(),
             hamstride_service::training::ProfileUpdate {
-                units: units.map(|u| if u == Units::Mi { "mi" } else { "km" }.to_string()),
+                units: units.map(|u| u.name().to_string()),
                 timezone,
                 hr_rest,
                 hr_max,
@@ -647,21 +673,13 @@ fn prefill(service: &Service, data_dir: Option<&Path>, f: &mut Findings) -> Vec<
 /// In the interview, when runs are imported, ask before using them.
 fn ask_consent(data_dir: Option<&Path>) -> bool {
     let has_runs = hamstride_service::data_dir(data_dir)
-        .ok()
-        .filter(|d| d.join(hamstride_store_file()).exists())
-        .and_then(|d| hamstride_service::open_store(&d).ok())
-        .and_then(|s| hamstride_service::training::last_run(&s).ok().flatten())
-        .is_some();
+        .is_ok_and(|d| hamstride_service::training::has_runs(&d));
     has_runs
         && inquire::Confirm::new("You have imported runs. Use them to answer the questions about your recent training?")
             .with_default(false)
             .with_help_message("Only what your data shows is filled in, marked \"from your data\"; nothing leaves this computer")
             .prompt()
             .unwrap_or(false)
-}
-
-fn hamstride_store_file() -> &'static str {
-    "hamstride.db"
 }
 
 fn read_input(path: &Path) -> std::result::Result<(String, String), String> {

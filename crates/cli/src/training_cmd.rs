@@ -18,6 +18,7 @@ use inquire::{CustomType, Select, Text};
 use jiff::civil::Date;
 use serde::Serialize;
 
+use crate::checkin_prompt::pain;
 use crate::plan_cmd::service_fail;
 use crate::{open_store, Format, Units};
 
@@ -155,24 +156,11 @@ fn ask(service: &Service, i: &mut PainInput) -> Result<bool> {
     }
 }
 
-fn score(q: &str) -> Result<Option<i64>, InquireError> {
-    CustomType::<i64>::new(q)
-        .with_help_message("0 = no pain, 10 = worst imaginable; Enter on empty to skip")
-        .with_validator(|v: &i64| {
-            Ok(if (0..=10).contains(v) {
-                inquire::validator::Validation::Valid
-            } else {
-                inquire::validator::Validation::Invalid("a number from 0 to 10".into())
-            })
-        })
-        .prompt_skippable()
-}
-
 fn ask_inner(service: &Service, i: &mut PainInput) -> Result<(), InquireError> {
     println!("Pain diary. Skip anything with Enter; Esc cancels without recording.\n");
-    i.during = score("Pain during running or activity today (0-10)?")?;
-    i.after = score("Pain straight after (0-10)?")?;
-    i.next_morning = score("Pain the next morning (0-10)? (for an entry about yesterday)")?;
+    i.during = pain("Pain during running or activity today (0-10)?")?;
+    i.after = pain("Pain straight after (0-10)?")?;
+    i.next_morning = pain("Pain the next morning (0-10)? (for an entry about yesterday)")?;
     i.sitting_min = CustomType::<i64>::new("How long can you sit comfortably, in minutes?")
         .with_help_message("Enter on empty to skip")
         .prompt_skippable()?;
@@ -221,9 +209,9 @@ pub fn list(data_dir: Option<&Path>, format: Format) -> Result<ExitCode> {
     for r in &diary {
         let e = &r.entry;
         let place = match (&e.site, e.side) {
-            (Some(s), Some(side)) => format!("{s} ({})", side_name(side)),
+            (Some(s), Some(side)) => format!("{s} ({})", side.as_str()),
             (Some(s), None) => s.clone(),
-            (None, Some(side)) => side_name(side).to_string(),
+            (None, Some(side)) => side.as_str().to_string(),
             (None, None) => "-".into(),
         };
         println!(
@@ -241,14 +229,6 @@ pub fn list(data_dir: Option<&Path>, format: Format) -> Result<ExitCode> {
         );
     }
     Ok(ExitCode::SUCCESS)
-}
-
-fn side_name(s: hamstride_analytics::form::Side) -> &'static str {
-    match s {
-        hamstride_analytics::form::Side::Left => "left",
-        hamstride_analytics::form::Side::Right => "right",
-        hamstride_analytics::form::Side::Both => "both",
-    }
 }
 
 /// `hamstride pain delete ID`.
@@ -272,43 +252,31 @@ pub fn delete(data_dir: Option<&Path>, id: i64) -> Result<ExitCode> {
 
 /// Units for display: the flag, else the profile's.
 fn pick_units(flag: Option<Units>, t: &Training) -> Units {
-    flag.unwrap_or(if t.units == "mi" {
-        Units::Mi
-    } else {
-        Units::Km
-    })
+    Units::or_profile(flag, Some(&t.units))
 }
 
 fn dist(m: f64, u: Units) -> f64 {
-    match u {
-        Units::Km => m / 1000.0,
-        Units::Mi => m / 1609.344,
-    }
+    u.of_metres(m)
 }
 
-fn unit_name(u: Units) -> &'static str {
-    match u {
-        Units::Km => "km",
-        Units::Mi => "mi",
-    }
-}
-
-/// Eight-level bars for a series; an empty string for no data.
-pub fn sparkline(values: &[f64]) -> String {
+/// Eight-level bars for a series, on a 0..`max` scale (pain 0-10), or scaled to the largest
+/// value when `max` is None. Missing (NaN) values and an all-zero series are blanks.
+pub fn sparkline(values: &[f64], max: Option<f64>) -> String {
     const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
-    let max = values
-        .iter()
-        .copied()
-        .filter(|v| v.is_finite())
-        .fold(0.0f64, f64::max);
+    let max = max.unwrap_or_else(|| {
+        values
+            .iter()
+            .copied()
+            .filter(|v| v.is_finite())
+            .fold(0.0f64, f64::max)
+    });
     values
         .iter()
         .map(|&v| {
             if !v.is_finite() || max <= 0.0 {
                 ' '
             } else {
-                let k = ((v / max) * 7.0).round() as usize;
-                BARS[k.min(7)]
+                BARS[((v / max) * 7.0).round().clamp(0.0, 7.0) as usize]
             }
         })
         .collect()
@@ -432,7 +400,7 @@ pub fn status(data_dir: Option<&Path>, units: Option<Units>, format: Format) -> 
     if format == Format::Json {
         let s = StatusJson {
             today: t.today,
-            units: unit_name(u),
+            units: u.name(),
             week,
             days,
             weekly_distance,
@@ -447,7 +415,7 @@ pub fn status(data_dir: Option<&Path>, units: Option<Units>, format: Format) -> 
         println!("{}", serde_json::to_string_pretty(&s)?);
         return Ok(ExitCode::SUCCESS);
     }
-    let un = unit_name(u);
+    let un = u.name();
     println!(
         "This week (from {}), today {}",
         monday.strftime("%a %-d %b"),
@@ -497,7 +465,7 @@ pub fn status(data_dir: Option<&Path>, units: Option<Units>, format: Format) -> 
         println!(
             "\nLast {} weeks, {un}   {}   ({:.0} → {:.0})",
             v.len(),
-            sparkline(&v),
+            sparkline(&v, None),
             v.first().copied().unwrap_or(0.0),
             v.last().copied().unwrap_or(0.0)
         );
@@ -506,7 +474,7 @@ pub fn status(data_dir: Option<&Path>, units: Option<Units>, format: Format) -> 
                 .iter()
                 .map(|x| x.1.unwrap_or(f64::NAN))
                 .collect();
-            println!("Morning pain, 0-10   {}", sparkline_fixed(&p, 10.0));
+            println!("Morning pain, 0-10   {}", sparkline(&p, Some(10.0)));
         }
     } else {
         println!("\nNo runs imported yet: `hamstride import PATH` brings in your watch data.");
@@ -557,21 +525,6 @@ pub fn status(data_dir: Option<&Path>, units: Option<Units>, format: Format) -> 
     Ok(ExitCode::SUCCESS)
 }
 
-/// Sparkline on a fixed 0..max scale (pain 0-10), blanks for missing values.
-fn sparkline_fixed(values: &[f64], max: f64) -> String {
-    const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
-    values
-        .iter()
-        .map(|&v| {
-            if v.is_finite() {
-                BARS[((v / max) * 7.0).round().clamp(0.0, 7.0) as usize]
-            } else {
-                ' '
-            }
-        })
-        .collect()
-}
-
 fn round1(x: f64) -> f64 {
     (x * 10.0).round() / 10.0
 }
@@ -587,7 +540,7 @@ pub fn report(
         Ok(x) => x,
         Err(code) => return code,
     };
-    t.units = unit_name(pick_units(units, &t)).to_string();
+    t.units = pick_units(units, &t).name().to_string();
     match service.write_report(&t, out) {
         Ok(bytes) => {
             if format == Format::Json {
@@ -614,13 +567,13 @@ mod tests {
 
     #[test]
     fn sparkline_scales_to_the_largest_value() {
-        assert_eq!(sparkline(&[0.0, 5.0, 10.0]), "▁▅█");
-        assert_eq!(sparkline(&[]), "");
+        assert_eq!(sparkline(&[0.0, 5.0, 10.0], None), "▁▅█");
+        assert_eq!(sparkline(&[], None), "");
         assert_eq!(
-            sparkline(&[0.0, 0.0]),
+            sparkline(&[0.0, 0.0], None),
             "  ",
             "no data: blanks, no division by zero"
         );
-        assert_eq!(sparkline_fixed(&[0.0, f64::NAN, 10.0], 10.0), "▁ █");
+        assert_eq!(sparkline(&[0.0, f64::NAN, 10.0], Some(10.0)), "▁ █");
     }
 }

@@ -69,11 +69,11 @@ pub struct CheckInResult {
     pub triage: String,
 }
 
-fn corrupt(what: &str, e: impl std::fmt::Display) -> Error {
+pub(crate) fn corrupt(what: &str, e: impl std::fmt::Display) -> Error {
     Error::Store(hamstride_store::Error::Corrupt(format!("{what}: {e}")))
 }
 
-fn input(field: &str, problem: impl Into<String>) -> Error {
+pub(crate) fn input(field: &str, problem: impl Into<String>) -> Error {
     Error::Input {
         field: field.to_string(),
         problem: problem.into(),

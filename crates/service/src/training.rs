@@ -26,7 +26,7 @@ use jiff::tz::TimeZone;
 use jiff::{Span, Timestamp};
 use serde::{Deserialize, Serialize};
 
-use crate::plans::{profile, Now, Profile};
+use crate::plans::{corrupt, input, profile, Now, Profile};
 use crate::{Error, Service};
 
 /// Activities recomputed per transaction when metrics are refreshed.
@@ -65,17 +65,6 @@ pub fn refresh_metrics(
 /// Serialise metrics for the store.
 pub fn metrics_json(m: &ActivityMetrics) -> Result<String, Error> {
     serde_json::to_string(m).map_err(|e| corrupt("activity metrics", e))
-}
-
-fn corrupt(what: &str, e: impl std::fmt::Display) -> Error {
-    Error::Store(hamstride_store::Error::Corrupt(format!("{what}: {e}")))
-}
-
-fn input(field: &str, problem: impl Into<String>) -> Error {
-    Error::Input {
-        field: field.to_string(),
-        problem: problem.into(),
-    }
 }
 
 /// The runner's time zone: the profile's, else the system's.
@@ -196,10 +185,10 @@ impl Service {
         };
         let side = match i.side.as_deref() {
             None => None,
-            Some("left") => Some(Side::Left),
-            Some("right") => Some(Side::Right),
-            Some("both") => Some(Side::Both),
-            Some(s) => return Err(input("side", format!("'{s}' is not left, right or both"))),
+            Some(s) => Some(
+                Side::parse(s)
+                    .ok_or_else(|| input("side", format!("'{s}' is not left, right or both")))?,
+            ),
         };
         let notes = match &i.notes {
             Some(n) if n.chars().count() > MAX_NOTE_CHARS => {
@@ -216,20 +205,15 @@ impl Service {
         };
         let run_date = match i.activity_id {
             None => None,
-            Some(id) => {
-                if !store.activity_exists(id)? {
+            Some(id) => match store.activity_start(id)? {
+                None => {
                     return Err(input(
                         "run",
                         format!("there is no activity {id} (see `hamstride activities`)"),
-                    ));
+                    ))
                 }
-                let start = store
-                    .list_activities()?
-                    .into_iter()
-                    .find(|a| a.id == id)
-                    .and_then(|a| a.start_ms);
-                start.and_then(|ms| local_date(ms, &tz))
-            }
+                Some(start) => start.and_then(|ms| local_date(ms, &tz)),
+            },
         };
         let date = i.date.or(run_date).unwrap_or(today);
         if date > today {
@@ -280,6 +264,16 @@ pub fn pain_diary(store: &Store) -> Result<Vec<PainRecord>, Error> {
         .collect()
 }
 
+/// Whether the database in `dir` already exists and holds a run. Never creates a database:
+/// the interview asks for consent to use runs only when there are some.
+pub fn has_runs(dir: &Path) -> bool {
+    dir.join(hamstride_store::DB_FILE).exists()
+        && Store::open(dir)
+            .ok()
+            .and_then(|s| last_run(&s).ok().flatten())
+            .is_some()
+}
+
 /// The id of the most recent run, for `--run last`.
 pub fn last_run(store: &Store) -> Result<Option<i64>, Error> {
     Ok(store
@@ -288,6 +282,31 @@ pub fn last_run(store: &Store) -> Result<Option<i64>, Error> {
         .rev()
         .find(|a| a.sport == "running")
         .map(|a| a.id))
+}
+
+/// Series, form and pain analysis: what [`Service::picture`] computes.
+#[derive(Debug, Clone)]
+pub struct Picture {
+    pub analysis: Analysis,
+    pub form: FormReport,
+    pub pain: PainAnalysis,
+}
+
+/// The runs of an analysis with their stored metrics, for form and adherence.
+fn form_runs<'a>(analysis: &Analysis, entries: &'a [RunEntry]) -> Vec<FormRun<'a>> {
+    let by_id: HashMap<i64, &ActivityMetrics> =
+        entries.iter().map(|e| (e.id, &e.metrics)).collect();
+    analysis
+        .runs
+        .iter()
+        .filter_map(|r| {
+            by_id.get(&r.id).map(|m| FormRun {
+                id: r.id,
+                date: r.date,
+                metrics: m,
+            })
+        })
+        .collect()
 }
 
 /// Everything the status and report views show.
@@ -365,45 +384,20 @@ impl Service {
         let settings = settings(&p)?;
         let today = local_date(now.ms, &settings.tz).unwrap_or(now.today);
         let loaded = load_entries(store)?;
-        let analysis = series::analyse(&series::Input {
-            activities: &loaded.entries,
-            settings: &settings,
-            signals: &self.signals,
-            today,
-        });
-        let by_id: HashMap<i64, &ActivityMetrics> =
-            loaded.entries.iter().map(|e| (e.id, &e.metrics)).collect();
         let assessment = self.latest_assessment_view(store, &settings.tz)?;
-
         // Form: the reference day is the injury onset when a recent assessment gives one.
-        let recent = Span::new().days(self.signals.t.form_recent_days as i64);
         let reference = assessment
             .as_ref()
             .and_then(|a| a.onset)
             .filter(|d| *d <= today && *d > today.saturating_sub(Span::new().days(180)))
-            .unwrap_or_else(|| today.saturating_sub(recent));
-        let side = assessment.as_ref().and_then(|a| match a.side.as_deref() {
-            Some("left") => Some(Side::Left),
-            Some("right") => Some(Side::Right),
-            Some("both") => Some(Side::Both),
-            _ => None,
-        });
-        let form_runs: Vec<FormRun<'_>> = analysis
-            .runs
-            .iter()
-            .filter_map(|r| {
-                by_id.get(&r.id).map(|m| FormRun {
-                    id: r.id,
-                    date: r.date,
-                    metrics: m,
-                })
-            })
-            .collect();
-        let form = form::analyse(&form_runs, reference, today, side, &self.signals);
-
+            .unwrap_or_else(|| self.default_form_reference(today));
+        let side = assessment
+            .as_ref()
+            .and_then(|a| a.side.as_deref())
+            .and_then(Side::parse);
         let pain = pain_diary(store)?;
         let entries: Vec<PainEntry> = pain.iter().map(|r| r.entry.clone()).collect();
-        let pain_analysis = pain::analyse(&entries, &analysis.days, &self.signals);
+        let picture = self.picture(&loaded.entries, &settings, today, reference, side, &entries);
 
         let (plan, adherence) = match store.active_plan()? {
             None => (None, None),
@@ -413,7 +407,8 @@ impl Service {
                 let p = state.protocol(&self.plans).map_err(Error::Kb)?;
                 let phase = p.phase[state.phase.min(p.phase.len() - 1)].name.clone();
                 let checkins = store.checkins(row.id)?;
-                let adherence = self.adherence(&state, &checkins, &form_runs, today)?;
+                let runs = form_runs(&picture.analysis, &loaded.entries);
+                let adherence = self.adherence(&state, &checkins, &runs, today)?;
                 (Some((p.name.clone(), phase)), Some(adherence))
             }
         };
@@ -421,15 +416,47 @@ impl Service {
             today,
             time_zone: settings.tz.iana_name().unwrap_or("system").to_string(),
             units: p.units.clone().unwrap_or_else(|| "km".to_string()),
-            analysis,
-            form,
+            analysis: picture.analysis,
+            form: picture.form,
             pain,
-            pain_analysis,
+            pain_analysis: picture.pain,
             plan,
             adherence,
             assessment,
             undated: loaded.undated,
         })
+    }
+
+    /// Without an injury onset, form compares the last `recent_days` with the time before.
+    pub fn default_form_reference(&self, today: Date) -> Date {
+        today.saturating_sub(Span::new().days(self.signals.t.form_recent_days as i64))
+    }
+
+    /// The pure part of the training picture: series and flags, form against the baseline
+    /// before `reference`, and the pain diary against the daily series.
+    pub fn picture(
+        &self,
+        entries: &[RunEntry],
+        settings: &Settings,
+        today: Date,
+        reference: Date,
+        side: Option<Side>,
+        pain_entries: &[PainEntry],
+    ) -> Picture {
+        let analysis = series::analyse(&series::Input {
+            activities: entries,
+            settings,
+            signals: &self.signals,
+            today,
+        });
+        let runs = form_runs(&analysis, entries);
+        let form = form::analyse(&runs, reference, today, side, &self.signals);
+        let pain = pain::analyse(pain_entries, &analysis.days, &self.signals);
+        Picture {
+            analysis,
+            form,
+            pain,
+        }
     }
 
     /// The return-to-run sessions prescribed from the plan's start to `today`, each day read
@@ -647,8 +674,17 @@ impl Service {
     /// Read the training-change answers from the runner's imported runs (the last 28 days
     /// against the 28 before). Only what the data shows is claimed; nothing is denied.
     pub fn findings_from_data(&self, store: &Store, now: Now) -> Result<DataFindings, Error> {
-        let t = self.training(store, now)?;
-        Ok(data_findings(&t.analysis, t.today))
+        // Only the series are needed: no form, diary, plan or assessment reads.
+        let settings = settings(&profile(store)?)?;
+        let today = local_date(now.ms, &settings.tz).unwrap_or(now.today);
+        let loaded = load_entries(store)?;
+        let analysis = series::analyse(&series::Input {
+            activities: &loaded.entries,
+            settings: &settings,
+            signals: &self.signals,
+            today,
+        });
+        Ok(data_findings(&analysis, today))
     }
 
     /// Merge data findings into `findings` where the runner has not answered already.

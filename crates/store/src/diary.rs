@@ -5,7 +5,7 @@
 //! computed them so the service can find and recompute stale ones. Writing metrics is part of
 //! the import transaction ([`Tx::put_metrics`]), so an activity never lands without them.
 
-use rusqlite::params;
+use rusqlite::{params, OptionalExtension};
 
 use crate::{sql, Error, Store, Tx};
 
@@ -70,14 +70,14 @@ impl Store {
             .map_err(sql("find stale metrics"))
     }
 
-    /// Whether an activity exists (for a diary entry about a run).
-    pub fn activity_exists(&self, id: i64) -> Result<bool, Error> {
+    /// An activity's start (UTC ms, when known), for a diary entry about a run; `None` when
+    /// there is no activity with that id.
+    pub fn activity_start(&self, id: i64) -> Result<Option<Option<i64>>, Error> {
         self.conn
-            .query_row(
-                "SELECT EXISTS(SELECT 1 FROM activity WHERE id = ?1)",
-                [id],
-                |r| r.get(0),
-            )
+            .query_row("SELECT start_ms FROM activity WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
+            .optional()
             .map_err(sql(format!("look up activity {id}")))
     }
 

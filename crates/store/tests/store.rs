@@ -257,8 +257,8 @@ fn metrics_are_kept_per_activity_and_stale_ones_are_found() {
 fn pain_entries_round_trip_and_delete() {
     let mut s = Store::open_in_memory().unwrap();
     let run = insert(&mut s, 1, "a.fit", &sample());
-    assert!(s.activity_exists(run).unwrap());
-    assert!(!s.activity_exists(run + 100).unwrap());
+    assert!(s.activity_start(run).unwrap().is_some());
+    assert!(s.activity_start(run + 100).unwrap().is_none());
     let late = s.add_pain("2026-11-03", None, "{\"during\":2}", 5).unwrap();
     let early = s
         .add_pain("2026-11-01", Some(run), "{\"after\":3}", 6)

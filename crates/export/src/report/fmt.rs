@@ -6,7 +6,8 @@
 //!
 //! Day numbers (days since 1970-01-01) rather than `jiff` dates are used inside the charts:
 //! they cannot fail, subtract in O(1) and make "which week is this day in" plain arithmetic.
-//! The conversions are Howard Hinnant's `days_from_civil` / `civil_from_days` algorithms.
+//! The conversions are the analytics crate's (the series use the same numbers); names of days
+//! and months come from `jiff`'s `strftime`.
 
 use super::Units;
 use jiff::civil::Date;
@@ -194,42 +195,23 @@ impl Display for Minutes {
     }
 }
 
-/// Days since 1970-01-01 of a civil date.
-pub fn day_number(d: Date) -> i64 {
-    days_from_civil(
+pub use hamstride_analytics::series::{date_from_day_number, day_number};
+
+/// (year, month 1–12, day 1–31) of a day number.
+pub fn civil(z: i64) -> (i64, i64, i64) {
+    let d = date_from_day_number(z);
+    (
         i64::from(d.year()),
         i64::from(d.month()),
         i64::from(d.day()),
     )
 }
 
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-/// (year, month 1–12, day 1–31) of a day number.
-pub fn civil(z: i64) -> (i64, i64, i64) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (if m <= 2 { y + 1 } else { y }, m, d)
-}
-
-/// The first day of a month as a day number.
+/// The first day of a month as a day number (clamped to `jiff`'s years).
 pub fn month_start(y: i64, m: i64) -> i64 {
-    days_from_civil(y, m, 1)
+    let y = i16::try_from(y.clamp(-9999, 9999)).unwrap_or(1970);
+    let m = i8::try_from(m.clamp(1, 12)).unwrap_or(1);
+    Date::new(y, m, 1).map_or(0, day_number)
 }
 
 /// 0 for Monday … 6 for Sunday (1970-01-01 was a Thursday).
@@ -242,16 +224,11 @@ pub fn week_start(dn: i64) -> i64 {
     dn - weekday(dn)
 }
 
-const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
-const MONTHS: [&str; 12] = [
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-];
-
-pub fn month_name(m: i64) -> &'static str {
-    MONTHS
-        .get(usize::try_from(m - 1).unwrap_or(0))
-        .copied()
-        .unwrap_or("")
+/// "Jan" … "Dec".
+pub fn month_name(m: i64) -> String {
+    date_from_day_number(month_start(2000, m))
+        .strftime("%b")
+        .to_string()
 }
 
 /// A day number as "Mon 3 Nov 2026".
@@ -259,12 +236,11 @@ pub struct Day(pub i64);
 
 impl Display for Day {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
-        let (y, m, d) = civil(self.0);
-        let wd = WEEKDAYS
-            .get(usize::try_from(weekday(self.0)).unwrap_or(0))
-            .copied()
-            .unwrap_or("");
-        write!(f, "{wd} {d} {} {y}", month_name(m))
+        write!(
+            f,
+            "{}",
+            date_from_day_number(self.0).strftime("%a %-d %b %Y")
+        )
     }
 }
 
@@ -273,8 +249,7 @@ pub struct DayNoWeekday(pub i64);
 
 impl Display for DayNoWeekday {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
-        let (y, m, d) = civil(self.0);
-        write!(f, "{d} {} {y}", month_name(m))
+        write!(f, "{}", date_from_day_number(self.0).strftime("%-d %b %Y"))
     }
 }
 
@@ -283,8 +258,7 @@ pub struct DayShort(pub i64);
 
 impl Display for DayShort {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
-        let (_, m, d) = civil(self.0);
-        write!(f, "{d} {}", month_name(m))
+        write!(f, "{}", date_from_day_number(self.0).strftime("%-d %b"))
     }
 }
 
@@ -355,7 +329,8 @@ mod tests {
                 continue;
             }
             let (y, m, d) = civil(dn);
-            assert_eq!(days_from_civil(y, m, d), dn);
+            let back = Date::new(y as i16, m as i8, d as i8).map_or(i64::MIN, day_number);
+            assert_eq!(back, dn);
         }
         let d = jiff::civil::Date::new(2026, 11, 2).unwrap_or_default();
         assert_eq!(date(d).to_string(), "Mon 2 Nov 2026");

@@ -283,7 +283,7 @@ pub fn time_ticks(dn0: i64, dn1: i64, px: f64) -> Vec<(i64, String)> {
             } else if m == 1 || first {
                 format!("{} {y}", month_name(m))
             } else {
-                month_name(m).to_string()
+                month_name(m)
             };
             ticks.push((ms, label));
             first = false;

@@ -4,6 +4,7 @@
 The knowledge base cites sources by id (`ref76`, `brief-2.1`). This script turns the brief's
 numbered references into citation entries (author-year short form, full citation, address)
 and adds one entry per brief section for facts the brief states as its own synthesis.
+Sources the brief lacks are added from tools/sources_extra.toml.
 Usage: python3 tools/gen_sources.py ../shared/clinical/brief.md > kb/sources.toml
 """
 import re
@@ -42,8 +43,14 @@ for m in re.finditer(r"^(\d+)\. (.+)$", refs, re.M):
         out.append(f'url = "{esc(url)}"')
     out.append("")
 
-sections = re.findall(r"^#{2,3} (\d+(?:\.\d+)?)\.? (.+)$", text, re.M)
+sections = re.findall(r"^#{2,3} (\d+(?:\.\d+[a-z]?)?)\.? (.+)$", text, re.M)
 for num, title in sections:
     out += ["[[source]]", f'id = "brief-{num}"', f'short = "Clinical brief §{num}"',
             f'citation = "hamstride clinical brief, section {num}: {esc(title.strip())} (project synthesis of the cited literature)"', ""]
+# Sources the project added for rules the brief does not cover (kept by hand in
+# tools/sources_extra.toml, appended as they are).
+import pathlib
+extra = pathlib.Path(__file__).with_name("sources_extra.toml")
+if extra.exists():
+    out.append(extra.read_text(encoding="utf-8").rstrip("\n"))
 print("\n".join(out))

@@ -16,7 +16,7 @@ fn main() {
             .position(|x| *x == l)
             .unwrap()
     };
-    let (mut n, mut t1, mut t3, mut tr, mut under, mut safety) = (0, 0, 0, 0, 0, 0);
+    let (mut n, mut t1, mut t3, mut tr, mut under, mut safety, mut over) = (0, 0, 0, 0, 0, 0, 0);
     for line in text.lines().filter(|l| !l.trim().is_empty()) {
         let case: serde_json::Value = serde_json::from_str(line).unwrap();
         let f = Findings::from_json(&kb.schema, &case["findings"], true)
@@ -43,6 +43,9 @@ fn main() {
         t1 += ok1 as u32;
         t3 += ok3 as u32;
         tr += okt as u32;
+        if rank(&out.triage.level) < rank(gt) {
+            over += 1;
+        }
         if rank(&out.triage.level) > rank(gt) {
             under += 1;
             if rank(gt) <= 1 {
@@ -63,21 +66,27 @@ fn main() {
                 })
                 .collect();
             println!(
-                "{} gold {}/{} got {}/{} [{}] rules {:?}",
+                "{} gold {}/{} got {}/{} [{}] set_by {} rules {:?} could {:?}",
                 case["id"].as_str().unwrap(),
                 gold,
                 gt,
                 conds[0],
                 out.triage.level,
                 probs.join(" "),
+                out.triage.set_by.id,
                 out.triage
                     .reasons
                     .iter()
                     .map(|r| r.rule.as_str())
+                    .collect::<Vec<_>>(),
+                out.triage
+                    .could_change
+                    .iter()
+                    .map(|c| format!("{}={}->{}", c.finding, c.answer, c.level))
                     .collect::<Vec<_>>()
             );
         }
     }
-    println!("n={n} top1={t1} ({:.1}%) top3={t3} ({:.1}%) triage={tr} ({:.1}%) under={under} safety_failures={safety}",
+    println!("n={n} top1={t1} ({:.1}%) top3={t3} ({:.1}%) triage={tr} ({:.1}%) under={under} over={over} safety_failures={safety}",
         100.0 * t1 as f64 / n as f64, 100.0 * t3 as f64 / n as f64, 100.0 * tr as f64 / n as f64);
 }

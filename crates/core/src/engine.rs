@@ -1,27 +1,30 @@
 //! The assessment engine: findings in, the contract's assessment out.
 //!
-//! Order matters and is the safety argument: triage rules are evaluated on the findings
-//! alone, and the most urgent fired rule sets a floor that nothing below can lower. Only then
-//! does the differential (see [`crate::model`]) add two things: lower-level rules that need
-//! to know what the problem most likely is (for example "a strain that needed more than a day
-//! to walk pain-free → physio"), and the usual level of the likely conditions when no rule
-//! covers the case ("when unsure, triage up"). The engine is pure: same knowledge base and
+//! Order matters and is the safety argument. The triage level comes from rules, from
+//! missing answers that are more likely than not, and from must-not-miss screens (see
+//! [`crate::triage`]); never from which condition ranks first. The differential (see
+//! [`crate::model`]) explains and ranks, chooses the next question, and tells the screens
+//! which serious conditions are still possible. The engine is pure: same knowledge base and
 //! findings, same answer.
 
 use serde::Serialize;
 
 use crate::expr::{EvalContext, Expr};
-use crate::findings::{FieldKind, Findings, Value};
+use crate::findings::{FieldKind, Findings, Value, FINDINGS_SCHEMAS};
 use crate::kb::{Kb, LEVELS};
 use crate::model::{softmax, Obs};
+pub use crate::triage::{could_change, decide, to_conditions, Change, Decision, SetBy};
+use crate::triage::argmax;
 
 /// The contract's output schema tag.
-pub const ASSESSMENT_SCHEMA: &str = "hamstride.assessment/1";
+pub const ASSESSMENT_SCHEMA: &str = "hamstride.assessment/2";
 
 /// The contract's assessment JSON.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Assessment {
     pub schema: &'static str,
+    /// The findings schema the input was read as.
+    pub findings_schema: &'static str,
     pub knowledge_version: String,
     pub triage: Triage,
     pub differential: Vec<DiffEntry>,
@@ -36,6 +39,24 @@ pub struct Triage {
     pub level: String,
     pub headline: String,
     pub reasons: Vec<Reason>,
+    pub set_by: SetByJson,
+    pub could_change: Vec<ChangeJson>,
+}
+
+/// `triage.set_by`: the rule or must-not-miss screen that set the level.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct SetByJson {
+    /// `rule` or `screen`.
+    pub kind: &'static str,
+    pub id: String,
+}
+
+/// One entry of `triage.could_change`.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ChangeJson {
+    pub finding: String,
+    pub answer: String,
+    pub level: String,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -59,6 +80,7 @@ pub struct DiffEntry {
 #[derive(Debug, Clone)]
 pub struct Outcome {
     pub assessment: Assessment,
+    /// Displayed posterior over the contract's conditions.
     pub posterior: Vec<f64>,
     /// Rank into [`LEVELS`].
     pub level: u8,
@@ -66,99 +88,58 @@ pub struct Outcome {
     pub fired: Vec<usize>,
     /// Advice entries shown, in knowledge-base order.
     pub advice: Vec<usize>,
+    pub decision: Decision,
+    /// Unknown answers that would change the level, most urgent first.
+    pub changes: Vec<Change>,
 }
 
-/// Triage decision, before text.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Decision {
-    pub level: u8,
-    pub fired: Vec<usize>,
-    /// Conditions whose usual level set (or matched) the final level when no rule did.
-    pub defaults: Vec<usize>,
-    pub top: usize,
+/// Log posterior over the model's classes: answers, then interactions. `skip` leaves out
+/// fields (the warning signs, for the floor posterior).
+fn class_log_posterior(kb: &Kb, f: &Findings, skip: Option<&[bool]>) -> Vec<f64> {
+    let obs = match skip {
+        Some(s) => kb.model.observations_except(&kb.schema, f, s),
+        None => kb.model.observations(&kb.schema, f),
+    };
+    let mut lp = kb.model.log_posterior(&obs);
+    add_interactions(kb, f, &mut lp);
+    lp
 }
 
-/// Posterior probabilities for a findings set.
+fn add_interactions(kb: &Kb, f: &Findings, lp: &mut [f64]) {
+    let ctx = EvalContext::FINDINGS_ONLY;
+    for it in &kb.interactions {
+        if it.when.eval(f, &ctx) {
+            for (l, x) in lp.iter_mut().zip(&it.log_lr) {
+                *l += kb.model.temperature * x;
+            }
+        }
+    }
+}
+
+/// Posterior over the model's classes (all findings).
+pub fn class_posterior(kb: &Kb, f: &Findings) -> Vec<f64> {
+    softmax(&class_log_posterior(kb, f, None))
+}
+
+/// Posterior probabilities of the contract's conditions for a findings set.
 pub fn posterior(kb: &Kb, f: &Findings) -> Vec<f64> {
-    let obs = kb.model.observations(&kb.schema, f);
-    softmax(&kb.model.log_posterior(&obs))
+    to_conditions(kb, &class_posterior(kb, f))
 }
 
-fn argmax(p: &[f64]) -> usize {
-    let mut best = 0;
-    for (i, x) in p.iter().enumerate() {
-        if *x > p[best] {
-            best = i;
-        }
-    }
-    best
-}
-
-/// The posterior triage reasons with: every finding except the warning signs. Warning signs
-/// act on triage only through rules, so a new warning sign can change which condition leads
-/// the displayed differential but never the probability floor, and can never lower the level.
+/// The posterior triage reasons with, over classes: every finding except the warning signs
+/// (the red-flag screen answers). Warning signs act on triage only through rules, so a new
+/// warning sign can change which condition leads the displayed differential but never what
+/// the screens see, and can never lower the level.
 pub fn floor_posterior(kb: &Kb, f: &Findings) -> Vec<f64> {
-    let obs = kb
-        .model
-        .observations_except(&kb.schema, f, &kb.warning_signs);
-    softmax(&kb.model.log_posterior(&obs))
-}
-
-/// Decide the triage level from the findings and their [`floor_posterior`]. Rules first; the
-/// differential can only raise the level.
-pub fn decide(kb: &Kb, f: &Findings, post: &[f64]) -> Decision {
-    let top = argmax(post);
-    let ctx = EvalContext {
-        posterior: Some(post),
-        top: Some(top),
-        level: None,
-    };
-    let mut fired: Vec<usize> = (0..kb.rules.len())
-        .filter(|&i| kb.rules[i].when.eval(f, &ctx))
-        .collect();
-    fired.sort_by_key(|&i| kb.rules[i].level);
-    let rule_level = fired
-        .first()
-        .map_or(LEVELS.len() as u8 - 1, |&i| kb.rules[i].level);
-
-    let level_of = |c: usize| {
-        LEVELS
-            .iter()
-            .position(|l| *l == kb.conditions[c].default_triage)
-            .unwrap_or(2) as u8
-    };
-    let mut default_level = level_of(top);
-    for (c, p) in post.iter().enumerate() {
-        if *p >= kb.default_level_threshold {
-            default_level = default_level.min(level_of(c));
-        }
-    }
-    let level = rule_level.min(default_level);
-    let defaults = if fired.iter().any(|&i| kb.rules[i].level == level) {
-        Vec::new()
-    } else {
-        let mut d: Vec<usize> = (0..post.len())
-            .filter(|&c| {
-                (c == top || post[c] >= kb.default_level_threshold) && level_of(c) == level
-            })
-            .collect();
-        d.sort_by(|a, b| post[*b].total_cmp(&post[*a]));
-        d
-    };
-    Decision {
-        level,
-        fired,
-        defaults,
-        top,
-    }
+    softmax(&class_log_posterior(kb, f, Some(&kb.warning_signs)))
 }
 
 /// Run a full assessment.
 pub fn assess(kb: &Kb, f: &Findings) -> Outcome {
-    let obs = kb.model.observations(&kb.schema, f);
-    let post = softmax(&kb.model.log_posterior(&obs));
-    let floor = floor_posterior(kb, f);
-    let d = decide(kb, f, &floor);
+    let post_class = class_posterior(kb, f);
+    let floor_class = floor_posterior(kb, f);
+    let d = decide(kb, f, &floor_class);
+    let changes = could_change(kb, f, &d, &|g| floor_posterior(kb, g));
     let level = d.level;
     // A self-care rule ("no warning sign found") is only a reason when self-care is the answer.
     let fired: Vec<usize> = d
@@ -169,61 +150,30 @@ pub fn assess(kb: &Kb, f: &Findings) -> Outcome {
             kb.rules[i].level as usize != LEVELS.len() - 1 || level as usize == LEVELS.len() - 1
         })
         .collect();
-
-    let headline = match fired.iter().find(|&&i| kb.rules[i].level == level) {
-        Some(&i) if d.defaults.is_empty() => kb.rules[i].headline.clone(),
-        _ => {
-            let c = d.defaults.first().copied().unwrap_or(d.top);
-            kb.levels[level as usize]
-                .default_headline
-                .replace("{name}", &kb.conditions[c].name.to_lowercase())
-        }
-    };
-    let mut reasons: Vec<Reason> = Vec::new();
-    for &c in &d.defaults {
-        let cond = &kb.conditions[c];
-        reasons.push(Reason {
-            rule: format!("default:{}", cond.id),
-            text: format!(
-                "No specific rule covers your answers; they are most consistent with {} ({:.0}%), which usually calls for this level of care.",
-                cond.name.to_lowercase(),
-                floor[c] * 100.0
-            ),
-            sources: kb.cite(&cond.sources),
-        });
-    }
-    for &i in &fired {
-        let r = &kb.rules[i];
-        reasons.push(Reason {
-            rule: r.id.clone(),
-            text: r.text.clone(),
-            sources: kb.cite(&r.sources),
-        });
-    }
-    // Keep the reasons that set the level first.
-    reasons.sort_by_key(|r| {
-        kb.rules
-            .iter()
-            .find(|x| x.id == r.rule)
-            .map_or(level, |x| x.level)
-    });
-
+    let (headline, set_by) = headline(kb, &d);
+    let reasons = reasons(kb, f, &d, &fired);
     let red_flags = fired
         .iter()
         .filter(|&&i| kb.rules[i].red_flag)
         .map(|&i| kb.rules[i].id.clone())
+        .chain(d.presumed.iter().filter_map(|p| {
+            let r = &kb.rules[p.rule];
+            (r.red_flag && r.level == level).then(|| r.id.clone())
+        }))
         .collect();
 
-    let differential = differential(kb, &obs, &post, f);
-    let scoring = Scoring::from_parts(kb, f, post, floor, d.clone());
-    let next_questions = next_questions(kb, &scoring)
+    let obs = kb.model.observations(&kb.schema, f);
+    let post = to_conditions(kb, &post_class);
+    let differential = differential(kb, &obs, &post_class, f);
+    let scoring = Scoring::from_parts(kb, f, post_class, floor_class, d.clone());
+    let next_questions = next_questions(kb, &scoring, &changes)
         .into_iter()
         .take(10)
         .map(|fi| kb.schema.fields[fi].id.clone())
         .collect();
 
     let ctx = EvalContext {
-        posterior: Some(&scoring.post),
+        posterior: Some(&post),
         top: Some(d.top),
         level: Some(level),
     };
@@ -237,15 +187,19 @@ pub fn assess(kb: &Kb, f: &Findings) -> Outcome {
             format!("{} (Sources: {}.)", a.text, kb.cite(&a.sources).join("; "))
         })
         .collect();
+    let could_change = changes.iter().map(|c| change_json(kb, c)).collect();
 
     Outcome {
         assessment: Assessment {
             schema: ASSESSMENT_SCHEMA,
+            findings_schema: FINDINGS_SCHEMAS[usize::from(f.version().clamp(1, 2)) - 1],
             knowledge_version: kb.version.clone(),
             triage: Triage {
                 level: LEVELS[level as usize].to_string(),
                 headline,
                 reasons,
+                set_by,
+                could_change,
             },
             differential,
             red_flags,
@@ -253,10 +207,121 @@ pub fn assess(kb: &Kb, f: &Findings) -> Outcome {
             advice,
             disclaimer: kb.disclaimer.clone(),
         },
-        posterior: scoring.post,
+        posterior: post,
         level,
         fired,
         advice: advice_idx,
+        decision: d,
+        changes,
+    }
+}
+
+/// The headline and `set_by` for a decision.
+fn headline(kb: &Kb, d: &Decision) -> (String, SetByJson) {
+    match d.set_by {
+        SetBy::Rule(i) | SetBy::Presumed(i) => (
+            kb.rules[i].headline.clone(),
+            SetByJson {
+                kind: "rule",
+                id: kb.rules[i].id.clone(),
+            },
+        ),
+        SetBy::Screen(s, i) => (
+            kb.rules[i].headline.clone(),
+            SetByJson {
+                kind: "screen",
+                id: kb.must_not_miss[s].id.clone(),
+            },
+        ),
+    }
+}
+
+/// Reasons, the ones that set the level first.
+fn reasons(kb: &Kb, f: &Findings, d: &Decision, fired: &[usize]) -> Vec<Reason> {
+    let mut out: Vec<(u8, Reason)> = Vec::new();
+    for p in &d.presumed {
+        let r = &kb.rules[p.rule];
+        let mut answers = Vec::new();
+        r.when.answers(f, &kb.schema, &mut answers);
+        let missing: Vec<String> = answers
+            .iter()
+            .map(|(fi, _, _)| kb.schema.fields[*fi].label.clone())
+            .collect();
+        let (id, who, sources) = match p.screen {
+            Some(s) => {
+                let m = &kb.must_not_miss[s];
+                (
+                    m.id.clone(),
+                    format!("{} cannot be ruled out", m.title.to_lowercase()),
+                    [m.sources.clone(), r.sources.clone()].concat(),
+                )
+            }
+            None => (
+                r.id.clone(),
+                format!(
+                    "with {} as the likeliest cause",
+                    kb.classes[d.top_class].name.to_lowercase()
+                ),
+                r.sources.clone(),
+            ),
+        };
+        out.push((
+            r.level,
+            Reason {
+                rule: id,
+                text: format!(
+                    "{} Not yet known: {}. {}, these answers are more likely yes than no, so this counts until they are checked.",
+                    r.text,
+                    missing.join(", "),
+                    capitalise(&who)
+                ),
+                sources: kb.cite(&sources),
+            },
+        ));
+    }
+    for &i in fired {
+        let r = &kb.rules[i];
+        out.push((
+            r.level,
+            Reason {
+                rule: r.id.clone(),
+                text: r.text.clone(),
+                sources: kb.cite(&r.sources),
+            },
+        ));
+    }
+    out.sort_by_key(|(l, _)| *l);
+    out.into_iter().map(|(_, r)| r).collect()
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(first) => first.to_uppercase().collect::<String>() + c.as_str(),
+        None => String::new(),
+    }
+}
+
+/// The contract's form of one could-change entry.
+fn change_json(kb: &Kb, c: &Change) -> ChangeJson {
+    let field = &kb.schema.fields[c.field];
+    ChangeJson {
+        finding: field.id.clone(),
+        answer: answer_text(field, &c.answer, &c.other),
+        level: LEVELS[c.level as usize].to_string(),
+    }
+}
+
+/// An answer as the contract writes it: `true`, a choice id, a list item, or a number with
+/// the side of the line it is on (`4 or more`).
+pub fn answer_text(field: &crate::findings::Field, v: &Value, other: &Value) -> String {
+    match (v, other) {
+        (Value::Bool(b), _) => b.to_string(),
+        (Value::Enum(e), _) => field.values()[*e as usize].clone(),
+        (Value::Multi(0), _) => "none of these".to_string(),
+        (Value::Multi(m), _) => field.values()[m.trailing_zeros() as usize].clone(),
+        (Value::Num(x), Value::Num(o)) if o > x => format!("{x} or less"),
+        (Value::Num(x), _) => format!("{x} or more"),
     }
 }
 
@@ -285,9 +350,10 @@ pub fn finding_id(kb: &Kb, f: &Findings, o: &Obs) -> String {
 /// Evidence strength (log likelihood ratio) from which a finding is listed for or against.
 const EXPLAIN_MIN: f64 = 0.405; // ln 1.5
 
-fn differential(kb: &Kb, obs: &[Obs], post: &[f64], f: &Findings) -> Vec<DiffEntry> {
+fn differential(kb: &Kb, obs: &[Obs], post_class: &[f64], f: &Findings) -> Vec<DiffEntry> {
     let n = kb.model.n_cond;
-    let mut order: Vec<usize> = (0..n).collect();
+    let post = to_conditions(kb, post_class);
+    let mut order: Vec<usize> = (0..post.len()).collect();
     order.sort_by(|a, b| post[*b].total_cmp(&post[*a]).then(a.cmp(b)));
     // Round down to 3 decimals so the listed probabilities never sum above 1.
     let mut out = Vec::new();
@@ -295,11 +361,16 @@ fn differential(kb: &Kb, obs: &[Obs], post: &[f64], f: &Findings) -> Vec<DiffEnt
         if rank >= 3 && (post[c] < 0.01 || rank >= 6) {
             break;
         }
+        // A condition made of subtypes is explained by its likeliest subtype.
+        let k = (0..n)
+            .filter(|&k| kb.classes[k].condition == c)
+            .max_by(|a, b| post_class[*a].total_cmp(&post_class[*b]))
+            .unwrap_or(0);
         let mut scored: Vec<(f64, String)> = obs
             .iter()
             .map(|o| {
                 let var = &kb.model.vars[o.var];
-                (o.weight * var.log_lr[o.value * n + c], finding_id(kb, f, o))
+                (o.weight * var.log_lr[o.value * n + k], finding_id(kb, f, o))
             })
             .filter(|(s, _)| s.abs() >= EXPLAIN_MIN)
             .collect();
@@ -316,9 +387,14 @@ fn differential(kb: &Kb, obs: &[Obs], post: &[f64], f: &Findings) -> Vec<DiffEnt
             .take(6)
             .map(|(_, id)| id.clone())
             .collect();
+        let name = if kb.classes[k].id == kb.conditions[c].id {
+            kb.conditions[c].name.clone()
+        } else {
+            format!("{}: {}", kb.conditions[c].name, kb.classes[k].name.to_lowercase())
+        };
         out.push(DiffEntry {
             condition: kb.conditions[c].id.clone(),
-            name: kb.conditions[c].name.clone(),
+            name,
             probability: (post[c] * 1000.0).floor() / 1000.0,
             for_,
             against,
@@ -367,7 +443,7 @@ fn hypotheticals(kb: &Kb, fi: usize) -> Vec<Value> {
 /// unanswered ones take the model's predictive probability under the current posterior, and
 /// atoms are combined as if independent. Used to see rules that need several answers
 /// together (a pop *and* a limp) before any one answer fires them.
-fn expr_probability(
+pub(crate) fn expr_probability(
     kb: &Kb,
     f: &Findings,
     predictive: &[Vec<f64>],
@@ -457,10 +533,12 @@ fn bernoulli_entropy(p: f64) -> f64 {
 pub struct Scoring<'a> {
     kb: &'a Kb,
     f: &'a Findings,
-    /// The displayed posterior (all findings).
+    /// The displayed posterior over classes (all findings).
     pub post: Vec<f64>,
-    /// The posterior triage reasons with (see [`floor_posterior`]).
+    /// The posterior triage reasons with, over classes (see [`floor_posterior`]).
     pub floor: Vec<f64>,
+    /// The same, summed into conditions (what rules read).
+    floor_cond: Vec<f64>,
     pub decision: Decision,
     base_lp: Vec<f64>,
     floor_lp: Vec<f64>,
@@ -473,7 +551,7 @@ impl<'a> Scoring<'a> {
     pub fn new(kb: &'a Kb, f: &'a Findings) -> Self {
         let floor = floor_posterior(kb, f);
         let decision = decide(kb, f, &floor);
-        Scoring::from_parts(kb, f, posterior(kb, f), floor, decision)
+        Scoring::from_parts(kb, f, class_posterior(kb, f), floor, decision)
     }
 
     /// From posteriors and a decision the caller already has.
@@ -493,6 +571,7 @@ impl<'a> Scoring<'a> {
             f,
             base_lp: ln(&post),
             floor_lp: ln(&floor),
+            floor_cond: to_conditions(kb, &floor),
             post,
             floor,
             decision,
@@ -551,6 +630,7 @@ impl<'a> Scoring<'a> {
                 for o in &obs {
                     kb.model.add_obs(&mut flp, o);
                 }
+                interaction_delta(kb, f, &trial, &mut flp);
             }
             let d2 = decide(kb, &trial, &softmax(&flp));
             if d2.level != d.level {
@@ -567,7 +647,7 @@ impl<'a> Scoring<'a> {
         // Expected information about whether a more urgent rule that reads this field will fire,
         // weighted by how many levels it would move triage.
         let ctx = EvalContext {
-            posterior: Some(&self.floor),
+            posterior: Some(&self.floor_cond),
             top: Some(d.top),
             level: None,
         };
@@ -620,15 +700,36 @@ impl QuestionValue {
 /// How much a bit of information about a more urgent rule is worth, per level it would move.
 const RULE_INFO_WEIGHT: f64 = 2.0;
 
+/// The change in the interaction terms between two findings sets, added to a log posterior.
+fn interaction_delta(kb: &Kb, before: &Findings, after: &Findings, lp: &mut [f64]) {
+    let ctx = EvalContext::FINDINGS_ONLY;
+    for it in &kb.interactions {
+        let sign = match (it.when.eval(before, &ctx), it.when.eval(after, &ctx)) {
+            (false, true) => 1.0,
+            (true, false) => -1.0,
+            _ => continue,
+        };
+        for (l, x) in lp.iter_mut().zip(&it.log_lr) {
+            *l += sign * kb.model.temperature * x;
+        }
+    }
+}
+
 /// Unanswered findings ranked by how much they would change the answer: red-flag screen
-/// items first (in screen order), then by [`Scoring::value`].
-pub fn next_questions(kb: &Kb, scoring: &Scoring<'_>) -> Vec<usize> {
+/// items first (in screen order), then the answers that could change the level, then by
+/// [`Scoring::value`].
+pub fn next_questions(kb: &Kb, scoring: &Scoring<'_>, changes: &[Change]) -> Vec<usize> {
     let mut out: Vec<usize> = Vec::new();
     for s in &kb.screens {
         for &fi in &s.item_fields {
             if scoring.f.get(fi).is_none() && !out.contains(&fi) {
                 out.push(fi);
             }
+        }
+    }
+    for c in changes {
+        if !out.contains(&c.field) {
+            out.push(c.field);
         }
     }
     let mut in_out = vec![false; kb.schema.fields.len()];

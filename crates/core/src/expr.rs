@@ -41,8 +41,8 @@ pub enum Expr {
     Known(usize),
     /// The most likely condition is one of these (condition indexes).
     TopIn(Vec<usize>),
-    /// This condition has probability at least [`LIKELY`].
-    Likely(usize),
+    /// This condition has at least this probability ([`LIKELY`] unless the rule says).
+    Likely(usize, f64),
     /// The final triage level is one of these (level ranks).
     LevelIn(Vec<u8>),
     Not(Box<Expr>),
@@ -89,10 +89,10 @@ impl Expr {
             },
             Expr::Known(i) => f.get(*i).is_some(),
             Expr::TopIn(cs) => ctx.top.is_some_and(|t| cs.contains(&t)),
-            Expr::Likely(c) => ctx
+            Expr::Likely(c, k) => ctx
                 .posterior
                 .and_then(|p| p.get(*c))
-                .is_some_and(|p| *p >= LIKELY),
+                .is_some_and(|p| *p >= *k),
             Expr::LevelIn(ls) => ctx.level.is_some_and(|l| ls.contains(&l)),
             Expr::Not(e) => !e.eval(f, ctx),
             Expr::And(es) => es.iter().all(|e| e.eval(f, ctx)),
@@ -100,11 +100,157 @@ impl Expr {
         }
     }
 
+    /// Three-valued (Kleene) evaluation: `Some(true)` or `Some(false)` when the answers given
+    /// decide it, `None` when it turns on answers that are unknown. Brief 2.4a ("every
+    /// condition of a rule holds except answers that are unknown") is `None` here together
+    /// with [`Expr::known_support`].
+    pub fn eval3(&self, f: &Findings, ctx: &EvalContext<'_>) -> Option<bool> {
+        match self {
+            Expr::IsTrue(i)
+            | Expr::IsFalse(i)
+            | Expr::EnumIn(i, _)
+            | Expr::HasAny(i, _)
+            | Expr::Num(i, _, _)
+                if f.get(*i).is_none() =>
+            {
+                None
+            }
+            Expr::Not(e) => e.eval3(f, ctx).map(|b| !b),
+            Expr::And(es) => {
+                let mut unknown = false;
+                for e in es {
+                    match e.eval3(f, ctx) {
+                        Some(false) => return Some(false),
+                        None => unknown = true,
+                        Some(true) => {}
+                    }
+                }
+                (!unknown).then_some(true)
+            }
+            Expr::Or(es) => {
+                let mut unknown = false;
+                for e in es {
+                    match e.eval3(f, ctx) {
+                        Some(true) => return Some(true),
+                        None => unknown = true,
+                        Some(false) => {}
+                    }
+                }
+                (!unknown).then_some(false)
+            }
+            _ => Some(self.eval(f, ctx)),
+        }
+    }
+
+    /// Whether the expression "holds except for answers that are unknown" in the sense of
+    /// brief 2.4a: some way of making it true (one branch of every `or`, every part of an
+    /// `and`) is still open, and on that way at least one answer given already speaks for it
+    /// (a plain atom that is true, not merely a negation that happens to hold). A rule
+    /// nothing speaks for is not "nearly firing"; it is simply unasked.
+    pub fn known_support(&self, f: &Findings, ctx: &EvalContext<'_>) -> bool {
+        self.partial(f, ctx).1
+    }
+
+    /// (can still be true, and is supported on a way that can still be true).
+    fn partial(&self, f: &Findings, ctx: &EvalContext<'_>) -> (bool, bool) {
+        match self {
+            Expr::IsTrue(i)
+            | Expr::IsFalse(i)
+            | Expr::EnumIn(i, _)
+            | Expr::HasAny(i, _)
+            | Expr::Num(i, _, _) => match f.get(*i) {
+                None => (true, false),
+                Some(_) => {
+                    let v = self.eval(f, ctx);
+                    (v, v)
+                }
+            },
+            Expr::Not(e) => (e.eval3(f, ctx) != Some(true), false),
+            Expr::And(es) => {
+                let parts: Vec<(bool, bool)> = es.iter().map(|e| e.partial(f, ctx)).collect();
+                let possible = parts.iter().all(|p| p.0);
+                (possible, possible && parts.iter().any(|p| p.1))
+            }
+            Expr::Or(es) => {
+                let parts: Vec<(bool, bool)> = es.iter().map(|e| e.partial(f, ctx)).collect();
+                (
+                    parts.iter().any(|p| p.0),
+                    parts.iter().any(|p| p.0 && p.1),
+                )
+            }
+            _ => {
+                let v = self.eval(f, ctx);
+                (v, false)
+            }
+        }
+    }
+
+    /// For every unanswered finding the expression reads: an answer that would make its atom
+    /// count towards firing, and one that would count against (`(field, towards, against)`).
+    pub fn answers(&self, f: &Findings, schema: &Schema, out: &mut Vec<(usize, Value, Value)>) {
+        self.answers_pol(f, schema, true, out);
+    }
+
+    fn answers_pol(
+        &self,
+        f: &Findings,
+        schema: &Schema,
+        positive: bool,
+        out: &mut Vec<(usize, Value, Value)>,
+    ) {
+        let (yes, no) = match self {
+            Expr::Not(e) => return e.answers_pol(f, schema, !positive, out),
+            Expr::And(es) | Expr::Or(es) => {
+                es.iter()
+                    .for_each(|e| e.answers_pol(f, schema, positive, out));
+                return;
+            }
+            Expr::IsTrue(i) | Expr::IsFalse(i) if f.get(*i).is_none() => {
+                let t = matches!(self, Expr::IsTrue(_));
+                (Value::Bool(t), Value::Bool(!t))
+            }
+            Expr::EnumIn(i, vs) if f.get(*i).is_none() => {
+                let n = schema.fields[*i].values().len() as u8;
+                let Some(other) = (0..n).find(|v| !vs.contains(v)) else {
+                    return;
+                };
+                (Value::Enum(vs[0]), Value::Enum(other))
+            }
+            Expr::HasAny(i, mask) if f.get(*i).is_none() => {
+                let first = mask.trailing_zeros() as u64;
+                (Value::Multi(1 << first), Value::Multi(0))
+            }
+            Expr::Num(i, cmp, k) if f.get(*i).is_none() => {
+                let (above, below) = match cmp {
+                    Cmp::Lt => (k - 1.0, *k),
+                    Cmp::Le => (*k, k + 1.0),
+                    Cmp::Gt => (k + 1.0, *k),
+                    Cmp::Ge => (*k, k - 1.0),
+                };
+                let below = below.max(0.0);
+                (Value::Num(above), Value::Num(below))
+            }
+            _ => return,
+        };
+        let i = match self {
+            Expr::IsTrue(i)
+            | Expr::IsFalse(i)
+            | Expr::EnumIn(i, _)
+            | Expr::HasAny(i, _)
+            | Expr::Num(i, _, _) => *i,
+            _ => return,
+        };
+        let entry = if positive { (i, yes, no) } else { (i, no, yes) };
+        if !out.iter().any(|(j, _, _)| *j == i) {
+            out.push(entry);
+        }
+    }
+
     /// Whether the expression looks at the differential or the final level. Red-flag rules
     /// must not: a red flag is never outvoted by probabilities.
     pub fn uses_probabilities(&self) -> bool {
         match self {
-            Expr::TopIn(_) | Expr::Likely(_) | Expr::LevelIn(_) => true,
+            Expr::TopIn(_) | Expr::Likely(..) | Expr::LevelIn(_) => true,
             Expr::Not(e) => e.uses_probabilities(),
             Expr::And(es) | Expr::Or(es) => es.iter().any(Expr::uses_probabilities),
             _ => false,
@@ -117,6 +263,16 @@ impl Expr {
             Expr::Not(e) => e.uses_level(),
             Expr::And(es) | Expr::Or(es) => es.iter().any(Expr::uses_level),
             _ => false,
+        }
+    }
+
+    /// The union of the list items this expression tests on one list finding.
+    pub fn mask_of(&self, fi: usize) -> u64 {
+        match self {
+            Expr::HasAny(i, m) if *i == fi => *m,
+            Expr::Not(e) => e.mask_of(fi),
+            Expr::And(es) | Expr::Or(es) => es.iter().fold(0, |a, e| a | e.mask_of(fi)),
+            _ => 0,
         }
     }
 
@@ -146,6 +302,8 @@ pub struct Names<'a> {
     pub schema: &'a Schema,
     pub conditions: &'a [String],
     pub levels: &'a [&'a str],
+    /// Neighbours of a list item (`kb/anatomy.toml`): `(field, item) -> items`, for `near`.
+    pub near: &'a [(usize, u8, Vec<u8>)],
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -334,7 +492,16 @@ impl Parser<'_, '_> {
             }
             "likely" => {
                 let c = self.word()?;
-                return Ok(Expr::Likely(self.condition(&c)?));
+                let c = self.condition(&c)?;
+                // `likely X >= 0.35` names its own threshold.
+                if self.peek() == Some(&Tok::Op(">=")) {
+                    self.pos += 1;
+                    return match self.next() {
+                        Some(Tok::Num(k)) if (0.0..=1.0).contains(&k) => Ok(Expr::Likely(c, k)),
+                        other => Err(format!("expected a probability after >=, found {other:?}")),
+                    };
+                }
+                return Ok(Expr::Likely(c, LIKELY));
             }
             "top" => {
                 return if self.peek_word("in") {
@@ -404,6 +571,30 @@ impl Parser<'_, '_> {
                         .map(|v| field.value_index(v))
                         .collect::<Result<_, _>>()?,
                 ))
+            }
+            Some(Tok::Ident(op)) if op == "near" => {
+                // `pain_sites near sit_bone`: the item or any of its anatomical neighbours,
+                // because a runner often names one place for the one next to it.
+                self.pos += 1;
+                let l = if self.peek() == Some(&Tok::LBrack) {
+                    self.list()?
+                } else {
+                    vec![self.word()?]
+                };
+                if !matches!(field.kind, FieldKind::Multi(_)) {
+                    return Err(format!("'near' needs a multi-choice field; {w} is not"));
+                }
+                let mut mask = 0u64;
+                for v in &l {
+                    let item = field.value_index(v)?;
+                    mask |= 1 << item;
+                    for (nf, ni, ns) in self.names.near {
+                        if *nf == fi && *ni == item {
+                            ns.iter().for_each(|n| mask |= 1 << n);
+                        }
+                    }
+                }
+                Ok(Expr::HasAny(fi, mask))
             }
             Some(Tok::Ident(op)) if op == "has" || op == "has_any" => {
                 self.pos += 1;

@@ -12,8 +12,11 @@ use serde_json::{Map, Value as Json};
 
 use crate::Error;
 
-/// The schema tag the contract puts on findings.
-pub const FINDINGS_SCHEMA: &str = "hamstride.findings/1";
+/// The schema tag the contract puts on findings (the newest version, which this engine writes).
+pub const FINDINGS_SCHEMA: &str = "hamstride.findings/2";
+
+/// Every findings schema tag this engine reads, oldest first; the position + 1 is the version.
+pub const FINDINGS_SCHEMAS: [&str; 2] = ["hamstride.findings/1", "hamstride.findings/2"];
 
 /// A numeric range split into named bins (inclusive upper bound; the last bin is open).
 #[derive(Debug, Clone, Deserialize)]
@@ -49,6 +52,8 @@ pub struct Field {
     /// Condition (in the rule language) under which the interview may ask this question, so
     /// follow-ups such as "was that injury recent?" only come after the question they follow.
     pub ask_if: Option<String>,
+    /// The contract version that added this field (1 or 2).
+    pub since: u8,
 }
 
 impl Field {
@@ -122,6 +127,12 @@ struct RawField {
     label: Option<String>,
     #[serde(default)]
     ask_if: Option<String>,
+    #[serde(default = "first_version")]
+    since: u8,
+}
+
+fn first_version() -> u8 {
+    1
 }
 
 impl Schema {
@@ -170,6 +181,7 @@ impl Schema {
                 unit: r.unit,
                 label,
                 ask_if: r.ask_if,
+                since: r.since,
             });
         }
         Ok(Schema { fields })
@@ -195,19 +207,41 @@ pub enum Value {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Findings {
     values: Vec<Option<Value>>,
+    /// The contract version the answers were written in (0 = not from a document: newest).
+    version: u8,
 }
 
-/// The result of parsing: the findings and any warnings (unknown fields when not strict).
+/// The result of parsing: the findings, the contract version they were written in, and any
+/// warnings (unknown fields when not strict).
 #[derive(Debug, Clone)]
 pub struct Parsed {
     pub findings: Findings,
     pub warnings: Vec<String>,
+    /// 1 or 2: the version named by the `schema` tag (the newest when there is no tag).
+    pub version: u8,
+}
+
+impl Parsed {
+    /// The schema tag of the version that was read.
+    pub fn schema_tag(&self) -> &'static str {
+        FINDINGS_SCHEMAS[usize::from(self.version.clamp(1, 2)) - 1]
+    }
 }
 
 impl Findings {
     pub fn empty(schema: &Schema) -> Findings {
         Findings {
             values: vec![None; schema.fields.len()],
+            version: 0,
+        }
+    }
+
+    /// The findings contract version these answers were read as (1 or 2).
+    pub fn version(&self) -> u8 {
+        if self.version == 0 {
+            FINDINGS_SCHEMAS.len() as u8
+        } else {
+            self.version
         }
     }
 
@@ -241,19 +275,28 @@ impl Findings {
             field: String::from("(top level)"),
             problem: String::from("findings must be a JSON object"),
         })?;
+        let version = match obj.get("schema") {
+            None => FINDINGS_SCHEMAS.len() as u8,
+            Some(tag) => FINDINGS_SCHEMAS
+                .iter()
+                .position(|s| Some(*s) == tag.as_str())
+                .map(|i| i as u8 + 1)
+                .ok_or_else(|| {
+                    Error::field(
+                        "schema",
+                        format!(
+                            "must be one of {}, found {tag}",
+                            FINDINGS_SCHEMAS.map(|s| format!("\"{s}\"")).join(" or ")
+                        ),
+                    )
+                })?,
+        };
         let mut out = Findings::empty(schema);
+        out.version = version;
         let mut warnings = Vec::new();
         for (key, val) in obj {
             if key == "schema" {
-                match val.as_str() {
-                    Some(FINDINGS_SCHEMA) => continue,
-                    _ => {
-                        return Err(Error::field(
-                            "schema",
-                            format!("must be \"{FINDINGS_SCHEMA}\", found {val}"),
-                        ))
-                    }
-                }
+                continue;
             }
             let Some(i) = schema.index(key) else {
                 if strict {
@@ -265,6 +308,18 @@ impl Findings {
                 warnings.push(format!("ignored unknown field '{key}'"));
                 continue;
             };
+            // A version-2 field in a version-1 document: the writer meant something the tag
+            // does not cover. Strict mode refuses; otherwise it is read and noted.
+            if schema.fields[i].since > version {
+                let tag = FINDINGS_SCHEMAS[usize::from(schema.fields[i].since) - 1];
+                if strict {
+                    return Err(Error::field(
+                        key,
+                        format!("this field needs \"schema\": \"{tag}\""),
+                    ));
+                }
+                warnings.push(format!("read '{key}', a field of {tag}"));
+            }
             if val.is_null() {
                 continue;
             }
@@ -273,13 +328,15 @@ impl Findings {
         Ok(Parsed {
             findings: out,
             warnings,
+            version,
         })
     }
 
     /// The contract's JSON form of these findings (with the schema tag).
     pub fn to_json(&self, schema: &Schema) -> Map<String, Json> {
         let mut m = Map::new();
-        m.insert("schema".into(), Json::from(FINDINGS_SCHEMA));
+        let tag = FINDINGS_SCHEMAS[usize::from(self.version()) - 1];
+        m.insert("schema".into(), Json::from(tag));
         for (i, f) in schema.fields.iter().enumerate() {
             if let Some(v) = self.get(i) {
                 m.insert(f.id.clone(), value_to_json(f, v));

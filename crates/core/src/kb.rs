@@ -8,12 +8,13 @@
 //! probabilities is a load error with the file and entry named. [`Kb::embedded`] loads the
 //! shipped files; [`Kb::from_files`] loads any other set (for `hamstride kb check --dir`).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use serde::Deserialize;
 
 use crate::expr::{self, Expr, Names};
 use crate::findings::{FieldKind, Schema};
+use crate::kb_model::{self, Class, Interaction, MustNotMiss, Near};
 use crate::model::Model;
 use crate::Error;
 
@@ -109,6 +110,8 @@ pub struct Condition {
 struct RawRule {
     id: String,
     level: String,
+    /// The brief's level, L0-L4: 2.4a raises on L0-L2 rules and only names L3 questions.
+    tier: String,
     #[serde(default)]
     red_flag: bool,
     title: String,
@@ -127,6 +130,8 @@ pub struct Rule {
     /// Rank into [`LEVELS`].
     pub level: u8,
     pub red_flag: bool,
+    /// The brief's level, 0-4 (L0 emergency … L2 doctor within days, L3 physio, L4 self-care).
+    pub tier: u8,
     pub title: String,
     pub when: Expr,
     pub when_src: String,
@@ -185,37 +190,10 @@ pub struct LevelInfo {
 struct RawMeta {
     version: String,
     disclaimer: String,
-    /// Probability from which a condition's default level counts towards triage.
-    default_level_threshold: f64,
     required_rules: Vec<String>,
     level: Vec<LevelInfo>,
     #[serde(default)]
     default_sources: Vec<String>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawEvidenceFile {
-    scale: BTreeMap<String, f64>,
-    abbrev: BTreeMap<String, String>,
-    absent_weight: f64,
-    temperature: f64,
-    row: Vec<RawRow>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawRow {
-    on: String,
-    #[serde(default)]
-    base: Option<f64>,
-    #[serde(default)]
-    lr: String,
-    sources: Vec<String>,
-    #[serde(default)]
-    grade: Option<String>,
-    #[serde(default)]
-    note: Option<String>,
 }
 
 /// The loaded, compiled knowledge base.
@@ -232,7 +210,14 @@ pub struct Kb {
     pub sources: Vec<Source>,
     pub levels: Vec<LevelInfo>,
     pub model: Model,
-    pub default_level_threshold: f64,
+    /// The classes the model reasons over (conditions, with `other` split into subtypes).
+    pub classes: Vec<Class>,
+    /// Findings that mean more together than apart.
+    pub interactions: Vec<Interaction>,
+    /// Must-not-miss screens (`[[must_not_miss]]` in `screens.toml`).
+    pub must_not_miss: Vec<MustNotMiss>,
+    /// Anatomical neighbours of list items (`[[near]]` in `findings.toml`).
+    pub near: Vec<Near>,
     pub default_sources: Vec<String>,
     /// Evidence rows, for `kb check` statistics.
     pub evidence_rows: usize,
@@ -296,6 +281,8 @@ impl Kb {
         #[derive(Deserialize)]
         struct Conds {
             condition: Vec<Condition>,
+            #[serde(default)]
+            subtype: Vec<kb_model::RawSubtype>,
         }
         #[derive(Deserialize)]
         struct Rules {
@@ -304,6 +291,8 @@ impl Kb {
         #[derive(Deserialize)]
         struct Screens {
             screen: Vec<Screen>,
+            #[serde(default)]
+            must_not_miss: Vec<kb_model::RawMustNotMiss>,
         }
         #[derive(Deserialize)]
         struct Advices {
@@ -313,12 +302,19 @@ impl Kb {
         struct Sources {
             source: Vec<Source>,
         }
-        let conditions = parse_toml::<Conds>("conditions.toml", files.conditions)?.condition;
+        let Conds {
+            condition: conditions,
+            subtype: subtypes,
+        } = parse_toml::<Conds>("conditions.toml", files.conditions)?;
         let raw_rules = parse_toml::<Rules>("triage.toml", files.triage)?.rule;
-        let mut screens = parse_toml::<Screens>("screens.toml", files.screens)?.screen;
+        let Screens {
+            screen: mut screens,
+            must_not_miss: raw_mnm,
+        } = parse_toml::<Screens>("screens.toml", files.screens)?;
         let raw_advice = parse_toml::<Advices>("advice.toml", files.advice)?.advice;
         let sources = parse_toml::<Sources>("sources.toml", files.sources)?.source;
-        let evidence: RawEvidenceFile = parse_toml("evidence.toml", files.evidence)?;
+        let evidence: kb_model::RawEvidenceFile = parse_toml("evidence.toml", files.evidence)?;
+        let near = kb_model::load_near(&schema, files.findings)?;
 
         // Sources: unique ids, and every citation must resolve.
         let mut source_ids = BTreeSet::new();
@@ -383,10 +379,15 @@ impl Kb {
                 }
             }
         }
+        let near_items: Vec<(usize, u8, Vec<u8>)> = near
+            .iter()
+            .map(|(f, i, n, _)| (*f, *i, n.clone()))
+            .collect();
         let names = Names {
             schema: &schema,
             conditions: &condition_ids,
             levels: &LEVELS,
+            near: &near_items,
         };
 
         // Levels.
@@ -413,6 +414,29 @@ impl Kb {
             let level = LEVELS.iter().position(|l| *l == r.level).ok_or_else(|| {
                 Error::kb("triage.toml", &r.id, format!("unknown level '{}'", r.level))
             })? as u8;
+            let tier = match r.tier.as_str() {
+                "L0" => 0,
+                "L1" => 1,
+                "L2" => 2,
+                "L3" => 3,
+                "L4" => 4,
+                t => {
+                    return Err(Error::kb(
+                        "triage.toml",
+                        &r.id,
+                        format!("unknown tier '{t}' (L0-L4)"),
+                    ))
+                }
+            };
+            // The brief's L2 and L3 both map to `clinician`; the rest map one to one.
+            let expected_level = [0u8, 1, 2, 2, 3][usize::from(tier)];
+            if level != expected_level {
+                return Err(Error::kb(
+                    "triage.toml",
+                    &r.id,
+                    format!("tier {} does not match level {}", r.tier, r.level),
+                ));
+            }
             let when = expr::parse(&r.when, &names)
                 .map_err(|m| Error::kb("triage.toml", &r.id, format!("in `when`: {m}")))?;
             if when.uses_level() {
@@ -440,6 +464,7 @@ impl Kb {
                 id: r.id,
                 level,
                 red_flag: r.red_flag,
+                tier,
                 title: r.title,
                 when,
                 when_src: r.when,
@@ -505,88 +530,27 @@ impl Kb {
             });
         }
 
-        // Evidence.
-        let n_cond = conditions.len();
-        let (layout, mut specs) = Model::layout(&schema, n_cond);
-        let mut seen_rows = BTreeSet::new();
-        for (ri, row) in evidence.row.iter().enumerate() {
-            let id = format!("row {} ({})", ri + 1, row.on);
-            cite("evidence.toml", &id, &row.sources)?;
-            if !seen_rows.insert(row.on.clone()) {
-                return Err(Error::kb("evidence.toml", &id, "duplicate row"));
-            }
-            let (vi, value) = resolve_row(&schema, &layout, &row.on)
-                .map_err(|m| Error::kb("evidence.toml", &id, m))?;
-            if let Some(b) = row.base {
-                if !(b > 0.0 && b < 1.0) {
-                    return Err(Error::kb(
-                        "evidence.toml",
-                        &id,
-                        "base must be between 0 and 1",
-                    ));
-                }
-                specs[vi].base[value] = Some(b);
-            }
-            for tok in row.lr.split_whitespace() {
-                let split = tok.find(|c: char| !c.is_ascii_uppercase()).ok_or_else(|| {
-                    Error::kb(
-                        "evidence.toml",
-                        &id,
-                        format!("'{tok}' has no strength symbol"),
-                    )
-                })?;
-                let (ab, sym) = tok.split_at(split);
-                let cond = evidence.abbrev.get(ab).ok_or_else(|| {
-                    Error::kb(
-                        "evidence.toml",
-                        &id,
-                        format!("unknown condition abbreviation '{ab}'"),
-                    )
-                })?;
-                let ci = condition_ids
-                    .iter()
-                    .position(|c| c == cond)
-                    .ok_or_else(|| {
-                        Error::kb(
-                            "evidence.toml",
-                            &id,
-                            format!("abbreviation '{ab}' names unknown condition '{cond}'"),
-                        )
-                    })?;
-                let w = evidence.scale.get(sym).ok_or_else(|| {
-                    Error::kb("evidence.toml", &id, format!("unknown strength '{sym}'"))
-                })?;
-                specs[vi].lr[value][ci] = *w;
-            }
-            let _ = (&row.grade, &row.note);
+        // Warning signs: the red-flag screen items. They act on triage only through rules
+        // (the floor posterior leaves them out), which is why answering one "yes" can never
+        // lower the level.
+        let mut warning_signs = vec![false; schema.fields.len()];
+        for s in &screens {
+            s.item_fields.iter().for_each(|&fi| warning_signs[fi] = true);
         }
-        for (vi, s) in specs.iter().enumerate() {
-            let stated: f64 = s.base.iter().flatten().sum();
-            if stated > 1.0 + 1e-9 {
-                let f = &schema.fields[layout[vi].0];
-                return Err(Error::kb(
-                    "evidence.toml",
-                    &f.id,
-                    "stated base rates add up to more than 1",
-                ));
-            }
-        }
-        if !(evidence.temperature > 0.0 && evidence.temperature <= 1.0) {
-            return Err(Error::kb(
-                "evidence.toml",
-                "temperature",
-                "must be in (0, 1]",
-            ));
-        }
-        let priors: Vec<f64> = conditions.iter().map(|c| c.prior).collect();
-        let model = Model::build(
+
+        // The model.
+        let classes = kb_model::classes(&conditions, &subtypes, &cite)?;
+        let (model, interactions) = kb_model::build_model(
             &schema,
-            &priors,
-            layout,
-            specs,
-            evidence.absent_weight,
-            evidence.temperature,
-        );
+            &classes,
+            &conditions,
+            &evidence,
+            &near,
+            &names,
+            &warning_signs,
+            &cite,
+        )?;
+        let must_not_miss = kb_model::must_not_miss(&raw_mnm, &classes, &rules, &cite)?;
 
         let mut ask_if = Vec::with_capacity(schema.fields.len());
         for f in &schema.fields {
@@ -618,11 +582,6 @@ impl Kb {
             }
         }
 
-        let warning_signs = red_flag_fields
-            .iter()
-            .zip(&schema.fields)
-            .map(|(r, f)| *r && f.kind == FieldKind::Bool)
-            .collect();
         Ok(Kb {
             version: meta.version,
             disclaimer: meta.disclaimer,
@@ -635,9 +594,12 @@ impl Kb {
             sources,
             levels: meta.level,
             model,
-            default_level_threshold: meta.default_level_threshold,
+            classes,
+            interactions,
+            must_not_miss,
+            near,
             default_sources: meta.default_sources,
-            evidence_rows: evidence.row.len(),
+            evidence_rows: evidence.rows(),
             warning_signs,
             red_flag_fields,
             ask_if,
@@ -731,48 +693,5 @@ impl Kb {
                     .map_or_else(|| id.clone(), |s| s.short.clone())
             })
             .collect()
-    }
-}
-
-/// Resolve `field`, `field=value`, `field!=item` to (variable, value index).
-fn resolve_row(
-    schema: &Schema,
-    layout: &[crate::model::VarSlot],
-    on: &str,
-) -> Result<(usize, usize), String> {
-    let (name, value, negated) = if let Some((a, b)) = on.split_once("!=") {
-        (a.trim(), Some(b.trim()), true)
-    } else if let Some((a, b)) = on.split_once('=') {
-        (a.trim(), Some(b.trim()), false)
-    } else {
-        (on.trim(), None, false)
-    };
-    let fi = schema
-        .index(name)
-        .ok_or_else(|| format!("unknown finding '{name}'"))?;
-    let f = &schema.fields[fi];
-    let find = |el: Option<u8>| {
-        layout
-            .iter()
-            .position(|&(lf, le, _)| lf == fi && le == el)
-            .ok_or_else(|| format!("{name} has no model variable (numbers need bins)"))
-    };
-    match (&f.kind, value) {
-        (FieldKind::Bool, None | Some("true")) if !negated => Ok((find(None)?, 0)),
-        (FieldKind::Bool, Some("false")) if !negated => Ok((find(None)?, 1)),
-        (FieldKind::Enum(_), Some(v)) if !negated => Ok((find(None)?, f.value_index(v)? as usize)),
-        (FieldKind::Multi(_), Some(v)) => {
-            let e = f.value_index(v)?;
-            Ok((find(Some(e))?, usize::from(negated)))
-        }
-        (FieldKind::Int { .. } | FieldKind::Number { .. }, Some(v)) if !negated => {
-            let b = f
-                .bins
-                .iter()
-                .position(|b| b.id == v)
-                .ok_or_else(|| format!("'{v}' is not a bin of {name}"))?;
-            Ok((find(None)?, b))
-        }
-        _ => Err(format!("cannot use '{on}' as evidence")),
     }
 }

@@ -14,8 +14,10 @@ pub mod findings;
 pub mod fit_crc;
 pub mod interview;
 pub mod kb;
+pub mod kb_model;
 pub mod model;
 pub mod plan;
+pub mod triage;
 
 pub use activity::{Activity, Records, SourceFormat};
 pub use engine::{assess, Assessment, Outcome};

@@ -49,6 +49,10 @@ pub struct Model {
     /// and likelihoods alike keeps the displayed probabilities honest and can never change
     /// which condition leads.
     pub temperature: f64,
+    /// P(value | class) per class, laid out `[class][var][value]`: the predictive
+    /// distribution of every answer if the runner had that class, for "is the missing answer
+    /// more likely than not under this condition?" (brief 2.4a).
+    pub given: Vec<Vec<Vec<f64>>>,
 }
 
 /// Where a variable comes from: (field index, list item for multi-choice fields, number of values).
@@ -156,6 +160,13 @@ impl Model {
                 log_lr,
             });
         }
+        let given = (0..n_cond)
+            .map(|c| {
+                vars.iter()
+                    .map(|v| (0..v.n_values).map(|x| v.p[x * n_cond + c]).collect())
+                    .collect()
+            })
+            .collect();
         Model {
             n_cond,
             log_prior: prior.iter().map(|p| p.ln()).collect(),
@@ -163,6 +174,7 @@ impl Model {
             field_vars,
             absent_weight,
             temperature,
+            given,
         }
     }
 

@@ -489,10 +489,16 @@ impl PlanKb {
         }
 
         // Expressions over the findings.
+        let near: Vec<(usize, u8, Vec<u8>)> = kb
+            .near
+            .iter()
+            .map(|(f, i, n, _)| (*f, *i, n.clone()))
+            .collect();
         let names = Names {
             schema: &kb.schema,
             conditions: &kb.condition_ids,
             levels: &LEVELS,
+            near: &near,
         };
         let compile = |file: &str, id: &str, src: &str| -> Result<Expr, Error> {
             let e = expr::parse(src, &names)

@@ -35,7 +35,11 @@ fn main() {
     }
     for it in &kb.interactions {
         if it.when.eval(&f, &EvalContext::FINDINGS_ONLY) {
-            println!("interaction {:<28} {:+.2}", it.id, t * (it.log_lr[k1] - it.log_lr[k2]));
+            println!(
+                "interaction {:<28} {:+.2}",
+                it.id,
+                t * (it.log_lr[k1] - it.log_lr[k2])
+            );
         }
     }
     let p = engine::class_posterior(&kb, &f);

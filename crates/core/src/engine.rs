@@ -13,8 +13,12 @@ use crate::expr::{EvalContext, Expr};
 use crate::findings::{FieldKind, Findings, Value, FINDINGS_SCHEMAS};
 use crate::kb::{Kb, LEVELS};
 use crate::model::{softmax, Obs};
-pub use crate::triage::{could_change, decide, to_conditions, Change, Decision, SetBy};
 use crate::triage::argmax;
+pub use crate::triage::{could_change, decide, to_conditions, Change, Decision, SetBy};
+
+/// How many next questions an assessment lists: the deciding ones, the red-flag screen and
+/// a few of the most informative besides.
+const NEXT_QUESTIONS: usize = 16;
 
 /// The contract's output schema tag.
 pub const ASSESSMENT_SCHEMA: &str = "hamstride.assessment/2";
@@ -93,32 +97,28 @@ pub struct Outcome {
     pub changes: Vec<Change>,
 }
 
-/// Log posterior over the model's classes: answers, then interactions. `skip` leaves out
-/// fields (the warning signs, for the floor posterior).
-fn class_log_posterior(kb: &Kb, f: &Findings, skip: Option<&[bool]>) -> Vec<f64> {
+/// Log posterior over the model's classes at temperature `t`: answers, then interactions.
+/// `skip` leaves out fields (the warning signs, for the floor posterior).
+fn class_log_posterior(kb: &Kb, f: &Findings, skip: Option<&[bool]>, t: f64) -> Vec<f64> {
     let obs = match skip {
         Some(s) => kb.model.observations_except(&kb.schema, f, s),
         None => kb.model.observations(&kb.schema, f),
     };
-    let mut lp = kb.model.log_posterior(&obs);
-    add_interactions(kb, f, &mut lp);
-    lp
-}
-
-fn add_interactions(kb: &Kb, f: &Findings, lp: &mut [f64]) {
+    let mut lp = kb.model.log_posterior_at(&obs, t);
     let ctx = EvalContext::FINDINGS_ONLY;
     for it in &kb.interactions {
         if it.when.eval(f, &ctx) {
             for (l, x) in lp.iter_mut().zip(&it.log_lr) {
-                *l += kb.model.temperature * x;
+                *l += t * x;
             }
         }
     }
+    lp
 }
 
-/// Posterior over the model's classes (all findings).
+/// Posterior over the model's classes (all findings), at the calibrated display temperature.
 pub fn class_posterior(kb: &Kb, f: &Findings) -> Vec<f64> {
-    softmax(&class_log_posterior(kb, f, None))
+    softmax(&class_log_posterior(kb, f, None, kb.model.temperature))
 }
 
 /// Posterior probabilities of the contract's conditions for a findings set.
@@ -131,7 +131,8 @@ pub fn posterior(kb: &Kb, f: &Findings) -> Vec<f64> {
 /// warning sign can change which condition leads the displayed differential but never what
 /// the screens see, and can never lower the level.
 pub fn floor_posterior(kb: &Kb, f: &Findings) -> Vec<f64> {
-    softmax(&class_log_posterior(kb, f, Some(&kb.warning_signs)))
+    let t = kb.model.triage_temperature;
+    softmax(&class_log_posterior(kb, f, Some(&kb.warning_signs), t))
 }
 
 /// Run a full assessment.
@@ -156,10 +157,6 @@ pub fn assess(kb: &Kb, f: &Findings) -> Outcome {
         .iter()
         .filter(|&&i| kb.rules[i].red_flag)
         .map(|&i| kb.rules[i].id.clone())
-        .chain(d.presumed.iter().filter_map(|p| {
-            let r = &kb.rules[p.rule];
-            (r.red_flag && r.level == level).then(|| r.id.clone())
-        }))
         .collect();
 
     let obs = kb.model.observations(&kb.schema, f);
@@ -168,7 +165,7 @@ pub fn assess(kb: &Kb, f: &Findings) -> Outcome {
     let scoring = Scoring::from_parts(kb, f, post_class, floor_class, d.clone());
     let next_questions = next_questions(kb, &scoring, &changes)
         .into_iter()
-        .take(10)
+        .take(NEXT_QUESTIONS)
         .map(|fi| kb.schema.fields[fi].id.clone())
         .collect();
 
@@ -218,6 +215,26 @@ pub fn assess(kb: &Kb, f: &Findings) -> Outcome {
 
 /// The headline and `set_by` for a decision.
 fn headline(kb: &Kb, d: &Decision) -> (String, SetByJson) {
+    // An emergency rule presumed (not fired) sets "urgent": its own headline would say
+    // "emergency", so the level's general headline is used with the rule named as the reason.
+    if let SetBy::Presumed(i) | SetBy::Screen(_, i) = d.set_by {
+        if kb.rules[i].level < d.level {
+            let set_by = match d.set_by {
+                SetBy::Screen(s, _) => SetByJson {
+                    kind: "screen",
+                    id: kb.must_not_miss[s].id.clone(),
+                },
+                _ => SetByJson {
+                    kind: "rule",
+                    id: kb.rules[i].id.clone(),
+                },
+            };
+            return (
+                kb.levels[d.level as usize].presumed_headline.clone(),
+                set_by,
+            );
+        }
+    }
     match d.set_by {
         SetBy::Rule(i) | SetBy::Presumed(i) => (
             kb.rules[i].headline.clone(),
@@ -390,7 +407,11 @@ fn differential(kb: &Kb, obs: &[Obs], post_class: &[f64], f: &Findings) -> Vec<D
         let name = if kb.classes[k].id == kb.conditions[c].id {
             kb.conditions[c].name.clone()
         } else {
-            format!("{}: {}", kb.conditions[c].name, kb.classes[k].name.to_lowercase())
+            format!(
+                "{}: {}",
+                kb.conditions[c].name,
+                kb.classes[k].name.to_lowercase()
+            )
         };
         out.push(DiffEntry {
             condition: kb.conditions[c].id.clone(),
@@ -627,10 +648,11 @@ impl<'a> Scoring<'a> {
             trial.set(fi, Some(*h));
             let mut flp = self.floor_lp.clone();
             if !warning_sign {
+                let t = kb.model.triage_temperature;
                 for o in &obs {
-                    kb.model.add_obs(&mut flp, o);
+                    kb.model.add_obs_at(&mut flp, o, t);
                 }
-                interaction_delta(kb, f, &trial, &mut flp);
+                interaction_delta(kb, f, &trial, &mut flp, t);
             }
             let d2 = decide(kb, &trial, &softmax(&flp));
             if d2.level != d.level {
@@ -698,10 +720,10 @@ impl QuestionValue {
 }
 
 /// How much a bit of information about a more urgent rule is worth, per level it would move.
-const RULE_INFO_WEIGHT: f64 = 2.0;
+const RULE_INFO_WEIGHT: f64 = 1.0;
 
 /// The change in the interaction terms between two findings sets, added to a log posterior.
-fn interaction_delta(kb: &Kb, before: &Findings, after: &Findings, lp: &mut [f64]) {
+fn interaction_delta(kb: &Kb, before: &Findings, after: &Findings, lp: &mut [f64], t: f64) {
     let ctx = EvalContext::FINDINGS_ONLY;
     for it in &kb.interactions {
         let sign = match (it.when.eval(before, &ctx), it.when.eval(after, &ctx)) {
@@ -710,26 +732,26 @@ fn interaction_delta(kb: &Kb, before: &Findings, after: &Findings, lp: &mut [f64
             _ => continue,
         };
         for (l, x) in lp.iter_mut().zip(&it.log_lr) {
-            *l += sign * kb.model.temperature * x;
+            *l += sign * t * x;
         }
     }
 }
 
-/// Unanswered findings ranked by how much they would change the answer: red-flag screen
-/// items first (in screen order), then the answers that could change the level, then by
+/// Unanswered findings ranked by how much they would change the answer: the answers that
+/// could change the level first, then the red-flag screen items (in screen order), then by
 /// [`Scoring::value`].
 pub fn next_questions(kb: &Kb, scoring: &Scoring<'_>, changes: &[Change]) -> Vec<usize> {
     let mut out: Vec<usize> = Vec::new();
+    for c in changes {
+        if !out.contains(&c.field) {
+            out.push(c.field);
+        }
+    }
     for s in &kb.screens {
         for &fi in &s.item_fields {
             if scoring.f.get(fi).is_none() && !out.contains(&fi) {
                 out.push(fi);
             }
-        }
-    }
-    for c in changes {
-        if !out.contains(&c.field) {
-            out.push(c.field);
         }
     }
     let mut in_out = vec![false; kb.schema.fields.len()];

@@ -43,6 +43,8 @@ pub enum Expr {
     TopIn(Vec<usize>),
     /// This condition has at least this probability ([`LIKELY`] unless the rule says).
     Likely(usize, f64),
+    /// These conditions together have at least this probability.
+    LikelyAny(Vec<usize>, f64),
     /// The final triage level is one of these (level ranks).
     LevelIn(Vec<u8>),
     Not(Box<Expr>),
@@ -93,6 +95,9 @@ impl Expr {
                 .posterior
                 .and_then(|p| p.get(*c))
                 .is_some_and(|p| *p >= *k),
+            Expr::LikelyAny(cs, k) => ctx
+                .posterior
+                .is_some_and(|p| cs.iter().filter_map(|c| p.get(*c)).sum::<f64>() >= *k),
             Expr::LevelIn(ls) => ctx.level.is_some_and(|l| ls.contains(&l)),
             Expr::Not(e) => !e.eval(f, ctx),
             Expr::And(es) => es.iter().all(|e| e.eval(f, ctx)),
@@ -173,10 +178,7 @@ impl Expr {
             }
             Expr::Or(es) => {
                 let parts: Vec<(bool, bool)> = es.iter().map(|e| e.partial(f, ctx)).collect();
-                (
-                    parts.iter().any(|p| p.0),
-                    parts.iter().any(|p| p.0 && p.1),
-                )
+                (parts.iter().any(|p| p.0), parts.iter().any(|p| p.0 && p.1))
             }
             _ => {
                 let v = self.eval(f, ctx);
@@ -250,7 +252,7 @@ impl Expr {
     /// must not: a red flag is never outvoted by probabilities.
     pub fn uses_probabilities(&self) -> bool {
         match self {
-            Expr::TopIn(_) | Expr::Likely(..) | Expr::LevelIn(_) => true,
+            Expr::TopIn(_) | Expr::Likely(..) | Expr::LikelyAny(..) | Expr::LevelIn(_) => true,
             Expr::Not(e) => e.uses_probabilities(),
             Expr::And(es) | Expr::Or(es) => es.iter().any(Expr::uses_probabilities),
             _ => false,
@@ -489,6 +491,19 @@ impl Parser<'_, '_> {
             "known" => {
                 let f = self.word()?;
                 return Ok(Expr::Known(self.field(&f)?));
+            }
+            "likely" if self.peek() == Some(&Tok::LBrack) => {
+                // `likely [a, b] >= 0.5`: the conditions together.
+                let cs = self
+                    .list()?
+                    .iter()
+                    .map(|c| self.condition(c))
+                    .collect::<Result<Vec<_>, _>>()?;
+                self.expect(Tok::Op(">="))?;
+                return match self.next() {
+                    Some(Tok::Num(k)) if (0.0..=1.0).contains(&k) => Ok(Expr::LikelyAny(cs, k)),
+                    other => Err(format!("expected a probability after >=, found {other:?}")),
+                };
             }
             "likely" => {
                 let c = self.word()?;

@@ -54,6 +54,9 @@ pub struct Field {
     pub ask_if: Option<String>,
     /// The contract version that added this field (1 or 2).
     pub since: u8,
+    /// The interview asks this right after the red-flag screen (age gates the growth-plate
+    /// and children's rules, so it is too important to leave to question scoring).
+    pub ask_early: bool,
 }
 
 impl Field {
@@ -129,6 +132,8 @@ struct RawField {
     ask_if: Option<String>,
     #[serde(default = "first_version")]
     since: u8,
+    #[serde(default)]
+    ask_early: bool,
 }
 
 fn first_version() -> u8 {
@@ -182,6 +187,7 @@ impl Schema {
                 label,
                 ask_if: r.ask_if,
                 since: r.since,
+                ask_early: r.ask_early,
             });
         }
         Ok(Schema { fields })

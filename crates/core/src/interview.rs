@@ -51,7 +51,7 @@ impl Default for StopRule {
         StopRule {
             settle_probability: 0.60,
             min_score: 0.10,
-            max_triage_value: 0.3,
+            max_triage_value: 0.5,
             max_questions: 30,
         }
     }
@@ -119,6 +119,13 @@ impl<'k> Interview<'k> {
         if scoring.decision.level == 0 {
             return None;
         }
+        if let Some(fi) = (0..self.kb.schema.fields.len()).find(|&fi| {
+            self.kb.schema.fields[fi].ask_early
+                && self.findings.get(fi).is_none()
+                && !self.asked[fi]
+        }) {
+            return Some(Question::Field(fi));
+        }
         let mut best: Option<(f64, usize)> = None;
         let mut triage_risk: f64 = 0.0;
         for (fi, v) in scoring.candidates(&self.asked) {
@@ -131,7 +138,33 @@ impl<'k> Interview<'k> {
         let (_, top) = scoring.leading();
         let settled = triage_risk < self.stop.max_triage_value
             && (top >= self.stop.settle_probability || score < self.stop.min_score);
-        (!settled).then_some(Question::Field(fi))
+        if !settled {
+            return Some(Question::Field(fi));
+        }
+        // Settled on the differential, but a deciding answer of a rule that holds except for
+        // unknown answers, or of a possible must-not-miss condition, is still open: ask it
+        // before stopping (brief 2.4a: when unsure, ask).
+        self.pending_decider(&scoring).map(Question::Field)
+    }
+
+    /// The first unknown answer that could make the level urgent or an emergency, or lower a
+    /// level that rests on presumed answers, and may still be asked. (Answers that would only
+    /// move between self-care and a physio are left to the question values: the interview
+    /// stays short.)
+    fn pending_decider(&self, scoring: &Scoring<'_>) -> Option<usize> {
+        let d = &scoring.decision;
+        let changes = engine::could_change(self.kb, &self.findings, d, &|g| {
+            engine::floor_posterior(self.kb, g)
+        });
+        changes
+            .iter()
+            .filter(|c| c.level <= 1 || c.level > d.level)
+            .map(|c| c.field)
+            .find(|&fi| {
+                self.findings.get(fi).is_none()
+                    && !self.asked.get(fi).copied().unwrap_or(true)
+                    && self.kb.ask_allowed(&self.findings, fi)
+            })
     }
 
     /// Record an answer to a screen group.

@@ -180,9 +180,9 @@ pub struct LevelInfo {
     pub id: String,
     pub title: String,
     pub meaning: String,
-    /// Headline when the level comes from the most likely condition rather than a rule;
-    /// `{name}` is replaced by the condition's plain name.
-    pub default_headline: String,
+    /// Headline when the level rests on a more urgent rule presumed from missing answers
+    /// rather than one that fired (an emergency rule presumed gives "urgent").
+    pub presumed_headline: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -535,7 +535,9 @@ impl Kb {
         // lower the level.
         let mut warning_signs = vec![false; schema.fields.len()];
         for s in &screens {
-            s.item_fields.iter().for_each(|&fi| warning_signs[fi] = true);
+            s.item_fields
+                .iter()
+                .for_each(|&fi| warning_signs[fi] = true);
         }
 
         // The model.

@@ -104,6 +104,7 @@ pub(crate) struct RawEvidenceFile {
     abbrev: BTreeMap<String, String>,
     absent_weight: f64,
     temperature: f64,
+    triage_temperature: f64,
     row: Vec<RawRow>,
     #[serde(default)]
     interaction: Vec<RawInteraction>,
@@ -307,8 +308,8 @@ pub(crate) fn build_model(
         if !seen_rows.insert(row.on.clone()) {
             return Err(Error::kb("evidence.toml", &id, "duplicate row"));
         }
-        let (vi, value) =
-            resolve_row(schema, &layout, &row.on).map_err(|m| Error::kb("evidence.toml", &id, m))?;
+        let (vi, value) = resolve_row(schema, &layout, &row.on)
+            .map_err(|m| Error::kb("evidence.toml", &id, m))?;
         if let Some(b) = row.base {
             if !(b > 0.0 && b < 1.0) {
                 return Err(Error::kb(
@@ -336,12 +337,13 @@ pub(crate) fn build_model(
         }
     }
     blend_neighbours(&layout, &mut specs, near);
-    if !(evidence.temperature > 0.0 && evidence.temperature <= 1.0) {
-        return Err(Error::kb(
-            "evidence.toml",
-            "temperature",
-            "must be in (0, 1]",
-        ));
+    for (name, t) in [
+        ("temperature", evidence.temperature),
+        ("triage_temperature", evidence.triage_temperature),
+    ] {
+        if !(t > 0.0 && t <= 1.0) {
+            return Err(Error::kb("evidence.toml", name, "must be in (0, 1]"));
+        }
     }
     let mut interactions = Vec::with_capacity(evidence.interaction.len());
     for it in &evidence.interaction {
@@ -387,7 +389,7 @@ pub(crate) fn build_model(
         layout,
         specs,
         evidence.absent_weight,
-        evidence.temperature,
+        (evidence.temperature, evidence.triage_temperature),
     );
     Ok((model, interactions))
 }

@@ -49,6 +49,11 @@ pub struct Model {
     /// and likelihoods alike keeps the displayed probabilities honest and can never change
     /// which condition leads.
     pub temperature: f64,
+    /// The softer temperature of the triage (floor) posterior, on which must-not-miss
+    /// thresholds and the "likely" rules are set: deliberately flatter than calibrated, so a
+    /// rare serious condition is not ruled out by an overconfident product of correlated
+    /// answers.
+    pub triage_temperature: f64,
     /// P(value | class) per class, laid out `[class][var][value]`: the predictive
     /// distribution of every answer if the runner had that class, for "is the missing answer
     /// more likely than not under this condition?" (brief 2.4a).
@@ -101,7 +106,7 @@ impl Model {
         layout: Vec<VarSlot>,
         specs: Vec<VarSpec>,
         absent_weight: f64,
-        temperature: f64,
+        (temperature, triage_temperature): (f64, f64),
     ) -> Model {
         let n_cond = priors.len();
         let total: f64 = priors.iter().sum();
@@ -174,6 +179,7 @@ impl Model {
             field_vars,
             absent_weight,
             temperature,
+            triage_temperature,
             given,
         }
     }
@@ -244,28 +250,31 @@ impl Model {
         out
     }
 
-    /// Unnormalised log posterior.
+    /// Unnormalised log posterior at the display temperature.
     pub fn log_posterior(&self, obs: &[Obs]) -> Vec<f64> {
-        let mut lp: Vec<f64> = self
-            .log_prior
-            .iter()
-            .map(|x| self.temperature * x)
-            .collect();
+        self.log_posterior_at(obs, self.temperature)
+    }
+
+    /// Unnormalised log posterior at temperature `t`.
+    pub fn log_posterior_at(&self, obs: &[Obs], t: f64) -> Vec<f64> {
+        let mut lp: Vec<f64> = self.log_prior.iter().map(|x| t * x).collect();
         for o in obs {
-            let var = &self.vars[o.var];
-            let row = &var.logp[o.value * self.n_cond..(o.value + 1) * self.n_cond];
-            for (l, x) in lp.iter_mut().zip(row) {
-                *l += self.temperature * o.weight * x;
-            }
+            self.add_obs_at(&mut lp, o, t);
         }
         lp
     }
 
+    /// Add one observation to a log posterior at the display temperature.
     pub fn add_obs(&self, lp: &mut [f64], o: &Obs) {
+        self.add_obs_at(lp, o, self.temperature);
+    }
+
+    /// Add one observation to a log posterior at temperature `t`.
+    pub fn add_obs_at(&self, lp: &mut [f64], o: &Obs, t: f64) {
         let var = &self.vars[o.var];
         let row = &var.logp[o.value * self.n_cond..(o.value + 1) * self.n_cond];
         for (l, x) in lp.iter_mut().zip(row) {
-            *l += self.temperature * o.weight * x;
+            *l += t * o.weight * x;
         }
     }
 

@@ -106,9 +106,12 @@ pub fn decide(kb: &Kb, f: &Findings, floor_class: &[f64]) -> Decision {
         .collect();
     let presumed = presume(kb, f, &ctx, top_class, &open_screens, rule_level);
 
+    // A presumption never makes an emergency: that needs an emergency rule to fire on the
+    // answers given. An emergency rule that holds except for unknown answers sends the runner
+    // the same day and names the questions (they are listed in `could_change`).
     let presumed_level = presumed
         .iter()
-        .map(|p| kb.rules[p.rule].level)
+        .map(|p| kb.rules[p.rule].level.max(1))
         .min()
         .unwrap_or(3);
     let level = rule_level.min(presumed_level);
@@ -118,7 +121,7 @@ pub fn decide(kb: &Kb, f: &Findings, floor_class: &[f64]) -> Decision {
             // Level came from a presumption: the leading condition's first, then a screen's.
             let mut at: Vec<&Presumption> = presumed
                 .iter()
-                .filter(|p| kb.rules[p.rule].level == level)
+                .filter(|p| kb.rules[p.rule].level.max(1) == level)
                 .collect();
             at.sort_by_key(|p| p.screen.is_some());
             match at.first() {
@@ -143,12 +146,6 @@ pub fn decide(kb: &Kb, f: &Findings, floor_class: &[f64]) -> Decision {
     }
 }
 
-/// Whether a rule "holds except for answers that are unknown": three-valued logic leaves it
-/// open, and some answer given already speaks for it.
-fn open_with_support(r: &Expr, f: &Findings, ctx: &EvalContext<'_>) -> bool {
-    r.eval3(f, ctx).is_none() && r.known_support(f, ctx)
-}
-
 /// Rules (brief L0-L2, more urgent than `below`) presumed to hold: under the leading class,
 /// and under every possible must-not-miss condition whose screen lists the rule.
 fn presume(
@@ -169,19 +166,22 @@ fn presume(
             .copied()
             .filter(|&s| kb.must_not_miss[s].rules.contains(&i))
             .collect();
-        if !open_with_support(&r.when, f, ctx) {
+        // 2.4a: the rule holds except for unknown answers, and an answer given already
+        // speaks for it. (Without that, a possible condition's rule is only named and asked:
+        // raising every sciatica to "urgent" because cauda equina is possible would send
+        // everyone.)
+        if r.when.eval3(f, ctx).is_some() || !r.when.known_support(f, ctx) {
             continue;
         }
-        let hyps = std::iter::once((top_class, None))
-            .chain(in_screen.iter().map(|&s| (kb.must_not_miss[s].class, Some(s))));
+        let hyps = std::iter::once((top_class, None)).chain(
+            in_screen
+                .iter()
+                .map(|&s| (kb.must_not_miss[s].class, Some(s))),
+        );
         for (class, screen) in hyps {
             let p = rule_probability(kb, f, ctx, class, &r.when);
             if p > PRESUME {
-                out.push(Presumption {
-                    rule: i,
-                    screen,
-                    p,
-                });
+                out.push(Presumption { rule: i, screen, p });
                 break;
             }
         }
@@ -250,7 +250,7 @@ pub fn rule_probability(
 }
 
 /// Combinations above which [`rule_probability`] approximates.
-const MAX_COMBINATIONS: usize = 4096;
+const MAX_COMBINATIONS: usize = 512;
 
 /// The possible answers to one unknown field with their probabilities under a class. A list
 /// field is enumerated over the items the expression names (the others stay unticked).
@@ -347,12 +347,16 @@ pub fn could_change(
         .flat_map(|&s| kb.must_not_miss[s].rules.iter().copied())
         .collect();
     let mut out: Vec<Change> = Vec::new();
+    // Answers a rule needs together with others: each is named with the rule's level, after
+    // the answers that change the level on their own.
+    let mut joint: Vec<Change> = Vec::new();
     let mut trial = f.clone();
     for (i, r) in kb.rules.iter().enumerate() {
         if r.level >= d.level || d.fired.contains(&i) || r.when.eval3(f, &ctx).is_some() {
             continue;
         }
-        if !(r.when.known_support(f, &ctx) || screened.contains(&i)) {
+        let supported = r.when.known_support(f, &ctx);
+        if !(supported || screened.contains(&i)) {
             continue;
         }
         let mut answers = Vec::new();
@@ -363,12 +367,14 @@ pub fn could_change(
             trial.set(fi, None);
             if level < d.level {
                 push(&mut out, fi, yes, no, level);
+            } else {
+                push(&mut joint, fi, yes, no, r.level);
             }
         }
     }
     // A level that rests on presumed answers drops when they are all answered "no".
     for p in &d.presumed {
-        if kb.rules[p.rule].level != d.level {
+        if kb.rules[p.rule].level.max(1) != d.level {
             continue;
         }
         let mut answers = Vec::new();
@@ -385,14 +391,15 @@ pub fn could_change(
         }
     }
     out.sort_by_key(|c| c.level);
+    joint.sort_by_key(|c| c.level);
+    for c in joint {
+        push(&mut out, c.field, c.answer, c.other, c.level);
+    }
     out
 }
 
 fn push(out: &mut Vec<Change>, field: usize, answer: Value, other: Value, level: u8) {
-    if !out
-        .iter()
-        .any(|c| c.field == field && c.answer == answer)
-    {
+    if !out.iter().any(|c| c.field == field && c.answer == answer) {
         out.push(Change {
             field,
             answer,

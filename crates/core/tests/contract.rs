@@ -102,7 +102,7 @@ const MALFORMED: &[(&str, &str, Want)] = &[
     ),
     (
         "wrong schema tag",
-        r#"{"schema": "hamstride.findings/2", "age_years": 30}"#,
+        r#"{"schema": "hamstride.findings/3", "age_years": 30}"#,
         Want::Field("schema"),
     ),
     (
@@ -277,7 +277,9 @@ fn row(line: &str) -> Option<(String, String)> {
     Some((name.to_string(), cell.to_string()))
 }
 
-/// The findings tables of the contract, read as validate.py reads them.
+/// The findings tables of the contract, read as validate.py reads them: the version-1
+/// tables under "## Input: findings" and, when present, the "### New findings fields" table
+/// of "## Version 2".
 fn parse_spec(text: &str) -> Result<BTreeMap<String, SpecKind>, String> {
     let start = text
         .find("## Input: findings")
@@ -286,9 +288,16 @@ fn parse_spec(text: &str) -> Result<BTreeMap<String, SpecKind>, String> {
         + text[start..]
             .find("## Output")
             .ok_or("no '## Output' section")?;
+    let mut section = text[start..end].to_string();
+    if let Some(v2) = text.find("### New findings fields") {
+        let rest = &text[v2..];
+        let stop = rest[4..].find("\n#").map_or(rest.len(), |i| i + 4);
+        section.push('\n');
+        section.push_str(&rest[..stop]);
+    }
     let mut fields = BTreeMap::new();
     let mut subsection = String::new();
-    for line in text[start..end].lines() {
+    for line in section.lines() {
         let line = line.trim();
         if line.starts_with("###") {
             subsection = line.to_lowercase();
@@ -434,7 +443,7 @@ fn schema_matches_the_contract_text() {
 
 /// Rules the brief requires (meta.toml's list, restated here so dropping one from both
 /// meta.toml and triage.toml still fails).
-const REQUIRED_RULES: [&str; 21] = [
+const REQUIRED_RULES: [&str; 22] = [
     "R-E1",
     "R-E2",
     "R-E3",
@@ -449,6 +458,7 @@ const REQUIRED_RULES: [&str; 21] = [
     "R-S2",
     "R-S3",
     "R-S4",
+    "R-S4-urgent",
     "R-S5",
     "R-P1",
     "R-P2",
@@ -463,7 +473,13 @@ fn embedded_kb_loads_with_the_contract_shape() {
     let kb = Kb::embedded().unwrap();
     let stats = kb.stats();
     assert_eq!(stats.conditions, 14, "{stats:?}");
-    assert_eq!(stats.findings, 69, "{stats:?}");
+    // The 69 fields of contract version 1 and the 6 that version 2 added.
+    assert_eq!(stats.findings, 75, "{stats:?}");
+    assert_eq!(
+        kb.schema.fields.iter().filter(|f| f.since == 2).count(),
+        6,
+        "{stats:?}"
+    );
     let have: BTreeSet<&str> = kb.condition_ids.iter().map(String::as_str).collect();
     assert_eq!(have, CONTRACT_CONDITIONS.into_iter().collect());
     let rules: BTreeSet<&str> = kb.rules.iter().map(|r| r.id.as_str()).collect();
@@ -510,10 +526,49 @@ const BROKEN: &[(&str, &str, &str, &str, &str)] = &[
     ),
     (
         "triage.toml",
-        r#"when = "foot_drop or leg_weakness""#,
-        r#"when = "foot_drop or leg_weakness or top = doms""#,
-        "R-U4",
+        r#"when = "pain_only_at_max_effort and (foot_cold_or_pale"#,
+        r#"when = "top = doms and pain_only_at_max_effort and (foot_cold_or_pale"#,
+        "R-U7",
         "probabilities",
+    ),
+    (
+        "triage.toml",
+        r#"tier = "L2"
+title = "Pain only at hard effort""#,
+        r#"tier = "L1"
+title = "Pain only at hard effort""#,
+        "R-S6",
+        "tier",
+    ),
+    (
+        "screens.toml",
+        r#"class = "other_tumour""#,
+        r#"class = "other_tumor""#,
+        "MNM-growth",
+        "other_tumor",
+    ),
+    (
+        "screens.toml",
+        r#"threshold = 0.15"#,
+        r#"threshold = 0.6"#,
+        "MNM-avulsion",
+        "threshold",
+    ),
+    (
+        "evidence.toml",
+        r#"when = "pain_sites has low_back and low_back_pain""#,
+        r#"when = "pain_sites has low_back and saddle_numbness""#,
+        "low-back-said-twice",
+        "warning sign",
+    ),
+    (
+        "conditions.toml",
+        r#"prior = 0.004
+sources = ["brief-1.13", "ext-qld-limp"]"#,
+        r#"prior = 0.005
+sources = ["brief-1.13", "ext-qld-limp"]"#,
+        "other",
+        "add up",
     ),
     (
         "triage.toml",
@@ -650,8 +705,31 @@ fn contract_checker_catches_broken_outputs() {
             v.as_object_mut().unwrap().remove("advice");
         }),
         ("schema tag", |v| {
-            v["schema"] = json!("hamstride.assessment/2")
+            v["schema"] = json!("hamstride.assessment/1")
         }),
+        ("findings schema tag", |v| {
+            v["findings_schema"] = json!("hamstride.findings/9")
+        }),
+        ("set_by kind", |v| {
+            v["triage"]["set_by"]["kind"] = json!("ranking")
+        }),
+        ("set_by unknown rule", |v| {
+            v["triage"]["set_by"]["id"] = json!("R-NOPE")
+        }),
+        ("set_by rule of another level", |v| {
+            v["triage"]["set_by"]["id"] = json!("R-C1")
+        }),
+        ("could_change answered field", |v| {
+            v["triage"]["could_change"] =
+                json!([{"finding": "onset", "answer": "gradual", "level": "self_care"}])
+        }),
+        (
+            "could_change bad level",
+            |v| {
+                v["triage"]["could_change"] =
+                    json!([{"finding": "gap_or_dent", "answer": "true", "level": "soon"}])
+            },
+        ),
         ("level", |v| v["triage"]["level"] = json!("soon")),
         ("empty headline", |v| v["triage"]["headline"] = json!(" ")),
         ("reason keys", |v| {

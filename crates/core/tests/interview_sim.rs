@@ -1,4 +1,5 @@
-//! Simulates the adaptive interview on every development vignette: a scripted runner answers
+//! Simulates the adaptive interview on every case of both development sets (`dev.jsonl`,
+//! `dev2.jsonl`), and reports it on the published cases: a scripted runner answers
 //! [`hamstride_core::Interview`]'s questions from the case's findings (unknown → "don't
 //! know"), and the assessment at the end of the interview is compared with the assessment of
 //! the full findings. The point is to show that the short interview reaches the same answer
@@ -9,7 +10,7 @@
 
 mod common;
 
-use common::{contract_problems, load_cases, rank, shared_dir};
+use common::{contract_problems, load_set, rank, shared_dir};
 use hamstride_core::{assess, Findings, Interview, Kb, Question};
 
 /// Targets from the project brief.
@@ -23,6 +24,8 @@ fn answer(_kb: &Kb, case: &Findings, interview: &mut Interview<'_>, q: Question)
 
 struct Run {
     id: String,
+    /// Gold triage is emergency or urgent.
+    gold_serious: bool,
     asked: usize,
     full: (String, String),
     short: (String, String),
@@ -49,33 +52,55 @@ fn median(sorted: &[usize]) -> f64 {
 }
 
 #[test]
-fn interview_reaches_the_full_answer_in_few_questions() {
-    let Some(shared) = shared_dir("interview simulation") else {
-        return;
-    };
-    let kb = Kb::embedded().unwrap();
+fn interview_reaches_the_full_answer_on_dev() {
+    simulate("dev.jsonl", true);
+}
+
+#[test]
+fn interview_reaches_the_full_answer_on_dev2() {
+    simulate("dev2.jsonl", true);
+}
+
+/// Published cases are real histories with most answers missing; the figures are reported,
+/// and only the safety property (never less urgent than the full findings) is asserted.
+#[test]
+fn interview_on_published_cases_is_never_less_urgent() {
+    simulate("published.jsonl", false);
+}
+
+/// Run the interview on every case of one set as a scripted runner.
+fn run_all(kb: &Kb, cases: &[common::Case]) -> Vec<Run> {
     let mut runs = Vec::new();
-    for case in load_cases(&shared) {
+    for case in cases {
         let findings = Findings::from_json(&kb.schema, &case.findings, true)
             .unwrap_or_else(|e| panic!("{}: {e}", case.id))
             .findings;
-        let mut interview = Interview::new(&kb);
+        let mut interview = Interview::new(kb);
         // The interview caps itself (StopRule::max_questions); the bound here only turns a
         // broken cap into a failure instead of a hang.
         let mut guard = 0;
         while let Some(q) = interview.next() {
-            answer(&kb, &findings, &mut interview, q);
+            answer(kb, &findings, &mut interview, q);
             guard += 1;
             assert!(guard <= 200, "{}: the interview does not stop", case.id);
         }
         runs.push(Run {
             asked: interview.asked_count(),
-            full: top_and_level(&kb, &findings, &case.id),
-            short: top_and_level(&kb, interview.findings(), &case.id),
-            id: case.id,
+            full: top_and_level(kb, &findings, &case.id),
+            short: top_and_level(kb, interview.findings(), &case.id),
+            id: case.id.clone(),
+            gold_serious: rank(&case.gold_triage).is_some_and(|r| r <= 1),
         });
     }
+    runs
+}
 
+fn simulate(file: &str, enforce: bool) {
+    let Some(shared) = shared_dir(&format!("interview simulation on {file}")) else {
+        return;
+    };
+    let kb = Kb::embedded().unwrap();
+    let runs = run_all(&kb, &load_set(&shared, file));
     let n = runs.len() as f64;
     let same_top = runs.iter().filter(|r| r.short.0 == r.full.0).count();
     let same_level = runs.iter().filter(|r| r.short.1 == r.full.1).count();
@@ -91,7 +116,18 @@ fn interview_reaches_the_full_answer_in_few_questions() {
     let mean = asked.iter().sum::<usize>() as f64 / n;
     let max = asked.last().copied().unwrap_or(0);
 
-    eprintln!("\ninterview simulation on {} dev cases", runs.len());
+    // Emergency and urgent cases (by gold label or by the full findings' level) must reach
+    // the full findings' level exactly.
+    let serious_missed: Vec<&Run> = runs
+        .iter()
+        .filter(|r| r.gold_serious || rank(&r.full.1).is_some_and(|l| l <= 1))
+        .filter(|r| r.short.1 != r.full.1)
+        .collect();
+    let serious = runs
+        .iter()
+        .filter(|r| r.gold_serious || rank(&r.full.1).is_some_and(|l| l <= 1))
+        .count();
+    eprintln!("\ninterview simulation on {} cases of {file}", runs.len());
     eprintln!(
         "  agreement with full findings: top-1 {:.1}%, triage {:.1}%, both {:.1}%",
         100.0 * same_top as f64 / n,
@@ -105,8 +141,16 @@ fn interview_reaches_the_full_answer_in_few_questions() {
         asked[asked.len() * 3 / 4]
     );
     eprintln!(
-        "  interview less urgent than full findings: {} case(s)",
-        less_urgent.len()
+        "  interview less urgent than full findings: {} case(s); emergency/urgent cases with the full level: {}/{serious}",
+        less_urgent.len(),
+        serious - serious_missed.len()
+    );
+    eprintln!(
+        "interview {file}: n={} same top-1 and triage {:.1}%, same triage {:.1}%, emergency/urgent same triage {}/{serious}, median questions {med}",
+        runs.len(),
+        100.0 * same_both as f64 / n,
+        100.0 * same_level as f64 / n,
+        serious - serious_missed.len()
     );
     let disagreements: Vec<String> = runs
         .iter()
@@ -121,6 +165,20 @@ fn interview_reaches_the_full_answer_in_few_questions() {
     if !disagreements.is_empty() {
         eprintln!("disagreements:\n{}", disagreements.join("\n"));
     }
+    let ids = |v: &[&Run]| v.iter().map(|r| r.id.clone()).collect::<Vec<String>>();
+    assert!(
+        less_urgent.is_empty(),
+        "{file}: the interview ended less urgent than the full findings: {:?}",
+        ids(&less_urgent)
+    );
+    if !enforce {
+        return;
+    }
+    assert!(
+        serious_missed.is_empty(),
+        "{file}: emergency/urgent cases where the interview did not reach the full level: {:?}",
+        ids(&serious_missed)
+    );
     let agreement = same_both as f64 / n;
     assert!(
         agreement >= MIN_AGREEMENT,

@@ -1,5 +1,6 @@
-//! Scores the engine on the development vignettes (`../shared/vignettes/dev.jsonl`) exactly as
-//! that folder's README defines the metrics: top-1 (gold or an acceptable alternate), top-3
+//! Scores the engine on each vignette set of `../shared/vignettes` separately (`dev.jsonl`,
+//! `dev2.jsonl`, and the real published cases `published.jsonl`) exactly as that folder's
+//! README defines the metrics: top-1 (gold or an acceptable alternate), top-3
 //! (gold only), exact triage, under- and over-triage counted separately (never netted), and
 //! safety failures (gold emergency or urgent triaged lower). It prints the table overall, by
 //! gold condition, by gold triage and by tag, and fails below the project's targets or on any
@@ -12,13 +13,33 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use common::{contract_problems, load_cases, rank, shared_dir, Case, LEVELS};
+use common::{contract_problems, load_set, rank, shared_dir, Case, LEVELS};
 use hamstride_core::{assess, Findings, Kb};
 
-/// Targets from the project brief.
-const MIN_TOP1: f64 = 0.85;
-const MIN_TOP3: f64 = 0.95;
-const MIN_TRIAGE: f64 = 0.90;
+/// Targets of one set (from the clinical-safety issue). Zero safety failures always.
+#[derive(Debug, Clone, Copy)]
+struct Targets {
+    top1: f64,
+    top3: f64,
+    triage: f64,
+    max_over: f64,
+}
+
+/// The development sets: top-1 ≥ 90%, top-3 ≥ 98%, exact triage ≥ 90%, over-triage ≤ 10%.
+const DEV: Targets = Targets {
+    top1: 0.90,
+    top3: 0.98,
+    triage: 0.90,
+    max_over: 0.10,
+};
+
+/// Real published cases, sparse and noisy: top-3 ≥ 90%, triage ≥ 80%, over-triage ≤ 15%.
+const PUBLISHED: Targets = Targets {
+    top1: 0.0,
+    top3: 0.90,
+    triage: 0.80,
+    max_over: 0.15,
+};
 
 /// What happened on one case.
 #[derive(Debug, Clone)]
@@ -148,11 +169,25 @@ fn print_table(title: &str, rows: &BTreeMap<String, Tally>) {
 
 #[test]
 fn dev_vignettes_meet_targets() {
-    let Some(shared) = shared_dir("vignette scoring") else {
+    score_set("dev.jsonl", DEV);
+}
+
+#[test]
+fn dev2_vignettes_meet_targets() {
+    score_set("dev2.jsonl", DEV);
+}
+
+#[test]
+fn published_cases_meet_targets() {
+    score_set("published.jsonl", PUBLISHED);
+}
+
+fn score_set(file: &str, targets: Targets) {
+    let Some(shared) = shared_dir(&format!("vignette scoring of {file}")) else {
         return;
     };
     let kb = Kb::embedded().unwrap();
-    let cases = load_cases(&shared);
+    let cases = load_set(&shared, file);
     let mut nonconforming = Vec::new();
     let scored: Vec<(Case, Scored)> = cases
         .into_iter()
@@ -181,7 +216,7 @@ fn dev_vignettes_meet_targets() {
     }
     let mut total = BTreeMap::new();
     total.insert(String::from("all cases"), overall);
-    print_table("dev vignettes: overall", &total);
+    print_table(&format!("{file}: overall"), &total);
     print_table("by gold_condition", &by_condition);
     print_table("by gold_triage", &by_triage);
     print_table("by tag", &by_tag);
@@ -218,15 +253,43 @@ fn dev_vignettes_meet_targets() {
         safety.is_empty(),
         "safety failures (gold emergency/urgent triaged lower): {safety:?}"
     );
+    eprintln!(
+        "vignettes {file}: n={} top-1 {:.1}% top-3 {:.1}% triage {:.1}% under {} over {} ({:.1}%) safety failures {}",
+        overall.n,
+        100.0 * overall.rate(overall.top1),
+        100.0 * overall.rate(overall.top3),
+        100.0 * overall.rate(overall.triage),
+        overall.under,
+        overall.over,
+        100.0 * overall.rate(overall.over),
+        overall.safety
+    );
     let checks = [
-        ("top-1", overall.rate(overall.top1), MIN_TOP1),
-        ("top-3", overall.rate(overall.top3), MIN_TOP3),
-        ("exact triage", overall.rate(overall.triage), MIN_TRIAGE),
+        (
+            "top-1",
+            overall.rate(overall.top1) >= targets.top1,
+            targets.top1,
+        ),
+        (
+            "top-3",
+            overall.rate(overall.top3) >= targets.top3,
+            targets.top3,
+        ),
+        (
+            "exact triage",
+            overall.rate(overall.triage) >= targets.triage,
+            targets.triage,
+        ),
+        (
+            "over-triage",
+            overall.rate(overall.over) <= targets.max_over,
+            targets.max_over,
+        ),
     ];
     let failed: Vec<String> = checks
         .iter()
-        .filter(|(_, got, want)| got < want)
-        .map(|(name, got, want)| format!("{name} {:.1}% < {:.0}%", got * 100.0, want * 100.0))
+        .filter(|(_, ok, _)| !ok)
+        .map(|(name, _, want)| format!("{name} (target {:.0}%)", want * 100.0))
         .collect();
-    assert!(failed.is_empty(), "below target: {}", failed.join(", "));
+    assert!(failed.is_empty(), "{file} misses: {}", failed.join(", "));
 }

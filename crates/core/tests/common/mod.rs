@@ -80,7 +80,22 @@ fn strings(v: &Json, key: &str, id: &str) -> Vec<String> {
 
 /// Read `vignettes/dev.jsonl` from the shared folder.
 pub fn load_cases(shared: &Path) -> Vec<Case> {
-    let path = shared.join("vignettes/dev.jsonl");
+    load_set(shared, "dev.jsonl")
+}
+
+/// The vignette sets, in the order they are reported: (file name, what it is).
+pub const SETS: [(&str, &str); 3] = [
+    ("dev.jsonl", "development set 1 (72)"),
+    (
+        "dev2.jsonl",
+        "development set 2 (60, many triage boundaries)",
+    ),
+    ("published.jsonl", "published cases (20 real patients)"),
+];
+
+/// Read one vignette file (`dev.jsonl`, `dev2.jsonl`, `published.jsonl`) from the shared folder.
+pub fn load_set(shared: &Path, file: &str) -> Vec<Case> {
+    let path = shared.join("vignettes").join(file);
     let text = std::fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
     let mut out = Vec::new();
@@ -161,6 +176,65 @@ fn non_empty_str<'a>(v: &'a Json, what: &str, problems: &mut Vec<String>) -> &'a
     }
 }
 
+/// `triage.set_by` (contract v2): a rule or a must-not-miss screen of the knowledge base;
+/// an emergency only ever from an emergency rule.
+fn set_by_problems(kb: &Kb, triage: &Json, level: Option<usize>, p: &mut Vec<String>) {
+    let set_by = &triage["set_by"];
+    check_keys(set_by, &["kind", "id"], "triage.set_by", p);
+    let id = set_by["id"].as_str().unwrap_or_default();
+    match set_by["kind"].as_str() {
+        Some("rule") => match kb.rules.iter().find(|r| r.id == id) {
+            None => p.push(format!("triage.set_by names unknown rule '{id}'")),
+            // An emergency rule presumed from missing answers sets "urgent", never emergency.
+            Some(r) if r.level == 0 && level == Some(1) => {}
+            Some(r) if Some(usize::from(r.level)) != level => p.push(format!(
+                "triage.set_by rule {id} is {}, the level is {:?}",
+                LEVELS[usize::from(r.level)],
+                level.map(|l| LEVELS[l])
+            )),
+            Some(_) => {}
+        },
+        Some("screen") => {
+            if !kb.must_not_miss.iter().any(|m| m.id == id) {
+                p.push(format!("triage.set_by names unknown screen '{id}'"));
+            }
+            if level == Some(0) {
+                p.push("an emergency set by a screen, not an emergency rule".into());
+            }
+        }
+        other => p.push(format!(
+            "triage.set_by.kind is {other:?}, not rule or screen"
+        )),
+    }
+}
+
+/// `triage.could_change` (contract v2): unanswered findings, each with an answer and a level.
+fn could_change_problems(kb: &Kb, input: &Findings, triage: &Json, p: &mut Vec<String>) {
+    let Some(items) = triage["could_change"].as_array() else {
+        p.push("triage.could_change is not an array".into());
+        return;
+    };
+    for (i, c) in items.iter().enumerate() {
+        let what = format!("triage.could_change[{i}]");
+        check_keys(c, &["finding", "answer", "level"], &what, p);
+        let f = c["finding"].as_str().unwrap_or_default();
+        match kb.schema.index(f) {
+            None => p.push(format!("{what}.finding '{f}' is not a contract field")),
+            Some(fi) if input.get(fi).is_some() => {
+                p.push(format!("{what}.finding '{f}' was answered"))
+            }
+            Some(_) => {}
+        }
+        non_empty_str(&c["answer"], &format!("{what}.answer"), p);
+        if c["level"].as_str().and_then(rank).is_none() {
+            p.push(format!(
+                "{what}.level {} is not a contract level",
+                c["level"]
+            ));
+        }
+    }
+}
+
 /// Check one assessment JSON against the contract, given the knowledge base and the findings
 /// it was computed from. Returns every problem found (empty = conforms).
 pub fn contract_problems(kb: &Kb, input: &Findings, out: &Json) -> Vec<String> {
@@ -169,6 +243,7 @@ pub fn contract_problems(kb: &Kb, input: &Findings, out: &Json) -> Vec<String> {
         out,
         &[
             "schema",
+            "findings_schema",
             "knowledge_version",
             "triage",
             "differential",
@@ -180,8 +255,15 @@ pub fn contract_problems(kb: &Kb, input: &Findings, out: &Json) -> Vec<String> {
         "assessment",
         &mut p,
     );
-    if out["schema"] != "hamstride.assessment/1" {
+    if out["schema"] != "hamstride.assessment/2" {
         p.push(format!("schema is {}", out["schema"]));
+    }
+    let tag = ["hamstride.findings/1", "hamstride.findings/2"][usize::from(input.version()) - 1];
+    if out["findings_schema"] != tag {
+        p.push(format!(
+            "findings_schema is {}, the input was {tag}",
+            out["findings_schema"]
+        ));
     }
     if out["knowledge_version"].as_str() != Some(kb.version.as_str()) {
         p.push(format!(
@@ -193,8 +275,15 @@ pub fn contract_problems(kb: &Kb, input: &Findings, out: &Json) -> Vec<String> {
 
     // Triage.
     let triage = &out["triage"];
-    check_keys(triage, &["level", "headline", "reasons"], "triage", &mut p);
+    check_keys(
+        triage,
+        &["level", "headline", "reasons", "set_by", "could_change"],
+        "triage",
+        &mut p,
+    );
     let level = triage["level"].as_str().and_then(rank);
+    set_by_problems(kb, triage, level, &mut p);
+    could_change_problems(kb, input, triage, &mut p);
     if level.is_none() {
         p.push(format!(
             "triage.level {} is not a contract level",

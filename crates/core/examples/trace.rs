@@ -22,10 +22,25 @@ fn main() {
         .unwrap()
         .findings;
     let mut iv = Interview::with_findings(&kb, Findings::empty(&kb.schema), StopRule::default());
+    let mut asked = vec![false; kb.schema.fields.len()];
     while let Some(q) = iv.next() {
+        // Why this question: the unasked field with the largest triage value before it.
+        let scoring = hamstride_core::engine::Scoring::new(&kb, iv.findings());
+        let top = scoring
+            .candidates(&asked)
+            .max_by(|a, b| a.1.triage.total_cmp(&b.1.triage))
+            .map(|(fi, v)| format!("{} {:.2}", kb.schema.fields[fi].id, v.triage))
+            .unwrap_or_default();
         match q {
             Question::Screen(s) => println!("screen {}", kb.screens[s].id),
-            Question::Field(fi) => println!("{} -> {:?}", kb.schema.fields[fi].id, full.get(fi)),
+            Question::Field(fi) => {
+                asked[fi] = true;
+                println!(
+                    "{} -> {:?}   [max triage value: {top}]",
+                    kb.schema.fields[fi].id,
+                    full.get(fi)
+                )
+            }
         }
         iv.answer_from(q, &full);
     }

@@ -45,7 +45,13 @@ fn main() {
     let p = engine::class_posterior(&kb, &f);
     let mut order: Vec<usize> = (0..p.len()).collect();
     order.sort_by(|x, y| p[*y].total_cmp(&p[*x]));
-    for k in order.iter().take(5) {
-        println!("  {:<36} {:.3}", kb.classes[*k].id, p[*k]);
+    let floor = engine::floor_posterior(&kb, &f);
+    for k in order.iter().take(6) {
+        println!(
+            "  {:<36} {:.3}  floor {:.3}",
+            kb.classes[*k].id, p[*k], floor[*k]
+        );
     }
+    let d = engine::decide(&kb, &f, &floor);
+    println!("level {} set_by {:?} presumed {:?}", d.level, d.set_by, d.presumed);
 }

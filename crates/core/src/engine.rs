@@ -624,6 +624,13 @@ impl<'a> Scoring<'a> {
     /// Score of asking one field: information gain on the differential plus the chance that
     /// the answer changes the triage level (weighted heavily: safety questions come first).
     pub fn value(&self, fi: usize) -> QuestionValue {
+        self.value_with(fi, true)
+    }
+
+    /// [`Scoring::value`]; with `followers`, a question also carries the triage value of the
+    /// follow-up questions its answer can open ("have you injured it before?" opens "in the
+    /// last 12 months?", which is what the moderate-strain rule reads).
+    fn value_with(&self, fi: usize, followers: bool) -> QuestionValue {
         let (kb, f, d) = (self.kb, self.f, &self.decision);
         let gain = kb.model.expected_gain(&self.post, fi);
         let mut change = 0.0;
@@ -696,9 +703,32 @@ impl<'a> Scoring<'a> {
             }
             rule_info += f64::from(d.level - r.level) * (bernoulli_entropy(p0) - after).max(0.0);
         }
+        let mut follow = 0.0;
+        if followers {
+            for fj in 0..kb.schema.fields.len() {
+                let Some(gate) = kb.ask_if.get(fj).and_then(Option::as_ref) else {
+                    continue;
+                };
+                let mut reads = Vec::new();
+                gate.fields(&mut reads);
+                if fj == fi || f.get(fj).is_some() || !reads.contains(&fi) {
+                    continue;
+                }
+                let open: f64 = hyps
+                    .iter()
+                    .zip(&weights)
+                    .filter(|(h, _)| {
+                        trial.set(fi, Some(**h));
+                        gate.eval(&trial, &EvalContext::FINDINGS_ONLY)
+                    })
+                    .map(|(_, w)| w / total.max(1e-300))
+                    .sum();
+                follow += open * self.value_with(fj, false).triage;
+            }
+        }
         QuestionValue {
             gain,
-            triage: 4.0 * change + RULE_INFO_WEIGHT * rule_info,
+            triage: 4.0 * change + RULE_INFO_WEIGHT * rule_info + follow,
         }
     }
 }

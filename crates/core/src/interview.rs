@@ -29,6 +29,9 @@ pub enum ScreenAnswer {
     DontKnow,
     /// These items apply (field indexes); the others in the group are "no".
     These(Vec<usize>),
+    /// Item by item (a checklist with "yes", "no" and "not sure" per line): `(field, answer)`,
+    /// `None` = not sure. Items not listed stay unknown.
+    Each(Vec<(usize, Option<bool>)>),
 }
 
 /// Settings for when the interview stops.
@@ -51,7 +54,7 @@ impl Default for StopRule {
         StopRule {
             settle_probability: 0.60,
             min_score: 0.10,
-            max_triage_value: 0.5,
+            max_triage_value: 0.3,
             max_questions: 30,
         }
     }
@@ -147,10 +150,10 @@ impl<'k> Interview<'k> {
         self.pending_decider(&scoring).map(Question::Field)
     }
 
-    /// The first unknown answer that could make the level urgent or an emergency, or lower a
-    /// level that rests on presumed answers, and may still be asked. (Answers that would only
-    /// move between self-care and a physio are left to the question values: the interview
-    /// stays short.)
+    /// The first unknown answer that may still be asked and could, on its own, make the level
+    /// urgent or an emergency, or that a possible must-not-miss condition's rule needs, or
+    /// that would lower a level resting on presumed answers. (Answers that only move between
+    /// self-care and a physio are left to the question values: the interview stays short.)
     fn pending_decider(&self, scoring: &Scoring<'_>) -> Option<usize> {
         let d = &scoring.decision;
         let changes = engine::could_change(self.kb, &self.findings, d, &|g| {
@@ -158,7 +161,7 @@ impl<'k> Interview<'k> {
         });
         changes
             .iter()
-            .filter(|c| c.level <= 1 || c.level > d.level)
+            .filter(|c| (c.level <= 1 && (!c.joint || c.screened)) || c.level > d.level)
             .map(|c| c.field)
             .find(|&fi| {
                 self.findings.get(fi).is_none()
@@ -180,6 +183,10 @@ impl<'k> Interview<'k> {
                 ScreenAnswer::NoneOfThese => Some(Value::Bool(false)),
                 ScreenAnswer::DontKnow => None,
                 ScreenAnswer::These(items) => Some(Value::Bool(items.contains(&fi))),
+                ScreenAnswer::Each(items) => items
+                    .iter()
+                    .find(|(i, _)| *i == fi)
+                    .and_then(|(_, b)| b.map(Value::Bool)),
             };
             self.findings.set(fi, v);
             self.asked[fi] = true;
@@ -198,9 +205,8 @@ impl<'k> Interview<'k> {
     }
 
     /// Answer a question from answers already known (a saved, half-finished interview, or a
-    /// simulated runner): a field gets its known value, or "don't know"; a screen group gets
-    /// "these" for the items known to be true, "none" when every item is known to be false,
-    /// and "don't know" otherwise.
+    /// simulated runner): a field gets its known value, or "don't know"; a screen group is
+    /// answered item by item, so a known "no" stays a "no" beside a "not sure".
     pub fn answer_from(&mut self, q: Question, known: &Findings) {
         match q {
             Question::Field(fi) => self.answer(fi, known.get(fi).copied()),
@@ -208,23 +214,18 @@ impl<'k> Interview<'k> {
                 let Some(screen) = self.kb.screens.get(s) else {
                     return;
                 };
-                let items = &screen.item_fields;
-                let yes: Vec<usize> = items
+                let items = screen
+                    .item_fields
                     .iter()
-                    .copied()
-                    .filter(|&fi| known.get(fi) == Some(&Value::Bool(true)))
+                    .map(|&fi| {
+                        let v = match known.get(fi) {
+                            Some(Value::Bool(b)) => Some(*b),
+                            _ => None,
+                        };
+                        (fi, v)
+                    })
                     .collect();
-                let a = if !yes.is_empty() {
-                    ScreenAnswer::These(yes)
-                } else if items
-                    .iter()
-                    .all(|&fi| known.get(fi) == Some(&Value::Bool(false)))
-                {
-                    ScreenAnswer::NoneOfThese
-                } else {
-                    ScreenAnswer::DontKnow
-                };
-                self.answer_screen(s, &a);
+                self.answer_screen(s, &ScreenAnswer::Each(items));
             }
         }
     }

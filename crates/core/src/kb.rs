@@ -543,13 +543,15 @@ impl Kb {
         // The model.
         let classes = kb_model::classes(&conditions, &subtypes, &cite)?;
         let (model, interactions) = kb_model::build_model(
-            &schema,
-            &classes,
-            &conditions,
+            &kb_model::ModelInputs {
+                schema: &schema,
+                classes: &classes,
+                conditions: &conditions,
+                near: &near,
+                names: &names,
+                warning_signs: &warning_signs,
+            },
             &evidence,
-            &near,
-            &names,
-            &warning_signs,
             &cite,
         )?;
         let must_not_miss = kb_model::must_not_miss(&raw_mnm, &classes, &rules, &cite)?;

@@ -24,6 +24,19 @@ use crate::kb::{parse_toml, Condition, Rule};
 use crate::model::{Model, VarSlot, VarSpec};
 use crate::Error;
 
+/// Checks that an entry's sources exist: (file, entry id, source ids).
+pub(crate) type Cite<'a> = &'a dyn Fn(&str, &str, &[String]) -> Result<(), Error>;
+
+/// What the model is built from, besides the evidence file.
+pub(crate) struct ModelInputs<'a> {
+    pub schema: &'a Schema,
+    pub classes: &'a [Class],
+    pub conditions: &'a [Condition],
+    pub near: &'a [Near],
+    pub names: &'a Names<'a>,
+    pub warning_signs: &'a [bool],
+}
+
 /// One class of the model: a contract condition, or a subtype of one.
 #[derive(Debug, Clone)]
 pub struct Class {
@@ -184,7 +197,7 @@ pub(crate) fn load_near(schema: &Schema, findings_src: &str) -> Result<Vec<Near>
 pub(crate) fn classes(
     conditions: &[Condition],
     subtypes: &[RawSubtype],
-    cite: &dyn Fn(&str, &str, &[String]) -> Result<(), Error>,
+    cite: Cite<'_>,
 ) -> Result<Vec<Class>, Error> {
     let mut out = Vec::new();
     let mut ids = BTreeSet::new();
@@ -290,15 +303,18 @@ fn ratios(
 /// Everything `evidence.toml` and `findings.toml`'s neighbours make: the model, its
 /// interactions and the number of rows.
 pub(crate) fn build_model(
-    schema: &Schema,
-    classes: &[Class],
-    conditions: &[Condition],
+    input: &ModelInputs<'_>,
     evidence: &RawEvidenceFile,
-    near: &[Near],
-    names: &Names<'_>,
-    warning_signs: &[bool],
-    cite: &dyn Fn(&str, &str, &[String]) -> Result<(), Error>,
+    cite: Cite<'_>,
 ) -> Result<(Model, Vec<Interaction>), Error> {
+    let ModelInputs {
+        schema,
+        classes,
+        conditions,
+        near,
+        names,
+        warning_signs,
+    } = *input;
     let n = classes.len();
     let (layout, mut specs) = Model::layout(schema, n);
     let mut seen_rows = BTreeSet::new();
@@ -424,7 +440,7 @@ pub(crate) fn must_not_miss(
     raw: &[RawMustNotMiss],
     classes: &[Class],
     rules: &[Rule],
-    cite: &dyn Fn(&str, &str, &[String]) -> Result<(), Error>,
+    cite: Cite<'_>,
 ) -> Result<Vec<MustNotMiss>, Error> {
     let mut out = Vec::with_capacity(raw.len());
     for m in raw {

@@ -324,7 +324,17 @@ pub struct Change {
     /// The opposite answer (for a number, which side of the line `answer` is on).
     pub other: Value,
     pub level: u8,
+    /// The rule the answer feeds.
+    pub rule: usize,
+    /// The answer changes the level only together with other unknown answers of the rule.
+    pub joint: bool,
+    /// The rule is a deciding rule of a possible must-not-miss condition.
+    pub screened: bool,
 }
+
+/// Below this chance of firing (under the leading condition) a rule that needs several
+/// unknown answers together is not worth naming, unless a must-not-miss screen lists it.
+const JOINT_MIN: f64 = 0.1;
 
 /// Unknown answers that would raise the level (for rules more urgent than it that are still
 /// open, or that a possible must-not-miss condition lists), and those that would lower a
@@ -355,20 +365,31 @@ pub fn could_change(
         if r.level >= d.level || d.fired.contains(&i) || r.when.eval3(f, &ctx).is_some() {
             continue;
         }
+        let screened = screened.contains(&i);
         let supported = r.when.known_support(f, &ctx);
-        if !(supported || screened.contains(&i)) {
+        if !(supported || screened) {
             continue;
         }
+        let worth_naming = screened || rule_probability(kb, f, &ctx, d.top_class, &r.when) >= JOINT_MIN;
         let mut answers = Vec::new();
         r.when.answers(f, &kb.schema, &mut answers);
         for (fi, yes, no) in answers {
             trial.set(fi, Some(yes));
             let level = decide(kb, &trial, &floor_of(&trial)).level;
             trial.set(fi, None);
-            if level < d.level {
-                push(&mut out, fi, yes, no, level);
-            } else {
-                push(&mut joint, fi, yes, no, r.level);
+            let c = Change {
+                field: fi,
+                answer: yes,
+                other: no,
+                level: level.min(r.level),
+                rule: i,
+                joint: level >= d.level,
+                screened,
+            };
+            if !c.joint {
+                push(&mut out, Change { level, ..c });
+            } else if worth_naming {
+                push(&mut joint, c);
             }
         }
     }
@@ -386,25 +407,34 @@ pub fn could_change(
         for (fi, yes, no) in &answers {
             trial.set(*fi, None);
             if level > d.level {
-                push(&mut out, *fi, *no, *yes, level);
+                push(
+                    &mut out,
+                    Change {
+                        field: *fi,
+                        answer: *no,
+                        other: *yes,
+                        level,
+                        rule: p.rule,
+                        joint: answers.len() > 1,
+                        screened: p.screen.is_some(),
+                    },
+                );
             }
         }
     }
     out.sort_by_key(|c| c.level);
     joint.sort_by_key(|c| c.level);
     for c in joint {
-        push(&mut out, c.field, c.answer, c.other, c.level);
+        push(&mut out, c);
     }
     out
 }
 
-fn push(out: &mut Vec<Change>, field: usize, answer: Value, other: Value, level: u8) {
-    if !out.iter().any(|c| c.field == field && c.answer == answer) {
-        out.push(Change {
-            field,
-            answer,
-            other,
-            level,
-        });
+fn push(out: &mut Vec<Change>, c: Change) {
+    if !out
+        .iter()
+        .any(|x| x.field == c.field && x.answer == c.answer)
+    {
+        out.push(c);
     }
 }

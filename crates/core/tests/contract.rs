@@ -549,7 +549,7 @@ title = "Pain only at hard effort""#,
     ),
     (
         "screens.toml",
-        r#"threshold = 0.15"#,
+        r#"threshold = 0.25"#,
         r#"threshold = 0.6"#,
         "MNM-avulsion",
         "threshold",

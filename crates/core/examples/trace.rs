@@ -26,17 +26,26 @@ fn main() {
     while let Some(q) = iv.next() {
         // Why this question: the unasked field with the largest triage value before it.
         let scoring = hamstride_core::engine::Scoring::new(&kb, iv.findings());
-        let top = scoring
-            .candidates(&asked)
-            .max_by(|a, b| a.1.triage.total_cmp(&b.1.triage))
-            .map(|(fi, v)| format!("{} {:.2}", kb.schema.fields[fi].id, v.triage))
-            .unwrap_or_default();
+        let mut vals: Vec<(usize, hamstride_core::engine::QuestionValue)> =
+            scoring.candidates(&asked).collect();
+        vals.sort_by(|a, b| b.1.total().total_cmp(&a.1.total()));
+        let top = vals
+            .iter()
+            .take(3)
+            .map(|(fi, v)| {
+                format!(
+                    "{} g{:.2} t{:.2}",
+                    kb.schema.fields[*fi].id, v.gain, v.triage
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
         match q {
             Question::Screen(s) => println!("screen {}", kb.screens[s].id),
             Question::Field(fi) => {
                 asked[fi] = true;
                 println!(
-                    "{} -> {:?}   [max triage value: {top}]",
+                    "{} -> {:?}   [{top}]",
                     kb.schema.fields[fi].id,
                     full.get(fi)
                 )

@@ -53,5 +53,8 @@ fn main() {
         );
     }
     let d = engine::decide(&kb, &f, &floor);
-    println!("level {} set_by {:?} presumed {:?}", d.level, d.set_by, d.presumed);
+    println!(
+        "level {} set_by {:?} presumed {:?}",
+        d.level, d.set_by, d.presumed
+    );
 }

@@ -18,7 +18,10 @@ pub use crate::triage::{could_change, decide, to_conditions, Change, Decision, S
 
 /// How many next questions an assessment lists: the deciding ones, the red-flag screen and
 /// a few of the most informative besides.
-const NEXT_QUESTIONS: usize = 16;
+const NEXT_QUESTIONS: usize = 20;
+
+/// How many of the most valuable questions come before the red-flag screen items.
+const NEXT_VALUED_FIRST: usize = 6;
 
 /// The contract's output schema tag.
 pub const ASSESSMENT_SCHEMA: &str = "hamstride.assessment/2";
@@ -768,8 +771,8 @@ fn interaction_delta(kb: &Kb, before: &Findings, after: &Findings, lp: &mut [f64
 }
 
 /// Unanswered findings ranked by how much they would change the answer: the answers that
-/// could change the level first, then the red-flag screen items (in screen order), then by
-/// [`Scoring::value`].
+/// could change the level first, then the most valuable questions by [`Scoring::value`], then
+/// the red-flag screen items (in screen order), then the rest by value.
 pub fn next_questions(kb: &Kb, scoring: &Scoring<'_>, changes: &[Change]) -> Vec<usize> {
     let mut out: Vec<usize> = Vec::new();
     for c in changes {
@@ -777,21 +780,30 @@ pub fn next_questions(kb: &Kb, scoring: &Scoring<'_>, changes: &[Change]) -> Vec
             out.push(c.field);
         }
     }
-    for s in &kb.screens {
-        for &fi in &s.item_fields {
-            if scoring.f.get(fi).is_none() && !out.contains(&fi) {
-                out.push(fi);
-            }
-        }
-    }
-    let mut in_out = vec![false; kb.schema.fields.len()];
-    out.iter().for_each(|&fi| in_out[fi] = true);
+    let screen: Vec<usize> = kb
+        .screens
+        .iter()
+        .flat_map(|s| s.item_fields.iter().copied())
+        .filter(|&fi| scoring.f.get(fi).is_none())
+        .collect();
+    let mut skip = vec![false; kb.schema.fields.len()];
+    out.iter().chain(&screen).for_each(|&fi| skip[fi] = true);
     let mut scored: Vec<(f64, usize)> = scoring
-        .candidates(&in_out)
+        .candidates(&skip)
         .map(|(fi, v)| (v.total(), fi))
         .filter(|(s, _)| *s > 1e-6)
         .collect();
     scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-    out.extend(scored.into_iter().map(|(_, fi)| fi));
+    // The most valuable questions come before the unanswered red-flag screen items, which
+    // come before the rest: a dropped answer that decided the level (an age, a pop, how it
+    // started) must not be pushed off the list by a dozen screen items.
+    let (first, rest) = scored.split_at(scored.len().min(NEXT_VALUED_FIRST));
+    out.extend(first.iter().map(|(_, fi)| *fi));
+    for fi in screen {
+        if !out.contains(&fi) {
+            out.push(fi);
+        }
+    }
+    out.extend(rest.iter().map(|(_, fi)| *fi));
     out
 }

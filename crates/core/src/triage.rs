@@ -370,7 +370,8 @@ pub fn could_change(
         if !(supported || screened) {
             continue;
         }
-        let worth_naming = screened || rule_probability(kb, f, &ctx, d.top_class, &r.when) >= JOINT_MIN;
+        let worth_naming =
+            screened || rule_probability(kb, f, &ctx, d.top_class, &r.when) >= JOINT_MIN;
         let mut answers = Vec::new();
         r.when.answers(f, &kb.schema, &mut answers);
         for (fi, yes, no) in answers {

@@ -603,10 +603,12 @@ impl<'a> Scoring<'a> {
         }
     }
 
-    /// Probability of the leading condition in the displayed posterior, and its index.
+    /// The leading contract condition in the displayed posterior (its classes summed), and
+    /// its probability.
     pub fn leading(&self) -> (usize, f64) {
-        let top = argmax(&self.post);
-        (top, self.post[top])
+        let p = to_conditions(self.kb, &self.post);
+        let top = argmax(&p);
+        (top, p[top])
     }
 
     /// Unanswered questions that may be asked now, with what each is worth. `skip[fi]` marks

@@ -22,18 +22,21 @@ static KB: LazyLock<Kb> = LazyLock::new(|| Kb::embedded().expect("embedded knowl
 /// A second, independently loaded copy: outputs must not depend on which load produced them.
 static KB2: LazyLock<Kb> = LazyLock::new(|| Kb::embedded().expect("embedded knowledge base"));
 
-/// Yes/no findings read by some emergency or urgent rule: the red-flag answers.
+/// The red-flag answers: the items of the red-flag screen (`kb/screens.toml`), which the
+/// engine keeps out of the triage posterior so that they act only through rules. (Other
+/// yes/no findings that urgent rules read, such as back pain, are ordinary evidence: they may
+/// rightly change which condition leads.)
 static RED_FLAG_FIELDS: LazyLock<Vec<usize>> = LazyLock::new(|| {
     let kb = &*KB;
     let mut out: Vec<usize> = kb
-        .rules
+        .screens
         .iter()
-        .filter(|r| r.level <= 1)
-        .flat_map(|r| r.fields.iter().copied())
+        .flat_map(|s| s.item_fields.iter().copied())
         .filter(|&fi| kb.schema.fields[fi].kind == FieldKind::Bool)
         .collect();
     out.sort_unstable();
     out.dedup();
+    assert!(out.iter().all(|&fi| kb.warning_signs[fi]));
     out
 });
 

@@ -37,6 +37,68 @@ fn wrap(text: &str, width: usize, indent: &str) -> String {
     out
 }
 
+/// "What set the level": the rule or must-not-miss screen, in words, with its id.
+fn set_by(kb: &Kb, outcome: &Outcome) -> String {
+    use hamstride_core::engine::SetBy;
+    let what = match outcome.decision.set_by {
+        SetBy::Rule(i) => format!("the rule \"{}\"", kb.rules[i].title),
+        SetBy::Presumed(i) => format!(
+            "the rule \"{}\", because the answers it still needs are more likely yes than no",
+            kb.rules[i].title
+        ),
+        SetBy::Screen(m, _) => format!(
+            "the check for what must not be missed: {} cannot be ruled out",
+            kb.must_not_miss[m].title.to_lowercase()
+        ),
+    };
+    let id = &outcome.assessment.triage.set_by.id;
+    wrap(&format!("What set this level: {what} [{id}]."), 88, "")
+}
+
+/// The unknown answers that would change the level, in words, most urgent first: one line
+/// per answer that changes it alone, one line per rule for answers it needs together.
+fn could_change(kb: &Kb, outcome: &Outcome) -> Vec<String> {
+    let words = |c: &hamstride_core::engine::Change| {
+        let field = &kb.schema.fields[c.field];
+        let answer = hamstride_core::engine::answer_text(field, &c.answer, &c.other);
+        match answer.as_str() {
+            "true" => kb.describe_finding(&field.id),
+            "false" => kb.describe_finding(&format!("{}=false", field.id)),
+            a => kb.describe_finding(&format!("{}={a}", field.id)),
+        }
+    };
+    let level = |l: u8| kb.levels[usize::from(l)].title.to_lowercase();
+    let mut out: Vec<String> = Vec::new();
+    let mut groups: Vec<(usize, u8, Vec<String>)> = Vec::new();
+    for c in &outcome.changes {
+        if !c.joint {
+            out.push(format!("if {}: {}", words(c), level(c.level)));
+        } else if let Some(g) = groups.iter_mut().find(|g| g.0 == c.rule && g.1 == c.level) {
+            g.2.push(words(c));
+        } else {
+            groups.push((c.rule, c.level, vec![words(c)]));
+        }
+    }
+    for (rule, l, answers) in groups {
+        out.push(if l > outcome.level {
+            format!(
+                "if all of these turn out as shown ({}): {}",
+                answers.join("; "),
+                level(l)
+            )
+        } else {
+            let joined = answers.join("; ");
+            format!(
+                "\"{}\" needs more answers ({joined}): {}",
+                kb.rules[rule].title,
+                level(l)
+            )
+        });
+    }
+    out.truncate(8);
+    out
+}
+
 pub fn assessment(
     kb: &Kb,
     findings: &Findings,
@@ -73,6 +135,18 @@ pub fn assessment(
                 "    "
             )
         );
+    }
+    let _ = writeln!(s, "\n{}", set_by(kb, outcome));
+    let changes = could_change(kb, outcome);
+    if !changes.is_empty() {
+        let _ = writeln!(
+            s,
+            "\n{}",
+            paint(color, "1", "Answers that could change this")
+        );
+        for line in changes {
+            let _ = writeln!(s, "  • {}", wrap(&line, 84, "    "));
+        }
     }
     let _ = writeln!(s, "\n{}", paint(color, "1", "What it most likely is"));
     for d in a.differential.iter().take(3) {

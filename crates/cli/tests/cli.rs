@@ -54,9 +54,14 @@ fn json_from_stdin_follows_the_contract() {
         String::from_utf8_lossy(&out.stderr)
     );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(v["schema"], "hamstride.assessment/1");
+    assert_eq!(v["schema"], "hamstride.assessment/2");
+    assert_eq!(v["findings_schema"], "hamstride.findings/1");
     assert_eq!(v["differential"][0]["condition"], "acute_hamstring_strain");
     assert_eq!(v["triage"]["level"], "clinician");
+    // Contract v2: what set the level, and what unknown answers could change it.
+    assert_eq!(v["triage"]["set_by"]["kind"], "rule");
+    assert_eq!(v["triage"]["set_by"]["id"], "R-P1");
+    assert!(v["triage"]["could_change"].is_array());
     assert!(v["disclaimer"]
         .as_str()
         .unwrap()
@@ -208,7 +213,8 @@ fn kb_check_passes_on_the_shipped_kb_and_fails_on_a_broken_copy() {
     );
     let stats: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(stats["conditions"], 14);
-    assert_eq!(stats["findings"], 69);
+    // Contract version 2: the 69 fields of version 1 and 6 more.
+    assert_eq!(stats["findings"], 75);
 
     let d = tmpdir("kb");
     copy_kb(&d);
@@ -248,4 +254,39 @@ fn help_teaches() {
     let out = bin().args(["assess", "--help"]).output().unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("--input") && text.contains("don't know") && text.contains("--save"));
+}
+
+/// Contract version 2 in the terminal: a forced stretch with a pop and nothing known about
+/// walking or sitting is sent to a doctor (brief 2.4a), and the text says what set the level
+/// and which unknown answers would change it.
+#[test]
+fn text_names_what_set_the_level_and_what_could_change_it() {
+    let v2 = r#"{"schema": "hamstride.findings/2", "age_years": 47, "onset": "sudden",
+     "mechanism": "overstretch", "pop_or_snap": true, "days_since_onset": 0,
+     "pain_sites": ["upper_back_thigh", "sit_bone"], "pain_now": 8}"#;
+    let out = run_stdin(&["assess", "--input", "-"], v2);
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("SEE A DOCTOR"), "{text}");
+    assert!(text.contains("What set this level"), "{text}");
+    assert!(text.contains("[R-U1]"), "{text}");
+    assert!(text.contains("Answers that could change this"), "{text}");
+
+    let json = run_stdin(&["assess", "--input", "-", "--format", "json"], v2);
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(v["findings_schema"], "hamstride.findings/2");
+    assert_eq!(v["triage"]["level"], "urgent");
+    let named: Vec<&str> = v["triage"]["could_change"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["finding"].as_str())
+        .collect();
+    assert!(named.contains(&"walking"), "{named:?}");
+
+    // A version-2 field under a version-1 tag is refused in strict mode, naming the field.
+    let mixed = r#"{"schema": "hamstride.findings/1", "weakness_kind": "tired_or_heavy"}"#;
+    let out = run_stdin(&["assess", "--input", "-", "--strict"], mixed);
+    assert_ne!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("weakness_kind"));
 }

@@ -669,7 +669,7 @@ impl Kb {
         };
         match (value, negated) {
             (None, _) | (Some("true"), false) => f.label.clone(),
-            (Some("false"), false) => format!("no {}", f.label),
+            (Some("false"), false) => format!("{}: no", f.label),
             (Some(v), true) => format!("{}: not {}", f.label, short(v)),
             (Some(v), false) => match f.kind {
                 crate::findings::FieldKind::Int { .. }

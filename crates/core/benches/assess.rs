@@ -35,8 +35,31 @@ const SPRINT_STRAIN: &str = r#"{
   "bruising": "none"
 }"#;
 
+/// A sparse history, as real ones are (a forced stretch felt in the buttock, little else):
+/// the worst case for the must-not-miss screens, the brief 2.4a presumptions and the list of
+/// answers that could change the level, which try many what-ifs.
+const SPARSE_FORCED_STRETCH: &str = r#"{
+  "schema": "hamstride.findings/2",
+  "age_years": 25,
+  "sex": "male",
+  "onset": "sudden",
+  "mechanism": "overstretch",
+  "side": "right",
+  "pain_sites": ["buttock", "mid_back_thigh"]
+}"#;
+
 fn main() {
     divan::main();
+}
+
+#[divan::bench]
+fn assess_sparse_from_json(bencher: Bencher) {
+    let kb = Kb::embedded().unwrap();
+    bencher.bench_local(|| {
+        let parsed =
+            Findings::from_json_str(&kb.schema, black_box(SPARSE_FORCED_STRETCH), true).unwrap();
+        assess(&kb, &parsed.findings)
+    });
 }
 
 #[divan::bench]

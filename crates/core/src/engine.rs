@@ -642,6 +642,7 @@ impl<'a> Scoring<'a> {
         let hyps = hypotheticals(kb, fi);
         let mut weights: Vec<f64> = Vec::with_capacity(hyps.len());
         let warning_sign = kb.warning_signs.get(fi).copied().unwrap_or(false);
+        let read_by_rule = kb.rules.iter().any(|r| r.fields.contains(&fi));
         let mut trial = f.clone();
         for h in &hyps {
             let obs = kb.model.observations_of(&kb.schema, fi, h);
@@ -666,10 +667,18 @@ impl<'a> Scoring<'a> {
                 }
                 interaction_delta(kb, f, &trial, &mut flp, t);
             }
-            let d2 = decide(kb, &trial, &softmax(&flp));
-            if d2.level != d.level {
+            let floor2 = softmax(&flp);
+            // An answer no rule reads changes the level only through the triage posterior:
+            // when every probability the rules and screens look at stays on the same side of
+            // its line, the decision cannot change and need not be recomputed.
+            let level2 = if !read_by_rule && same_sides(kb, &self.floor, &floor2) {
+                d.level
+            } else {
+                decide(kb, &trial, &floor2).level
+            };
+            if level2 != d.level {
                 // An answer that makes things more urgent matters more than one that relaxes them.
-                let factor = if d2.level < d.level { 1.0 } else { 0.5 };
+                let factor = if level2 < d.level { 1.0 } else { 0.5 };
                 change += w * factor;
             }
         }
@@ -710,13 +719,11 @@ impl<'a> Scoring<'a> {
         }
         let mut follow = 0.0;
         if followers {
-            for fj in 0..kb.schema.fields.len() {
+            for &fj in &kb.followers[fi] {
                 let Some(gate) = kb.ask_if.get(fj).and_then(Option::as_ref) else {
                     continue;
                 };
-                let mut reads = Vec::new();
-                gate.fields(&mut reads);
-                if fj == fi || f.get(fj).is_some() || !reads.contains(&fi) {
+                if f.get(fj).is_some() {
                     continue;
                 }
                 let open: f64 = hyps
@@ -728,7 +735,9 @@ impl<'a> Scoring<'a> {
                     })
                     .map(|(_, w)| w / total.max(1e-300))
                     .sum();
-                follow += open * self.value_with(fj, false).triage;
+                if open > 0.0 {
+                    follow += open * self.value_with(fj, false).triage;
+                }
             }
         }
         QuestionValue {
@@ -756,6 +765,29 @@ impl QuestionValue {
 
 /// How much a bit of information about a more urgent rule is worth, per level it would move.
 const RULE_INFO_WEIGHT: f64 = 1.0;
+
+/// Whether two triage posteriors (over classes) are on the same side of every line the
+/// triage reads: the leading class and condition, each `likely` threshold of the rules
+/// (`kb.likely_lines`), and each must-not-miss threshold.
+fn same_sides(kb: &Kb, before: &[f64], after: &[f64]) -> bool {
+    if argmax(before) != argmax(after) {
+        return false;
+    }
+    let (cb, ca) = (to_conditions(kb, before), to_conditions(kb, after));
+    if argmax(&cb) != argmax(&ca) {
+        return false;
+    }
+    let sums_same = kb.likely_lines.iter().all(|(cs, l)| {
+        let sum = |p: &[f64]| cs.iter().map(|&c| p[c]).sum::<f64>();
+        (sum(&cb) >= *l) == (sum(&ca) >= *l)
+    });
+    let conditions_same = sums_same;
+    conditions_same
+        && kb
+            .must_not_miss
+            .iter()
+            .all(|m| (before[m.class] >= m.threshold) == (after[m.class] >= m.threshold))
+}
 
 /// The change in the interaction terms between two findings sets, added to a log posterior.
 fn interaction_delta(kb: &Kb, before: &Findings, after: &Findings, lp: &mut [f64], t: f64) {

@@ -268,6 +268,91 @@ impl Expr {
         }
     }
 
+    /// The expression with every answered atom (and everything that reads the differential)
+    /// replaced by its value and folded away: what is left turns only on unknown answers.
+    /// `Always` is true; `not always` is false.
+    pub fn residual(&self, f: &Findings, ctx: &EvalContext<'_>) -> Expr {
+        let constant = |b: bool| {
+            if b {
+                Expr::Always
+            } else {
+                Expr::Not(Box::new(Expr::Always))
+            }
+        };
+        let is_const = |e: &Expr| match e {
+            Expr::Always => Some(true),
+            Expr::Not(x) if matches!(**x, Expr::Always) => Some(false),
+            _ => None,
+        };
+        match self {
+            Expr::IsTrue(i)
+            | Expr::IsFalse(i)
+            | Expr::EnumIn(i, _)
+            | Expr::HasAny(i, _)
+            | Expr::Num(i, _, _)
+                if f.get(*i).is_none() =>
+            {
+                self.clone()
+            }
+            Expr::Not(e) => {
+                let r = e.residual(f, ctx);
+                match is_const(&r) {
+                    Some(b) => constant(!b),
+                    None => Expr::Not(Box::new(r)),
+                }
+            }
+            Expr::And(es) | Expr::Or(es) => {
+                let and = matches!(self, Expr::And(_));
+                let mut kept = Vec::new();
+                for e in es {
+                    let r = e.residual(f, ctx);
+                    match is_const(&r) {
+                        // A false conjunct or a true disjunct decides the whole.
+                        Some(b) if b != and => return constant(b),
+                        Some(_) => {}
+                        None => kept.push(r),
+                    }
+                }
+                match kept.len() {
+                    0 => constant(and),
+                    1 => kept.remove(0),
+                    _ if and => Expr::And(kept),
+                    _ => Expr::Or(kept),
+                }
+            }
+            _ => constant(self.eval(f, ctx)),
+        }
+    }
+
+    /// How many atoms read each finding: `(field, count)`.
+    pub fn atom_fields(&self, out: &mut Vec<(usize, usize)>) {
+        match self {
+            Expr::IsTrue(i)
+            | Expr::IsFalse(i)
+            | Expr::EnumIn(i, _)
+            | Expr::HasAny(i, _)
+            | Expr::Num(i, _, _)
+            | Expr::Known(i) => match out.iter_mut().find(|(f, _)| f == i) {
+                Some(e) => e.1 += 1,
+                None => out.push((*i, 1)),
+            },
+            Expr::Not(e) => e.atom_fields(out),
+            Expr::And(es) | Expr::Or(es) => es.iter().for_each(|e| e.atom_fields(out)),
+            _ => {}
+        }
+    }
+
+    /// Every probability line the expression reads: (conditions summed, threshold).
+    pub fn likely_lines(&self, out: &mut Vec<(Vec<usize>, f64)>) {
+        match self {
+            Expr::Likely(c, k) => out.push((vec![*c], *k)),
+            Expr::LikelyAny(cs, k) => out.push((cs.clone(), *k)),
+            Expr::Not(e) => e.likely_lines(out),
+            Expr::And(es) | Expr::Or(es) => es.iter().for_each(|e| e.likely_lines(out)),
+            _ => {}
+        }
+    }
+
     /// The union of the list items this expression tests on one list finding.
     pub fn mask_of(&self, fi: usize) -> u64 {
         match self {

@@ -229,6 +229,10 @@ pub struct Kb {
     pub warning_signs: Vec<bool>,
     /// Compiled `ask_if` of each field.
     pub ask_if: Vec<Option<Expr>>,
+    /// For each finding, the questions whose `ask_if` reads it (its follow-ups).
+    pub followers: Vec<Vec<usize>>,
+    /// The probability lines triage rules read (`likely`): (conditions summed, threshold).
+    pub likely_lines: Vec<(Vec<usize>, f64)>,
 }
 
 /// Counts shown by `hamstride kb check`.
@@ -586,6 +590,22 @@ impl Kb {
             }
         }
 
+        let mut followers = vec![Vec::new(); schema.fields.len()];
+        for (fj, gate) in ask_if.iter().enumerate() {
+            let mut reads = Vec::new();
+            if let Some(g) = gate {
+                g.fields(&mut reads);
+            }
+            for fi in reads {
+                if fi != fj {
+                    followers[fi].push(fj);
+                }
+            }
+        }
+        let mut likely_lines = Vec::new();
+        rules
+            .iter()
+            .for_each(|r| r.when.likely_lines(&mut likely_lines));
         Ok(Kb {
             version: meta.version,
             disclaimer: meta.disclaimer,
@@ -607,6 +627,8 @@ impl Kb {
             warning_signs,
             red_flag_fields,
             ask_if,
+            followers,
+            likely_lines,
         })
     }
 

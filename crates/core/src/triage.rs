@@ -191,10 +191,10 @@ fn presume(
 
 /// Probability that a rule fires once its unknown answers are given, if the runner had
 /// this class. The model takes answers as independent given the class, so this is exact:
-/// every combination of the unknown answers the rule reads is tried, weighted by its
-/// probability. (Treating the rule's atoms as independent would count an answer that
-/// appears in two branches, such as a pop, twice.) Above [`MAX_COMBINATIONS`] it falls back
-/// to that approximation.
+/// a formula in which every unknown answer appears once is computed bottom-up (independent
+/// parts multiply), and the answers that appear in more than one place (a pop in two
+/// branches) are enumerated, each combination weighted by its probability. Above
+/// [`MAX_COMBINATIONS`] it falls back to treating them as independent.
 pub fn rule_probability(
     kb: &Kb,
     f: &Findings,
@@ -205,19 +205,21 @@ pub fn rule_probability(
     let Some(pred) = kb.model.given.get(class) else {
         return 0.0;
     };
-    let mut fields = Vec::new();
-    e.fields(&mut fields);
-    let outcomes: Vec<(usize, Vec<(Value, f64)>)> = fields
+    // Only the unknown answers on branches that can still fire matter.
+    let e = &e.residual(f, ctx);
+    let mut counts: Vec<(usize, usize)> = Vec::new();
+    e.atom_fields(&mut counts);
+    let outcomes: Vec<(usize, Vec<(Value, f64)>)> = counts
         .into_iter()
-        .filter(|&fi| f.get(fi).is_none())
-        .map(|fi| (fi, outcomes(kb, pred, e, fi)))
+        .filter(|&(_, n)| n > 1)
+        .map(|(fi, _)| (fi, outcomes(kb, pred, e, fi)))
         .collect();
     let combos: usize = outcomes
         .iter()
         .map(|(_, o)| o.len().max(1))
         .try_fold(1usize, |a, n| a.checked_mul(n))
         .unwrap_or(usize::MAX);
-    if combos > MAX_COMBINATIONS {
+    if outcomes.is_empty() || combos > MAX_COMBINATIONS {
         return crate::engine::expr_probability(kb, f, pred, ctx, e);
     }
     let mut trial = f.clone();
@@ -230,8 +232,8 @@ pub fn rule_probability(
             trial.set(*fi, Some(v));
             w *= p;
         }
-        if w > 0.0 && e.eval(&trial, ctx) {
-            total += w;
+        if w > 0.0 {
+            total += w * crate::engine::expr_probability(kb, &trial, pred, ctx, e);
         }
         // Next combination (odometer).
         let mut k = 0;

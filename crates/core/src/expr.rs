@@ -121,27 +121,19 @@ impl Expr {
                 None
             }
             Expr::Not(e) => e.eval3(f, ctx).map(|b| !b),
-            Expr::And(es) => {
+            // Kleene logic: a deciding part (false in an `and`, true in an `or`) decides the
+            // whole; otherwise any unknown part leaves it unknown.
+            Expr::And(es) | Expr::Or(es) => {
+                let decider = matches!(self, Expr::Or(_));
                 let mut unknown = false;
                 for e in es {
                     match e.eval3(f, ctx) {
-                        Some(false) => return Some(false),
+                        Some(b) if b == decider => return Some(decider),
                         None => unknown = true,
-                        Some(true) => {}
+                        Some(_) => {}
                     }
                 }
-                (!unknown).then_some(true)
-            }
-            Expr::Or(es) => {
-                let mut unknown = false;
-                for e in es {
-                    match e.eval3(f, ctx) {
-                        Some(true) => return Some(true),
-                        None => unknown = true,
-                        Some(false) => {}
-                    }
-                }
-                (!unknown).then_some(false)
+                (!unknown).then_some(!decider)
             }
             _ => Some(self.eval(f, ctx)),
         }

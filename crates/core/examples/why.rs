@@ -57,4 +57,20 @@ fn main() {
         "level {} set_by {:?} presumed {:?}",
         d.level, d.set_by, d.presumed
     );
+    let cond = engine::to_conditions(&kb, &floor);
+    let ctx = EvalContext {
+        posterior: Some(&cond),
+        top: Some(d.top),
+        level: None,
+    };
+    for r in kb.rules.iter().filter(|r| r.level < d.level) {
+        let p = hamstride_core::triage::rule_probability(&kb, &f, &ctx, d.top_class, &r.when);
+        println!(
+            "  {} eval3 {:?} support {} P(fires | leading) {:.2}",
+            r.id,
+            r.when.eval3(&f, &ctx),
+            r.when.known_support(&f, &ctx),
+            p
+        );
+    }
 }

@@ -14,7 +14,9 @@ use crate::findings::{FieldKind, Findings, Value, FINDINGS_SCHEMAS};
 use crate::kb::{Kb, LEVELS};
 use crate::model::{softmax, Obs};
 use crate::triage::argmax;
-pub use crate::triage::{could_change, decide, to_conditions, Change, Decision, SetBy};
+pub use crate::triage::{
+    could_change, decide, decide_with, to_conditions, Change, Decision, Presume, SetBy,
+};
 
 /// How many next questions an assessment lists: the deciding ones, the red-flag screen and
 /// a few of the most informative besides.
@@ -564,6 +566,8 @@ pub struct Scoring<'a> {
     /// The same, summed into conditions (what rules read).
     floor_cond: Vec<f64>,
     pub decision: Decision,
+    /// The presumptions decisions make (see [`Presume`]).
+    presume: Presume,
     base_lp: Vec<f64>,
     floor_lp: Vec<f64>,
     /// Predictive probability of each value of each model variable.
@@ -573,9 +577,17 @@ pub struct Scoring<'a> {
 impl<'a> Scoring<'a> {
     /// Everything from the findings.
     pub fn new(kb: &'a Kb, f: &'a Findings) -> Self {
+        Scoring::with_mode(kb, f, Presume::All)
+    }
+
+    /// Everything from the findings, deciding with the given presumptions (the interview
+    /// uses [`Presume::Supported`] while it can still ask).
+    pub fn with_mode(kb: &'a Kb, f: &'a Findings, mode: Presume) -> Self {
         let floor = floor_posterior(kb, f);
-        let decision = decide(kb, f, &floor);
-        Scoring::from_parts(kb, f, class_posterior(kb, f), floor, decision)
+        let decision = decide_with(kb, f, &floor, mode);
+        let mut s = Scoring::from_parts(kb, f, class_posterior(kb, f), floor, decision);
+        s.presume = mode;
+        s
     }
 
     /// From posteriors and a decision the caller already has.
@@ -596,6 +608,7 @@ impl<'a> Scoring<'a> {
             base_lp: ln(&post),
             floor_lp: ln(&floor),
             floor_cond: to_conditions(kb, &floor),
+            presume: Presume::All,
             post,
             floor,
             decision,
@@ -674,7 +687,7 @@ impl<'a> Scoring<'a> {
             let level2 = if !read_by_rule && same_sides(kb, &self.floor, &floor2) {
                 d.level
             } else {
-                decide(kb, &trial, &floor2).level
+                decide_with(kb, &trial, &floor2, self.presume).level
             };
             if level2 != d.level {
                 // An answer that makes things more urgent matters more than one that relaxes them.

@@ -117,7 +117,7 @@ impl<'k> Interview<'k> {
         if let Some(s) = self.screens_done.iter().position(|d| !d) {
             return Some(Question::Screen(s));
         }
-        let scoring = Scoring::new(self.kb, &self.findings);
+        let scoring = Scoring::with_mode(self.kb, &self.findings, engine::Presume::Supported);
         // Nothing can be more urgent than an emergency: stop asking and send the runner on.
         if scoring.decision.level == 0 {
             return None;

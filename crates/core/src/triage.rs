@@ -82,8 +82,25 @@ pub fn to_conditions(kb: &Kb, class_p: &[f64]) -> Vec<f64> {
     out
 }
 
+/// Which presumptions a decision may make.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Presume {
+    /// Everything brief 2.4a allows: the level for findings that are final (a file, or the
+    /// end of an interview).
+    All,
+    /// Only rules an answer already speaks for. The interview decides this way while it can
+    /// still ask: a must-not-miss condition that leads is then settled by asking its
+    /// deciding questions (which it must do before it stops) rather than by presuming them.
+    Supported,
+}
+
 /// Decide the level from the findings and the floor posterior over classes.
 pub fn decide(kb: &Kb, f: &Findings, floor_class: &[f64]) -> Decision {
+    decide_with(kb, f, floor_class, Presume::All)
+}
+
+/// [`decide`], with a choice of presumptions.
+pub fn decide_with(kb: &Kb, f: &Findings, floor_class: &[f64], mode: Presume) -> Decision {
     let floor = to_conditions(kb, floor_class);
     let top = argmax(&floor);
     let top_class = argmax(floor_class);
@@ -104,7 +121,7 @@ pub fn decide(kb: &Kb, f: &Findings, floor_class: &[f64]) -> Decision {
             floor_class.get(m.class).copied().unwrap_or(0.0) >= m.threshold
         })
         .collect();
-    let presumed = presume(kb, f, &ctx, top_class, &open_screens, rule_level);
+    let presumed = presume(kb, f, &ctx, (top_class, mode), &open_screens, rule_level);
 
     // A presumption never makes an emergency: that needs an emergency rule to fire on the
     // answers given. An emergency rule that holds except for unknown answers sends the runner
@@ -152,7 +169,7 @@ fn presume(
     kb: &Kb,
     f: &Findings,
     ctx: &EvalContext<'_>,
-    top_class: usize,
+    (top_class, mode): (usize, Presume),
     open_screens: &[usize],
     below: u8,
 ) -> Vec<Presumption> {
@@ -167,10 +184,29 @@ fn presume(
             .filter(|&s| kb.must_not_miss[s].rules.contains(&i))
             .collect();
         // 2.4a: the rule holds except for unknown answers, and an answer given already
-        // speaks for it. (Without that, a possible condition's rule is only named and asked:
-        // raising every sciatica to "urgent" because cauda equina is possible would send
-        // everyone.)
-        if r.when.eval3(f, ctx).is_some() || !r.when.known_support(f, ctx) {
+        // speaks for it. (Without that, a merely possible condition's rule is only named and
+        // asked: raising every sciatica to "urgent" because cauda equina is possible would
+        // send everyone.) When the must-not-miss condition whose screen lists the rule leads
+        // and is more likely than not, the whole picture speaks for the rule (2.4a).
+        if r.when.eval3(f, ctx).is_some() {
+            continue;
+        }
+        if !r.when.known_support(f, ctx) {
+            let leading_screen = in_screen.iter().copied().find(|&s| {
+                mode == Presume::All
+                    && kb.must_not_miss[s].class == top_class
+                    && floor_class_p(ctx, kb, top_class) > PRESUME
+            });
+            if let Some(s) = leading_screen {
+                let p = rule_probability(kb, f, ctx, top_class, &r.when);
+                if p > PRESUME {
+                    out.push(Presumption {
+                        rule: i,
+                        screen: Some(s),
+                        p,
+                    });
+                }
+            }
             continue;
         }
         let hyps = std::iter::once((top_class, None)).chain(
@@ -187,6 +223,13 @@ fn presume(
         }
     }
     out
+}
+
+/// The triage probability of one class, recovered from the context's condition posterior
+/// when the class is a whole condition (the must-not-miss classes that lead are).
+fn floor_class_p(ctx: &EvalContext<'_>, kb: &Kb, class: usize) -> f64 {
+    let c = kb.classes[class].condition;
+    ctx.posterior.and_then(|p| p.get(c)).copied().unwrap_or(0.0)
 }
 
 /// Probability that a rule fires once its unknown answers are given, if the runner had

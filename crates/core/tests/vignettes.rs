@@ -13,7 +13,7 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use common::{contract_problems, load_set, rank, shared_dir, Case, LEVELS};
+use common::{contract_problems, load_file, load_set, rank, shared_dir, Case, LEVELS};
 use hamstride_core::{assess, Findings, Kb};
 
 /// Targets of one set (from the clinical-safety issue). Zero safety failures always.
@@ -182,12 +182,34 @@ fn published_cases_meet_targets() {
     score_set("published.jsonl", PUBLISHED);
 }
 
+/// Published cases the project retold itself from the literature (`tests/data`, sources in
+/// each rationale, labelled blind from the brief before the engine was run on them; they
+/// were then used to find general faults, so they are development cases now). They ship with
+/// the repository, so this runs on every checkout. Zero safety failures is the target that
+/// holds for every set; the rest is reported.
+#[test]
+fn own_published_cases_are_triaged_safely() {
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/published_extra.jsonl");
+    let cases = load_file(&path);
+    let targets = Targets {
+        top1: 0.0,
+        top3: 0.0,
+        triage: 0.0,
+        max_over: 1.0,
+    };
+    score_cases("published_extra.jsonl", cases, targets);
+}
+
 fn score_set(file: &str, targets: Targets) {
     let Some(shared) = shared_dir(&format!("vignette scoring of {file}")) else {
         return;
     };
+    score_cases(file, load_set(&shared, file), targets);
+}
+
+fn score_cases(file: &str, cases: Vec<Case>, targets: Targets) {
     let kb = Kb::embedded().unwrap();
-    let cases = load_set(&shared, file);
     let mut nonconforming = Vec::new();
     let scored: Vec<(Case, Scored)> = cases
         .into_iter()

@@ -95,7 +95,12 @@ pub const SETS: [(&str, &str); 3] = [
 
 /// Read one vignette file (`dev.jsonl`, `dev2.jsonl`, `published.jsonl`) from the shared folder.
 pub fn load_set(shared: &Path, file: &str) -> Vec<Case> {
-    let path = shared.join("vignettes").join(file);
+    load_file(&shared.join("vignettes").join(file))
+}
+
+/// Read a vignette file in the shared record format from any path.
+pub fn load_file(path: &Path) -> Vec<Case> {
+    let path = path.to_path_buf();
     let text = std::fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
     let mut out = Vec::new();

@@ -105,21 +105,30 @@ impl Expr {
         }
     }
 
+    /// The finding a plain atom (yes/no, choice, list item or number test) reads.
+    fn atom_field(&self) -> Option<usize> {
+        match self {
+            Expr::IsTrue(i)
+            | Expr::IsFalse(i)
+            | Expr::EnumIn(i, _)
+            | Expr::HasAny(i, _)
+            | Expr::Num(i, _, _) => Some(*i),
+            _ => None,
+        }
+    }
+
+    /// A plain atom about a finding that was not answered.
+    fn unknown_atom(&self, f: &Findings) -> bool {
+        self.atom_field().is_some_and(|i| f.get(i).is_none())
+    }
+
     /// Three-valued (Kleene) evaluation: `Some(true)` or `Some(false)` when the answers given
     /// decide it, `None` when it turns on answers that are unknown. Brief 2.4a ("every
     /// condition of a rule holds except answers that are unknown") is `None` here together
     /// with [`Expr::known_support`].
     pub fn eval3(&self, f: &Findings, ctx: &EvalContext<'_>) -> Option<bool> {
         match self {
-            Expr::IsTrue(i)
-            | Expr::IsFalse(i)
-            | Expr::EnumIn(i, _)
-            | Expr::HasAny(i, _)
-            | Expr::Num(i, _, _)
-                if f.get(*i).is_none() =>
-            {
-                None
-            }
+            _ if self.unknown_atom(f) => None,
             Expr::Not(e) => e.eval3(f, ctx).map(|b| !b),
             // Kleene logic: a deciding part (false in an `and`, true in an `or`) decides the
             // whole; otherwise any unknown part leaves it unknown.
@@ -226,13 +235,8 @@ impl Expr {
             }
             _ => return,
         };
-        let i = match self {
-            Expr::IsTrue(i)
-            | Expr::IsFalse(i)
-            | Expr::EnumIn(i, _)
-            | Expr::HasAny(i, _)
-            | Expr::Num(i, _, _) => *i,
-            _ => return,
+        let Some(i) = self.atom_field() else {
+            return;
         };
         let entry = if positive { (i, yes, no) } else { (i, no, yes) };
         if !out.iter().any(|(j, _, _)| *j == i) {
@@ -277,15 +281,7 @@ impl Expr {
             _ => None,
         };
         match self {
-            Expr::IsTrue(i)
-            | Expr::IsFalse(i)
-            | Expr::EnumIn(i, _)
-            | Expr::HasAny(i, _)
-            | Expr::Num(i, _, _)
-                if f.get(*i).is_none() =>
-            {
-                self.clone()
-            }
+            _ if self.unknown_atom(f) => self.clone(),
             Expr::Not(e) => {
                 let r = e.residual(f, ctx);
                 match is_const(&r) {

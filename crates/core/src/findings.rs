@@ -388,6 +388,11 @@ fn type_name(v: &Json) -> &'static str {
     }
 }
 
+/// Parse one answer to one field (untrusted JSON), with an error naming the field.
+pub fn parse_answer(f: &Field, v: &Json) -> Result<Value, Error> {
+    parse_value(f, v)
+}
+
 fn parse_value(f: &Field, v: &Json) -> Result<Value, Error> {
     let id = f.id.as_str();
     match &f.kind {

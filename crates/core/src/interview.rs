@@ -60,10 +60,21 @@ impl Default for StopRule {
     }
 }
 
+/// One answered question, as the interview recorded it (so it can go back and be saved).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Step {
+    Screen(usize, ScreenAnswer),
+    /// `None` = don't know.
+    Field(usize, Option<Value>),
+}
+
 /// Interview state.
 #[derive(Debug, Clone)]
 pub struct Interview<'k> {
     kb: &'k Kb,
+    /// The findings it started from (a saved or pre-filled set); steps replay on top of them.
+    start: Findings,
+    steps: Vec<Step>,
     findings: Findings,
     asked: Vec<bool>,
     screens_done: Vec<bool>,
@@ -86,6 +97,8 @@ impl<'k> Interview<'k> {
             .collect();
         Interview {
             kb,
+            start: findings.clone(),
+            steps: Vec::new(),
             asked: vec![false; kb.schema.fields.len()],
             findings,
             screens_done,
@@ -93,6 +106,48 @@ impl<'k> Interview<'k> {
             stop,
             finished: false,
         }
+    }
+
+    /// The knowledge base it runs on.
+    pub fn kb(&self) -> &'k Kb {
+        self.kb
+    }
+
+    /// The findings the interview started from.
+    pub fn start(&self) -> &Findings {
+        &self.start
+    }
+
+    /// The questions answered so far, in order.
+    pub fn steps(&self) -> &[Step] {
+        &self.steps
+    }
+
+    /// The stop settings.
+    pub fn stop_rule(&self) -> StopRule {
+        self.stop
+    }
+
+    /// Go back one question: forget its answer (and only its answer) and return it, so the
+    /// runner can answer it again; `None` when nothing has been answered. Everything else is
+    /// rebuilt by replaying the other answers, so the state is exactly as it was before.
+    pub fn back(&mut self) -> Option<Step> {
+        let last = self.steps.pop()?;
+        let steps = std::mem::take(&mut self.steps);
+        *self = Interview::with_findings(self.kb, self.start.clone(), self.stop);
+        for step in steps {
+            self.apply(step);
+        }
+        Some(last)
+    }
+
+    /// Record a step (the one way answers enter the interview).
+    pub fn apply(&mut self, step: Step) {
+        match &step {
+            Step::Screen(s, a) => self.answer_screen_inner(*s, a),
+            Step::Field(fi, v) => self.answer_inner(*fi, *v),
+        }
+        self.steps.push(step);
     }
 
     pub fn findings(&self) -> &Findings {
@@ -172,6 +227,12 @@ impl<'k> Interview<'k> {
 
     /// Record an answer to a screen group.
     pub fn answer_screen(&mut self, screen: usize, a: &ScreenAnswer) {
+        if screen < self.kb.screens.len() {
+            self.apply(Step::Screen(screen, a.clone()));
+        }
+    }
+
+    fn answer_screen_inner(&mut self, screen: usize, a: &ScreenAnswer) {
         let Some(s) = self.kb.screens.get(screen) else {
             return;
         };
@@ -197,6 +258,12 @@ impl<'k> Interview<'k> {
 
     /// Record an answer to one finding; `None` = don't know.
     pub fn answer(&mut self, field: usize, v: Option<Value>) {
+        if field < self.asked.len() {
+            self.apply(Step::Field(field, v));
+        }
+    }
+
+    fn answer_inner(&mut self, field: usize, v: Option<Value>) {
         if field < self.asked.len() {
             self.asked[field] = true;
             self.findings.set(field, v);

@@ -12,8 +12,8 @@ use std::collections::BTreeSet;
 
 use serde::Deserialize;
 
-use crate::expr::{self, Expr, Names};
-use crate::findings::{FieldKind, Schema};
+use crate::expr::{Expr, Names};
+use crate::findings::Schema;
 use crate::kb_model::{self, Class, Interaction, MustNotMiss, Near};
 use crate::model::Model;
 use crate::Error;
@@ -107,20 +107,20 @@ pub struct Condition {
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawRule {
-    id: String,
-    level: String,
+pub(crate) struct RawRule {
+    pub(crate) id: String,
+    pub(crate) level: String,
     /// The brief's level, L0-L4: 2.4a raises on L0-L2 rules and only names L3 questions.
-    tier: String,
+    pub(crate) tier: String,
     #[serde(default)]
-    red_flag: bool,
-    title: String,
-    when: String,
-    headline: String,
-    text: String,
-    sources: Vec<String>,
+    pub(crate) red_flag: bool,
+    pub(crate) title: String,
+    pub(crate) when: String,
+    pub(crate) headline: String,
+    pub(crate) text: String,
+    pub(crate) sources: Vec<String>,
     #[serde(default)]
-    grade: Option<String>,
+    pub(crate) grade: Option<String>,
 }
 
 /// A compiled triage rule.
@@ -145,13 +145,13 @@ pub struct Rule {
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawAdvice {
-    id: String,
-    when: String,
-    text: String,
-    sources: Vec<String>,
+pub(crate) struct RawAdvice {
+    pub(crate) id: String,
+    pub(crate) when: String,
+    pub(crate) text: String,
+    pub(crate) sources: Vec<String>,
     #[serde(default)]
-    grade: Option<String>,
+    pub(crate) grade: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -187,13 +187,13 @@ pub struct LevelInfo {
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawMeta {
-    version: String,
-    disclaimer: String,
-    required_rules: Vec<String>,
-    level: Vec<LevelInfo>,
+pub(crate) struct RawMeta {
+    pub(crate) version: String,
+    pub(crate) disclaimer: String,
+    pub(crate) required_rules: Vec<String>,
+    pub(crate) level: Vec<LevelInfo>,
     #[serde(default)]
-    default_sources: Vec<String>,
+    pub(crate) default_sources: Vec<String>,
 }
 
 /// The loaded, compiled knowledge base.
@@ -280,350 +280,66 @@ impl Kb {
     }
 
     pub fn from_files(files: &KbFiles<'_>) -> Result<Kb, Error> {
-        let meta: RawMeta = parse_toml("meta.toml", files.meta)?;
-        let schema = Schema::from_toml(files.findings)?;
-        #[derive(Deserialize)]
-        struct Conds {
-            condition: Vec<Condition>,
-            #[serde(default)]
-            subtype: Vec<kb_model::RawSubtype>,
-        }
-        #[derive(Deserialize)]
-        struct Rules {
-            rule: Vec<RawRule>,
-        }
-        #[derive(Deserialize)]
-        struct Screens {
-            screen: Vec<Screen>,
-            #[serde(default)]
-            must_not_miss: Vec<kb_model::RawMustNotMiss>,
-        }
-        #[derive(Deserialize)]
-        struct Advices {
-            advice: Vec<RawAdvice>,
-        }
-        #[derive(Deserialize)]
-        struct Sources {
-            source: Vec<Source>,
-        }
-        let Conds {
-            condition: conditions,
-            subtype: subtypes,
-        } = parse_toml::<Conds>("conditions.toml", files.conditions)?;
-        let raw_rules = parse_toml::<Rules>("triage.toml", files.triage)?.rule;
-        let Screens {
-            screen: mut screens,
-            must_not_miss: raw_mnm,
-        } = parse_toml::<Screens>("screens.toml", files.screens)?;
-        let raw_advice = parse_toml::<Advices>("advice.toml", files.advice)?.advice;
-        let sources = parse_toml::<Sources>("sources.toml", files.sources)?.source;
-        let evidence: kb_model::RawEvidenceFile = parse_toml("evidence.toml", files.evidence)?;
-        let near = kb_model::load_near(&schema, files.findings)?;
-
-        // Sources: unique ids, and every citation must resolve.
-        let mut source_ids = BTreeSet::new();
-        for s in &sources {
-            if !source_ids.insert(s.id.as_str()) {
-                return Err(Error::kb("sources.toml", &s.id, "duplicate source id"));
-            }
-        }
+        use crate::kb_load as load;
+        let raw = load::RawKb::parse(files)?;
+        let source_ids = load::source_ids(&raw.sources)?;
         let cite = |file: &str, id: &str, list: &[String]| check_cites(&source_ids, file, id, list);
-
-        // Conditions: exactly the contract's, each with sources and a valid level.
-        let condition_ids: Vec<String> = conditions.iter().map(|c| c.id.clone()).collect();
-        for want in CONDITION_IDS {
-            if !condition_ids.iter().any(|c| c == want) {
-                return Err(Error::kb(
-                    "conditions.toml",
-                    want,
-                    "contract condition missing",
-                ));
-            }
-        }
-        if condition_ids.len() != CONDITION_IDS.len() {
-            return Err(Error::kb(
-                "conditions.toml",
-                "",
-                format!(
-                    "expected the {} contract conditions, found {}",
-                    CONDITION_IDS.len(),
-                    condition_ids.len()
-                ),
-            ));
-        }
-        for c in &conditions {
-            cite("conditions.toml", &c.id, &c.sources)?;
-            if !LEVELS.contains(&c.default_triage.as_str()) {
-                return Err(Error::kb(
-                    "conditions.toml",
-                    &c.id,
-                    format!("unknown default_triage '{}'", c.default_triage),
-                ));
-            }
-            if !(c.prior > 0.0 && c.prior < 1.0) {
-                return Err(Error::kb(
-                    "conditions.toml",
-                    &c.id,
-                    "prior must be between 0 and 1",
-                ));
-            }
-            for (what, text) in [
-                ("name", &c.name),
-                ("summary", &c.summary),
-                ("story", &c.story),
-                ("helps", &c.helps),
-                ("course", &c.course),
-            ] {
-                if text.trim().is_empty() {
-                    return Err(Error::kb(
-                        "conditions.toml",
-                        &c.id,
-                        format!("{what} is empty"),
-                    ));
-                }
-            }
-        }
-        let near_items: Vec<(usize, u8, Vec<u8>)> = near
+        let condition_ids = load::check_conditions(&raw.conditions, &cite)?;
+        let near_items: Vec<(usize, u8, Vec<u8>)> = raw
+            .near
             .iter()
             .map(|(f, i, n, _)| (*f, *i, n.clone()))
             .collect();
         let names = Names {
-            schema: &schema,
+            schema: &raw.schema,
             conditions: &condition_ids,
             levels: &LEVELS,
             near: &near_items,
         };
-
-        // Levels.
-        for (i, l) in LEVELS.iter().enumerate() {
-            if meta.level.get(i).map(|x| x.id.as_str()) != Some(*l) {
-                return Err(Error::kb(
-                    "meta.toml",
-                    l,
-                    "levels must be listed in contract order",
-                ));
-            }
-        }
-        cite("meta.toml", "default_sources", &meta.default_sources)?;
-
-        // Rules.
-        let mut rules = Vec::with_capacity(raw_rules.len());
-        let mut rule_ids = BTreeSet::new();
-        let mut red_flag_fields = vec![false; schema.fields.len()];
-        for r in raw_rules {
-            if !rule_ids.insert(r.id.clone()) {
-                return Err(Error::kb("triage.toml", &r.id, "duplicate rule id"));
-            }
-            cite("triage.toml", &r.id, &r.sources)?;
-            let level = LEVELS.iter().position(|l| *l == r.level).ok_or_else(|| {
-                Error::kb("triage.toml", &r.id, format!("unknown level '{}'", r.level))
-            })? as u8;
-            let tier = match r.tier.as_str() {
-                "L0" => 0,
-                "L1" => 1,
-                "L2" => 2,
-                "L3" => 3,
-                "L4" => 4,
-                t => {
-                    return Err(Error::kb(
-                        "triage.toml",
-                        &r.id,
-                        format!("unknown tier '{t}' (L0-L4)"),
-                    ))
-                }
-            };
-            // The brief's L2 and L3 both map to `clinician`; the rest map one to one.
-            let expected_level = [0u8, 1, 2, 2, 3][usize::from(tier)];
-            if level != expected_level {
-                return Err(Error::kb(
-                    "triage.toml",
-                    &r.id,
-                    format!("tier {} does not match level {}", r.tier, r.level),
-                ));
-            }
-            let when = expr::parse(&r.when, &names)
-                .map_err(|m| Error::kb("triage.toml", &r.id, format!("in `when`: {m}")))?;
-            if when.uses_level() {
-                return Err(Error::kb(
-                    "triage.toml",
-                    &r.id,
-                    "a rule cannot depend on the final level",
-                ));
-            }
-            if (r.red_flag || level <= 1) && when.uses_probabilities() {
-                return Err(Error::kb(
-                    "triage.toml",
-                    &r.id,
-                    "a red-flag or urgent rule must not depend on probabilities (top/likely)",
-                ));
-            }
-            let mut fields = Vec::new();
-            when.fields(&mut fields);
-            if r.red_flag || level <= 1 {
-                for &f in &fields {
-                    red_flag_fields[f] = true;
-                }
-            }
-            rules.push(Rule {
-                id: r.id,
-                level,
-                red_flag: r.red_flag,
-                tier,
-                title: r.title,
-                when,
-                when_src: r.when,
-                headline: r.headline,
-                text: r.text,
-                sources: r.sources,
-                grade: r.grade,
-                fields,
-            });
-        }
-        for req in &meta.required_rules {
-            if !rule_ids.contains(req) {
-                return Err(Error::kb(
-                    "triage.toml",
-                    req,
-                    "required rule from the brief is missing",
-                ));
-            }
-        }
-        for l in 0..LEVELS.len() as u8 {
-            if !rules.iter().any(|r| r.level == l) {
-                return Err(Error::kb(
-                    "triage.toml",
-                    LEVELS[l as usize],
-                    "no rule at this level",
-                ));
-            }
-        }
-
-        // Screens: every item a yes/no finding.
-        for s in &mut screens {
-            for item in &s.items {
-                let fi = schema.index(item).ok_or_else(|| {
-                    Error::kb("screens.toml", &s.id, format!("unknown finding '{item}'"))
-                })?;
-                if schema.fields[fi].kind != FieldKind::Bool {
-                    return Err(Error::kb(
-                        "screens.toml",
-                        &s.id,
-                        format!("'{item}' is not a yes/no finding"),
-                    ));
-                }
-                s.item_fields.push(fi);
-            }
-        }
-
-        // Advice.
-        let mut advice = Vec::with_capacity(raw_advice.len());
-        let mut advice_ids = BTreeSet::new();
-        for a in raw_advice {
-            if !advice_ids.insert(a.id.clone()) {
-                return Err(Error::kb("advice.toml", &a.id, "duplicate advice id"));
-            }
-            cite("advice.toml", &a.id, &a.sources)?;
-            let when = expr::parse(&a.when, &names)
-                .map_err(|m| Error::kb("advice.toml", &a.id, format!("in `when`: {m}")))?;
-            advice.push(Advice {
-                id: a.id,
-                when,
-                text: a.text,
-                sources: a.sources,
-                grade: a.grade,
-            });
-        }
-
-        // Warning signs: the red-flag screen items. They act on triage only through rules
-        // (the floor posterior leaves them out), which is why answering one "yes" can never
-        // lower the level.
-        let mut warning_signs = vec![false; schema.fields.len()];
-        for s in &screens {
-            s.item_fields
-                .iter()
-                .for_each(|&fi| warning_signs[fi] = true);
-        }
-
-        // The model.
-        let classes = kb_model::classes(&conditions, &subtypes, &cite)?;
+        load::check_levels(&raw.meta, &cite)?;
+        let (rules, red_flag_fields) = load::compile_rules(raw.rules, &raw.meta, &names, &cite)?;
+        let screens = load::compile_screens(raw.screens, &raw.schema)?;
+        let advice = load::compile_advice(raw.advice, &names, &cite)?;
+        let warning_signs = load::warning_signs(&screens, &raw.schema);
+        let classes = kb_model::classes(&raw.conditions, &raw.subtypes, &cite)?;
         let (model, interactions) = kb_model::build_model(
             &kb_model::ModelInputs {
-                schema: &schema,
+                schema: &raw.schema,
                 classes: &classes,
-                conditions: &conditions,
-                near: &near,
+                conditions: &raw.conditions,
+                near: &raw.near,
                 names: &names,
                 warning_signs: &warning_signs,
             },
-            &evidence,
+            &raw.evidence,
             &cite,
         )?;
-        let must_not_miss = kb_model::must_not_miss(&raw_mnm, &classes, &rules, &cite)?;
-
-        let mut ask_if = Vec::with_capacity(schema.fields.len());
-        for f in &schema.fields {
-            ask_if.push(match &f.ask_if {
-                Some(src) => {
-                    Some(expr::parse(src, &names).map_err(|m| {
-                        Error::kb("findings.toml", &f.id, format!("in `ask_if`: {m}"))
-                    })?)
-                }
-                None => None,
-            });
-        }
-
-        // Bins must cover every binned number field and be increasing.
-        for f in &schema.fields {
-            let mut last = f64::NEG_INFINITY;
-            for (i, b) in f.bins.iter().enumerate() {
-                match b.max {
-                    Some(m) if m > last => last = m,
-                    None if i + 1 == f.bins.len() => {}
-                    _ => {
-                        return Err(Error::kb(
-                            "findings.toml",
-                            &f.id,
-                            "bins must increase and only the last may be open",
-                        ))
-                    }
-                }
-            }
-        }
-
-        let mut followers = vec![Vec::new(); schema.fields.len()];
-        for (fj, gate) in ask_if.iter().enumerate() {
-            let mut reads = Vec::new();
-            if let Some(g) = gate {
-                g.fields(&mut reads);
-            }
-            for fi in reads {
-                if fi != fj {
-                    followers[fi].push(fj);
-                }
-            }
-        }
+        let must_not_miss = kb_model::must_not_miss(&raw.must_not_miss, &classes, &rules, &cite)?;
+        let ask_if = load::compile_ask_if(&raw.schema, &names)?;
+        load::check_bins(&raw.schema)?;
+        let followers = load::followers(&ask_if);
         let mut likely_lines = Vec::new();
         rules
             .iter()
             .for_each(|r| r.when.likely_lines(&mut likely_lines));
         Ok(Kb {
-            version: meta.version,
-            disclaimer: meta.disclaimer,
-            schema,
-            conditions,
+            version: raw.meta.version,
+            disclaimer: raw.meta.disclaimer,
+            schema: raw.schema,
+            conditions: raw.conditions,
             condition_ids,
             rules,
             advice,
             screens,
-            sources,
-            levels: meta.level,
+            sources: raw.sources,
+            levels: raw.meta.level,
             model,
             classes,
             interactions,
             must_not_miss,
-            near,
-            default_sources: meta.default_sources,
-            evidence_rows: evidence.rows(),
+            near: raw.near,
+            default_sources: raw.meta.default_sources,
+            evidence_rows: raw.evidence.rows(),
             warning_signs,
             red_flag_fields,
             ask_if,

@@ -15,6 +15,7 @@ pub mod fit_crc;
 pub mod interview;
 pub mod interview_state;
 pub mod kb;
+mod kb_load;
 pub mod kb_model;
 pub mod model;
 pub mod plan;

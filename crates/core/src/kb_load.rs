@@ -1,0 +1,375 @@
+//! The steps of loading the knowledge base (`Kb::from_files`), one function each, in the
+//! order they run: parse every file, check the sources, the conditions and the levels, compile
+//! the rules, the red-flag screens, the advice and the follow-up questions, and check the
+//! number bins. Each step returns an error naming the file and the entry, so a broken
+//! knowledge base says exactly what to fix. The probability model's steps live in
+//! `kb_model.rs`.
+
+use std::collections::BTreeSet;
+
+use serde::Deserialize;
+
+use crate::expr::{self, Expr, Names};
+use crate::findings::{FieldKind, Schema};
+use crate::kb::{
+    parse_toml, Advice, Condition, KbFiles, RawAdvice, RawMeta, RawRule, Rule, Screen, Source,
+    CONDITION_IDS, LEVELS,
+};
+use crate::kb_model::{self, Cite, Near};
+use crate::Error;
+
+/// Every file of the knowledge base, parsed but not yet checked.
+pub(crate) struct RawKb {
+    pub meta: RawMeta,
+    pub schema: Schema,
+    pub conditions: Vec<Condition>,
+    pub subtypes: Vec<kb_model::RawSubtype>,
+    pub rules: Vec<RawRule>,
+    pub screens: Vec<Screen>,
+    pub must_not_miss: Vec<kb_model::RawMustNotMiss>,
+    pub advice: Vec<RawAdvice>,
+    pub sources: Vec<Source>,
+    pub evidence: kb_model::RawEvidenceFile,
+    pub near: Vec<Near>,
+}
+
+impl RawKb {
+    /// Parse every file, naming the file in any syntax error.
+    pub fn parse(files: &KbFiles<'_>) -> Result<RawKb, Error> {
+        #[derive(Deserialize)]
+        struct Conds {
+            condition: Vec<Condition>,
+            #[serde(default)]
+            subtype: Vec<kb_model::RawSubtype>,
+        }
+        #[derive(Deserialize)]
+        struct Rules {
+            rule: Vec<RawRule>,
+        }
+        #[derive(Deserialize)]
+        struct Screens {
+            screen: Vec<Screen>,
+            #[serde(default)]
+            must_not_miss: Vec<kb_model::RawMustNotMiss>,
+        }
+        #[derive(Deserialize)]
+        struct Advices {
+            advice: Vec<RawAdvice>,
+        }
+        #[derive(Deserialize)]
+        struct Sources {
+            source: Vec<Source>,
+        }
+        let meta: RawMeta = parse_toml("meta.toml", files.meta)?;
+        let schema = Schema::from_toml(files.findings)?;
+        let conds = parse_toml::<Conds>("conditions.toml", files.conditions)?;
+        let rules = parse_toml::<Rules>("triage.toml", files.triage)?.rule;
+        let screens = parse_toml::<Screens>("screens.toml", files.screens)?;
+        let advice = parse_toml::<Advices>("advice.toml", files.advice)?.advice;
+        let sources = parse_toml::<Sources>("sources.toml", files.sources)?.source;
+        let evidence = parse_toml("evidence.toml", files.evidence)?;
+        let near = kb_model::load_near(&schema, files.findings)?;
+        Ok(RawKb {
+            meta,
+            schema,
+            conditions: conds.condition,
+            subtypes: conds.subtype,
+            rules,
+            screens: screens.screen,
+            must_not_miss: screens.must_not_miss,
+            advice,
+            sources,
+            evidence,
+            near,
+        })
+    }
+}
+
+/// Source ids, each once: every citation in the other files must resolve to one.
+pub(crate) fn source_ids(sources: &[Source]) -> Result<BTreeSet<&str>, Error> {
+    let mut ids = BTreeSet::new();
+    for s in sources {
+        if !ids.insert(s.id.as_str()) {
+            return Err(Error::kb("sources.toml", &s.id, "duplicate source id"));
+        }
+    }
+    Ok(ids)
+}
+
+/// Exactly the contract's conditions, each with sources, a valid level, a prior and text.
+pub(crate) fn check_conditions(
+    conditions: &[Condition],
+    cite: Cite<'_>,
+) -> Result<Vec<String>, Error> {
+    let ids: Vec<String> = conditions.iter().map(|c| c.id.clone()).collect();
+    for want in CONDITION_IDS {
+        if !ids.iter().any(|c| c == want) {
+            return Err(Error::kb(
+                "conditions.toml",
+                want,
+                "contract condition missing",
+            ));
+        }
+    }
+    if ids.len() != CONDITION_IDS.len() {
+        return Err(Error::kb(
+            "conditions.toml",
+            "",
+            format!(
+                "expected the {} contract conditions, found {}",
+                CONDITION_IDS.len(),
+                ids.len()
+            ),
+        ));
+    }
+    for c in conditions {
+        check_condition(c, cite)?;
+    }
+    Ok(ids)
+}
+
+fn check_condition(c: &Condition, cite: Cite<'_>) -> Result<(), Error> {
+    cite("conditions.toml", &c.id, &c.sources)?;
+    let bad = |m: String| Err(Error::kb("conditions.toml", &c.id, m));
+    if !LEVELS.contains(&c.default_triage.as_str()) {
+        return bad(format!("unknown default_triage '{}'", c.default_triage));
+    }
+    if !(c.prior > 0.0 && c.prior < 1.0) {
+        return bad("prior must be between 0 and 1".into());
+    }
+    for (what, text) in [
+        ("name", &c.name),
+        ("summary", &c.summary),
+        ("story", &c.story),
+        ("helps", &c.helps),
+        ("course", &c.course),
+    ] {
+        if text.trim().is_empty() {
+            return bad(format!("{what} is empty"));
+        }
+    }
+    Ok(())
+}
+
+/// The contract's levels, in order, and the default sources.
+pub(crate) fn check_levels(meta: &RawMeta, cite: Cite<'_>) -> Result<(), Error> {
+    for (i, l) in LEVELS.iter().enumerate() {
+        if meta.level.get(i).map(|x| x.id.as_str()) != Some(*l) {
+            return Err(Error::kb(
+                "meta.toml",
+                l,
+                "levels must be listed in contract order",
+            ));
+        }
+    }
+    cite("meta.toml", "default_sources", &meta.default_sources)
+}
+
+/// Compile every rule; check ids, tiers, that red-flag and urgent rules never read
+/// probabilities, that the brief's required rules exist and that every level has a rule.
+/// Also returns the findings red-flag rules read.
+pub(crate) fn compile_rules(
+    raw: Vec<RawRule>,
+    meta: &RawMeta,
+    names: &Names<'_>,
+    cite: Cite<'_>,
+) -> Result<(Vec<Rule>, Vec<bool>), Error> {
+    let mut rules = Vec::with_capacity(raw.len());
+    let mut ids = BTreeSet::new();
+    let mut red_flag_fields = vec![false; names.schema.fields.len()];
+    for r in raw {
+        if !ids.insert(r.id.clone()) {
+            return Err(Error::kb("triage.toml", &r.id, "duplicate rule id"));
+        }
+        cite("triage.toml", &r.id, &r.sources)?;
+        let rule = compile_rule(r, names)?;
+        if rule.red_flag || rule.level <= 1 {
+            rule.fields.iter().for_each(|&f| red_flag_fields[f] = true);
+        }
+        rules.push(rule);
+    }
+    for req in &meta.required_rules {
+        if !ids.contains(req) {
+            return Err(Error::kb(
+                "triage.toml",
+                req,
+                "required rule from the brief is missing",
+            ));
+        }
+    }
+    for l in 0..LEVELS.len() as u8 {
+        if !rules.iter().any(|r| r.level == l) {
+            return Err(Error::kb(
+                "triage.toml",
+                LEVELS[l as usize],
+                "no rule at this level",
+            ));
+        }
+    }
+    Ok((rules, red_flag_fields))
+}
+
+/// One rule: its level and the brief's tier (which must agree), and its compiled condition.
+fn compile_rule(r: RawRule, names: &Names<'_>) -> Result<Rule, Error> {
+    let bad = |m: String| Error::kb("triage.toml", &r.id, m);
+    let level = LEVELS
+        .iter()
+        .position(|l| *l == r.level)
+        .ok_or_else(|| bad(format!("unknown level '{}'", r.level)))? as u8;
+    let tier = match r.tier.as_str() {
+        "L0" => 0,
+        "L1" => 1,
+        "L2" => 2,
+        "L3" => 3,
+        "L4" => 4,
+        t => return Err(bad(format!("unknown tier '{t}' (L0-L4)"))),
+    };
+    // The brief's L2 and L3 both map to `clinician`; the rest map one to one.
+    if level != [0u8, 1, 2, 2, 3][usize::from(tier)] {
+        return Err(bad(format!(
+            "tier {} does not match level {}",
+            r.tier, r.level
+        )));
+    }
+    let when = expr::parse(&r.when, names).map_err(|m| bad(format!("in `when`: {m}")))?;
+    if when.uses_level() {
+        return Err(bad("a rule cannot depend on the final level".into()));
+    }
+    if (r.red_flag || level <= 1) && when.uses_probabilities() {
+        return Err(bad(
+            "a red-flag or urgent rule must not depend on probabilities (top/likely)".into(),
+        ));
+    }
+    let mut fields = Vec::new();
+    when.fields(&mut fields);
+    Ok(Rule {
+        id: r.id,
+        level,
+        red_flag: r.red_flag,
+        tier,
+        title: r.title,
+        when,
+        when_src: r.when,
+        headline: r.headline,
+        text: r.text,
+        sources: r.sources,
+        grade: r.grade,
+        fields,
+    })
+}
+
+/// Red-flag screen groups: every item a yes/no finding.
+pub(crate) fn compile_screens(
+    mut screens: Vec<Screen>,
+    schema: &Schema,
+) -> Result<Vec<Screen>, Error> {
+    for s in &mut screens {
+        for item in &s.items {
+            let fi = schema.index(item).ok_or_else(|| {
+                Error::kb("screens.toml", &s.id, format!("unknown finding '{item}'"))
+            })?;
+            if schema.fields[fi].kind != FieldKind::Bool {
+                return Err(Error::kb(
+                    "screens.toml",
+                    &s.id,
+                    format!("'{item}' is not a yes/no finding"),
+                ));
+            }
+            s.item_fields.push(fi);
+        }
+    }
+    Ok(screens)
+}
+
+/// Advice entries: unique ids, sources, compiled conditions.
+pub(crate) fn compile_advice(
+    raw: Vec<RawAdvice>,
+    names: &Names<'_>,
+    cite: Cite<'_>,
+) -> Result<Vec<Advice>, Error> {
+    let mut advice = Vec::with_capacity(raw.len());
+    let mut ids = BTreeSet::new();
+    for a in raw {
+        if !ids.insert(a.id.clone()) {
+            return Err(Error::kb("advice.toml", &a.id, "duplicate advice id"));
+        }
+        cite("advice.toml", &a.id, &a.sources)?;
+        let when = expr::parse(&a.when, names)
+            .map_err(|m| Error::kb("advice.toml", &a.id, format!("in `when`: {m}")))?;
+        advice.push(Advice {
+            id: a.id,
+            when,
+            text: a.text,
+            sources: a.sources,
+            grade: a.grade,
+        });
+    }
+    Ok(advice)
+}
+
+/// Warning signs: the red-flag screen items. They act on triage only through rules (the
+/// floor posterior leaves them out), which is why answering one "yes" can never lower the
+/// level.
+pub(crate) fn warning_signs(screens: &[Screen], schema: &Schema) -> Vec<bool> {
+    let mut out = vec![false; schema.fields.len()];
+    for s in screens {
+        s.item_fields.iter().for_each(|&fi| out[fi] = true);
+    }
+    out
+}
+
+/// Each question's `ask_if`, compiled (follow-ups wait for the question they follow).
+pub(crate) fn compile_ask_if(
+    schema: &Schema,
+    names: &Names<'_>,
+) -> Result<Vec<Option<Expr>>, Error> {
+    let mut ask_if = Vec::with_capacity(schema.fields.len());
+    for f in &schema.fields {
+        ask_if.push(match &f.ask_if {
+            Some(src) => Some(
+                expr::parse(src, names)
+                    .map_err(|m| Error::kb("findings.toml", &f.id, format!("in `ask_if`: {m}")))?,
+            ),
+            None => None,
+        });
+    }
+    Ok(ask_if)
+}
+
+/// Bins must cover every binned number field and increase; only the last may be open.
+pub(crate) fn check_bins(schema: &Schema) -> Result<(), Error> {
+    for f in &schema.fields {
+        let mut last = f64::NEG_INFINITY;
+        for (i, b) in f.bins.iter().enumerate() {
+            match b.max {
+                Some(m) if m > last => last = m,
+                None if i + 1 == f.bins.len() => {}
+                _ => {
+                    return Err(Error::kb(
+                        "findings.toml",
+                        &f.id,
+                        "bins must increase and only the last may be open",
+                    ))
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// For each finding, the questions whose `ask_if` reads it (its follow-ups).
+pub(crate) fn followers(ask_if: &[Option<Expr>]) -> Vec<Vec<usize>> {
+    let mut out = vec![Vec::new(); ask_if.len()];
+    for (fj, gate) in ask_if.iter().enumerate() {
+        let mut reads = Vec::new();
+        if let Some(g) = gate {
+            g.fields(&mut reads);
+        }
+        for fi in reads {
+            if fi != fj {
+                out[fi].push(fj);
+            }
+        }
+    }
+    out
+}

@@ -412,163 +412,267 @@ impl PlanKb {
         }
     }
 
+    /// Load the plan files and check them against the assessment knowledge base, step by step in
+    /// a fixed order so the same broken file always gives the same (first) error.
     pub fn from_files(kb: &Kb, files: &PlanFiles<'_>) -> Result<PlanKb, Error> {
-        #[derive(Deserialize)]
-        #[serde(deny_unknown_fields)]
-        struct ExerciseFile {
-            exercise: Vec<Exercise>,
-        }
-        #[derive(Deserialize)]
-        #[serde(deny_unknown_fields)]
-        struct ProtocolFile {
-            severity: Vec<RawSeverity>,
-            prognostic: Vec<RawPrognostic>,
-            medication: Medication,
-            protocol: Vec<Protocol>,
-        }
-        #[derive(Deserialize)]
-        #[serde(deny_unknown_fields)]
-        struct ProgressionFile {
-            pain_monitoring: PainMonitoring,
-            ladder: Vec<Ladder>,
-        }
-        let ex: ExerciseFile = parse_toml("exercises.toml", files.exercises)?;
-        let pr: ProtocolFile = parse_toml("protocols.toml", files.protocols)?;
-        let pg: ProgressionFile = parse_toml("progression.toml", files.progression)?;
-
-        let source_ids: BTreeSet<&str> = kb.sources.iter().map(|s| s.id.as_str()).collect();
-        let cite = |file: &str, id: &str, list: &[String]| check_cites(&source_ids, file, id, list);
-        let is_condition = |c: &str| c == "prevention" || kb.condition_ids.iter().any(|k| k == c);
-        let grade_ok = |g: &Option<String>| {
-            g.as_deref()
-                .is_none_or(|g| matches!(g, "A" | "B" | "C" | "D"))
+        let ParsedFiles {
+            exercises,
+            protocols,
+            progression,
+        } = ParsedFiles::parse(files)?;
+        let check = Checker::new(kb);
+        let exercise_index = check.exercises(&exercises)?;
+        let severity = check.severity_rules(protocols.severity)?;
+        let prognostic = check.prognostic_rules(protocols.prognostic)?;
+        check.medication(&protocols.medication)?;
+        check.progression(&progression)?;
+        let library = Library {
+            exercises: &exercises,
+            index: &exercise_index,
         };
+        check.protocols(&protocols.protocol, &progression.ladder, &library)?;
+        check.coverage(&protocols.protocol)?;
+        check_avoid_phases(&exercises, &protocols.protocol)?;
 
-        // Exercises.
+        Ok(PlanKb {
+            exercises,
+            protocols: protocols.protocol,
+            severity,
+            prognostic,
+            medication: protocols.medication,
+            pain: progression.pain_monitoring,
+            ladders: progression.ladder,
+            exercise_index,
+        })
+    }
+}
+
+const EXERCISES_TOML: &str = "exercises.toml";
+const PROTOCOLS_TOML: &str = "protocols.toml";
+const PROGRESSION_TOML: &str = "progression.toml";
+
+/// `exercises.toml` as written.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExerciseFile {
+    exercise: Vec<Exercise>,
+}
+
+/// `protocols.toml` as written: the rules' `when` are still text.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProtocolFile {
+    severity: Vec<RawSeverity>,
+    prognostic: Vec<RawPrognostic>,
+    medication: Medication,
+    protocol: Vec<Protocol>,
+}
+
+/// `progression.toml` as written.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProgressionFile {
+    pain_monitoring: PainMonitoring,
+    ladder: Vec<Ladder>,
+}
+
+/// The three plan files parsed but not yet checked.
+struct ParsedFiles {
+    exercises: Vec<Exercise>,
+    protocols: ProtocolFile,
+    progression: ProgressionFile,
+}
+
+impl ParsedFiles {
+    /// Parse all three files before checking any, so a syntax error is reported first.
+    fn parse(files: &PlanFiles<'_>) -> Result<ParsedFiles, Error> {
+        let ex: ExerciseFile = parse_toml(EXERCISES_TOML, files.exercises)?;
+        Ok(ParsedFiles {
+            exercises: ex.exercise,
+            protocols: parse_toml(PROTOCOLS_TOML, files.protocols)?,
+            progression: parse_toml(PROGRESSION_TOML, files.progression)?,
+        })
+    }
+}
+
+/// The exercise library by id, for the phase checks that look exercises up.
+struct Library<'a> {
+    exercises: &'a [Exercise],
+    index: &'a BTreeMap<String, usize>,
+}
+
+impl Library<'_> {
+    /// The exercise with this id, if the library has one.
+    fn get(&self, id: &str) -> Option<&Exercise> {
+        self.index.get(id).map(|&i| &self.exercises[i])
+    }
+}
+
+/// Whether an evidence grade, when given, is one the reports know (A to D).
+fn grade_ok(g: Option<&str>) -> bool {
+    g.is_none_or(|g| matches!(g, "A" | "B" | "C" | "D"))
+}
+
+/// What the plan files are checked against: the assessment knowledge base's sources,
+/// conditions and findings schema.
+struct Checker<'k> {
+    kb: &'k Kb,
+    source_ids: BTreeSet<&'k str>,
+    near: Vec<(usize, u8, Vec<u8>)>,
+}
+
+impl<'k> Checker<'k> {
+    /// Gather the source ids and neighbour table once, since every entry is checked against them.
+    fn new(kb: &'k Kb) -> Checker<'k> {
+        Checker {
+            kb,
+            source_ids: kb.sources.iter().map(|s| s.id.as_str()).collect(),
+            near: kb
+                .near
+                .iter()
+                .map(|(f, i, n, _)| (*f, *i, n.clone()))
+                .collect(),
+        }
+    }
+
+    /// Every entry cites at least one known source, so advice is always traceable.
+    fn cite(&self, file: &str, id: &str, list: &[String]) -> Result<(), Error> {
+        check_cites(&self.source_ids, file, id, list)
+    }
+
+    /// Whether `c` is a condition of the assessment (or `prevention`, which plans also cover).
+    fn is_condition(&self, c: &str) -> bool {
+        c == "prevention" || self.kb.condition_ids.iter().any(|k| k == c)
+    }
+
+    /// Compile a plan rule's `when` against the findings schema; plan rules may read findings
+    /// only, since they run before (and apart from) the assessment's probabilities.
+    fn compile(&self, file: &str, id: &str, src: &str) -> Result<Expr, Error> {
+        let names = Names {
+            schema: &self.kb.schema,
+            conditions: &self.kb.condition_ids,
+            levels: &LEVELS,
+            near: &self.near,
+        };
+        let e =
+            expr::parse(src, &names).map_err(|m| Error::kb(file, id, format!("in `when`: {m}")))?;
+        if e.uses_probabilities() || e.uses_level() {
+            return Err(Error::kb(
+                file,
+                id,
+                "plan rules read findings only, not probabilities or levels",
+            ));
+        }
+        Ok(e)
+    }
+
+    /// Check every exercise and index them by id; a duplicate id would make lookups ambiguous.
+    fn exercises(&self, exercises: &[Exercise]) -> Result<BTreeMap<String, usize>, Error> {
         let mut exercise_index = BTreeMap::new();
-        for (i, e) in ex.exercise.iter().enumerate() {
-            let f = "exercises.toml";
+        for (i, e) in exercises.iter().enumerate() {
             if exercise_index.insert(e.id.clone(), i).is_some() {
-                return Err(Error::kb(f, &e.id, "duplicate exercise id"));
+                return Err(Error::kb(EXERCISES_TOML, &e.id, "duplicate exercise id"));
             }
-            cite(f, &e.id, &e.sources)?;
-            if !CATEGORIES.contains(&e.category.as_str()) {
+            self.exercise(e)?;
+        }
+        Ok(exercise_index)
+    }
+
+    /// One exercise: cited, a known category and grade, every text a runner reads filled in,
+    /// and `avoid` naming real conditions.
+    fn exercise(&self, e: &Exercise) -> Result<(), Error> {
+        let f = EXERCISES_TOML;
+        self.cite(f, &e.id, &e.sources)?;
+        if !CATEGORIES.contains(&e.category.as_str()) {
+            return Err(Error::kb(
+                f,
+                &e.id,
+                format!("unknown category '{}'", e.category),
+            ));
+        }
+        if !grade_ok(e.grade.as_deref()) {
+            return Err(Error::kb(f, &e.id, "grade must be A, B, C or D"));
+        }
+        for (what, text) in [
+            ("name", &e.name),
+            ("instructions", &e.instructions),
+            ("dose", &e.dose),
+            ("easier", &e.easier),
+            ("harder", &e.harder),
+            ("not_when", &e.not_when),
+        ] {
+            if text.trim().is_empty() {
+                return Err(Error::kb(f, &e.id, format!("{what} is empty")));
+            }
+        }
+        if e.cues.is_empty() {
+            return Err(Error::kb(f, &e.id, "has no cues"));
+        }
+        for a in &e.avoid {
+            if a.condition != "any" && !self.is_condition(&a.condition) {
                 return Err(Error::kb(
                     f,
                     &e.id,
-                    format!("unknown category '{}'", e.category),
+                    format!("avoid: unknown condition '{}'", a.condition),
                 ));
-            }
-            if !grade_ok(&e.grade) {
-                return Err(Error::kb(f, &e.id, "grade must be A, B, C or D"));
-            }
-            for (what, text) in [
-                ("name", &e.name),
-                ("instructions", &e.instructions),
-                ("dose", &e.dose),
-                ("easier", &e.easier),
-                ("harder", &e.harder),
-                ("not_when", &e.not_when),
-            ] {
-                if text.trim().is_empty() {
-                    return Err(Error::kb(f, &e.id, format!("{what} is empty")));
-                }
-            }
-            if e.cues.is_empty() {
-                return Err(Error::kb(f, &e.id, "has no cues"));
-            }
-            for a in &e.avoid {
-                if a.condition != "any" && !is_condition(&a.condition) {
-                    return Err(Error::kb(
-                        f,
-                        &e.id,
-                        format!("avoid: unknown condition '{}'", a.condition),
-                    ));
-                }
             }
         }
+        Ok(())
+    }
 
-        // Expressions over the findings.
-        let near: Vec<(usize, u8, Vec<u8>)> = kb
-            .near
-            .iter()
-            .map(|(f, i, n, _)| (*f, *i, n.clone()))
-            .collect();
-        let names = Names {
-            schema: &kb.schema,
-            conditions: &kb.condition_ids,
-            levels: &LEVELS,
-            near: &near,
-        };
-        let compile = |file: &str, id: &str, src: &str| -> Result<Expr, Error> {
-            let e = expr::parse(src, &names)
-                .map_err(|m| Error::kb(file, id, format!("in `when`: {m}")))?;
-            if e.uses_probabilities() || e.uses_level() {
-                return Err(Error::kb(
-                    file,
-                    id,
-                    "plan rules read findings only, not probabilities or levels",
-                ));
-            }
-            Ok(e)
-        };
+    /// Check and compile the strain severity rules, then make sure each condition's rules end
+    /// in a catch-all so every runner gets a severity.
+    fn severity_rules(&self, raw: Vec<RawSeverity>) -> Result<Vec<SeverityRule>, Error> {
         let mut severity = Vec::new();
-        for (i, s) in pr.severity.into_iter().enumerate() {
+        for (i, s) in raw.into_iter().enumerate() {
             let id = format!("severity #{} ({})", i + 1, s.level);
-            cite("protocols.toml", &id, &s.sources)?;
+            self.cite(PROTOCOLS_TOML, &id, &s.sources)?;
             if !matches!(s.level.as_str(), "mild" | "moderate" | "severe") {
                 return Err(Error::kb(
-                    "protocols.toml",
+                    PROTOCOLS_TOML,
                     &id,
                     "level must be mild, moderate or severe",
                 ));
             }
-            if !is_condition(&s.condition) {
-                return Err(Error::kb("protocols.toml", &id, "unknown condition"));
+            if !self.is_condition(&s.condition) {
+                return Err(Error::kb(PROTOCOLS_TOML, &id, "unknown condition"));
             }
             severity.push(SeverityRule {
-                when: compile("protocols.toml", &id, &s.when)?,
+                when: self.compile(PROTOCOLS_TOML, &id, &s.when)?,
                 condition: s.condition,
                 level: s.level,
                 text: s.text,
                 sources: s.sources,
             });
         }
-        for cond in severity
-            .iter()
-            .map(|s| s.condition.clone())
-            .collect::<BTreeSet<_>>()
-        {
-            let last = severity.iter().rev().find(|s| s.condition == cond);
-            if !last.is_some_and(|s| s.when == Expr::Always) {
-                return Err(Error::kb(
-                    "protocols.toml",
-                    &cond,
-                    "the last severity rule of a condition must be `when = \"always\"`",
-                ));
-            }
-        }
+        check_severity_fallbacks(&severity)?;
+        Ok(severity)
+    }
+
+    /// Check and compile the prognostic rules: a factor stretches the timeline, so it stays
+    /// within 1-3, and it names real conditions.
+    fn prognostic_rules(&self, raw: Vec<RawPrognostic>) -> Result<Vec<Prognostic>, Error> {
         let mut prognostic = Vec::new();
-        for p in pr.prognostic {
-            cite("protocols.toml", &p.id, &p.sources)?;
+        for p in raw {
+            self.cite(PROTOCOLS_TOML, &p.id, &p.sources)?;
             if !(p.factor >= 1.0 && p.factor <= 3.0) {
                 return Err(Error::kb(
-                    "protocols.toml",
+                    PROTOCOLS_TOML,
                     &p.id,
                     "factor must be within 1-3",
                 ));
             }
             for c in &p.conditions {
-                if !is_condition(c) {
+                if !self.is_condition(c) {
                     return Err(Error::kb(
-                        "protocols.toml",
+                        PROTOCOLS_TOML,
                         &p.id,
                         format!("unknown condition '{c}'"),
                     ));
                 }
             }
             prognostic.push(Prognostic {
-                when: compile("protocols.toml", &p.id, &p.when)?,
+                when: self.compile(PROTOCOLS_TOML, &p.id, &p.when)?,
                 id: p.id,
                 conditions: p.conditions,
                 factor: p.factor,
@@ -576,230 +680,315 @@ impl PlanKb {
                 sources: p.sources,
             });
         }
-        cite("protocols.toml", "medication", &pr.medication.sources)?;
-        if pr.medication.text.is_empty() {
-            return Err(Error::kb("protocols.toml", "medication", "has no text"));
-        }
+        Ok(prognostic)
+    }
 
-        // Ladders.
-        cite(
-            "progression.toml",
+    /// The medication advice is cited and says something, since every plan shows it.
+    fn medication(&self, m: &Medication) -> Result<(), Error> {
+        self.cite(PROTOCOLS_TOML, "medication", &m.sources)?;
+        if m.text.is_empty() {
+            return Err(Error::kb(PROTOCOLS_TOML, "medication", "has no text"));
+        }
+        Ok(())
+    }
+
+    /// The pain-monitoring numbers are cited and every run ladder is well formed.
+    fn progression(&self, pg: &ProgressionFile) -> Result<(), Error> {
+        self.cite(
+            PROGRESSION_TOML,
             "pain_monitoring",
             &pg.pain_monitoring.sources,
         )?;
         for l in &pg.ladder {
-            cite("progression.toml", &l.id, &l.sources)?;
-            if l.stage.is_empty() {
-                return Err(Error::kb("progression.toml", &l.id, "ladder has no stages"));
-            }
-            let mut prev = RunLevel::WalkJog;
-            let mut seen = BTreeSet::new();
-            for s in &l.stage {
-                if !seen.insert(&s.id) {
-                    return Err(Error::kb(
-                        "progression.toml",
-                        &s.id,
-                        "duplicate stage id in ladder",
-                    ));
-                }
-                if s.level < prev || s.level == RunLevel::None {
-                    return Err(Error::kb(
-                        "progression.toml",
-                        &s.id,
-                        "stages must not go back in running level",
-                    ));
-                }
-                prev = s.level;
-                if s.running_minutes() <= 0.0 {
-                    return Err(Error::kb("progression.toml", &s.id, "stage has no running"));
-                }
-            }
+            self.cite(PROGRESSION_TOML, &l.id, &l.sources)?;
+            check_ladder_stages(l)?;
         }
+        Ok(())
+    }
 
-        // Protocols.
+    /// Check every protocol in file order: ids unique, then its own fields, then its phases.
+    fn protocols(
+        &self,
+        protocols: &[Protocol],
+        ladders: &[Ladder],
+        library: &Library<'_>,
+    ) -> Result<(), Error> {
         let mut protocol_ids = BTreeSet::new();
-        for p in &pr.protocol {
-            let f = "protocols.toml";
+        for p in protocols {
             if !protocol_ids.insert(p.id.as_str()) {
-                return Err(Error::kb(f, &p.id, "duplicate protocol id"));
+                return Err(Error::kb(PROTOCOLS_TOML, &p.id, "duplicate protocol id"));
             }
-            cite(f, &p.id, &p.sources)?;
-            if p.condition != "any" && !is_condition(&p.condition) {
+            self.protocol_fields(p, ladders)?;
+            self.phases(p, library)?;
+        }
+        Ok(())
+    }
+
+    /// A protocol's own fields: cited, a known condition and severity, a sane pain ceiling, a
+    /// referral that says what to do, a run ladder that exists, and at least one phase.
+    fn protocol_fields(&self, p: &Protocol, ladders: &[Ladder]) -> Result<(), Error> {
+        let f = PROTOCOLS_TOML;
+        self.cite(f, &p.id, &p.sources)?;
+        if p.condition != "any" && !self.is_condition(&p.condition) {
+            return Err(Error::kb(
+                f,
+                &p.id,
+                format!("unknown condition '{}'", p.condition),
+            ));
+        }
+        if !matches!(p.severity.as_str(), "mild" | "moderate" | "severe" | "any") {
+            return Err(Error::kb(
+                f,
+                &p.id,
+                "severity must be mild, moderate, severe or any",
+            ));
+        }
+        if p.pain_ceiling > 10 {
+            return Err(Error::kb(f, &p.id, "pain_ceiling must be 0-10"));
+        }
+        if p.referral != Referral::None
+            && p.referral_text
+                .as_deref()
+                .is_none_or(|t| t.trim().is_empty())
+        {
+            return Err(Error::kb(f, &p.id, "a referral needs referral_text"));
+        }
+        if p.run_ladder != "none" && !ladders.iter().any(|l| l.id == p.run_ladder) {
+            return Err(Error::kb(
+                f,
+                &p.id,
+                format!("unknown run_ladder '{}'", p.run_ladder),
+            ));
+        }
+        if p.phase.is_empty() {
+            return Err(Error::kb(f, &p.id, "has no phases"));
+        }
+        Ok(())
+    }
+
+    /// Check a protocol's phases in order; phase and criterion ids are unique within the
+    /// protocol because check-ins record them by id.
+    fn phases(&self, p: &Protocol, library: &Library<'_>) -> Result<(), Error> {
+        let mut phase_ids = BTreeSet::new();
+        let mut criterion_ids = BTreeSet::new();
+        for (pi, ph) in p.phase.iter().enumerate() {
+            let id = format!("{}/{}", p.id, ph.id);
+            if !phase_ids.insert(ph.id.as_str()) {
+                return Err(Error::kb(PROTOCOLS_TOML, &id, "duplicate phase id"));
+            }
+            self.cite(PROTOCOLS_TOML, &id, &ph.sources)?;
+            let last = pi + 1 == p.phase.len();
+            check_phase_shape(ph, &id, last, &mut criterion_ids)?;
+            if p.referral >= Referral::Urgent && ph.running > RunLevel::None {
                 return Err(Error::kb(
-                    f,
-                    &p.id,
-                    format!("unknown condition '{}'", p.condition),
+                    PROTOCOLS_TOML,
+                    &id,
+                    "an urgent or emergency referral plan cannot allow running",
                 ));
             }
-            if !matches!(p.severity.as_str(), "mild" | "moderate" | "severe" | "any") {
-                return Err(Error::kb(
-                    f,
-                    &p.id,
-                    "severity must be mild, moderate, severe or any",
-                ));
-            }
-            if p.pain_ceiling > 10 {
-                return Err(Error::kb(f, &p.id, "pain_ceiling must be 0-10"));
-            }
-            if p.referral != Referral::None
-                && p.referral_text
-                    .as_deref()
-                    .is_none_or(|t| t.trim().is_empty())
-            {
-                return Err(Error::kb(f, &p.id, "a referral needs referral_text"));
-            }
-            if p.run_ladder != "none" && !pg.ladder.iter().any(|l| l.id == p.run_ladder) {
-                return Err(Error::kb(
-                    f,
-                    &p.id,
-                    format!("unknown run_ladder '{}'", p.run_ladder),
-                ));
-            }
-            if p.phase.is_empty() {
-                return Err(Error::kb(f, &p.id, "has no phases"));
-            }
-            let urgent = p.referral >= Referral::Urgent;
-            let mut phase_ids = BTreeSet::new();
-            let mut criterion_ids = BTreeSet::new();
-            for (pi, ph) in p.phase.iter().enumerate() {
-                let id = format!("{}/{}", p.id, ph.id);
-                if !phase_ids.insert(ph.id.as_str()) {
-                    return Err(Error::kb(f, &id, "duplicate phase id"));
-                }
-                cite(f, &id, &ph.sources)?;
-                let last = pi + 1 == p.phase.len();
-                if !last && ph.criteria.is_empty() {
-                    return Err(Error::kb(
-                        f,
-                        &id,
-                        "a phase other than the last needs exit criteria",
-                    ));
-                }
-                for k in ph.frequency.keys() {
-                    if !ph.exercises.contains(k) {
-                        return Err(Error::kb(
-                            f,
-                            &id,
-                            format!("frequency for '{k}', which the phase does not list"),
-                        ));
-                    }
-                }
-                for c in &ph.criteria {
-                    if !criterion_ids.insert(c.id.as_str()) {
-                        return Err(Error::kb(
-                            f,
-                            &id,
-                            format!("duplicate criterion id '{}'", c.id),
-                        ));
-                    }
-                }
-                if urgent && ph.running > RunLevel::None {
-                    return Err(Error::kb(
-                        f,
-                        &id,
-                        "an urgent or emergency referral plan cannot allow running",
-                    ));
-                }
-                for xid in &ph.exercises {
-                    let Some(&xi) = exercise_index.get(xid) else {
-                        return Err(Error::kb(f, &id, format!("unknown exercise '{xid}'")));
-                    };
-                    let x = &ex.exercise[xi];
-                    if urgent && (x.loading || x.running || x.impact) {
-                        return Err(Error::kb(
-                            f,
-                            &id,
-                            format!("'{xid}' loads or runs: not allowed before a doctor has seen an urgent problem"),
-                        ));
-                    }
-                    if EARLY_TENDON_PHASES.contains(&ph.id.as_str())
-                        && (x.hamstring_stretch || x.deep_hip_flexion_load)
-                    {
-                        return Err(Error::kb(
-                            f,
-                            &id,
-                            format!("'{xid}' stretches the hamstring or loads deep hip flexion: not in an early tendinopathy phase"),
-                        ));
-                    }
-                    if x.running && ph.running == RunLevel::None {
-                        return Err(Error::kb(
-                            f,
-                            &id,
-                            format!("'{xid}' involves running but the phase allows none"),
-                        ));
-                    }
-                    if let Some(a) = x.avoid.iter().find(|a| {
-                        (a.condition == "any" || a.condition == p.condition)
-                            && a.phases.iter().any(|q| q == &ph.id)
-                    }) {
-                        return Err(Error::kb(
-                            f,
-                            &id,
-                            format!(
-                                "lists '{xid}', which the library says to avoid here: {}",
-                                a.reason
-                            ),
-                        ));
-                    }
-                }
+            for xid in &ph.exercises {
+                check_phase_exercise(p, ph, &id, xid, library)?;
             }
         }
-        // Every condition (and prevention) has a protocol, and the generic urgent referral exists.
-        for c in kb
+        Ok(())
+    }
+
+    /// Every condition (and prevention) has a protocol, and the generic urgent referral exists,
+    /// so the plan generator can always choose one.
+    fn coverage(&self, protocols: &[Protocol]) -> Result<(), Error> {
+        for c in self
+            .kb
             .condition_ids
             .iter()
             .map(String::as_str)
             .chain(["prevention"])
         {
-            if !pr.protocol.iter().any(|p| p.condition == c) {
+            if !protocols.iter().any(|p| p.condition == c) {
                 return Err(Error::kb(
-                    "protocols.toml",
+                    PROTOCOLS_TOML,
                     c,
                     "no protocol for this condition",
                 ));
             }
         }
-        if !pr
-            .protocol
+        if !protocols
             .iter()
             .any(|p| p.condition == "any" && p.referral >= Referral::Urgent)
         {
             return Err(Error::kb(
-                "protocols.toml",
+                PROTOCOLS_TOML,
                 "",
                 "needs an urgent referral protocol with condition = \"any\"",
             ));
         }
-        // Avoid entries must name phases that exist for their condition.
-        for e in &ex.exercise {
-            for a in &e.avoid {
-                for q in &a.phases {
-                    let exists = pr.protocol.iter().any(|p| {
-                        (a.condition == "any" || p.condition == a.condition)
-                            && p.phase.iter().any(|ph| &ph.id == q)
-                    });
-                    if !exists {
-                        return Err(Error::kb(
-                            "exercises.toml",
-                            &e.id,
-                            format!("avoid: no phase '{q}' for condition '{}'", a.condition),
-                        ));
-                    }
+        Ok(())
+    }
+}
+
+/// The last severity rule of each condition is `when = "always"`, so severity never comes out
+/// undecided.
+fn check_severity_fallbacks(severity: &[SeverityRule]) -> Result<(), Error> {
+    for cond in severity
+        .iter()
+        .map(|s| s.condition.clone())
+        .collect::<BTreeSet<_>>()
+    {
+        let last = severity.iter().rev().find(|s| s.condition == cond);
+        if !last.is_some_and(|s| s.when == Expr::Always) {
+            return Err(Error::kb(
+                PROTOCOLS_TOML,
+                &cond,
+                "the last severity rule of a condition must be `when = \"always\"`",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A ladder has stages with unique ids that each include running and never go back in
+/// running level, so stepping up a stage never means doing less.
+fn check_ladder_stages(l: &Ladder) -> Result<(), Error> {
+    if l.stage.is_empty() {
+        return Err(Error::kb(PROGRESSION_TOML, &l.id, "ladder has no stages"));
+    }
+    let mut prev = RunLevel::WalkJog;
+    let mut seen = BTreeSet::new();
+    for s in &l.stage {
+        if !seen.insert(&s.id) {
+            return Err(Error::kb(
+                PROGRESSION_TOML,
+                &s.id,
+                "duplicate stage id in ladder",
+            ));
+        }
+        if s.level < prev || s.level == RunLevel::None {
+            return Err(Error::kb(
+                PROGRESSION_TOML,
+                &s.id,
+                "stages must not go back in running level",
+            ));
+        }
+        prev = s.level;
+        if s.running_minutes() <= 0.0 {
+            return Err(Error::kb(PROGRESSION_TOML, &s.id, "stage has no running"));
+        }
+    }
+    Ok(())
+}
+
+/// A phase's structure: exit criteria unless it is the last (else the plan could never move
+/// on), frequencies only for exercises it lists, and criterion ids unique across the protocol.
+fn check_phase_shape<'p>(
+    ph: &'p Phase,
+    id: &str,
+    last: bool,
+    criterion_ids: &mut BTreeSet<&'p str>,
+) -> Result<(), Error> {
+    let f = PROTOCOLS_TOML;
+    if !last && ph.criteria.is_empty() {
+        return Err(Error::kb(
+            f,
+            id,
+            "a phase other than the last needs exit criteria",
+        ));
+    }
+    for k in ph.frequency.keys() {
+        if !ph.exercises.contains(k) {
+            return Err(Error::kb(
+                f,
+                id,
+                format!("frequency for '{k}', which the phase does not list"),
+            ));
+        }
+    }
+    for c in &ph.criteria {
+        if !criterion_ids.insert(c.id.as_str()) {
+            return Err(Error::kb(
+                f,
+                id,
+                format!("duplicate criterion id '{}'", c.id),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// One exercise a phase lists: it exists, and the safety invariants hold as data (nothing that
+/// loads or runs before a doctor has seen an urgent problem, no hamstring stretch or deep hip
+/// flexion load in an early tendinopathy phase, no running when the phase allows none, nothing
+/// the library says to avoid here).
+fn check_phase_exercise(
+    p: &Protocol,
+    ph: &Phase,
+    id: &str,
+    xid: &str,
+    library: &Library<'_>,
+) -> Result<(), Error> {
+    let f = PROTOCOLS_TOML;
+    let Some(x) = library.get(xid) else {
+        return Err(Error::kb(f, id, format!("unknown exercise '{xid}'")));
+    };
+    if p.referral >= Referral::Urgent && (x.loading || x.running || x.impact) {
+        return Err(Error::kb(
+            f,
+            id,
+            format!(
+                "'{xid}' loads or runs: not allowed before a doctor has seen an urgent problem"
+            ),
+        ));
+    }
+    if EARLY_TENDON_PHASES.contains(&ph.id.as_str())
+        && (x.hamstring_stretch || x.deep_hip_flexion_load)
+    {
+        return Err(Error::kb(
+            f,
+            id,
+            format!("'{xid}' stretches the hamstring or loads deep hip flexion: not in an early tendinopathy phase"),
+        ));
+    }
+    if x.running && ph.running == RunLevel::None {
+        return Err(Error::kb(
+            f,
+            id,
+            format!("'{xid}' involves running but the phase allows none"),
+        ));
+    }
+    if let Some(a) = x.avoid.iter().find(|a| {
+        (a.condition == "any" || a.condition == p.condition) && a.phases.iter().any(|q| q == &ph.id)
+    }) {
+        return Err(Error::kb(
+            f,
+            id,
+            format!(
+                "lists '{xid}', which the library says to avoid here: {}",
+                a.reason
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Avoid entries name phases that exist for their condition: a misspelt phase would otherwise
+/// silently avoid nothing.
+fn check_avoid_phases(exercises: &[Exercise], protocols: &[Protocol]) -> Result<(), Error> {
+    for e in exercises {
+        for a in &e.avoid {
+            for q in &a.phases {
+                let exists = protocols.iter().any(|p| {
+                    (a.condition == "any" || p.condition == a.condition)
+                        && p.phase.iter().any(|ph| &ph.id == q)
+                });
+                if !exists {
+                    return Err(Error::kb(
+                        EXERCISES_TOML,
+                        &e.id,
+                        format!("avoid: no phase '{q}' for condition '{}'", a.condition),
+                    ));
                 }
             }
         }
-
-        Ok(PlanKb {
-            exercises: ex.exercise,
-            protocols: pr.protocol,
-            severity,
-            prognostic,
-            medication: pr.medication,
-            pain: pg.pain_monitoring,
-            ladders: pg.ladder,
-            exercise_index,
-        })
     }
+    Ok(())
 }
 
 impl Phase {

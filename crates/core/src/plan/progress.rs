@@ -13,7 +13,13 @@
 //!    same in two consecutive weeks → see a physiotherapist.
 //! 4. Otherwise progress, one phase at a time and only when every exit criterion is met, the
 //!    phase's least days have passed and the last check-ins were settled; or the next run stage
-//!    when the last run was inside the rules. Else hold.
+//!    when the last run was inside the rules. Else hold; it always holds when there are no pain
+//!    scores, pain straight after is above the ceiling, or the red-flag check is due unanswered.
+//! 5. From day 7, the first check-in that gets as far as progress-or-hold re-estimates the
+//!    timeline, once: the prognosis is clearer then than on day 1.
+//!
+//! [`check_in`] reads as these steps in order, one private function each, sharing the check-in's
+//! inputs (`Today`) and the decision being built (`Draft`).
 //!
 //! Nothing here can skip a phase, and a check-in with pain above the ceiling never progresses.
 
@@ -23,7 +29,7 @@ use serde::{Deserialize, Serialize};
 use crate::engine::Outcome;
 use crate::kb::LEVELS;
 use crate::plan::generate::{choose_protocol, timeline, PlanState, SEEN_CLINICIAN};
-use crate::plan::library::{PlanKb, Referral, RunLevel};
+use crate::plan::library::{Phase, PlanKb, Protocol, Referral, RunLevel};
 use crate::{Error, Findings};
 
 /// What the runner reports.
@@ -186,400 +192,550 @@ pub fn check_in(
     findings: &Findings,
 ) -> Result<(PlanState, Decision), Error> {
     validate(pkb, st, c)?;
-    let p = st.protocol(pkb)?;
-    let mut next = st.clone();
-    let mut reasons = Vec::new();
-    let mut changes = Vec::new();
-    let mut referral = None;
-    let pm = &pkb.pain;
-    if c.screened {
-        next.last_screen = Some(c.date);
-    }
-    let due = !c.screened && screen_due(pkb, st, c.date);
+    let today = Today {
+        pkb,
+        st,
+        p: st.protocol(pkb)?,
+        history,
+        c,
+        due: !c.screened && screen_due(pkb, st, c.date),
+    };
+    let mut d = Draft::new(st, c);
 
     // 1. Red flags first: an emergency or urgent finding turns the plan into a referral plan.
-    if screen.level <= 1 && p.referral < Referral::Urgent {
-        let q = choose_protocol(pkb, &st.condition, None, screen.level)?;
-        next.protocol = q.id.clone();
-        next.phase = 0;
-        next.phase_start = c.date;
-        next.run_stage = None;
-        next.criteria_met.clear();
-        next.settled = 0;
-        next.triage = LEVELS[screen.level as usize].to_string();
-        next.triage_headline = screen.assessment.triage.headline.clone();
-        for r in &screen.assessment.triage.reasons {
-            reasons.push(r.text.clone());
-        }
-        reasons.insert(0, screen.assessment.triage.headline.clone());
-        changes.push(format!(
-            "Plan changed to: {}. No running or training until you have been seen.",
-            q.name
-        ));
-        let r = if screen.level == 0 {
-            Referral::Emergency
-        } else {
-            Referral::Urgent
-        };
-        return Ok((
-            next,
-            Decision {
-                verdict: Verdict::Escalate,
-                reasons,
-                changes,
-                referral: Some(r),
-                screen_due: false,
-            },
-        ));
+    if screen.level <= 1 && today.p.referral < Referral::Urgent {
+        return escalate(&today, screen, d);
     }
-    if p.referral >= Referral::Urgent {
-        // A referral plan only moves on once a doctor has seen the runner.
-        let seen = c.criteria.iter().any(|k| k == SEEN_CLINICIAN)
-            || p.phase[st.phase.min(p.phase.len() - 1)]
-                .criteria
-                .iter()
-                .all(|k| c.criteria.contains(&k.id) || st.criteria_met.contains(&k.id));
-        let reason = if seen {
-            String::from("You have been seen: assess again with what the doctor found (`hamstride assess`) to get a rehabilitation plan that fits it.")
-        } else {
-            p.referral_text.clone().unwrap_or_default()
-        };
-        return Ok((
-            next,
-            Decision {
-                verdict: Verdict::Hold,
-                reasons: vec![reason],
-                changes,
-                referral: Some(p.referral),
-                screen_due: due,
-            },
-        ));
+    if today.p.referral >= Referral::Urgent {
+        return Ok(hold_referral_plan(&today, d));
     }
 
     // 2. A raised triage or not settling: running waits for a clinician.
-    if c.criteria.iter().any(|k| k == SEEN_CLINICIAN) && next.needs_clinician {
-        next.needs_clinician = false;
-        changes.push(String::from(
+    record_seen_clinician(&today, &mut d);
+    raise_triage(&today, screen, &mut d);
+    check_not_settling(&today, &mut d);
+
+    // 3. The pain-monitoring model.
+    let broken = pain_rules_broken(&today);
+    if !broken.reasons.is_empty() {
+        return Ok(step_back(&today, broken, d));
+    }
+
+    // 4. Inside the rules: progress when the criteria say so, else hold.
+    record_inside_rules(&today, &mut d);
+    if let Some(why) = hold_reason(&today) {
+        d.reasons.push(why);
+        return Ok(d.decide(Verdict::Hold, today.due));
+    }
+    d.next.settled += 1;
+    let ran_on = next_run_stage(&today, &mut d);
+    let moved_on = next_phase(&today, &mut d);
+    start_first_run_stage(&today, &mut d);
+
+    // 5. Day-7 re-estimate of the timeline.
+    reestimate_timeline(&today, findings, &mut d);
+
+    let verdict = if ran_on || moved_on {
+        Verdict::Progress
+    } else {
+        Verdict::Hold
+    };
+    Ok(d.decide(verdict, today.due))
+}
+
+/// The check-in being applied and what it is judged against; every step reads it, none
+/// changes it.
+struct Today<'a> {
+    pkb: &'a PlanKb,
+    st: &'a PlanState,
+    /// The plan's protocol before this check-in.
+    p: &'a Protocol,
+    history: &'a [Record],
+    c: &'a CheckIn,
+    /// The red-flag screen is due today and was not answered.
+    due: bool,
+}
+
+impl Today<'_> {
+    /// The phase the plan is in (clamped, so a stale index cannot panic).
+    fn phase(&self) -> &Phase {
+        &self.p.phase[self.st.phase.min(self.p.phase.len() - 1)]
+    }
+
+    /// Days from onset to this check-in; the not-settling and re-estimate rules count from onset.
+    fn since_onset(&self) -> i64 {
+        days(self.st.onset, self.c.date)
+    }
+
+    /// Whether the runner ran since the last check-in.
+    fn ran(&self) -> bool {
+        self.c.done.iter().any(|d| d == "run")
+    }
+
+    /// Morning pain scores from `lo` to `hi` days before this check-in (today's included).
+    fn mornings_between(&self, lo: i64, hi: i64) -> Vec<f64> {
+        self.history
+            .iter()
+            .map(|r| &r.checkin)
+            .chain(std::iter::once(self.c))
+            .filter(|k| {
+                let d = days(k.date, self.c.date);
+                d >= lo && d <= hi
+            })
+            .filter_map(|k| k.pain_morning.map(f64::from))
+            .collect()
+    }
+}
+
+/// The decision as the steps build it up: the new plan state and what the runner is told.
+struct Draft {
+    next: PlanState,
+    reasons: Vec<String>,
+    changes: Vec<String>,
+    referral: Option<Referral>,
+}
+
+impl Draft {
+    /// Start from the current state; an answered screen is recorded whatever the decision.
+    fn new(st: &PlanState, c: &CheckIn) -> Draft {
+        let mut next = st.clone();
+        if c.screened {
+            next.last_screen = Some(c.date);
+        }
+        Draft {
+            next,
+            reasons: Vec::new(),
+            changes: Vec::new(),
+            referral: None,
+        }
+    }
+
+    /// Close the draft with its verdict.
+    fn decide(self, verdict: Verdict, screen_due: bool) -> (PlanState, Decision) {
+        (
+            self.next,
+            Decision {
+                verdict,
+                reasons: self.reasons,
+                changes: self.changes,
+                referral: self.referral,
+                screen_due,
+            },
+        )
+    }
+}
+
+/// Switch to the referral plan for today's emergency or urgent finding, at once: nothing else
+/// about the day matters until the runner has been seen.
+fn escalate(
+    today: &Today<'_>,
+    screen: &Outcome,
+    mut d: Draft,
+) -> Result<(PlanState, Decision), Error> {
+    let q = choose_protocol(today.pkb, &today.st.condition, None, screen.level)?;
+    let triage = &screen.assessment.triage;
+    let next = &mut d.next;
+    next.protocol = q.id.clone();
+    next.phase = 0;
+    next.phase_start = today.c.date;
+    next.run_stage = None;
+    next.criteria_met.clear();
+    next.settled = 0;
+    next.triage = LEVELS[screen.level as usize].to_string();
+    next.triage_headline = triage.headline.clone();
+    for r in &triage.reasons {
+        d.reasons.push(r.text.clone());
+    }
+    d.reasons.insert(0, triage.headline.clone());
+    d.changes.push(format!(
+        "Plan changed to: {}. No running or training until you have been seen.",
+        q.name
+    ));
+    d.referral = Some(if screen.level == 0 {
+        Referral::Emergency
+    } else {
+        Referral::Urgent
+    });
+    Ok(d.decide(Verdict::Escalate, false))
+}
+
+/// Hold a referral plan: it only moves on once a doctor has seen the runner, and then by a new
+/// assessment rather than a phase change.
+fn hold_referral_plan(today: &Today<'_>, mut d: Draft) -> (PlanState, Decision) {
+    let (c, st) = (today.c, today.st);
+    let seen = c.criteria.iter().any(|k| k == SEEN_CLINICIAN)
+        || today
+            .phase()
+            .criteria
+            .iter()
+            .all(|k| c.criteria.contains(&k.id) || st.criteria_met.contains(&k.id));
+    d.reasons.push(if seen {
+        String::from("You have been seen: assess again with what the doctor found (`hamstride assess`) to get a rehabilitation plan that fits it.")
+    } else {
+        today.p.referral_text.clone().unwrap_or_default()
+    });
+    d.referral = Some(today.p.referral);
+    d.decide(Verdict::Hold, today.due)
+}
+
+/// A check-in saying a clinician has seen the runner lifts the wait on running.
+fn record_seen_clinician(today: &Today<'_>, d: &mut Draft) {
+    if today.c.criteria.iter().any(|k| k == SEEN_CLINICIAN) && d.next.needs_clinician {
+        d.next.needs_clinician = false;
+        d.changes.push(String::from(
             "Recorded that a clinician has seen you: running can start when the phase allows it.",
         ));
     }
-    if screen.level == 2 && LEVELS.iter().position(|l| *l == st.triage).unwrap_or(3) > 2 {
-        next.needs_clinician = true;
-        next.triage = LEVELS[2].to_string();
-        next.triage_headline = screen.assessment.triage.headline.clone();
-        reasons.push(screen.assessment.triage.headline.clone());
-        referral = Some(Referral::DoctorSoon);
-        changes.push(String::from(
+}
+
+/// A re-screen newly raised to "see a doctor soon" makes running wait for a clinician.
+fn raise_triage(today: &Today<'_>, screen: &Outcome, d: &mut Draft) {
+    let was = LEVELS
+        .iter()
+        .position(|l| *l == today.st.triage)
+        .unwrap_or(3);
+    if screen.level == 2 && was > 2 {
+        d.next.needs_clinician = true;
+        d.next.triage = LEVELS[2].to_string();
+        d.next.triage_headline = screen.assessment.triage.headline.clone();
+        d.reasons.push(screen.assessment.triage.headline.clone());
+        d.referral = Some(Referral::DoctorSoon);
+        d.changes.push(String::from(
             "Running now waits until a doctor or physiotherapist has seen you.",
         ));
     }
-    let since_onset = days(st.onset, c.date);
+}
+
+/// Not settling (R-S5): a strain or tendinopathy no better after its limit in days is referred
+/// once to a doctor, to look for other causes.
+fn check_not_settling(today: &Today<'_>, d: &mut Draft) {
+    let (p, pm, st) = (today.p, &today.pkb.pain, today.st);
+    let since_onset = today.since_onset();
     let tendon = p.condition.contains("tendinopathy");
     let limit = if tendon {
         pm.not_settling_tendon_days
     } else {
         pm.not_settling_strain_days
     };
-    let not_settling_applies = p.condition == "acute_hamstring_strain" || tendon;
-    if not_settling_applies && since_onset >= i64::from(limit) {
-        // "No improvement" over the last week, not one bad morning: the mean of this week's
-        // morning scores (with today's) is no lower than at the start.
-        let mornings: Vec<f64> = history
-            .iter()
-            .map(|r| &r.checkin)
-            .chain(std::iter::once(c))
-            .filter(|k| (0..=6).contains(&days(k.date, c.date)))
-            .filter_map(|k| k.pain_morning.map(f64::from))
-            .collect();
-        if let (Some(base), Some(m)) = (st.baseline_pain, mean(&mornings)) {
-            if mornings.len() >= 2
-                && m >= f64::from(base)
-                && base > 0
-                && !st.referrals.iter().any(|r| r.starts_with("Not settling"))
-            {
-                let text = format!(
-                    "Not settling: {since_onset} days on, your morning pain this week (average {m:.1}/10) is no better than at the start ({base}/10). See a doctor within a week to look for other causes."
-                );
-                reasons.push(text.clone());
-                next.referrals.push(text);
-                next.needs_clinician = true;
-                referral = Some(Referral::DoctorSoon);
-            }
+    let applies = p.condition == "acute_hamstring_strain" || tendon;
+    if !applies || since_onset < i64::from(limit) {
+        return;
+    }
+    // "No improvement" over the last week, not one bad morning: the mean of this week's
+    // morning scores (with today's) is no lower than at the start.
+    let mornings = today.mornings_between(0, 6);
+    if let (Some(base), Some(m)) = (st.baseline_pain, mean(&mornings)) {
+        if mornings.len() >= 2
+            && m >= f64::from(base)
+            && base > 0
+            && !st.referrals.iter().any(|r| r.starts_with("Not settling"))
+        {
+            let text = format!(
+                "Not settling: {since_onset} days on, your morning pain this week (average {m:.1}/10) is no better than at the start ({base}/10). See a doctor within a week to look for other causes."
+            );
+            d.reasons.push(text.clone());
+            d.next.referrals.push(text);
+            d.next.needs_clinician = true;
+            d.referral = Some(Referral::DoctorSoon);
         }
     }
+}
 
-    // 3. The pain-monitoring model.
-    let ceiling = p.pain_ceiling;
-    let mut broken = Vec::new();
-    let mut severe_flare = false;
-    if let Some(d) = c.pain_during {
-        if d > ceiling {
-            broken.push(format!(
+/// The pain-monitoring rules a check-in broke, in the order the runner is told them.
+struct Broken {
+    reasons: Vec<String>,
+    /// Pain during was far above the ceiling: step back a phase at once.
+    severe_flare: bool,
+}
+
+/// Apply the pain-monitoring model (R-C3): pain during above the ceiling, a morning clearly
+/// worse than the one before, or morning pain rising week on week.
+fn pain_rules_broken(today: &Today<'_>) -> Broken {
+    let ceiling = today.p.pain_ceiling;
+    let during = today.c.pain_during.filter(|&d| d > ceiling);
+    let reasons = [
+        during.map(|d| {
+            format!(
                 "Pain during the session was {d}/10, above this plan's ceiling of {ceiling}/10."
-            ));
-            severe_flare |= d >= ceiling.saturating_add(3);
-        }
+            )
+        }),
+        morning_worse(today),
+        weekly_rise(today),
+    ];
+    Broken {
+        reasons: reasons.into_iter().flatten().collect(),
+        severe_flare: during.is_some_and(|d| d >= ceiling.saturating_add(3)),
     }
-    let prev_morning = history
+}
+
+/// This morning against the last morning scored (or the baseline): a clear rise means the load
+/// did not settle within 24 hours.
+fn morning_worse(today: &Today<'_>) -> Option<String> {
+    let prev_morning = today
+        .history
         .iter()
         .rev()
-        .filter(|r| r.checkin.date < c.date)
+        .filter(|r| r.checkin.date < today.c.date)
         .find_map(|r| r.checkin.pain_morning)
-        .or(st.baseline_pain);
-    if let (Some(m), Some(before)) = (c.pain_morning, prev_morning) {
-        if m >= before.saturating_add(pm.morning_worse_by) {
-            broken.push(format!(
-                "This morning's pain ({m}/10) is clearly worse than the morning before ({before}/10): the load did not settle within 24 hours."
-            ));
-        }
-    }
-    let window = |lo: i64, hi: i64| -> Vec<f64> {
-        history
-            .iter()
-            .map(|r| &r.checkin)
-            .chain(std::iter::once(c))
-            .filter(|k| {
-                let d = days(k.date, c.date);
-                d >= lo && d <= hi
-            })
-            .filter_map(|k| k.pain_morning.map(f64::from))
-            .collect()
-    };
-    let (this_week, last_week) = (window(0, 6), window(7, 13));
+        .or(today.st.baseline_pain);
+    let (m, before) = (today.c.pain_morning?, prev_morning?);
+    (m >= before.saturating_add(today.pkb.pain.morning_worse_by)).then(|| {
+        format!(
+            "This morning's pain ({m}/10) is clearly worse than the morning before ({before}/10): the load did not settle within 24 hours."
+        )
+    })
+}
+
+/// This week's mean morning pain against last week's, with two scores in each to be a trend.
+fn weekly_rise(today: &Today<'_>) -> Option<String> {
+    let (this_week, last_week) = (today.mornings_between(0, 6), today.mornings_between(7, 13));
     // A step back in the last days already answered the flare that lifts this week's mean:
     // counting it again as a rising trend would step back twice for one bad day.
-    let recent_step_back = history.iter().any(|r| {
-        r.decision.verdict == Verdict::StepBack && (0..=6).contains(&days(r.checkin.date, c.date))
+    let recent_step_back = today.history.iter().any(|r| {
+        r.decision.verdict == Verdict::StepBack
+            && (0..=6).contains(&days(r.checkin.date, today.c.date))
     });
-    if this_week.len() >= 2 && last_week.len() >= 2 && !recent_step_back {
-        if let (Some(a), Some(b)) = (mean(&this_week), mean(&last_week)) {
-            if a >= b + pm.weekly_rise {
-                broken.push(format!(
-                    "Morning pain is rising week on week (average {a:.1}/10 this week against {b:.1}/10 the week before)."
-                ));
-            }
+    if this_week.len() < 2 || last_week.len() < 2 || recent_step_back {
+        return None;
+    }
+    let (a, b) = (mean(&this_week)?, mean(&last_week)?);
+    (a >= b + today.pkb.pain.weekly_rise).then(|| {
+        format!(
+            "Morning pain is rising week on week (average {a:.1}/10 this week against {b:.1}/10 the week before)."
+        )
+    })
+}
+
+/// Step back for broken pain rules: count the strike week, ease the exercises, and drop the run
+/// stage and (on a severe flare or a second step back running) the phase.
+fn step_back(today: &Today<'_>, broken: Broken, mut d: Draft) -> (PlanState, Decision) {
+    let mut reasons = broken.reasons;
+    count_strike_week(today, &mut d, &mut reasons);
+    let (st, c, next) = (today.st, today.c, &mut d.next);
+    next.ease = true;
+    next.settled = 0;
+    d.changes.push(String::from(
+        "Do the easier version of each exercise until a check-in is back inside the pain rules.",
+    ));
+    if let Some(r) = st.run_stage {
+        if r > 0 && (today.ran() || c.pain_during.is_some()) {
+            next.run_stage = Some(r - 1);
+            d.changes.push(String::from("Running goes back one stage."));
         }
     }
-    let after_high = c.pain_after.is_some_and(|a| a > ceiling);
-    let no_scores = c.pain_during.is_none() && c.pain_after.is_none() && c.pain_morning.is_none();
-    let ran = c.done.iter().any(|d| d == "run");
-
-    let week = days(st.start, c.date).div_euclid(7);
-    if !broken.is_empty() {
-        if !next.strike_weeks.contains(&week) {
-            next.strike_weeks.push(week);
-        }
-        let two_weeks = next.strike_weeks.contains(&(week - 1));
-        if two_weeks && !st.referrals.iter().any(|r| r.starts_with("Two weeks")) {
-            let text = String::from("Two weeks in a row the load has been too much: book a physiotherapist to look at your plan with you.");
-            next.referrals.push(text.clone());
-            broken.push(text);
-            referral = referral.max(Some(Referral::Physio));
-        }
-        next.ease = true;
-        next.settled = 0;
-        changes.push(String::from("Do the easier version of each exercise until a check-in is back inside the pain rules."));
-        if let Some(r) = st.run_stage {
-            if r > 0 && (ran || c.pain_during.is_some()) {
-                next.run_stage = Some(r - 1);
-                changes.push(String::from("Running goes back one stage."));
-            }
-        }
-        let again = history
-            .last()
-            .is_some_and(|r| r.decision.verdict == Verdict::StepBack);
-        if st.phase > 0 && (severe_flare || again) {
-            next.phase = st.phase - 1;
-            next.phase_start = c.date;
-            next.criteria_met.clear();
-            changes.push(format!(
-                "Back to the phase before: {}.",
-                p.phase[next.phase].name
-            ));
-        }
-        reasons.extend(broken);
-        return Ok((
-            next,
-            Decision {
-                verdict: Verdict::StepBack,
-                reasons,
-                changes,
-                referral,
-                screen_due: due,
-            },
+    let again = today
+        .history
+        .last()
+        .is_some_and(|r| r.decision.verdict == Verdict::StepBack);
+    if st.phase > 0 && (broken.severe_flare || again) {
+        next.phase = st.phase - 1;
+        next.phase_start = c.date;
+        next.criteria_met.clear();
+        d.changes.push(format!(
+            "Back to the phase before: {}.",
+            today.p.phase[next.phase].name
         ));
     }
+    d.reasons.extend(reasons);
+    d.decide(Verdict::StepBack, today.due)
+}
 
-    // 4. Inside the rules: progress when the criteria say so, else hold.
-    next.ease = false;
-    for k in &c.criteria {
-        if k != SEEN_CLINICIAN && !next.criteria_met.contains(k) {
-            next.criteria_met.push(k.clone());
+/// Record this plan week as a strike; two weeks in a row means the plan needs a
+/// physiotherapist's eye (referred once).
+fn count_strike_week(today: &Today<'_>, d: &mut Draft, reasons: &mut Vec<String>) {
+    let week = days(today.st.start, today.c.date).div_euclid(7);
+    if !d.next.strike_weeks.contains(&week) {
+        d.next.strike_weeks.push(week);
+    }
+    let two_weeks = d.next.strike_weeks.contains(&(week - 1));
+    if two_weeks
+        && !today
+            .st
+            .referrals
+            .iter()
+            .any(|r| r.starts_with("Two weeks"))
+    {
+        let text = String::from("Two weeks in a row the load has been too much: book a physiotherapist to look at your plan with you.");
+        d.next.referrals.push(text.clone());
+        reasons.push(text);
+        d.referral = d.referral.max(Some(Referral::Physio));
+    }
+}
+
+/// A check-in inside the rules ends any easing and records the criteria met and the run.
+fn record_inside_rules(today: &Today<'_>, d: &mut Draft) {
+    d.next.ease = false;
+    for k in &today.c.criteria {
+        if k != SEEN_CLINICIAN && !d.next.criteria_met.contains(k) {
+            d.next.criteria_met.push(k.clone());
         }
     }
-    if ran {
-        next.last_run = Some(c.date);
+    if today.ran() {
+        d.next.last_run = Some(today.c.date);
     }
-    // Reasons to hold however well the day went: nothing to judge, pain after still high (wait
-    // for the morning), or the red-flag check due and unanswered.
-    let hold_reason = if no_scores {
+}
+
+/// Reasons to hold however well the day went: nothing to judge, pain after still high (wait
+/// for the morning), or the red-flag check due and unanswered.
+fn hold_reason(today: &Today<'_>) -> Option<String> {
+    let (c, ceiling) = (today.c, today.p.pain_ceiling);
+    let no_scores = c.pain_during.is_none() && c.pain_after.is_none() && c.pain_morning.is_none();
+    if no_scores {
         Some(String::from(
             "No pain scores given, so the plan cannot judge how you responded: it holds.",
         ))
-    } else if after_high {
+    } else if c.pain_after.is_some_and(|a| a > ceiling) {
         Some(format!(
             "Pain straight after was above {ceiling}/10: hold, and see whether it settles by tomorrow morning."
         ))
-    } else if due {
+    } else if today.due {
         Some(String::from(
             "The red-flag check is due today: answer it before the plan moves on.",
         ))
     } else {
         None
+    }
+}
+
+/// The next run stage, when the last run was inside the rules (judged by this morning's score)
+/// and the phase allows it; returns whether running moved on.
+fn next_run_stage(today: &Today<'_>, d: &mut Draft) -> bool {
+    let (pkb, st, p) = (today.pkb, today.st, today.p);
+    if !today.ran() {
+        return false;
+    }
+    if today.c.pain_morning.is_none() {
+        d.reasons.push(String::from("Add this morning's pain score to move your running on: the 24-hour response decides it."));
+        return false;
+    }
+    let (Some((i, _)), Some(ladder)) = (st.current_stage(pkb, p), pkb.ladder(&p.run_ladder)) else {
+        return false;
     };
-    if let Some(why) = hold_reason {
-        reasons.push(why);
-        return Ok((
-            next,
-            Decision {
-                verdict: Verdict::Hold,
-                reasons,
-                changes,
-                referral,
-                screen_due: due,
-            },
-        ));
+    let cur = st.run_stage.unwrap_or(0);
+    if i != cur || cur >= ladder.stage.len() {
+        return false;
     }
-    next.settled += 1;
-    let phase = &p.phase[st.phase.min(p.phase.len() - 1)];
-    let mut progressed = false;
-
-    // The next run stage, when the last run was inside the rules and the phase allows it.
-    if ran && c.pain_morning.is_some() {
-        if let Some((i, _)) = st.current_stage(pkb, p) {
-            if let Some(ladder) = pkb.ladder(&p.run_ladder) {
-                let cur = st.run_stage.unwrap_or(0);
-                if i == cur && cur < ladder.stage.len() {
-                    let level = st.run_level(p);
-                    match ladder.stage.get(cur + 1) {
-                        Some(s) if s.level <= level => {
-                            next.run_stage = Some(cur + 1);
-                            changes.push(format!("Next run: {}.", s.name));
-                            progressed = true;
-                        }
-                        None if level == RunLevel::Full => {
-                            next.run_stage = Some(ladder.stage.len());
-                            changes.push(String::from(
-                                "Return-to-run ladder complete: back to normal training.",
-                            ));
-                            progressed = true;
-                        }
-                        _ => {}
-                    }
-                }
-            }
+    let level = st.run_level(p);
+    match ladder.stage.get(cur + 1) {
+        Some(s) if s.level <= level => {
+            d.next.run_stage = Some(cur + 1);
+            d.changes.push(format!("Next run: {}.", s.name));
+            true
         }
-    } else if ran {
-        reasons.push(String::from("Add this morning's pain score to move your running on: the 24-hour response decides it."));
+        None if level == RunLevel::Full => {
+            d.next.run_stage = Some(ladder.stage.len());
+            d.changes.push(String::from(
+                "Return-to-run ladder complete: back to normal training.",
+            ));
+            true
+        }
+        _ => false,
     }
+}
 
+/// Move on one phase when every exit criterion is met, the phase's least days have passed, the
+/// last check-ins were settled and running is cleared; else say what is still missing. Returns
+/// whether the plan moved on.
+fn next_phase(today: &Today<'_>, d: &mut Draft) -> bool {
+    let (st, p) = (today.st, today.p);
+    if st.phase + 1 >= p.phase.len() {
+        d.reasons.push(String::from(
+            "Inside the pain rules. Keep to the maintenance programme.",
+        ));
+        return false;
+    }
+    let next_phase = &p.phase[st.phase + 1];
+    if let Some(why) = phase_blocker(today, d, next_phase) {
+        d.reasons.push(why);
+        return false;
+    }
+    let next = &mut d.next;
+    next.phase = st.phase + 1;
+    next.phase_start = today.c.date;
+    next.criteria_met.clear();
+    next.settled = 0;
+    if next_phase.running > RunLevel::None && next.run_stage.is_none() {
+        next.run_stage = Some(0);
+    }
+    d.changes.insert(
+        0,
+        format!("Moved on to phase {}: {}.", next.phase + 1, next_phase.name),
+    );
+    true
+}
+
+/// What still keeps the plan from moving on to `next_phase`, first missing thing first.
+fn phase_blocker(today: &Today<'_>, d: &Draft, next_phase: &Phase) -> Option<String> {
+    let phase = today.phase();
     let missing: Vec<&str> = phase
         .criteria
         .iter()
-        .filter(|k| !next.criteria_met.contains(&k.id))
+        .filter(|k| !d.next.criteria_met.contains(&k.id))
         .map(|k| k.text.trim_end_matches('.'))
         .collect();
-    let in_phase = days(st.phase_start, c.date);
-    let last_phase = st.phase + 1 >= p.phase.len();
-    if !last_phase {
-        let next_phase = &p.phase[st.phase + 1];
-        if !missing.is_empty() {
-            reasons.push(format!(
-                "Inside the pain rules. To move on to {}, still to do: {}.",
-                next_phase.name,
-                missing.join("; ")
-            ));
-        } else if in_phase < i64::from(phase.min_days) {
-            reasons.push(format!(
-                "Criteria met, but this phase lasts at least {} days (day {} now).",
-                phase.min_days,
-                in_phase + 1
-            ));
-        } else if next.settled < pm.settled_checkins {
-            reasons.push(format!(
-                "Criteria met: one more check-in inside the pain rules and you move on to {}.",
-                next_phase.name
-            ));
-        } else if next.needs_clinician && next_phase.running > RunLevel::None {
-            reasons.push(String::from(
-                "Criteria met, but running waits until a clinician has seen you (check in with --seen-clinician).",
-            ));
-        } else {
-            next.phase = st.phase + 1;
-            next.phase_start = c.date;
-            next.criteria_met.clear();
-            next.settled = 0;
-            if next_phase.running > RunLevel::None && next.run_stage.is_none() {
-                next.run_stage = Some(0);
-            }
-            changes.insert(
-                0,
-                format!("Moved on to phase {}: {}.", next.phase + 1, next_phase.name),
-            );
-            progressed = true;
-        }
+    let in_phase = days(today.st.phase_start, today.c.date);
+    if !missing.is_empty() {
+        Some(format!(
+            "Inside the pain rules. To move on to {}, still to do: {}.",
+            next_phase.name,
+            missing.join("; ")
+        ))
+    } else if in_phase < i64::from(phase.min_days) {
+        Some(format!(
+            "Criteria met, but this phase lasts at least {} days (day {} now).",
+            phase.min_days,
+            in_phase + 1
+        ))
+    } else if d.next.settled < today.pkb.pain.settled_checkins {
+        Some(format!(
+            "Criteria met: one more check-in inside the pain rules and you move on to {}.",
+            next_phase.name
+        ))
+    } else if d.next.needs_clinician && next_phase.running > RunLevel::None {
+        Some(String::from(
+            "Criteria met, but running waits until a clinician has seen you (check in with --seen-clinician).",
+        ))
     } else {
-        reasons.push(String::from(
-            "Inside the pain rules. Keep to the maintenance programme.",
+        None
+    }
+}
+
+/// A plan whose first phase already allows running starts its run ladder.
+fn start_first_run_stage(today: &Today<'_>, d: &mut Draft) {
+    if today.st.phase == 0 && d.next.run_stage.is_none() && today.phase().running > RunLevel::None {
+        d.next.run_stage = Some(0);
+    }
+}
+
+/// Day-7 re-estimate of the timeline, once: prognosis is clearer at day 7 than day 1.
+fn reestimate_timeline(today: &Today<'_>, findings: &Findings, d: &mut Draft) {
+    let (pkb, st, c) = (today.pkb, today.st, today.c);
+    if st.timeline.reestimated || today.since_onset() < i64::from(pkb.pain.reestimate_day) {
+        return;
+    }
+    let mut extra = Vec::new();
+    if d.next.phase == 0 {
+        extra.push((
+            1.3,
+            String::from("Day-7 check: still in the first phase, so the estimate is longer."),
+        ));
+    } else if d.next.phase >= 2 {
+        extra.push((
+            0.85,
+            String::from("Day-7 check: already past the early phases, so the estimate is shorter."),
         ));
     }
-    if st.phase == 0 && next.run_stage.is_none() && phase.running > RunLevel::None {
-        next.run_stage = Some(0);
+    if c.pain_morning.is_some_and(|m| m >= 3) {
+        extra.push((
+            1.2,
+            String::from("Day-7 check: morning pain is still 3/10 or more."),
+        ));
     }
-
-    // Day-7 re-estimate of the timeline (prognosis is clearer at day 7 than day 1).
-    if !st.timeline.reestimated && since_onset >= i64::from(pm.reestimate_day) {
-        let mut extra = Vec::new();
-        if next.phase == 0 {
-            extra.push((
-                1.3,
-                String::from("Day-7 check: still in the first phase, so the estimate is longer."),
-            ));
-        } else if next.phase >= 2 {
-            extra.push((
-                0.85,
-                String::from(
-                    "Day-7 check: already past the early phases, so the estimate is shorter.",
-                ),
-            ));
-        }
-        if c.pain_morning.is_some_and(|m| m >= 3) {
-            extra.push((
-                1.2,
-                String::from("Day-7 check: morning pain is still 3/10 or more."),
-            ));
-        }
-        let mut t = timeline(pkb, p, findings, st.onset, c.date, &extra);
-        t.reestimated = true;
-        if t != st.timeline {
-            changes.push(String::from("Timeline re-estimated at the day-7 check-in."));
-        }
-        next.timeline = t;
+    let mut t = timeline(pkb, today.p, findings, st.onset, c.date, &extra);
+    t.reestimated = true;
+    if t != st.timeline {
+        d.changes
+            .push(String::from("Timeline re-estimated at the day-7 check-in."));
     }
-
-    let verdict = if progressed {
-        Verdict::Progress
-    } else {
-        Verdict::Hold
-    };
-    Ok((
-        next,
-        Decision {
-            verdict,
-            reasons,
-            changes,
-            referral,
-            screen_due: due,
-        },
-    ))
+    d.next.timeline = t;
 }

@@ -514,3 +514,49 @@ proptest! {
         }
     }
 }
+
+/// Which conditions see the medication notes, and which count as a strain or a tendon problem
+/// for the not-settling rule, are knowledge-base lists checked at load: an unknown condition
+/// is an error naming the file and the entry.
+#[test]
+fn condition_lists_in_plan_files_are_checked() {
+    use hamstride_core::plan::{PlanFiles, PlanKb};
+    let kb = Kb::embedded().unwrap();
+    let good = PlanFiles::embedded();
+    let protocols = good.protocols.replacen(
+        "show_for = [\"acute_hamstring_strain\"",
+        "show_for = [\"pulled_muscle\"",
+        1,
+    );
+    let progression = good.progression.replacen(
+        "not_settling_strain_conditions = [\"acute_hamstring_strain\"]",
+        "not_settling_strain_conditions = [\"strain\"]",
+        1,
+    );
+    assert_ne!(protocols, good.protocols);
+    assert_ne!(progression, good.progression);
+    for (files, file, bad) in [
+        (
+            PlanFiles {
+                protocols: &protocols,
+                ..good
+            },
+            "protocols.toml",
+            "pulled_muscle",
+        ),
+        (
+            PlanFiles {
+                progression: &progression,
+                ..good
+            },
+            "progression.toml",
+            "strain",
+        ),
+    ] {
+        let err = PlanKb::from_files(&kb, &files)
+            .err()
+            .expect("refused")
+            .to_string();
+        assert!(err.contains(file) && err.contains(bad), "{err}");
+    }
+}

@@ -275,6 +275,8 @@ pub struct Prognostic {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Medication {
+    /// Conditions whose plans show the notes.
+    pub show_for: Vec<String>,
     pub text: Vec<String>,
     pub sources: Vec<String>,
 }
@@ -293,6 +295,9 @@ pub struct PainMonitoring {
     pub max_factor: f64,
     pub not_settling_strain_days: u32,
     pub not_settling_tendon_days: u32,
+    /// Conditions the not-settling rule treats as muscle strains, and as tendon problems.
+    pub not_settling_strain_conditions: Vec<String>,
+    pub not_settling_tendon_conditions: Vec<String>,
     pub sources: Vec<String>,
 }
 
@@ -689,15 +694,31 @@ impl<'k> Checker<'k> {
         if m.text.is_empty() {
             return Err(Error::kb(PROTOCOLS_TOML, "medication", "has no text"));
         }
-        Ok(())
+        self.conditions_exist(PROTOCOLS_TOML, "medication", &m.show_for)
     }
 
-    /// The pain-monitoring numbers are cited and every run ladder is well formed.
+    /// Every id in a list names a contract condition.
+    fn conditions_exist(&self, file: &str, entry: &str, ids: &[String]) -> Result<(), Error> {
+        match ids.iter().find(|c| !self.is_condition(c)) {
+            Some(c) => Err(Error::kb(file, entry, format!("unknown condition '{c}'"))),
+            None => Ok(()),
+        }
+    }
+
+    /// The pain-monitoring numbers are cited, name real conditions, and every run ladder is
+    /// well formed.
     fn progression(&self, pg: &ProgressionFile) -> Result<(), Error> {
-        self.cite(
+        let pm = &pg.pain_monitoring;
+        self.cite(PROGRESSION_TOML, "pain_monitoring", &pm.sources)?;
+        self.conditions_exist(
             PROGRESSION_TOML,
             "pain_monitoring",
-            &pg.pain_monitoring.sources,
+            &pm.not_settling_strain_conditions,
+        )?;
+        self.conditions_exist(
+            PROGRESSION_TOML,
+            "pain_monitoring",
+            &pm.not_settling_tendon_conditions,
         )?;
         for l in &pg.ladder {
             self.cite(PROGRESSION_TOML, &l.id, &l.sources)?;

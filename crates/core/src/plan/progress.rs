@@ -411,14 +411,14 @@ fn raise_triage(today: &Today<'_>, screen: &Outcome, d: &mut Draft) {
 fn check_not_settling(today: &Today<'_>, d: &mut Draft) {
     let (p, pm, st) = (today.p, &today.pkb.pain, today.st);
     let since_onset = today.since_onset();
-    let tendon = p.condition.contains("tendinopathy");
-    let limit = if tendon {
+    let limit = if pm.not_settling_tendon_conditions.contains(&p.condition) {
         pm.not_settling_tendon_days
-    } else {
+    } else if pm.not_settling_strain_conditions.contains(&p.condition) {
         pm.not_settling_strain_days
+    } else {
+        return;
     };
-    let applies = p.condition == "acute_hamstring_strain" || tendon;
-    if !applies || since_onset < i64::from(limit) {
+    if since_onset < i64::from(limit) {
         return;
     }
     // "No improvement" over the last week, not one bad morning: the mean of this week's

@@ -174,17 +174,7 @@ pub fn view(kb: &Kb, pkb: &PlanKb, st: &PlanState, today: Date) -> Result<PlanVi
             cited.extend(x.sources.iter().cloned());
         }
     }
-    let show_meds = matches!(
-        st.condition.as_str(),
-        "acute_hamstring_strain"
-            | "proximal_hamstring_tendinopathy"
-            | "distal_hamstring_tendinopathy"
-            | "lumbar_radiculopathy"
-            | "sciatic_nerve_entrapment"
-            | "doms"
-            | "ischiofemoral_impingement"
-            | "hamstring_tear_or_avulsion"
-    );
+    let show_meds = pkb.medication.show_for.contains(&st.condition);
     if show_meds {
         cited.extend(pkb.medication.sources.iter().cloned());
     }

@@ -554,8 +554,7 @@ fn condition_lists_in_plan_files_are_checked() {
         ),
     ] {
         let err = PlanKb::from_files(&kb, &files)
-            .err()
-            .expect("refused")
+            .expect_err("refused")
             .to_string();
         assert!(err.contains(file) && err.contains(bad), "{err}");
     }

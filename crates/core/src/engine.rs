@@ -218,44 +218,32 @@ pub fn assess(kb: &Kb, f: &Findings) -> Outcome {
     }
 }
 
-/// The headline and `set_by` for a decision.
+/// The headline and `set_by` for a decision. An emergency rule presumed (not fired) sets
+/// "urgent": its own headline would say "emergency", so the level's general headline is used
+/// and the rule is still named as what set it.
 fn headline(kb: &Kb, d: &Decision) -> (String, SetByJson) {
-    // An emergency rule presumed (not fired) sets "urgent": its own headline would say
-    // "emergency", so the level's general headline is used with the rule named as the reason.
-    if let SetBy::Presumed(i) | SetBy::Screen(_, i) = d.set_by {
-        if kb.rules[i].level < d.level {
-            let set_by = match d.set_by {
-                SetBy::Screen(s, _) => SetByJson {
-                    kind: "screen",
-                    id: kb.must_not_miss[s].id.clone(),
-                },
-                _ => SetByJson {
-                    kind: "rule",
-                    id: kb.rules[i].id.clone(),
-                },
-            };
-            return (
-                kb.levels[d.level as usize].presumed_headline.clone(),
-                set_by,
-            );
-        }
-    }
-    match d.set_by {
+    let (rule, set_by) = match d.set_by {
         SetBy::Rule(i) | SetBy::Presumed(i) => (
-            kb.rules[i].headline.clone(),
+            i,
             SetByJson {
                 kind: "rule",
                 id: kb.rules[i].id.clone(),
             },
         ),
         SetBy::Screen(s, i) => (
-            kb.rules[i].headline.clone(),
+            i,
             SetByJson {
                 kind: "screen",
                 id: kb.must_not_miss[s].id.clone(),
             },
         ),
-    }
+    };
+    let headline = if kb.rules[rule].level < d.level {
+        kb.levels[d.level as usize].presumed_headline.clone()
+    } else {
+        kb.rules[rule].headline.clone()
+    };
+    (headline, set_by)
 }
 
 /// Reasons, the ones that set the level first.
@@ -512,18 +500,7 @@ pub(crate) fn expr_probability(
             let mut trial = f.clone();
             let mut total = 0.0;
             for (b, pb) in p.iter().enumerate() {
-                let rep = match field.bins[b].max {
-                    Some(m) => m.floor(),
-                    None => {
-                        field
-                            .bins
-                            .get(b.wrapping_sub(1))
-                            .and_then(|x| x.max)
-                            .unwrap_or(0.0)
-                            + 1.0
-                    }
-                };
-                trial.set(*i, Some(Value::Num(rep)));
+                trial.set(*i, Some(Value::Num(field.bin_representative(b))));
                 if e.eval(&trial, ctx) {
                     total += pb;
                 }
@@ -563,8 +540,6 @@ pub struct Scoring<'a> {
     pub post: Vec<f64>,
     /// The posterior triage reasons with, over classes (see [`floor_posterior`]).
     pub floor: Vec<f64>,
-    /// The same, summed into conditions (what rules read).
-    floor_cond: Vec<f64>,
     pub decision: Decision,
     /// The presumptions decisions make (see [`Presume`]).
     presume: Presume,
@@ -607,7 +582,6 @@ impl<'a> Scoring<'a> {
             f,
             base_lp: ln(&post),
             floor_lp: ln(&floor),
-            floor_cond: to_conditions(kb, &floor),
             presume: Presume::All,
             post,
             floor,
@@ -655,7 +629,7 @@ impl<'a> Scoring<'a> {
         let hyps = hypotheticals(kb, fi);
         let mut weights: Vec<f64> = Vec::with_capacity(hyps.len());
         let warning_sign = kb.warning_signs.get(fi).copied().unwrap_or(false);
-        let read_by_rule = kb.rules.iter().any(|r| r.fields.contains(&fi));
+        let read_by_rule = kb.rule_fields.get(fi).copied().unwrap_or(true);
         let mut trial = f.clone();
         for h in &hyps {
             let obs = kb.model.observations_of(&kb.schema, fi, h);
@@ -703,7 +677,7 @@ impl<'a> Scoring<'a> {
         // Expected information about whether a more urgent rule that reads this field will fire,
         // weighted by how many levels it would move triage.
         let ctx = EvalContext {
-            posterior: Some(&self.floor_cond),
+            posterior: Some(&d.floor),
             top: Some(d.top),
             level: None,
         };
@@ -781,7 +755,8 @@ const RULE_INFO_WEIGHT: f64 = 1.0;
 
 /// Whether two triage posteriors (over classes) are on the same side of every line the
 /// triage reads: the leading class and condition, each `likely` threshold of the rules
-/// (`kb.likely_lines`), and each must-not-miss threshold.
+/// (`kb.likely_lines`), and each must-not-miss threshold and "more likely than not" line
+/// (a leading must-not-miss condition above it presumes its rules).
 fn same_sides(kb: &Kb, before: &[f64], after: &[f64]) -> bool {
     if argmax(before) != argmax(after) {
         return false;
@@ -790,16 +765,15 @@ fn same_sides(kb: &Kb, before: &[f64], after: &[f64]) -> bool {
     if argmax(&cb) != argmax(&ca) {
         return false;
     }
-    let sums_same = kb.likely_lines.iter().all(|(cs, l)| {
+    let side = |p: f64, q: f64, line: f64| (p >= line) == (q >= line);
+    kb.likely_lines.iter().all(|(cs, l)| {
         let sum = |p: &[f64]| cs.iter().map(|&c| p[c]).sum::<f64>();
-        (sum(&cb) >= *l) == (sum(&ca) >= *l)
-    });
-    let conditions_same = sums_same;
-    conditions_same
-        && kb
-            .must_not_miss
-            .iter()
-            .all(|m| (before[m.class] >= m.threshold) == (after[m.class] >= m.threshold))
+        side(sum(&cb), sum(&ca), *l)
+    }) && kb.must_not_miss.iter().all(|m| {
+        let c = kb.classes[m.class].condition;
+        side(before[m.class], after[m.class], m.threshold)
+            && (cb[c] > crate::triage::PRESUME) == (ca[c] > crate::triage::PRESUME)
+    })
 }
 
 /// The change in the interaction terms between two findings sets, added to a log posterior.

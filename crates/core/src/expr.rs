@@ -353,20 +353,12 @@ impl Expr {
 
     /// Every finding the expression reads, so the interview knows which questions can fire it.
     pub fn fields(&self, out: &mut Vec<usize>) {
-        match self {
-            Expr::IsTrue(i)
-            | Expr::IsFalse(i)
-            | Expr::EnumIn(i, _)
-            | Expr::HasAny(i, _)
-            | Expr::Num(i, _, _)
-            | Expr::Known(i)
-                if !out.contains(i) =>
-            {
-                out.push(*i)
+        let mut counts = Vec::new();
+        self.atom_fields(&mut counts);
+        for (i, _) in counts {
+            if !out.contains(&i) {
+                out.push(i);
             }
-            Expr::Not(e) => e.fields(out),
-            Expr::And(es) | Expr::Or(es) => es.iter().for_each(|e| e.fields(out)),
-            _ => {}
         }
     }
 }

@@ -90,6 +90,18 @@ impl Field {
             .unwrap_or_else(|| v.replace('_', " "))
     }
 
+    /// A whole number inside bin `b`, for what-if reasoning: its top, or just above the
+    /// bin before it for the open last bin.
+    pub fn bin_representative(&self, b: usize) -> f64 {
+        match self.bins.get(b).and_then(|x| x.max) {
+            Some(m) => m.floor(),
+            None => {
+                let below = b.checked_sub(1).and_then(|k| self.bins.get(k)?.max);
+                below.map_or(0.0, |m| m.floor() + 1.0)
+            }
+        }
+    }
+
     /// The bin a number falls in.
     pub fn bin_of(&self, x: f64) -> usize {
         self.bins

@@ -231,6 +231,8 @@ pub struct Kb {
     pub ask_if: Vec<Option<Expr>>,
     /// For each finding, the questions whose `ask_if` reads it (its follow-ups).
     pub followers: Vec<Vec<usize>>,
+    /// Whether any triage rule reads each finding.
+    pub rule_fields: Vec<bool>,
     /// The probability lines triage rules read (`likely`): (conditions summed, threshold).
     pub likely_lines: Vec<(Vec<usize>, f64)>,
 }
@@ -318,6 +320,11 @@ impl Kb {
         let ask_if = load::compile_ask_if(&raw.schema, &names)?;
         load::check_bins(&raw.schema)?;
         let followers = load::followers(&ask_if);
+        let mut rule_fields = vec![false; raw.schema.fields.len()];
+        rules
+            .iter()
+            .flat_map(|r| r.fields.iter())
+            .for_each(|&f| rule_fields[f] = true);
         let mut likely_lines = Vec::new();
         rules
             .iter()
@@ -344,6 +351,7 @@ impl Kb {
             red_flag_fields,
             ask_if,
             followers,
+            rule_fields,
             likely_lines,
         })
     }

@@ -59,6 +59,8 @@ pub struct Decision {
     pub top_class: usize,
     /// Must-not-miss screens whose condition is possible.
     pub open_screens: Vec<usize>,
+    /// The triage posterior summed into conditions (what the rules read).
+    pub floor: Vec<f64>,
 }
 
 pub(crate) fn argmax(p: &[f64]) -> usize {
@@ -160,6 +162,7 @@ pub fn decide_with(kb: &Kb, f: &Findings, floor_class: &[f64], mode: Presume) ->
         top,
         top_class,
         open_screens,
+        floor,
     }
 }
 
@@ -343,20 +346,12 @@ fn outcomes(kb: &Kb, pred: &[Vec<f64>], e: &Expr, fi: usize) -> Vec<(Value, f64)
         }
         FieldKind::Int { .. } | FieldKind::Number { .. } => {
             let p = var_p(None);
-            let mut prev: Option<f64> = None;
-            let mut out = Vec::with_capacity(field.bins.len());
-            for (b, bin) in field.bins.iter().enumerate() {
-                // A representative value inside the bin.
-                let rep = match (prev, bin.max) {
-                    (_, Some(m)) => m.floor(),
-                    (Some(l), None) => l.floor() + 1.0,
-                    (None, None) => 0.0,
-                };
-                prev = bin.max;
-                let pb = p.and_then(|v| v.get(b).copied()).unwrap_or(0.0);
-                out.push((Value::Num(rep), pb));
-            }
-            out
+            (0..field.bins.len())
+                .map(|b| {
+                    let pb = p.and_then(|v| v.get(b).copied()).unwrap_or(0.0);
+                    (Value::Num(field.bin_representative(b)), pb)
+                })
+                .collect()
         }
     }
 }
@@ -390,9 +385,8 @@ pub fn could_change(
     d: &Decision,
     floor_of: &dyn Fn(&Findings) -> Vec<f64>,
 ) -> Vec<Change> {
-    let floor = to_conditions(kb, &floor_of(f));
     let ctx = EvalContext {
-        posterior: Some(&floor),
+        posterior: Some(&d.floor),
         top: Some(d.top),
         level: None,
     };

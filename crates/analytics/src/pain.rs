@@ -197,6 +197,26 @@ pub fn analyse(entries: &[PainEntry], days: &[Day], signals: &Signals) -> PainAn
     }
 }
 
+/// Mean next-morning pain per week, keyed by the week's Monday: each day's entries merged
+/// first (the day's highest score, as [`merged`] does), then the days averaged. The one
+/// definition `status` and the report both show, so they cannot disagree.
+pub fn weekly_morning(entries: &[PainEntry]) -> BTreeMap<Date, f64> {
+    let mut sums: BTreeMap<Date, (f64, u32)> = BTreeMap::new();
+    for e in merged(entries) {
+        if let Some(v) = e.next_morning {
+            let back = i64::from(e.date.weekday().to_monday_zero_offset());
+            let monday = e.date.saturating_sub(jiff::Span::new().days(back));
+            let s = sums.entry(monday).or_default();
+            // Scores are 0–10; anything above is a data error, capped so charts stay in range.
+            s.0 += f64::from(v.min(10));
+            s.1 += 1;
+        }
+    }
+    sums.into_iter()
+        .map(|(w, (sum, n))| (w, sum / f64::from(n)))
+        .collect()
+}
+
 /// The diary with one entry per day, oldest first: the highest score of each kind, the
 /// shortest comfortable sitting, and the first site, side and run given that day; notes are
 /// joined.

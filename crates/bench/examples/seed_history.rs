@@ -6,15 +6,16 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "benchmark tooling")]
 
 use hamstride_core::activity::{Activity, Session};
-use hamstride_store::{NewActivity, Store};
+use hamstride_store::{NewActivity, NewOriginal, SqliteStore, Store};
 
 fn main() {
     let dir = std::env::args().nth(1).expect("usage: seed_history DIR");
     let today = jiff::Zoned::now().date();
     let entries = hamstride_analytics::synthetic::history(10, 1, today);
     let pain = hamstride_bench::training::pain_diary(&entries, today, 730);
-    let mut store = Store::open(std::path::Path::new(&dir)).unwrap();
-    let tx = store.transaction().unwrap();
+    let mut store = SqliteStore::open(std::path::Path::new(&dir)).unwrap();
+    let who = store.default_athlete().unwrap();
+    let mut tx = store.begin(who).unwrap();
     for e in &entries {
         let m = &e.metrics;
         let a = Activity {
@@ -37,7 +38,14 @@ fn main() {
         let mut hash = [0u8; 32];
         hash[..8].copy_from_slice(&e.id.to_le_bytes());
         let (orig, _) = tx
-            .insert_original(&hash, "raw", "fit", 0, 1, b"synthetic")
+            .insert_original(&NewOriginal {
+                hash: &hash,
+                encoding: "raw",
+                format: "fit",
+                size: 0,
+                activities: 1,
+                data: b"synthetic",
+            })
             .unwrap();
         let id = tx
             .insert_activity(&NewActivity {
@@ -57,7 +65,9 @@ fn main() {
     tx.commit().unwrap();
     for p in &pain {
         let json = serde_json::to_string(p).unwrap();
-        store.add_pain(&p.date.to_string(), None, &json, 0).unwrap();
+        store
+            .add_pain(who, &p.date.to_string(), None, &json, 0)
+            .unwrap();
     }
     println!(
         "seeded {dir}: {} activities, {} pain entries, ending {today}",

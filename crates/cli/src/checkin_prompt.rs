@@ -3,7 +3,6 @@
 //! check-in without recording anything.
 
 use anyhow::Result;
-use hamstride_core::plan::progress::screen_due;
 use hamstride_service::plans::{ActivePlan, CheckInInput};
 use hamstride_service::Service;
 use inquire::error::InquireError;
@@ -85,7 +84,7 @@ fn ask_inner(
             })
             .collect();
     }
-    let open: Vec<&hamstride_core::plan::view::CriterionView> =
+    let open: Vec<&hamstride_service::view::CriterionView> =
         view.phase.criteria.iter().filter(|c| !c.met).collect();
     if !open.is_empty() {
         let labels: Vec<String> = open.iter().map(|c| c.text.clone()).collect();
@@ -111,7 +110,7 @@ fn ask_inner(
     }
     // The warning-sign screen, in full, on the re-check days (R-C2). Skipping any group leaves
     // the screen unanswered, so the plan holds until it is done.
-    if !screen_due(lib, &plan.state, today) {
+    if !service.screen_due(plan, today) {
         return Ok(());
     }
     println!("\nWarning-sign check (due today):");

@@ -5,14 +5,15 @@
 //! `hamstride_service::import`; this file only talks to the person.
 
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::Result;
 use hamstride_service::import::{self, ImportOptions, ImportReport};
+use hamstride_service::DbOptions;
 
-use crate::{exit, fail, open_store, Format, Units};
+use crate::{exit, fail, open_db, Format, Units};
 
 /// How many example paths the text summary shows per skip reason.
 const EXAMPLES_PER_REASON: usize = 3;
@@ -24,7 +25,7 @@ fn now_ms() -> i64 {
 }
 
 pub fn import(
-    data_dir: Option<&Path>,
+    db: &DbOptions,
     paths: &[PathBuf],
     format: Format,
     threads: usize,
@@ -39,7 +40,7 @@ pub fn import(
             ),
         );
     }
-    let mut store = match open_store(data_dir) {
+    let mut store = match open_db(db) {
         Ok(s) => s,
         Err(code) => return code,
     };
@@ -96,16 +97,16 @@ pub fn import(
                 "index_rows_joined": report.index_rows_joined,
                 "decoded_bytes": report.decoded_bytes,
                 "seconds": (secs * 1000.0).round() / 1000.0,
-                "database": store.path().display().to_string(),
+                "database": store.place(),
             });
             println!("{}", serde_json::to_string_pretty(&v)?);
         }
-        Format::Text => print_summary(&report, secs, store.path()),
+        Format::Text => print_summary(&report, secs, &store.place()),
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn print_summary(r: &ImportReport, secs: f64, db: &Path) {
+fn print_summary(r: &ImportReport, secs: f64, db: &str) {
     let mb = r.decoded_bytes as f64 / 1e6;
     println!(
         "Imported {} new {}, {} already in your database, {} skipped  ({:.1} MB in {:.1} s)",
@@ -156,22 +157,18 @@ fn print_summary(r: &ImportReport, secs: f64, db: &Path) {
             }
         }
     }
-    println!("\nDatabase: {}", db.display());
+    println!("\nDatabase: {db}");
 }
 
 /// `units` None: the profile's, else km.
-pub fn activities(
-    data_dir: Option<&Path>,
-    format: Format,
-    units: Option<Units>,
-) -> Result<ExitCode> {
-    let store = match open_store(data_dir) {
+pub fn activities(db: &DbOptions, format: Format, units: Option<Units>) -> Result<ExitCode> {
+    let store = match open_db(db) {
         Ok(s) => s,
         Err(code) => return code,
     };
     let profile = hamstride_service::plans::profile(&store).ok();
     let units = Units::or_profile(units, profile.as_ref().and_then(|p| p.units.as_deref()));
-    let rows = match store.list_activities() {
+    let rows = match store.activities() {
         Ok(r) => r,
         Err(e) => return fail(exit::STORE, e),
     };

@@ -4,7 +4,7 @@
 //! to stop are decided by the core, never here.
 
 use anyhow::Result;
-use hamstride_core::findings::FieldKind;
+use hamstride_service::view::FieldKind;
 use hamstride_service::{Findings, Question, ScreenAnswer, Service, Value};
 use inquire::error::InquireError;
 use inquire::{MultiSelect, Select, Text};

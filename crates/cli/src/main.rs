@@ -17,7 +17,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
-use hamstride_service::{Findings, Service};
+use hamstride_service::{AthleteDb, DbOptions, Findings, Service};
 
 /// Exit codes that mean something to scripts.
 pub(crate) mod exit {
@@ -57,6 +57,19 @@ struct Cli {
     /// Folder holding your database (default: your user data folder, e.g. ~/.local/share/hamstride).
     #[arg(long, global = true, value_name = "DIR", env = "HAMSTRIDE_DATA_DIR")]
     data_dir: Option<PathBuf>,
+    /// A PostgreSQL database instead of the local file (postgres://user@host/db), for a server
+    /// where a physio or coach follows many runners.
+    #[arg(
+        long,
+        global = true,
+        value_name = "URL",
+        env = "HAMSTRIDE_DATABASE_URL",
+        hide_env_values = true
+    )]
+    database: Option<String>,
+    /// Whose data to use, when one database holds several runners (default: the only runner).
+    #[arg(long, global = true, value_name = "NAME", env = "HAMSTRIDE_ATHLETE")]
+    athlete: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -436,23 +449,28 @@ impl Units {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let dbo = DbOptions {
+        url: cli.database.clone(),
+        data_dir: cli.data_dir.clone(),
+        athlete: cli.athlete.clone(),
+    };
     let result = match cli.command {
-        Command::Assess(args) => assess(cli.data_dir.as_deref(), &args),
+        Command::Assess(args) => assess(&dbo, &args),
         Command::Plan {
             command: None,
             date,
             format,
-        } => plan_cmd::show(cli.data_dir.as_deref(), date, format),
+        } => plan_cmd::show(&dbo, date, format),
         Command::Plan {
             command: Some(PlanCommand::Export { out, weeks, format }),
             ..
-        } => plan_cmd::export(cli.data_dir.as_deref(), &out, weeks, format),
+        } => plan_cmd::export(&dbo, &out, weeks, format),
         Command::Plan {
             command: Some(PlanCommand::Prevention { format }),
             ..
-        } => plan_cmd::prevention(cli.data_dir.as_deref(), format),
+        } => plan_cmd::prevention(&dbo, format),
         Command::Checkin(a) => plan_cmd::checkin(
-            cli.data_dir.as_deref(),
+            &dbo,
             plan_cmd::CheckinArgs {
                 during: a.during,
                 after: a.after,
@@ -474,7 +492,7 @@ fn main() -> ExitCode {
             hr_curve,
             format,
         } => plan_cmd::profile(
-            cli.data_dir.as_deref(),
+            &dbo,
             hamstride_service::training::ProfileUpdate {
                 units: units.map(|u| u.name().to_string()),
                 timezone,
@@ -487,13 +505,13 @@ fn main() -> ExitCode {
         Command::Pain(PainCli {
             command: Some(PainCommand::List { format }),
             ..
-        }) => training_cmd::list(cli.data_dir.as_deref(), format),
+        }) => training_cmd::list(&dbo, format),
         Command::Pain(PainCli {
             command: Some(PainCommand::Delete { id }),
             ..
-        }) => training_cmd::delete(cli.data_dir.as_deref(), id),
+        }) => training_cmd::delete(&dbo, id),
         Command::Pain(a) => training_cmd::log(
-            cli.data_dir.as_deref(),
+            &dbo,
             training_cmd::PainArgs {
                 input: hamstride_service::training::PainInput {
                     date: a.date,
@@ -510,22 +528,11 @@ fn main() -> ExitCode {
                 format: a.format,
             },
         ),
-        Command::Status { units, format } => {
-            training_cmd::status(cli.data_dir.as_deref(), units, format)
-        }
-        Command::Report { out, units, format } => {
-            training_cmd::report(cli.data_dir.as_deref(), &out, units, format)
-        }
+        Command::Status { units, format } => training_cmd::status(&dbo, units, format),
+        Command::Report { out, units, format } => training_cmd::report(&dbo, &out, units, format),
         Command::Exercises { id, format } => plan_cmd::exercises(id.as_deref(), format),
-        Command::Import(args) => import_cmd::import(
-            cli.data_dir.as_deref(),
-            &args.paths,
-            args.format,
-            args.threads,
-        ),
-        Command::Activities { format, units } => {
-            import_cmd::activities(cli.data_dir.as_deref(), format, units)
-        }
+        Command::Import(args) => import_cmd::import(&dbo, &args.paths, args.format, args.threads),
+        Command::Activities { format, units } => import_cmd::activities(&dbo, format, units),
         Command::Kb {
             command: KbCommand::Check { dir, format },
         } => kb_check(dir.as_deref(), format),
@@ -540,12 +547,11 @@ fn main() -> ExitCode {
 }
 
 /// The runner's database, or the exit (message printed) when it cannot be opened.
-pub(crate) fn open_store(
-    data_dir: Option<&Path>,
-) -> std::result::Result<hamstride_service::Store, Result<ExitCode>> {
-    hamstride_service::data_dir(data_dir)
-        .and_then(|dir| hamstride_service::open_store(&dir))
-        .map_err(|e| fail(exit::STORE, e))
+pub(crate) fn open_db(db: &DbOptions) -> std::result::Result<AthleteDb, Result<ExitCode>> {
+    hamstride_service::open(db).map_err(|e| match e {
+        hamstride_service::Error::Input { .. } => fail(exit::BAD_INPUT, e),
+        e => fail(exit::STORE, e),
+    })
 }
 
 /// A user-facing error with its exit code.
@@ -554,7 +560,7 @@ pub(crate) fn fail(code: u8, msg: impl std::fmt::Display) -> Result<ExitCode> {
     Ok(ExitCode::from(code))
 }
 
-fn assess(data_dir: Option<&Path>, args: &AssessArgs) -> Result<ExitCode> {
+fn assess(db: &DbOptions, args: &AssessArgs) -> Result<ExitCode> {
     let service = Service::new().context("loading the built-in knowledge base")?;
     let (findings, interrupted) = match &args.input {
         Some(path) => {
@@ -579,9 +585,9 @@ fn assess(data_dir: Option<&Path>, args: &AssessArgs) -> Result<ExitCode> {
                 );
             }
             let mut start = Findings::empty(&service.kb().schema);
-            let from_data = args.from_data || ask_consent(data_dir);
+            let from_data = args.from_data || ask_consent(db);
             if from_data {
-                for line in prefill(&service, data_dir, &mut start) {
+                for line in prefill(&service, db, &mut start) {
                     println!("From your data: {line}");
                 }
             }
@@ -590,7 +596,7 @@ fn assess(data_dir: Option<&Path>, args: &AssessArgs) -> Result<ExitCode> {
     };
     let mut findings = findings;
     if args.input.is_some() && args.from_data {
-        for line in prefill(&service, data_dir, &mut findings) {
+        for line in prefill(&service, db, &mut findings) {
             eprintln!("hamstride: from your data: {line}");
         }
     }
@@ -616,16 +622,14 @@ fn assess(data_dir: Option<&Path>, args: &AssessArgs) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     // Keep the assessment and make the plan for it; the result above stands either way.
-    let recorded = hamstride_service::data_dir(data_dir)
-        .and_then(|dir| hamstride_service::open_store(&dir))
-        .and_then(|mut store| {
-            service.record_assessment(
-                &mut store,
-                &findings,
-                &outcome,
-                hamstride_service::plans::Now::system(),
-            )
-        });
+    let recorded = hamstride_service::open(db).and_then(|mut store| {
+        service.record_assessment(
+            &mut store,
+            &findings,
+            &outcome,
+            hamstride_service::plans::Now::system(),
+        )
+    });
     match recorded {
         Ok(plan) => {
             if args.format == Format::Text {
@@ -647,14 +651,12 @@ fn assess(data_dir: Option<&Path>, args: &AssessArgs) -> Result<ExitCode> {
 
 /// Fill training findings from the runner's imported runs (consent given). Problems reading
 /// the data are reported and the interview simply asks instead.
-fn prefill(service: &Service, data_dir: Option<&Path>, f: &mut Findings) -> Vec<String> {
+fn prefill(service: &Service, db: &DbOptions, f: &mut Findings) -> Vec<String> {
     let now = hamstride_service::plans::Now::system();
-    let got = hamstride_service::data_dir(data_dir)
-        .and_then(|dir| hamstride_service::open_store(&dir))
-        .and_then(|mut store| {
-            hamstride_service::training::refresh_metrics(&mut store, &mut |_, _| {})?;
-            service.findings_from_data(&store, now)
-        });
+    let got = hamstride_service::open(db).and_then(|mut store| {
+        hamstride_service::training::refresh_metrics(&mut store, &mut |_, _| {})?;
+        service.findings_from_data(&store, now)
+    });
     match got {
         Ok(d) if d.runs_28d == 0 => {
             eprintln!(
@@ -671,9 +673,8 @@ fn prefill(service: &Service, data_dir: Option<&Path>, f: &mut Findings) -> Vec<
 }
 
 /// In the interview, when runs are imported, ask before using them.
-fn ask_consent(data_dir: Option<&Path>) -> bool {
-    let has_runs = hamstride_service::data_dir(data_dir)
-        .is_ok_and(|d| hamstride_service::training::has_runs(&d));
+fn ask_consent(db: &DbOptions) -> bool {
+    let has_runs = hamstride_service::training::has_runs(db);
     has_runs
         && inquire::Confirm::new("You have imported runs. Use them to answer the questions about your recent training?")
             .with_default(false)

@@ -8,17 +8,17 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Result;
-use hamstride_core::plan::{DayView, PlanView, Referral, Verdict};
 use hamstride_service::plans::{self, ActivePlan, CheckInInput, CheckInResult, Now};
-use hamstride_service::{Error, Service, Store};
+use hamstride_service::view::{DayView, PlanView, Referral, Verdict};
+use hamstride_service::{AthleteDb, DbOptions, Error, Service};
 use jiff::civil::Date;
 
-use crate::{exit, fail, open_store, Format};
+use crate::{exit, fail, open_db, Format};
 
 /// The service, the open database and its active plan, or the exit (message printed).
-fn load(data_dir: Option<&Path>) -> Result<(Service, Store, ActivePlan), Result<ExitCode>> {
+fn load(db: &DbOptions) -> Result<(Service, AthleteDb, ActivePlan), Result<ExitCode>> {
     let service = Service::new().map_err(|e| Err(e.into()))?;
-    let store = open_store(data_dir)?;
+    let store = open_db(db)?;
     let plan = service.active_plan(&store).map_err(service_fail)?;
     Ok((service, store, plan))
 }
@@ -29,27 +29,30 @@ pub fn service_fail(e: Error) -> Result<ExitCode> {
         Error::Input { .. } | Error::NoAssessment | Error::Findings { .. } => {
             fail(exit::BAD_INPUT, e)
         }
-        Error::Store(_) | Error::NoDataDir => fail(exit::STORE, e),
+        Error::Store(_) | Error::NoDataDir | Error::Busy(_) => fail(exit::STORE, e),
         Error::Kb(_) | Error::Analytics(_) => fail(exit::KB_INVALID, e),
         Error::Io { .. } | Error::Export(_) => fail(exit::INTERNAL, e),
     }
 }
 
-fn today_or(date: Option<Date>) -> Now {
-    let mut now = Now::system();
-    if let Some(d) = date {
-        now.today = d;
+/// The date asked for, else the runner's today (in their time zone).
+fn today_or(service: &Service, db: &AthleteDb, date: Option<Date>) -> Result<Date, Error> {
+    match date {
+        Some(d) => Ok(d),
+        None => service.today(db, Now::system()),
     }
-    now
 }
 
 /// `hamstride plan [--date D]`.
-pub fn show(data_dir: Option<&Path>, date: Option<Date>, format: Format) -> Result<ExitCode> {
-    let (service, _store, plan) = match load(data_dir) {
+pub fn show(db: &DbOptions, date: Option<Date>, format: Format) -> Result<ExitCode> {
+    let (service, store, plan) = match load(db) {
         Ok(x) => x,
         Err(code) => return code,
     };
-    print_plan(&service, &plan, today_or(date).today, format)
+    match today_or(&service, &store, date) {
+        Ok(day) => print_plan(&service, &plan, day, format),
+        Err(e) => service_fail(e),
+    }
 }
 
 fn print_plan(
@@ -235,9 +238,9 @@ fn weekday(d: Date) -> &'static str {
 }
 
 /// `hamstride plan prevention`.
-pub fn prevention(data_dir: Option<&Path>, format: Format) -> Result<ExitCode> {
+pub fn prevention(db: &DbOptions, format: Format) -> Result<ExitCode> {
     let service = Service::new()?;
-    let mut store = match open_store(data_dir) {
+    let mut store = match open_db(db) {
         Ok(s) => s,
         Err(code) => return code,
     };
@@ -245,19 +248,26 @@ pub fn prevention(data_dir: Option<&Path>, format: Format) -> Result<ExitCode> {
     if let Err(e) = service.start_prevention(&mut store, now) {
         return service_fail(e);
     }
-    match service.active_plan(&store) {
-        Ok(plan) => print_plan(&service, &plan, now.today, format),
+    match service
+        .active_plan(&store)
+        .and_then(|plan| Ok((service.today(&store, now)?, plan)))
+    {
+        Ok((today, plan)) => print_plan(&service, &plan, today, format),
         Err(e) => service_fail(e),
     }
 }
 
 /// `hamstride plan export`.
-pub fn export(data_dir: Option<&Path>, out: &Path, weeks: u32, format: Format) -> Result<ExitCode> {
-    let (service, _store, plan) = match load(data_dir) {
+pub fn export(db: &DbOptions, out: &Path, weeks: u32, format: Format) -> Result<ExitCode> {
+    let (service, store, plan) = match load(db) {
         Ok(x) => x,
         Err(code) => return code,
     };
-    let files = match service.export_plan(&plan, out, weeks.clamp(1, 26), Now::system()) {
+    let now = Now::system();
+    let files = match service
+        .today(&store, now)
+        .and_then(|today| service.export_plan(&plan, out, weeks.clamp(1, 26), today, now))
+    {
         Ok(f) => f,
         Err(e) => return service_fail(e),
     };
@@ -302,12 +312,16 @@ fn split_list(s: &str) -> Vec<String> {
 }
 
 /// `hamstride checkin`.
-pub fn checkin(data_dir: Option<&Path>, a: CheckinArgs) -> Result<ExitCode> {
-    let (service, mut store, plan) = match load(data_dir) {
+pub fn checkin(db: &DbOptions, a: CheckinArgs) -> Result<ExitCode> {
+    let (service, mut store, plan) = match load(db) {
         Ok(x) => x,
         Err(code) => return code,
     };
     let now = Now::system();
+    let today = match service.today(&store, now) {
+        Ok(d) => d,
+        Err(e) => return service_fail(e),
+    };
     let mut input = CheckInInput {
         date: a.date,
         pain_during: a.during,
@@ -340,7 +354,7 @@ pub fn checkin(data_dir: Option<&Path>, a: CheckinArgs) -> Result<ExitCode> {
 or run `hamstride checkin` in a terminal to be asked",
             );
         }
-        match crate::checkin_prompt::ask(&service, &plan, now.today, &mut input) {
+        match crate::checkin_prompt::ask(&service, &plan, today, &mut input) {
             Ok(true) => {}
             Ok(false) => {
                 eprintln!("hamstride: check-in cancelled, nothing was recorded");
@@ -351,7 +365,7 @@ or run `hamstride checkin` in a terminal to be asked",
     }
     // "all" stands for everything the plan scheduled for that day.
     if input.done.iter().any(|d| d == "all") {
-        let day = input.date.unwrap_or(now.today);
+        let day = input.date.unwrap_or(today);
         let view = match service.plan_view(&plan, day) {
             Ok(v) => v,
             Err(e) => return service_fail(e),
@@ -485,11 +499,11 @@ pub fn exercises(id: Option<&str>, format: Format) -> Result<ExitCode> {
 
 /// `hamstride profile [--units km|mi]`.
 pub fn profile(
-    data_dir: Option<&Path>,
+    db: &DbOptions,
     update: hamstride_service::training::ProfileUpdate,
     format: Format,
 ) -> Result<ExitCode> {
-    let store = match open_store(data_dir) {
+    let mut store = match open_db(db) {
         Ok(s) => s,
         Err(code) => return code,
     };
@@ -499,7 +513,7 @@ pub fn profile(
         || update.hr_max.is_some()
         || update.hr_curve.is_some();
     let p = if changing {
-        hamstride_service::training::update_profile(&store, &update, Now::system())
+        hamstride_service::training::update_profile(&mut store, &update, Now::system())
     } else {
         plans::profile(&store)
     };

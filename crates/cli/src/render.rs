@@ -5,7 +5,7 @@
 
 use std::fmt::Write;
 
-use hamstride_core::engine::Outcome;
+use hamstride_service::view::Outcome;
 use hamstride_service::{Findings, Kb};
 
 const BAR: usize = 20;
@@ -39,7 +39,7 @@ fn wrap(text: &str, width: usize, indent: &str) -> String {
 
 /// "What set the level": the rule or must-not-miss screen, in words, with its id.
 fn set_by(kb: &Kb, outcome: &Outcome) -> String {
-    use hamstride_core::engine::SetBy;
+    use hamstride_service::view::SetBy;
     let what = match outcome.decision.set_by {
         SetBy::Rule(i) => format!("the rule \"{}\"", kb.rules[i].title),
         SetBy::Presumed(i) => format!(
@@ -58,9 +58,9 @@ fn set_by(kb: &Kb, outcome: &Outcome) -> String {
 /// The unknown answers that would change the level, in words, most urgent first: one line
 /// per answer that changes it alone, one line per rule for answers it needs together.
 fn could_change(kb: &Kb, outcome: &Outcome) -> Vec<String> {
-    let words = |c: &hamstride_core::engine::Change| {
+    let words = |c: &hamstride_service::view::Change| {
         let field = &kb.schema.fields[c.field];
-        let answer = hamstride_core::engine::answer_text(field, &c.answer, &c.other);
+        let answer = hamstride_service::view::answer_text(field, &c.answer, &c.other);
         match answer.as_str() {
             "true" => kb.describe_finding(&field.id),
             "false" => kb.describe_finding(&format!("{}=false", field.id)),

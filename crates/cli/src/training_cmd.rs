@@ -9,10 +9,10 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Result;
-use hamstride_analytics::series::{Level, Week};
 use hamstride_service::plans::Now;
 use hamstride_service::training::{self, PainInput, Training};
-use hamstride_service::{Service, Store};
+use hamstride_service::view::Level;
+use hamstride_service::{AthleteDb, DbOptions, Service};
 use inquire::error::InquireError;
 use inquire::{CustomType, Select, Text};
 use jiff::civil::Date;
@@ -20,10 +20,10 @@ use serde::Serialize;
 
 use crate::checkin_prompt::pain;
 use crate::plan_cmd::service_fail;
-use crate::{open_store, Format, Units};
+use crate::{open_db, Format, Units};
 
 /// Recompute stale metrics, showing a bar on a terminal when it takes a while.
-fn refresh(store: &mut Store) -> Result<(), hamstride_service::Error> {
+fn refresh(store: &mut AthleteDb) -> Result<(), hamstride_service::Error> {
     let tty = std::io::stderr().is_terminal();
     let mut bar: Option<indicatif::ProgressBar> = None;
     training::refresh_metrics(store, &mut |done, total| {
@@ -47,12 +47,9 @@ fn refresh(store: &mut Store) -> Result<(), hamstride_service::Error> {
 }
 
 /// Open the store, bring metrics up to date and gather the training picture.
-fn gather(
-    data_dir: Option<&Path>,
-    now: Now,
-) -> std::result::Result<(Service, Training), Result<ExitCode>> {
+fn gather(db: &DbOptions, now: Now) -> std::result::Result<(Service, Training), Result<ExitCode>> {
     let service = Service::new().map_err(service_fail)?;
-    let mut store = open_store(data_dir)?;
+    let mut store = open_db(db)?;
     refresh(&mut store).map_err(service_fail)?;
     let t = service.training(&store, now).map_err(service_fail)?;
     Ok((service, t))
@@ -68,12 +65,12 @@ pub struct PainArgs {
 }
 
 /// `hamstride pain ...`: log one entry (asking on a terminal when no score was given).
-pub fn log(data_dir: Option<&Path>, mut args: PainArgs) -> Result<ExitCode> {
+pub fn log(db: &DbOptions, mut args: PainArgs) -> Result<ExitCode> {
     let service = match Service::new() {
         Ok(s) => s,
         Err(e) => return service_fail(e),
     };
-    let mut store = match open_store(data_dir) {
+    let mut store = match open_db(db) {
         Ok(s) => s,
         Err(code) => return code,
     };
@@ -182,8 +179,8 @@ fn ask_inner(service: &Service, i: &mut PainInput) -> Result<(), InquireError> {
 }
 
 /// `hamstride pain list`.
-pub fn list(data_dir: Option<&Path>, format: Format) -> Result<ExitCode> {
-    let store = match open_store(data_dir) {
+pub fn list(db: &DbOptions, format: Format) -> Result<ExitCode> {
+    let store = match open_db(db) {
         Ok(s) => s,
         Err(code) => return code,
     };
@@ -232,16 +229,16 @@ pub fn list(data_dir: Option<&Path>, format: Format) -> Result<ExitCode> {
 }
 
 /// `hamstride pain delete ID`.
-pub fn delete(data_dir: Option<&Path>, id: i64) -> Result<ExitCode> {
+pub fn delete(db: &DbOptions, id: i64) -> Result<ExitCode> {
     let service = match Service::new() {
         Ok(s) => s,
         Err(e) => return service_fail(e),
     };
-    let store = match open_store(data_dir) {
+    let mut store = match open_db(db) {
         Ok(s) => s,
         Err(code) => return code,
     };
-    match service.delete_pain(&store, id) {
+    match service.delete_pain(&mut store, id) {
         Ok(()) => {
             println!("Deleted pain entry {id}.");
             Ok(ExitCode::SUCCESS)
@@ -291,8 +288,8 @@ struct StatusJson<'a> {
     days: Vec<DayJson>,
     weekly_distance: Vec<(Date, f64)>,
     weekly_morning_pain: Vec<(Date, Option<f64>)>,
-    flags: Vec<&'a hamstride_analytics::series::Flag>,
-    acwr: Option<&'a hamstride_analytics::series::AcwrPoint>,
+    flags: Vec<&'a hamstride_service::view::Flag>,
+    acwr: Option<&'a hamstride_service::view::AcwrPoint>,
     form_changes: Vec<&'a str>,
     plan: Option<&'a (String, String)>,
     adherence: Option<&'a str>,
@@ -318,99 +315,70 @@ struct DayJson {
     morning_pain: Option<u8>,
 }
 
-/// `hamstride status`: this week at a glance.
-pub fn status(data_dir: Option<&Path>, units: Option<Units>, format: Format) -> Result<ExitCode> {
-    let (_service, t) = match gather(data_dir, Now::system()) {
-        Ok(x) => x,
+/// `hamstride status`: this week at a glance. The numbers come from the service
+/// (`Service::status`); this only converts units and lays them out.
+pub fn status(db: &DbOptions, units: Option<Units>, format: Format) -> Result<ExitCode> {
+    let service = match Service::new() {
+        Ok(s) => s,
+        Err(e) => return service_fail(e),
+    };
+    let mut store = match open_db(db) {
+        Ok(s) => s,
         Err(code) => return code,
     };
-    let u = pick_units(units, &t);
-    let a = &t.analysis;
-    let monday = t.today.saturating_sub(
-        jiff::Span::new().days(i64::from(t.today.weekday().to_monday_zero_offset())),
-    );
-    let morning = |d: Date| -> Option<u8> {
-        t.pain
-            .iter()
-            .filter(|r| r.entry.date == d)
-            .filter_map(|r| r.entry.next_morning)
-            .max()
+    if let Err(e) = refresh(&mut store) {
+        return service_fail(e);
+    }
+    let st = match service.status(&mut store, Now::system()) {
+        Ok(s) => s,
+        Err(e) => return service_fail(e),
     };
-    let days: Vec<DayJson> = (0..7)
-        .map(|k| {
-            let date = monday.saturating_add(jiff::Span::new().days(k));
-            let day = a.days.iter().find(|d| d.date == date);
-            DayJson {
-                date,
-                distance: round1(dist(day.map_or(0.0, |d| d.distance_m), u)),
-                runs: day.map_or(0, |d| d.runs),
-                morning_pain: morning(date),
-            }
+    let u = Units::or_profile(units, Some(st.units.as_str()));
+    let days: Vec<DayJson> = st
+        .days
+        .iter()
+        .map(|d| DayJson {
+            date: d.date,
+            distance: round1(dist(d.distance_m, u)),
+            runs: d.runs,
+            morning_pain: d.morning_pain,
         })
         .collect();
-    let week_runs: Vec<_> = a
-        .runs
-        .iter()
-        .filter(|r| r.date >= monday && r.date <= t.today)
-        .collect();
-    let this_week = a.weeks.iter().find(|w| w.start == monday);
+    let w = &st.week;
     let week = WeekJson {
-        start: monday,
-        runs: this_week.map_or(0, |w| w.runs),
-        distance: round1(dist(this_week.map_or(0.0, |w| w.distance_m), u)),
-        longest: round1(dist(
-            week_runs.iter().map(|r| r.distance_m).fold(0.0, f64::max),
-            u,
-        )),
-        high_speed_distance: round1(dist(this_week.map_or(0.0, |w| w.high_speed_m), u)),
-        strides: this_week.map_or(0, |w| w.strides),
-        ascent_m: this_week.map_or(0.0, |w| w.ascent_m).round(),
+        start: w.start,
+        runs: w.runs,
+        distance: round1(dist(w.distance_m, u)),
+        longest: round1(dist(w.longest_m, u)),
+        high_speed_distance: round1(dist(w.high_speed_m, u)),
+        strides: w.strides,
+        ascent_m: w.ascent_m.round(),
     };
-    let last12: Vec<&Week> = a.weeks.iter().rev().take(12).rev().collect();
-    let weekly_distance: Vec<(Date, f64)> = last12
+    let weekly_distance: Vec<(Date, f64)> = st
+        .weeks
         .iter()
         .map(|w| (w.start, round1(dist(w.distance_m, u))))
         .collect();
-    let weekly_pain: Vec<(Date, Option<f64>)> = last12
+    let weekly_pain: Vec<(Date, Option<f64>)> = st
+        .weeks
         .iter()
-        .map(|w| {
-            let end = w.start.saturating_add(jiff::Span::new().days(6));
-            let v: Vec<f64> = t
-                .pain
-                .iter()
-                .filter(|r| r.entry.date >= w.start && r.entry.date <= end)
-                .filter_map(|r| r.entry.next_morning.map(f64::from))
-                .collect();
-            (
-                w.start,
-                (!v.is_empty()).then(|| round1(v.iter().sum::<f64>() / v.len() as f64)),
-            )
-        })
+        .map(|w| (w.start, w.morning_pain.map(round1)))
         .collect();
-    let since = t.today.saturating_sub(jiff::Span::new().days(13));
-    let flags: Vec<_> = a.flags.iter().filter(|f| f.date >= since).collect();
-    let acwr = a.acwr.last();
-    let form_changes: Vec<&str> = t
-        .form
-        .metrics
-        .iter()
-        .filter(|m| m.drift)
-        .map(|m| m.text.as_str())
-        .collect();
+    let form_changes: Vec<&str> = st.form_changes.iter().map(|m| m.text.as_str()).collect();
     if format == Format::Json {
         let s = StatusJson {
-            today: t.today,
+            today: st.today,
             units: u.name(),
             week,
             days,
             weekly_distance,
             weekly_morning_pain: weekly_pain,
-            flags,
-            acwr,
+            flags: st.flags.iter().collect(),
+            acwr: st.acwr.as_ref(),
             form_changes,
-            plan: t.plan.as_ref(),
-            adherence: t.adherence.as_ref().map(|x| x.summary.as_str()),
-            pain_summary: &t.pain_analysis.summary,
+            plan: st.plan.as_ref(),
+            adherence: st.adherence.as_ref().map(|x| x.summary.as_str()),
+            pain_summary: &st.pain_summary,
         };
         println!("{}", serde_json::to_string_pretty(&s)?);
         return Ok(ExitCode::SUCCESS);
@@ -418,8 +386,8 @@ pub fn status(data_dir: Option<&Path>, units: Option<Units>, format: Format) -> 
     let un = u.name();
     println!(
         "This week (from {}), today {}",
-        monday.strftime("%a %-d %b"),
-        t.today.strftime("%a %-d %b %Y")
+        w.start.strftime("%a %-d %b"),
+        st.today.strftime("%a %-d %b %Y")
     );
     let mut head = String::from("             ");
     let mut km = format!("  {un:<10} ");
@@ -428,7 +396,7 @@ pub fn status(data_dir: Option<&Path>, units: Option<Units>, format: Format) -> 
         head.push_str(&format!("{:>6}", d.date.strftime("%a").to_string()));
         km.push_str(&if d.runs > 0 {
             format!("{:>6.1}", d.distance)
-        } else if d.date > t.today {
+        } else if d.date > st.today {
             format!("{:>6}", "")
         } else {
             format!("{:>6}", "·")
@@ -454,11 +422,11 @@ pub fn status(data_dir: Option<&Path>, units: Option<Units>, format: Format) -> 
         week.ascent_m
     );
     let recent_runs = weekly_distance.iter().any(|x| x.1 > 0.0);
-    if let (false, Some(last)) = (recent_runs, a.runs.last()) {
+    if let (false, Some((date, metres))) = (recent_runs, st.latest_run) {
         println!(
             "\nNo runs in the last 12 weeks; your latest was on {} ({:.1} {un}).",
-            last.date.strftime("%a %-d %b %Y"),
-            dist(last.distance_m, u)
+            date.strftime("%a %-d %b %Y"),
+            dist(metres, u)
         );
     } else if !weekly_distance.is_empty() {
         let v: Vec<f64> = weekly_distance.iter().map(|x| x.1).collect();
@@ -479,7 +447,7 @@ pub fn status(data_dir: Option<&Path>, units: Option<Units>, format: Format) -> 
     } else {
         println!("\nNo runs imported yet: `hamstride import PATH` brings in your watch data.");
     }
-    if let Some(p) = acwr.filter(|p| p.covered) {
+    if let Some(p) = st.acwr.as_ref().filter(|p| p.covered) {
         let f = |v: Option<f64>| v.map(|x| format!("{x:.2}")).unwrap_or_else(|| "-".into());
         println!(
             "Acute:chronic load {} (uncoupled), {} (EWMA): shown for context only; it is contested and never an alert.",
@@ -487,13 +455,13 @@ pub fn status(data_dir: Option<&Path>, units: Option<Units>, format: Format) -> 
             f(p.ewma)
         );
     }
-    if flags.is_empty() {
-        if !a.runs.is_empty() {
+    if st.flags.is_empty() {
+        if st.latest_run.is_some() {
             println!("\nNo load flags in the last 14 days.");
         }
     } else {
         println!("\nFlags, last 14 days (links seen in studies, not forecasts):");
-        for f in &flags {
+        for f in &st.flags {
             let mark = match f.level {
                 Level::Strong => "!!",
                 Level::Warn => "! ",
@@ -505,20 +473,20 @@ pub fn status(data_dir: Option<&Path>, units: Option<Units>, format: Format) -> 
     for c in &form_changes {
         println!("  form: {c}");
     }
-    if let Some((name, phase)) = &t.plan {
+    if let Some((name, phase)) = &st.plan {
         println!("\nPlan: {name}, phase \"{phase}\".");
-        if let Some(ad) = &t.adherence {
+        if let Some(ad) = &st.adherence {
             println!("  {}", ad.summary);
         }
     }
-    if let Some(first) = t.pain_analysis.summary.first() {
+    if let Some(first) = st.pain_summary.first() {
         println!("\nPain diary: {first}");
     }
-    if t.undated > 0 {
+    if st.undated > 0 {
         println!(
             "\n{} activit{} dated before 2000 (a watch clock that was never set) left out.",
-            t.undated,
-            if t.undated == 1 { "y is" } else { "ies are" }
+            st.undated,
+            if st.undated == 1 { "y is" } else { "ies are" }
         );
     }
     println!("\nThe full picture, printable for your physio: `hamstride report`.");
@@ -531,12 +499,12 @@ fn round1(x: f64) -> f64 {
 
 /// `hamstride report`.
 pub fn report(
-    data_dir: Option<&Path>,
+    db: &DbOptions,
     out: &Path,
     units: Option<Units>,
     format: Format,
 ) -> Result<ExitCode> {
-    let (service, mut t) = match gather(data_dir, Now::system()) {
+    let (service, mut t) = match gather(db, Now::system()) {
         Ok(x) => x,
         Err(code) => return code,
     };

@@ -21,7 +21,9 @@ use std::thread;
 use hamstride_analytics::METRICS_VERSION;
 use hamstride_ingest::archive::{self, Kind, Limits, Member};
 use hamstride_ingest::{sniff, strava, Activity};
-use hamstride_store::{ExternalMeta, NewActivity, Store};
+use hamstride_store::{ExternalMeta, NewActivity, NewOriginal, WriteTx};
+
+use crate::db::AthleteDb;
 use serde::Serialize;
 
 use crate::Error;
@@ -161,16 +163,15 @@ enum Outcome {
     Skipped(Skipped),
 }
 
-/// Import `paths` into `store`. Bad files are skipped with reasons; only store failures
+/// Import `paths` into the athlete's database. Bad files are skipped with reasons; only store failures
 /// (disk full, database locked) abort, and then what was committed stays.
 pub fn run(
-    store: &mut Store,
+    db: &mut AthleteDb,
     paths: &[PathBuf],
     opts: &ImportOptions,
     on_progress: &mut dyn FnMut(Progress),
 ) -> Result<ImportReport, Error> {
-    let known: Arc<HashMap<[u8; 32], u64>> =
-        Arc::new(store.known_originals()?.into_iter().collect());
+    let known: Arc<HashMap<[u8; 32], u64>> = Arc::new(db.known_originals()?.into_iter().collect());
     let threads = if opts.threads == 0 {
         thread::available_parallelism().map_or(2, |n| n.get())
     } else {
@@ -236,13 +237,13 @@ pub fn run(
             pending_files: 0,
             pending_bytes: 0,
         };
-        let mut tx = store.transaction()?;
+        let mut tx = db.begin()?;
         for outcome in out_rx.iter() {
-            let cost = writer.handle(&tx, outcome, &mut index)?;
+            let cost = writer.handle(&mut *tx, outcome, &mut index)?;
             budget.release(cost);
             if writer.pending_files >= BATCH_FILES || writer.pending_bytes >= BATCH_BYTES {
                 tx.commit()?;
-                tx = store.transaction()?;
+                tx = db.begin()?;
                 writer.pending_files = 0;
                 writer.pending_bytes = 0;
             }
@@ -360,7 +361,7 @@ impl Writer<'_> {
     /// Write one outcome; returns the byte cost to release from the in-flight budget.
     fn handle(
         &mut self,
-        tx: &hamstride_store::Tx<'_>,
+        tx: &mut dyn WriteTx,
         outcome: Outcome,
         index: &mut Vec<(String, Vec<strava::StravaActivity>)>,
     ) -> Result<u64, Error> {
@@ -417,14 +418,14 @@ impl Writer<'_> {
                 if fresh.is_empty() {
                     return Ok(cost);
                 }
-                let (original_id, _) = tx.insert_original(
-                    &hash,
+                let (original_id, _) = tx.insert_original(&NewOriginal {
+                    hash: &hash,
                     encoding,
                     format,
-                    decoded_len,
-                    total_parts,
-                    &original,
-                )?;
+                    size: decoded_len,
+                    activities: total_parts,
+                    data: &original,
+                })?;
                 for (i, p) in &fresh {
                     let id = tx.insert_activity(&NewActivity {
                         original_id,

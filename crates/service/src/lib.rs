@@ -7,13 +7,15 @@
 //! the I/O the core must not do (reading files, the clock, the store and its transactions).
 //! It does not print: adapters decide how results look.
 
+pub mod db;
 pub mod import;
 pub mod plans;
+pub mod status;
 pub mod training;
 
 use std::path::{Path, PathBuf};
 
-pub use hamstride_store::Store;
+pub use db::{open, ActivitySummary, AthleteDb, DbOptions, DATABASE_URL_ENV};
 
 use hamstride_analytics::Signals;
 use hamstride_core::kb::{KbFiles, FILE_NAMES};
@@ -36,9 +38,12 @@ pub enum Error {
     /// The knowledge base does not load or check.
     #[error(transparent)]
     Kb(hamstride_core::Error),
-    /// The local database failed (cannot open, corrupt, disk full).
+    /// The database failed (cannot open, corrupt, disk full, connection lost).
     #[error(transparent)]
     Store(#[from] hamstride_store::Error),
+    /// Others kept changing the same record; nothing was written (try again).
+    #[error("{0}")]
+    Busy(String),
     /// No data directory could be found or was given.
     #[error("no data directory: set --data-dir or HAMSTRIDE_DATA_DIR")]
     NoDataDir,
@@ -233,7 +238,16 @@ pub fn data_dir(explicit: Option<&Path>) -> Result<PathBuf, Error> {
         .ok_or(Error::NoDataDir)
 }
 
-/// Open (creating if needed) the runner's database in `dir`.
-pub fn open_store(dir: &Path) -> Result<Store, Error> {
-    Ok(Store::open(dir)?)
+/// The types front ends render: what the use cases return, re-exported so an adapter depends
+/// on the service alone (the CLI's Cargo.toml lists no other workspace crate).
+pub mod view {
+    pub use crate::db::ActivitySummary;
+    pub use crate::status::{DayTotals, StatusView, WeekPoint, WeekTotals};
+    pub use hamstride_analytics::adherence::Adherence;
+    pub use hamstride_analytics::form::MetricReport;
+    pub use hamstride_analytics::series::{AcwrPoint, Flag, Level};
+    pub use hamstride_core::engine::{answer_text, Change, Outcome, SetBy};
+    pub use hamstride_core::findings::FieldKind;
+    pub use hamstride_core::plan::view::CriterionView;
+    pub use hamstride_core::plan::{DayView, PlanView, Referral, Verdict};
 }

@@ -10,28 +10,38 @@ use std::path::{Path, PathBuf};
 use hamstride_core::findings::Value;
 use hamstride_core::plan::{self, CheckIn, Decision, PlanState, PlanView, Record};
 use hamstride_core::{Findings, Kb};
-use hamstride_store::{AssessmentRow, Store};
+use hamstride_store::{AssessmentRow, NewCheckin};
 use jiff::civil::Date;
 
+use crate::db::AthleteDb;
 use crate::{Error, Service};
 
-/// "Now", as the service sees it: the date of the runner's day and the instant, in ms.
+/// "Now", as the service sees it: one instant (UTC ms). The runner's "today" is worked out
+/// from it in the runner's own time zone ([`Service::today`]), never the machine's, so a
+/// server in UTC gives a runner in Sydney and one in Los Angeles each their own date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Now {
-    pub today: Date,
     pub ms: i64,
 }
 
 impl Now {
-    /// The system clock in the system's time zone.
+    /// The system clock.
     pub fn system() -> Now {
-        let z = jiff::Zoned::now();
         Now {
-            today: z.date(),
-            ms: z.timestamp().as_millisecond(),
+            ms: jiff::Timestamp::now().as_millisecond(),
         }
     }
+
+    /// A fixed instant (tests, replays).
+    pub fn at_ms(ms: i64) -> Now {
+        Now { ms }
+    }
 }
+
+/// How many times a check-in is decided again when another check-in for the same plan was
+/// stored between reading the plan and writing (optimistic versioning); each retry reads the
+/// newer state, so no check-in is lost.
+const CHECKIN_RETRIES: usize = 16;
 
 /// The active plan with what it was made from.
 #[derive(Debug, Clone)]
@@ -39,6 +49,8 @@ pub struct ActivePlan {
     pub id: i64,
     /// None for the prevention programme.
     pub assessment_id: Option<i64>,
+    /// The stored version of `state` (check-ins applied so far).
+    pub version: i64,
     pub state: PlanState,
     pub findings: Findings,
     pub history: Vec<Record>,
@@ -84,13 +96,14 @@ impl Service {
     /// Keep an assessment and make the plan for it the active plan.
     pub fn record_assessment(
         &self,
-        store: &mut Store,
+        db: &mut AthleteDb,
         findings: &Findings,
         outcome: &hamstride_core::engine::Outcome,
         now: Now,
     ) -> Result<PlanState, Error> {
-        let state = plan::generate(&self.kb, &self.plans, findings, outcome, now.today)
-            .map_err(Error::Kb)?;
+        let today = self.today(db, now)?;
+        let state =
+            plan::generate(&self.kb, &self.plans, findings, outcome, today).map_err(Error::Kb)?;
         let row = AssessmentRow {
             id: 0,
             created_ms: now.ms,
@@ -101,21 +114,22 @@ impl Service {
             result: to_json("assessment", &outcome.assessment)?,
         };
         let json = to_json("plan", &state)?;
-        store.record_assessment(&row, Some(&json))?;
+        db.record_assessment(&row, Some(&json))?;
         Ok(state)
     }
 
     /// Start the prevention programme (a runner without pain) as the active plan.
-    pub fn start_prevention(&self, store: &mut Store, now: Now) -> Result<PlanState, Error> {
-        let state = plan::prevention(&self.kb, &self.plans, now.today).map_err(Error::Kb)?;
+    pub fn start_prevention(&self, db: &mut AthleteDb, now: Now) -> Result<PlanState, Error> {
+        let today = self.today(db, now)?;
+        let state = plan::prevention(&self.kb, &self.plans, today).map_err(Error::Kb)?;
         let json = to_json("plan", &state)?;
-        store.start_plan(&json, now.ms)?;
+        db.start_plan(&json, now.ms)?;
         Ok(state)
     }
 
     /// The active plan, or a clear error when there is none yet.
-    pub fn active_plan(&self, store: &Store) -> Result<ActivePlan, Error> {
-        let Some(row) = store.active_plan()? else {
+    pub fn active_plan(&self, db: &AthleteDb) -> Result<ActivePlan, Error> {
+        let Some(row) = db.active_plan_row()? else {
             return Err(Error::NoAssessment);
         };
         let state: PlanState =
@@ -123,7 +137,7 @@ impl Service {
         let findings = match row.assessment_id {
             None => Findings::empty(&self.kb.schema),
             Some(aid) => {
-                let a = store
+                let a = db
                     .assessment(aid)?
                     .ok_or_else(|| corrupt("plan", "its assessment is missing"))?;
                 Findings::from_json_str(&self.kb.schema, &a.findings, false)
@@ -132,7 +146,7 @@ impl Service {
             }
         };
         let mut history = Vec::new();
-        for c in store.checkins(row.id)? {
+        for c in db.checkins(row.id)? {
             history.push(Record {
                 checkin: serde_json::from_str(&c.entry)
                     .map_err(|e| corrupt("stored check-in", e))?,
@@ -143,10 +157,17 @@ impl Service {
         Ok(ActivePlan {
             id: row.id,
             assessment_id: row.assessment_id,
+            version: row.version,
             state,
             findings,
             history,
         })
+    }
+
+    /// Whether the full warning-sign screen is due with a check-in on `date` (day 3, day 7,
+    /// then weekly), so an adapter knows to ask it.
+    pub fn screen_due(&self, plan: &ActivePlan, date: Date) -> bool {
+        plan::progress::screen_due(&self.plans, &plan.state, date)
     }
 
     /// The plan as the runner reads it on `today`.
@@ -211,13 +232,45 @@ impl Service {
     /// with the plan's new state in one transaction.
     pub fn check_in(
         &self,
-        store: &mut Store,
+        db: &mut AthleteDb,
         c: &CheckInInput,
         now: Now,
     ) -> Result<CheckInResult, Error> {
-        let plan = self.active_plan(store)?;
-        let date = c.date.unwrap_or(now.today);
-        if date > now.today {
+        let today = self.today(db, now)?;
+        for _ in 0..CHECKIN_RETRIES {
+            let plan = self.active_plan(db)?;
+            let (result, row) = self.decide_check_in(&plan, c, today)?;
+            let stored = db.record_checkin(&NewCheckin {
+                plan_id: plan.id,
+                plan_version: plan.version,
+                now_ms: now.ms,
+                day: &result.date.to_string(),
+                entry: &row.entry,
+                decision: &row.decision,
+                new_state: &row.state,
+            });
+            match stored {
+                Ok(_) => return Ok(result),
+                // Another check-in landed first: decide again on the state it left.
+                Err(Error::Store(hamstride_store::Error::Conflict(_))) => continue,
+                Err(e) => return Err(e),
+            }
+        }
+        Err(Error::Busy(
+            "the plan kept changing while this check-in was saved; nothing was saved, try again"
+                .into(),
+        ))
+    }
+
+    /// The pure part of a check-in: validate, re-screen, decide. Nothing is written.
+    fn decide_check_in(
+        &self,
+        plan: &ActivePlan,
+        c: &CheckInInput,
+        today: Date,
+    ) -> Result<(CheckInResult, CheckInRow), Error> {
+        let date = c.date.unwrap_or(today);
+        if date > today {
             return Err(input("date", format!("{date} is in the future")));
         }
         let pain = |field: &str, v: Option<i64>| -> Result<Option<u8>, Error> {
@@ -244,7 +297,7 @@ impl Service {
             screened: c.red_flags.is_some(),
             note: c.note.clone(),
         };
-        let findings = self.updated_findings(&plan, c, date)?;
+        let findings = self.updated_findings(plan, c, date)?;
         let screen = self.assess(&findings);
         let (state, decision) = plan::check_in(
             &self.plans,
@@ -255,21 +308,19 @@ impl Service {
             &findings,
         )
         .map_err(field_error)?;
-        store.record_checkin(
-            plan.id,
-            now.ms,
-            &date.to_string(),
-            &to_json("check-in", &entry)?,
-            &to_json("decision", &decision)?,
-            &to_json("plan", &state)?,
-        )?;
+        let row = CheckInRow {
+            entry: to_json("check-in", &entry)?,
+            decision: to_json("decision", &decision)?,
+            state: to_json("plan", &state)?,
+        };
         let p = state.protocol(&self.plans).map_err(Error::Kb)?;
-        Ok(CheckInResult {
+        let result = CheckInResult {
             date,
             phase: p.phase[state.phase.min(p.phase.len() - 1)].name.clone(),
             triage: state.triage.clone(),
             decision,
-        })
+        };
+        Ok((result, row))
     }
 
     /// Write the plan's exports into `dir`: plan.md, plan.ics (the next `weeks` weeks of
@@ -279,6 +330,7 @@ impl Service {
         plan: &ActivePlan,
         dir: &Path,
         weeks: u32,
+        today: Date,
         now: Now,
     ) -> Result<Vec<PathBuf>, Error> {
         let files = hamstride_export::plan_files(
@@ -286,7 +338,7 @@ impl Service {
             &self.plans,
             &plan.state,
             plan.id,
-            now.today,
+            today,
             weeks,
             now.ms / 1000,
         )
@@ -364,21 +416,28 @@ pub struct Profile {
     pub hr_curve: Option<String>,
 }
 
+/// A decided check-in, serialised for the store.
+struct CheckInRow {
+    entry: String,
+    decision: String,
+    state: String,
+}
+
 /// The runner's profile (defaults when none was saved). Needs no knowledge base.
-pub fn profile(store: &Store) -> Result<Profile, Error> {
-    match store.profile()? {
+pub fn profile(db: &AthleteDb) -> Result<Profile, Error> {
+    match db.profile_json()? {
         None => Ok(Profile::default()),
         Some(text) => serde_json::from_str(&text).map_err(|e| corrupt("stored profile", e)),
     }
 }
 
 /// Save the runner's profile.
-pub fn set_profile(store: &Store, p: &Profile, now: Now) -> Result<(), Error> {
+pub fn set_profile(db: &mut AthleteDb, p: &Profile, now: Now) -> Result<(), Error> {
     if let Some(u) = &p.units {
         if u != "km" && u != "mi" {
             return Err(input("units", format!("'{u}' is not km or mi")));
         }
     }
     let json = to_json("profile", p)?;
-    Ok(store.set_profile(&json, now.ms)?)
+    db.set_profile_json(&json, now.ms)
 }

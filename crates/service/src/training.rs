@@ -20,12 +20,12 @@ use hamstride_core::plan::generate::{day as plan_day, Item, PlanState};
 use hamstride_core::plan::RunLevel;
 use hamstride_core::Value;
 use hamstride_export::report::{self, AssessmentSummary, ReportModel, SourceRef, Units};
-use hamstride_store::Store;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use jiff::{Span, Timestamp};
 use serde::{Deserialize, Serialize};
 
+use crate::db::AthleteDb;
 use crate::plans::{corrupt, input, profile, Now, Profile};
 use crate::{Error, Service};
 
@@ -36,20 +36,20 @@ const REFRESH_BATCH: usize = 200;
 /// or for activities imported before metrics existed). `progress(done, total)` is called
 /// after each activity. Returns how many were recomputed.
 pub fn refresh_metrics(
-    store: &mut Store,
+    db: &mut AthleteDb,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<usize, Error> {
-    let stale = store.stale_metrics(i64::from(METRICS_VERSION))?;
+    let stale = db.stale_metrics(i64::from(METRICS_VERSION))?;
     let total = stale.len();
     let mut done = 0;
     for chunk in stale.chunks(REFRESH_BATCH) {
         let mut computed = Vec::with_capacity(chunk.len());
         for &id in chunk {
-            if let Some(a) = store.load_activity(id)? {
+            if let Some(a) = db.load_activity(id)? {
                 computed.push((id, metrics_json(&metrics::compute(&a))?));
             }
         }
-        let tx = store.transaction()?;
+        let mut tx = db.begin()?;
         for (id, json) in &computed {
             tx.put_metrics(*id, i64::from(METRICS_VERSION), json)?;
         }
@@ -80,8 +80,13 @@ pub fn time_zone(p: &Profile) -> Result<TimeZone, Error> {
     }
 }
 
+/// The date of an instant out of the range dates can hold (never from a real clock): UTC's.
+fn fallback_date(now: Now) -> Date {
+    local_date(now.ms, &TimeZone::UTC).unwrap_or(Date::constant(2000, 1, 1))
+}
+
 /// The runner's local date of a UTC instant.
-fn local_date(ms: i64, tz: &TimeZone) -> Option<Date> {
+pub(crate) fn local_date(ms: i64, tz: &TimeZone) -> Option<Date> {
     Timestamp::from_millisecond(ms)
         .ok()
         .map(|t| t.to_zoned(tz.clone()).date())
@@ -137,16 +142,24 @@ pub fn pain_sites(svc: &Service) -> Vec<String> {
 const MAX_NOTE_CHARS: usize = 2000;
 
 impl Service {
+    /// The runner's "today": the date of `now` in the time zone of their profile (the
+    /// system's when they set none). Every use case that needs a date asks this, so a check-in,
+    /// a diary entry and the status page agree on the day.
+    pub fn today(&self, db: &AthleteDb, now: Now) -> Result<Date, Error> {
+        let tz = time_zone(&profile(db)?)?;
+        Ok(local_date(now.ms, &tz).unwrap_or_else(|| fallback_date(now)))
+    }
+
     /// Check and store a pain-diary entry. Nothing is written unless every field is valid.
     pub fn log_pain(
         &self,
-        store: &mut Store,
+        db: &mut AthleteDb,
         i: &PainInput,
         now: Now,
     ) -> Result<PainRecord, Error> {
-        let p = profile(store)?;
+        let p = profile(db)?;
         let tz = time_zone(&p)?;
-        let today = local_date(now.ms, &tz).unwrap_or(now.today);
+        let today = local_date(now.ms, &tz).unwrap_or_else(|| fallback_date(now));
         let score = |field: &str, v: Option<i64>| -> Result<Option<u8>, Error> {
             match v {
                 None => Ok(None),
@@ -205,7 +218,7 @@ impl Service {
         };
         let run_date = match i.activity_id {
             None => None,
-            Some(id) => match store.activity_start(id)? {
+            Some(id) => match db.activity_start(id)? {
                 None => {
                     return Err(input(
                         "run",
@@ -237,13 +250,13 @@ impl Service {
             notes,
         };
         let json = serde_json::to_string(&entry).map_err(|e| corrupt("pain entry", e))?;
-        let id = store.add_pain(&date.to_string(), i.activity_id, &json, now.ms)?;
+        let id = db.add_pain(&date.to_string(), i.activity_id, &json, now.ms)?;
         Ok(PainRecord { id, entry })
     }
 
     /// Delete a diary entry by id.
-    pub fn delete_pain(&self, store: &Store, id: i64) -> Result<(), Error> {
-        if store.delete_pain(id)? {
+    pub fn delete_pain(&self, db: &mut AthleteDb, id: i64) -> Result<(), Error> {
+        if db.delete_pain(id)? {
             Ok(())
         } else {
             Err(input("id", format!("there is no pain entry {id}")))
@@ -252,9 +265,8 @@ impl Service {
 }
 
 /// Every diary entry, oldest first.
-pub fn pain_diary(store: &Store) -> Result<Vec<PainRecord>, Error> {
-    store
-        .pain_entries()?
+pub fn pain_diary(db: &AthleteDb) -> Result<Vec<PainRecord>, Error> {
+    db.pain_entries()?
         .into_iter()
         .map(|r| {
             let entry: PainEntry =
@@ -264,20 +276,20 @@ pub fn pain_diary(store: &Store) -> Result<Vec<PainRecord>, Error> {
         .collect()
 }
 
-/// Whether the database in `dir` already exists and holds a run. Never creates a database:
-/// the interview asks for consent to use runs only when there are some.
-pub fn has_runs(dir: &Path) -> bool {
-    dir.join(hamstride_store::DB_FILE).exists()
-        && Store::open(dir)
+/// Whether the database the options name already exists and holds a run. Never creates a
+/// local database: the interview asks for consent to use runs only when there are some.
+pub fn has_runs(opts: &crate::db::DbOptions) -> bool {
+    opts.has_local_database()
+        && crate::db::open(opts)
             .ok()
-            .and_then(|s| last_run(&s).ok().flatten())
+            .and_then(|db| last_run(&db).ok().flatten())
             .is_some()
 }
 
 /// The id of the most recent run, for `--run last`.
-pub fn last_run(store: &Store) -> Result<Option<i64>, Error> {
-    Ok(store
-        .list_activities()?
+pub fn last_run(db: &AthleteDb) -> Result<Option<i64>, Error> {
+    Ok(db
+        .activity_rows()?
         .into_iter()
         .rev()
         .find(|a| a.sport == "running")
@@ -355,8 +367,8 @@ struct Loaded {
 /// daily series back decades and put runs on the wrong days.
 const EARLIEST_MS: i64 = 946_684_800_000;
 
-fn load_entries(store: &Store) -> Result<Loaded, Error> {
-    let rows = store.all_metrics()?;
+fn load_entries(db: &AthleteDb) -> Result<Loaded, Error> {
+    let rows = db.all_metrics()?;
     let mut entries = Vec::with_capacity(rows.len());
     let mut undated = 0;
     for r in rows {
@@ -379,12 +391,12 @@ fn load_entries(store: &Store) -> Result<Loaded, Error> {
 impl Service {
     /// Gather the training picture for `now` (metrics must be current: call
     /// [`refresh_metrics`] first).
-    pub fn training(&self, store: &Store, now: Now) -> Result<Training, Error> {
-        let p = profile(store)?;
+    pub fn training(&self, db: &AthleteDb, now: Now) -> Result<Training, Error> {
+        let p = profile(db)?;
         let settings = settings(&p)?;
-        let today = local_date(now.ms, &settings.tz).unwrap_or(now.today);
-        let loaded = load_entries(store)?;
-        let assessment = self.latest_assessment_view(store, &settings.tz)?;
+        let today = local_date(now.ms, &settings.tz).unwrap_or_else(|| fallback_date(now));
+        let loaded = load_entries(db)?;
+        let assessment = self.latest_assessment_view(db, &settings.tz)?;
         // Form: the reference day is the injury onset when a recent assessment gives one.
         let reference = assessment
             .as_ref()
@@ -395,18 +407,18 @@ impl Service {
             .as_ref()
             .and_then(|a| a.side.as_deref())
             .and_then(Side::parse);
-        let pain = pain_diary(store)?;
+        let pain = pain_diary(db)?;
         let entries: Vec<PainEntry> = pain.iter().map(|r| r.entry.clone()).collect();
         let picture = self.picture(&loaded.entries, &settings, today, reference, side, &entries);
 
-        let (plan, adherence) = match store.active_plan()? {
+        let (plan, adherence) = match db.active_plan_row()? {
             None => (None, None),
             Some(row) => {
                 let state: PlanState =
                     serde_json::from_str(&row.state).map_err(|e| corrupt("stored plan", e))?;
                 let p = state.protocol(&self.plans).map_err(Error::Kb)?;
                 let phase = p.phase[state.phase.min(p.phase.len() - 1)].name.clone();
-                let checkins = store.checkins(row.id)?;
+                let checkins = db.checkins(row.id)?;
                 let runs = form_runs(&picture.analysis, &loaded.entries);
                 let adherence = self.adherence(&state, &checkins, &runs, today)?;
                 (Some((p.name.clone(), phase)), Some(adherence))
@@ -538,10 +550,10 @@ impl Service {
 
     fn latest_assessment_view(
         &self,
-        store: &Store,
+        db: &AthleteDb,
         tz: &TimeZone,
     ) -> Result<Option<AssessmentView>, Error> {
-        let Some(row) = store.latest_assessment()? else {
+        let Some(row) = db.latest_assessment()? else {
             return Ok(None);
         };
         let date = local_date(row.created_ms, tz).unwrap_or(Date::ZERO);
@@ -673,11 +685,11 @@ pub struct DataFindings {
 impl Service {
     /// Read the training-change answers from the runner's imported runs (the last 28 days
     /// against the 28 before). Only what the data shows is claimed; nothing is denied.
-    pub fn findings_from_data(&self, store: &Store, now: Now) -> Result<DataFindings, Error> {
+    pub fn findings_from_data(&self, db: &AthleteDb, now: Now) -> Result<DataFindings, Error> {
         // Only the series are needed: no form, diary, plan or assessment reads.
-        let settings = settings(&profile(store)?)?;
-        let today = local_date(now.ms, &settings.tz).unwrap_or(now.today);
-        let loaded = load_entries(store)?;
+        let settings = settings(&profile(db)?)?;
+        let today = local_date(now.ms, &settings.tz).unwrap_or_else(|| fallback_date(now));
+        let loaded = load_entries(db)?;
         let analysis = series::analyse(&series::Input {
             activities: &loaded.entries,
             settings: &settings,
@@ -844,8 +856,8 @@ pub struct ProfileUpdate {
 }
 
 /// Apply a profile update after checking every field (nothing is saved when one is wrong).
-pub fn update_profile(store: &Store, u: &ProfileUpdate, now: Now) -> Result<Profile, Error> {
-    let mut p = profile(store)?;
+pub fn update_profile(db: &mut AthleteDb, u: &ProfileUpdate, now: Now) -> Result<Profile, Error> {
+    let mut p = profile(db)?;
     if let Some(v) = &u.units {
         p.units = Some(v.clone());
     }
@@ -879,6 +891,6 @@ pub fn update_profile(store: &Store, u: &ProfileUpdate, now: Now) -> Result<Prof
         }
         p.hr_curve = Some(v.clone());
     }
-    crate::plans::set_profile(store, &p, now)?;
+    crate::plans::set_profile(db, &p, now)?;
     Ok(p)
 }

@@ -9,8 +9,8 @@ use hamstride_core::activity::{Activity, Records, Session};
 use hamstride_core::plan::generate::{day, start, Item};
 use hamstride_core::Findings;
 use hamstride_service::plans::{self, Now, Profile};
-use hamstride_service::{training, Service, Store};
-use hamstride_store::NewActivity;
+use hamstride_service::{training, AthleteDb, Service};
+use hamstride_store::{NewActivity, NewOriginal, SqliteStore, Store};
 use jiff::civil::{date, Date};
 use jiff::Span;
 
@@ -23,7 +23,7 @@ fn now() -> Now {
         .unwrap()
         .timestamp()
         .as_millisecond();
-    Now { today: TODAY, ms }
+    Now::at_ms(ms)
 }
 
 fn days_ago(n: i64) -> Date {
@@ -63,10 +63,33 @@ fn run_on(d: Date, minutes: u32, mps: f64) -> Activity {
     }
 }
 
-fn insert(store: &mut Store, n: u8, a: &Activity, with_metrics: bool) -> i64 {
-    let tx = store.transaction().unwrap();
+/// A fresh database in a temporary folder, opened through the service for its one runner;
+/// the folder also lets a test write rows directly through the store (`raw`).
+fn fresh() -> (tempfile::TempDir, AthleteDb) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = hamstride_service::db::open_dir(dir.path()).unwrap();
+    (dir, db)
+}
+
+/// The same database, as the store itself (for rows no use case writes directly).
+fn raw(dir: &tempfile::TempDir) -> (SqliteStore, hamstride_store::Athlete) {
+    let mut s = SqliteStore::open(dir.path()).unwrap();
+    let who = s.default_athlete().unwrap();
+    (s, who)
+}
+
+fn insert(dir: &tempfile::TempDir, n: u8, a: &Activity, with_metrics: bool) -> i64 {
+    let (mut store, who) = raw(dir);
+    let mut tx = store.begin(who).unwrap();
     let (orig, _) = tx
-        .insert_original(&[n; 32], "raw", "fit", 1, 1, b"x")
+        .insert_original(&NewOriginal {
+            hash: &[n; 32],
+            encoding: "raw",
+            format: "fit",
+            size: 1,
+            activities: 1,
+            data: b"x",
+        })
         .unwrap();
     let streams = hamstride_store::codec::encode(&a.records);
     let id = tx
@@ -93,7 +116,7 @@ fn insert(store: &mut Store, n: u8, a: &Activity, with_metrics: bool) -> i64 {
     id
 }
 
-fn utc_profile(store: &Store) {
+fn utc_profile(store: &mut AthleteDb) {
     let p = Profile {
         timezone: Some("UTC".into()),
         ..Default::default()
@@ -102,7 +125,7 @@ fn utc_profile(store: &Store) {
 }
 
 /// Start `protocol` as the active plan `started` days ago.
-fn start_plan(svc: &Service, store: &mut Store, protocol: &str, started: i64) -> Vec<Date> {
+fn start_plan(svc: &Service, dir: &tempfile::TempDir, protocol: &str, started: i64) -> Vec<Date> {
     let pkb = svc.plans();
     let p = pkb.protocol(protocol).unwrap();
     let f = Findings::empty(&svc.kb().schema);
@@ -115,8 +138,9 @@ fn start_plan(svc: &Service, store: &mut Store, protocol: &str, started: i64) ->
         "self_care",
         "",
     );
+    let (mut store, who) = raw(dir);
     store
-        .start_plan(&serde_json::to_string(&st).unwrap(), 0)
+        .start_plan(who, &serde_json::to_string(&st).unwrap(), 0)
         .unwrap();
     // The days the plan prescribes a run, as the adherence check will read them.
     (0..=started)
@@ -134,18 +158,13 @@ fn start_plan(svc: &Service, store: &mut Store, protocol: &str, started: i64) ->
 #[test]
 fn adherence_compares_prescribed_runs_with_the_runs_done() {
     let svc = Service::new().unwrap();
-    let mut store = Store::open_in_memory().unwrap();
-    utc_profile(&store);
+    let (dir, mut store) = fresh();
+    utc_profile(&mut store);
     // Five easy runs before the plan teach the easy pace: 3.0 m/s.
     for (k, back) in [50, 45, 40, 35, 30].iter().enumerate() {
-        insert(
-            &mut store,
-            k as u8 + 1,
-            &run_on(days_ago(*back), 40, 3.0),
-            true,
-        );
+        insert(&dir, k as u8 + 1, &run_on(days_ago(*back), 40, 3.0), true);
     }
-    let run_days = start_plan(&svc, &mut store, "pht", 14);
+    let run_days = start_plan(&svc, &dir, "pht", 14);
     assert!(
         run_days.len() >= 3,
         "the tendon plan runs from its first phase: {run_days:?}"
@@ -154,8 +173,8 @@ fn adherence_compares_prescribed_runs_with_the_runs_done() {
     let first = &t.adherence.as_ref().unwrap().sessions[0];
     let minutes = first.prescribed.running_minutes.round() as u32;
     // As prescribed on the first run day, twice as long on the second, nothing on the rest.
-    insert(&mut store, 20, &run_on(run_days[0], minutes, 3.0), true);
-    insert(&mut store, 21, &run_on(run_days[1], minutes * 2, 3.0), true);
+    insert(&dir, 20, &run_on(run_days[0], minutes, 3.0), true);
+    insert(&dir, 21, &run_on(run_days[1], minutes * 2, 3.0), true);
     let t = svc.training(&store, now()).unwrap();
     let a = t.adherence.unwrap();
     assert_eq!(a.easy_mps.map(|v| (v * 10.0).round() / 10.0), Some(3.0));
@@ -178,11 +197,11 @@ fn adherence_compares_prescribed_runs_with_the_runs_done() {
 #[test]
 fn a_run_while_the_plan_allows_none_is_listed() {
     let svc = Service::new().unwrap();
-    let mut store = Store::open_in_memory().unwrap();
-    utc_profile(&store);
-    let run_days = start_plan(&svc, &mut store, "strain-moderate", 5);
+    let (dir, mut store) = fresh();
+    utc_profile(&mut store);
+    let run_days = start_plan(&svc, &dir, "strain-moderate", 5);
     assert!(run_days.is_empty(), "the first strain phase has no running");
-    let id = insert(&mut store, 1, &run_on(days_ago(2), 30, 3.0), true);
+    let id = insert(&dir, 1, &run_on(days_ago(2), 30, 3.0), true);
     let a = svc.training(&store, now()).unwrap().adherence.unwrap();
     assert_eq!(a.unplanned.len(), 1, "{a:?}");
     assert_eq!(a.unplanned[0].activity_id, id);
@@ -195,14 +214,24 @@ fn a_run_while_the_plan_allows_none_is_listed() {
 
 #[test]
 fn stale_metrics_are_recomputed_from_the_streams() {
-    let mut store = Store::open_in_memory().unwrap();
-    utc_profile(&store);
-    let id = insert(&mut store, 1, &run_on(days_ago(3), 30, 3.0), false);
-    assert_eq!(store.stale_metrics(1).unwrap(), vec![id]);
+    let (dir, mut store) = fresh();
+    utc_profile(&mut store);
+    let id = insert(&dir, 1, &run_on(days_ago(3), 30, 3.0), false);
+    assert_eq!(
+        {
+            let (s, who) = raw(&dir);
+            s.stale_metrics(who, 1).unwrap()
+        },
+        vec![id]
+    );
     let mut seen = Vec::new();
     let n = training::refresh_metrics(&mut store, &mut |d, t| seen.push((d, t))).unwrap();
     assert_eq!((n, seen), (1, vec![(1, 1)]));
-    assert!(store.stale_metrics(1).unwrap().is_empty());
+    assert!({
+        let (s, who) = raw(&dir);
+        s.stale_metrics(who, 1).unwrap()
+    }
+    .is_empty());
     let svc = Service::new().unwrap();
     let t = svc.training(&store, now()).unwrap();
     assert_eq!(t.analysis.runs.len(), 1);
@@ -212,16 +241,11 @@ fn stale_metrics_are_recomputed_from_the_streams() {
 #[test]
 fn data_findings_claim_only_what_the_data_shows() {
     let svc = Service::new().unwrap();
-    let mut store = Store::open_in_memory().unwrap();
-    utc_profile(&store);
+    let (dir, mut store) = fresh();
+    utc_profile(&mut store);
     // Steady 30-minute runs for six weeks: nothing changed, so nothing is claimed.
     for (k, back) in (3..45).step_by(3).enumerate() {
-        insert(
-            &mut store,
-            k as u8 + 1,
-            &run_on(days_ago(back), 30, 3.0),
-            true,
-        );
+        insert(&dir, k as u8 + 1, &run_on(days_ago(back), 30, 3.0), true);
     }
     let d = svc.findings_from_data(&store, now()).unwrap();
     assert!(d.recent_training_change.is_empty(), "{d:?}");
@@ -229,7 +253,7 @@ fn data_findings_claim_only_what_the_data_shows() {
     let km = d.weekly_km.unwrap();
     assert!((11.0..=14.5).contains(&km), "{km}");
     // A 70-minute run yesterday is a long-run increase, shown with its reason.
-    insert(&mut store, 100, &run_on(days_ago(1), 70, 3.0), true);
+    insert(&dir, 100, &run_on(days_ago(1), 70, 3.0), true);
     let d = svc.findings_from_data(&store, now()).unwrap();
     assert_eq!(
         d.recent_training_change,

@@ -1,46 +1,51 @@
-//! hamstride-store: the only crate that speaks SQL.
+//! hamstride-store: the only crate that speaks SQL, behind one trait with two backends.
 //!
-//! One SQLite file in the runner's data directory (`hamstride.db`, mode 0600 in a 0700
-//! folder), opened with the embedded, numbered migrations of `migrations/` applied in order
-//! and never edited. It keeps what the import yields: one summary row per activity, the
-//! per-record streams in the compact codec of [`codec`], and the original file bytes once per
-//! distinct content so everything can be recomputed; and the runner's own record ([`plans`]):
-//! profile, assessments, plans and check-ins, and the training-load side ([`diary`]):
-//! per-activity metrics and the pain diary. Writes happen in explicit transactions
-//! ([`Store::transaction`]), so a killed import leaves whole activities or none.
+//! [`Store`] is everything the service may ask of a database, and every call names the
+//! [`Athlete`] whose rows it reads or writes: a handle only a store can make, so no query can
+//! forget whose data it is. Two backends implement it and pass the same conformance suite
+//! (`tests/conformance.rs`): [`SqliteStore`], the embedded default (one file, `hamstride.db`,
+//! mode 0600 in a 0700 folder, WAL so readers are not blocked by an import), and
+//! [`PgStore`], PostgreSQL for a server where a physio or coach follows many runners. Each has
+//! its own embedded, numbered migrations, never edited once released, and both survive two
+//! processes migrating at once (one waits, neither fails).
 //!
-//! It does not decide anything (deduplication policy, what to import): the service does.
+//! The store keeps what the import yields (summary rows, streams in the compact [`codec`],
+//! original file bytes once per distinct content per athlete) and the runner's own record
+//! (profile, assessments, plans, check-ins, metrics, pain diary) as the JSON the service hands
+//! it. It never interprets clinical content and decides no policy (what is a duplicate, what
+//! to import): the service does. Multi-row writes are transactions ([`WriteTx`] for imports,
+//! one call each for an assessment with its plan and a check-in with its plan state), so an
+//! interrupted command leaves whole rows or none. Plan state is versioned: a check-in made
+//! against an old version is refused with [`Error::Conflict`], so two check-ins at once cannot
+//! lose one.
 
 pub mod codec;
-mod diary;
-mod plans;
+mod pg;
+mod sqlite;
 
-pub use diary::{MetricsRow, PainRow};
-pub use plans::{AssessmentRow, CheckinRow, PlanRow};
+pub use pg::PgStore;
+pub use sqlite::{SqliteStore, DB_FILE};
 
-use std::fs::{self, OpenOptions};
-use std::path::{Path, PathBuf};
+use hamstride_core::activity::Activity;
 
-use hamstride_core::activity::{Activity, Lap, Session};
-use rusqlite::{params, Connection, OptionalExtension};
+/// Whose rows a call is about. Only a store makes one (from [`Store::athlete`]), so every
+/// service call and every query carries one and none can be forgotten.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Athlete {
+    id: i64,
+}
 
-/// The database file name inside the data directory.
-pub const DB_FILE: &str = "hamstride.db";
+impl Athlete {
+    /// The athlete's row id (for logs and URLs; it carries no health data).
+    pub fn id(self) -> i64 {
+        self.id
+    }
+}
 
-/// Migrations, applied in order; the schema version is SQLite's `user_version`.
-const MIGRATIONS: &[(&str, &str)] = &[
-    (
-        "0001_activities",
-        include_str!("../migrations/0001_activities.sql"),
-    ),
-    ("0002_plans", include_str!("../migrations/0002_plans.sql")),
-    (
-        "0003_load_and_pain",
-        include_str!("../migrations/0003_load_and_pain.sql"),
-    ),
-];
+/// The name of the athlete a local, single-runner install uses.
+pub const DEFAULT_ATHLETE: &str = "default";
 
-/// What went wrong in the store. Each variant says which file or which row.
+/// What went wrong in the store. Each variant says which file, which row or which step.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error("{path}: {source}")]
@@ -51,29 +56,39 @@ pub enum Error {
     },
     #[error("database {path}: {message}")]
     Open { path: String, message: String },
+    /// The database refused a statement (full disk, lost connection, a constraint).
     #[error("database: {context}: {source}")]
-    Sql {
+    Backend {
         context: String,
         #[source]
-        source: rusqlite::Error,
+        source: Box<dyn std::error::Error + Send + Sync>,
     },
     #[error("database holds corrupt data: {0}")]
     Corrupt(String),
+    /// A row the call names does not exist for this athlete (or belongs to another).
+    #[error("{0}")]
+    NotFound(String),
+    /// Someone else changed the row since it was read (optimistic versioning): read again and
+    /// retry. Nothing was written.
+    #[error("{0}")]
+    Conflict(String),
 }
 
-fn sql(context: impl Into<String>) -> impl FnOnce(rusqlite::Error) -> Error {
-    let context = context.into();
-    move |source| Error::Sql { context, source }
+/// Which backend and where, for messages ("sqlite /home/…/hamstride.db", "postgres host/db").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    pub backend: &'static str,
+    pub place: String,
 }
 
-/// The open database.
-#[derive(Debug)]
-pub struct Store {
-    conn: Connection,
-    path: PathBuf,
+impl std::fmt::Display for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.backend, self.place)
+    }
 }
 
-/// A new activity for [`Tx::insert_activity`]: the decoded activity plus where it came from.
+/// A new activity for [`WriteTx::insert_activity`]: the decoded activity plus where it came
+/// from.
 #[derive(Debug)]
 pub struct NewActivity<'a> {
     pub original_id: i64,
@@ -86,6 +101,20 @@ pub struct NewActivity<'a> {
     /// writer thread); `None` encodes here.
     pub streams: Option<&'a [u8]>,
     pub imported_at_ms: i64,
+}
+
+/// A new original file for [`WriteTx::insert_original`].
+#[derive(Debug, Clone, Copy)]
+pub struct NewOriginal<'a> {
+    /// BLAKE3 of the decoded (gunzipped) bytes.
+    pub hash: &'a [u8; 32],
+    /// "raw" or "gzip".
+    pub encoding: &'a str,
+    pub format: &'a str,
+    pub size: u64,
+    /// How many activities the file decoded to.
+    pub activities: u64,
+    pub data: &'a [u8],
 }
 
 /// Extra facts from an export's index (Strava's activities.csv) joined onto an activity.
@@ -117,469 +146,276 @@ pub struct ActivityRow {
     pub external_type: Option<String>,
 }
 
-impl Store {
-    /// Open (creating if needed) the database in `dir`. The folder is created with mode 0700
-    /// and the file with 0600 before SQLite touches it, so health data is never readable by
-    /// other users, not even for an instant.
-    pub fn open(dir: &Path) -> Result<Store, Error> {
-        fs::create_dir_all(dir).map_err(|source| Error::Io {
-            path: dir.display().to_string(),
-            source,
-        })?;
-        restrict_dir(dir)?;
-        let path = dir.join(DB_FILE);
-        create_private(&path)?;
-        let conn = Connection::open(&path).map_err(|e| Error::Open {
-            path: path.display().to_string(),
-            message: e.to_string(),
-        })?;
-        let mut store = Store { conn, path };
-        store.configure()?;
-        Ok(store)
-    }
+/// A stored assessment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AssessmentRow {
+    pub id: i64,
+    pub created_ms: i64,
+    pub kb_version: String,
+    pub condition: String,
+    pub triage: String,
+    pub findings: String,
+    pub result: String,
+}
 
-    /// A throwaway database in memory, for tests.
-    pub fn open_in_memory() -> Result<Store, Error> {
-        let conn = Connection::open_in_memory().map_err(sql("open in memory"))?;
-        let mut store = Store {
-            conn,
-            path: PathBuf::from(":memory:"),
-        };
-        store.configure()?;
-        Ok(store)
-    }
+/// A stored plan. `version` counts the check-ins applied to its state; a check-in names the
+/// version it was decided against.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanRow {
+    pub id: i64,
+    pub assessment_id: Option<i64>,
+    pub created_ms: i64,
+    pub state: String,
+    pub version: i64,
+}
 
-    /// Where the database file is.
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
+/// A stored check-in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckinRow {
+    pub id: i64,
+    pub plan_id: i64,
+    pub created_ms: i64,
+    pub day: String,
+    pub entry: String,
+    pub decision: String,
+    /// The plan state the check-in was made against (none before SQLite migration 0003).
+    pub state_before: Option<String>,
+}
 
-    fn configure(&mut self) -> Result<(), Error> {
-        let path = self.path.display().to_string();
-        // A file that is not SQLite fails here, on the first read, with SQLite's own words
-        // ("file is not a database"); we name the file and leave it untouched.
-        let version: i64 = self
-            .conn
-            .pragma_query_value(None, "user_version", |r| r.get(0))
-            .map_err(|e| Error::Open {
-                path: path.clone(),
-                message: format!("{e} (the file was left untouched)"),
-            })?;
-        self.conn
-            .execute_batch(
-                // Rollback journal, not WAL: an import appends hundreds of megabytes of new
-                // pages, which a rollback journal does not copy but WAL writes twice (log,
-                // then checkpoint): measured 1.4x slower for the whole import. Commits stay
-                // atomic and durable either way.
-                "PRAGMA journal_mode = DELETE; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
-            )
-            .map_err(|e| Error::Open {
-                path: path.clone(),
-                message: e.to_string(),
-            })?;
-        let known = MIGRATIONS.len() as i64;
-        if version > known {
-            return Err(Error::Open {
-                path,
-                message: format!(
-                    "schema version {version} is newer than this program knows ({known}); update hamstride"
-                ),
-            });
-        }
-        for (i, (name, text)) in MIGRATIONS.iter().enumerate().skip(version as usize) {
-            let tx = self
-                .conn
-                .transaction()
-                .map_err(sql(format!("migration {name}")))?;
-            tx.execute_batch(text)
-                .map_err(sql(format!("migration {name}")))?;
-            tx.pragma_update(None, "user_version", (i + 1) as i64)
-                .map_err(sql(format!("migration {name}")))?;
-            tx.commit().map_err(sql(format!("migration {name}")))?;
-        }
-        Ok(())
-    }
+/// A check-in to record with the plan state it leads to.
+#[derive(Debug, Clone, Copy)]
+pub struct NewCheckin<'a> {
+    pub plan_id: i64,
+    /// The plan version the decision was made against; a newer stored version is a
+    /// [`Error::Conflict`].
+    pub plan_version: i64,
+    pub now_ms: i64,
+    pub day: &'a str,
+    pub entry: &'a str,
+    pub decision: &'a str,
+    pub new_state: &'a str,
+}
 
-    /// Start a transaction: everything written through it lands together or not at all.
-    pub fn transaction(&mut self) -> Result<Tx<'_>, Error> {
-        let tx = self.conn.transaction().map_err(sql("begin"))?;
-        Ok(Tx { tx })
-    }
+/// Stored metrics of one activity, with what the series need from the activity row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MetricsRow {
+    pub activity_id: i64,
+    pub version: i64,
+    pub data: String,
+    /// The runner's perceived effort (Strava's 1–10), when recorded.
+    pub perceived_exertion: Option<f64>,
+}
 
-    /// Every stored content hash with the number of activities its file decoded to, so an
-    /// import can recognise known files before decoding them.
-    pub fn known_originals(&self) -> Result<Vec<([u8; 32], u64)>, Error> {
-        let mut st = self
-            .conn
-            .prepare("SELECT content_hash, activity_count FROM original_file")
-            .map_err(sql("read hashes"))?;
-        let rows = st
-            .query_map([], |r| Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, i64>(1)?)))
-            .map_err(sql("read hashes"))?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (h, n) = row.map_err(sql("read hashes"))?;
-            if let Ok(h) = <[u8; 32]>::try_from(h.as_slice()) {
-                out.push((h, u64::try_from(n).unwrap_or(0)));
-            }
-        }
-        Ok(out)
-    }
+/// A stored pain-diary entry.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PainRow {
+    pub id: i64,
+    pub created_ms: i64,
+    pub day: String,
+    pub activity_id: Option<i64>,
+    pub entry: String,
+}
 
-    /// Every stored content hash.
-    pub fn content_hashes(&self) -> Result<Vec<[u8; 32]>, Error> {
-        Ok(self
-            .known_originals()?
-            .into_iter()
-            .map(|(h, _)| h)
-            .collect())
-    }
+/// Everything the service may ask of a database. Every call names its athlete; ids of rows
+/// (activities, plans, diary entries) are looked up only among that athlete's rows, so
+/// another athlete's id reads as "not there".
+pub trait Store: Send + std::fmt::Debug {
+    /// Which backend and where.
+    fn location(&self) -> Location;
 
-    /// Number of stored activities.
-    pub fn activity_count(&self) -> Result<i64, Error> {
-        self.conn
-            .query_row("SELECT count(*) FROM activity", [], |r| r.get(0))
-            .map_err(sql("count activities"))
+    // Athletes.
+    /// The athlete called `name`, created on first use.
+    fn athlete(&mut self, name: &str) -> Result<Athlete, Error>;
+    /// The one athlete of a local install.
+    fn default_athlete(&mut self) -> Result<Athlete, Error> {
+        self.athlete(DEFAULT_ATHLETE)
     }
+    /// Every athlete with their name, by id.
+    fn athletes(&self) -> Result<Vec<(Athlete, String)>, Error>;
 
+    // Profile: one JSON document per athlete.
+    fn profile(&self, who: Athlete) -> Result<Option<String>, Error>;
+    fn set_profile(&mut self, who: Athlete, data: &str, now_ms: i64) -> Result<(), Error>;
+
+    // Assessments and plans.
+    /// Record an assessment and make `plan_state` the athlete's active plan, together.
+    fn record_assessment(
+        &mut self,
+        who: Athlete,
+        a: &AssessmentRow,
+        plan_state: Option<&str>,
+    ) -> Result<(i64, Option<i64>), Error>;
+    /// Make `state` the active plan without an assessment (the prevention programme).
+    fn start_plan(&mut self, who: Athlete, state: &str, now_ms: i64) -> Result<i64, Error>;
+    fn latest_assessment(&self, who: Athlete) -> Result<Option<AssessmentRow>, Error>;
+    fn assessment(&self, who: Athlete, id: i64) -> Result<Option<AssessmentRow>, Error>;
+    fn assessment_count(&self, who: Athlete) -> Result<i64, Error>;
+    fn active_plan(&self, who: Athlete) -> Result<Option<PlanRow>, Error>;
+    /// The plan's check-ins by day, then entry order.
+    fn checkins(&self, who: Athlete, plan_id: i64) -> Result<Vec<CheckinRow>, Error>;
+    /// Record a check-in and the plan state it leads to, together, if the plan is still
+    /// active and still at `c.plan_version`; else [`Error::Conflict`] and nothing written.
+    fn record_checkin(&mut self, who: Athlete, c: &NewCheckin<'_>) -> Result<i64, Error>;
+
+    // Pain diary.
+    fn add_pain(
+        &mut self,
+        who: Athlete,
+        day: &str,
+        activity_id: Option<i64>,
+        entry: &str,
+        now_ms: i64,
+    ) -> Result<i64, Error>;
+    /// Every entry, by day then id.
+    fn pain_entries(&self, who: Athlete) -> Result<Vec<PainRow>, Error>;
+    /// Delete one entry; false when the athlete has none with that id.
+    fn delete_pain(&mut self, who: Athlete, id: i64) -> Result<bool, Error>;
+
+    // Activities.
+    /// Every stored content hash with how many activities its file decoded to.
+    fn known_originals(&self, who: Athlete) -> Result<Vec<([u8; 32], u64)>, Error>;
+    fn activity_count(&self, who: Athlete) -> Result<i64, Error>;
     /// Summary rows, oldest first.
-    pub fn list_activities(&self) -> Result<Vec<ActivityRow>, Error> {
-        let mut st = self
-            .conn
-            .prepare(
-                "SELECT id, source_path, format, sport, sub_sport, start_ms, end_ms, name,
-                        distance_m, timer_s, elapsed_s, avg_heart_rate, record_count,
-                        perceived_exertion, external_type
-                 FROM activity ORDER BY start_ms, id",
-            )
-            .map_err(sql("list activities"))?;
-        let rows = st
-            .query_map([], |r| {
-                Ok(ActivityRow {
-                    id: r.get(0)?,
-                    source_path: r.get(1)?,
-                    format: r.get(2)?,
-                    sport: r.get(3)?,
-                    sub_sport: r.get(4)?,
-                    start_ms: r.get(5)?,
-                    end_ms: r.get(6)?,
-                    name: r.get(7)?,
-                    distance_m: r.get(8)?,
-                    timer_s: r.get(9)?,
-                    elapsed_s: r.get(10)?,
-                    avg_heart_rate: r.get(11)?,
-                    record_count: r.get(12)?,
-                    perceived_exertion: r.get(13)?,
-                    external_type: r.get(14)?,
-                })
-            })
-            .map_err(sql("list activities"))?;
-        rows.collect::<Result<Vec<_>, _>>()
-            .map_err(sql("list activities"))
-    }
+    fn list_activities(&self, who: Athlete) -> Result<Vec<ActivityRow>, Error>;
+    /// One activity back, streams included.
+    fn load_activity(&self, who: Athlete, id: i64) -> Result<Option<Activity>, Error>;
+    /// The original bytes of an activity's file, with their encoding ("raw"/"gzip").
+    fn original_of(
+        &self,
+        who: Athlete,
+        activity_id: i64,
+    ) -> Result<Option<(String, Vec<u8>)>, Error>;
+    /// An activity's start (UTC ms, when known); `None` when the athlete has no such activity.
+    fn activity_start(&self, who: Athlete, id: i64) -> Result<Option<Option<i64>>, Error>;
+    /// Every activity's metrics (activities without are left out), oldest first.
+    fn all_metrics(&self, who: Athlete) -> Result<Vec<MetricsRow>, Error>;
+    /// Ids of activities whose metrics are missing or from another version.
+    fn stale_metrics(&self, who: Athlete, version: i64) -> Result<Vec<i64>, Error>;
 
-    /// Load one activity back, streams included.
-    pub fn load_activity(&self, id: i64) -> Result<Option<Activity>, Error> {
-        let row = self
-            .conn
-            .query_row(
-                "SELECT a.sport, a.sub_sport, a.start_ms, a.end_ms, a.start_was_relative, a.name,
-                        a.device_manufacturer, a.device_product, a.sessions_json, a.laps_json,
-                        a.warnings_json, s.data
-                 FROM activity a LEFT JOIN activity_stream s ON s.activity_id = a.id
-                 WHERE a.id = ?1",
-                [id],
-                |r| {
-                    Ok((
-                        r.get::<_, String>(0)?,
-                        r.get::<_, Option<String>>(1)?,
-                        r.get::<_, Option<i64>>(2)?,
-                        r.get::<_, Option<i64>>(3)?,
-                        r.get::<_, bool>(4)?,
-                        r.get::<_, Option<String>>(5)?,
-                        r.get::<_, Option<String>>(6)?,
-                        r.get::<_, Option<String>>(7)?,
-                        r.get::<_, String>(8)?,
-                        r.get::<_, String>(9)?,
-                        r.get::<_, String>(10)?,
-                        r.get::<_, Option<Vec<u8>>>(11)?,
-                    ))
-                },
-            )
-            .optional()
-            .map_err(sql(format!("load activity {id}")))?;
-        let Some((sport, sub, start, end, rel, name, man, prod, sj, lj, wj, blob)) = row else {
-            return Ok(None);
-        };
-        let corrupt = |what: &str, e: serde_json::Error| {
-            Error::Corrupt(format!("activity {id}: {what}: {e}"))
-        };
-        let sessions: Vec<Session> =
-            serde_json::from_str(&sj).map_err(|e| corrupt("sessions", e))?;
-        let laps: Vec<Lap> = serde_json::from_str(&lj).map_err(|e| corrupt("laps", e))?;
-        let warnings: Vec<String> =
-            serde_json::from_str(&wj).map_err(|e| corrupt("warnings", e))?;
-        let records = match blob {
-            Some(b) => codec::decode(&b)?,
-            None => Default::default(),
-        };
-        Ok(Some(Activity {
-            sport,
-            sub_sport: sub,
-            device: hamstride_core::activity::Device {
-                manufacturer: man,
-                product: prod,
-            },
-            start_ms: start,
-            end_ms: end,
-            start_was_relative: rel,
-            name,
-            sessions,
-            laps,
-            records,
-            warnings,
-        }))
-    }
-
-    /// The original bytes of an activity's source file, with their encoding ("raw"/"gzip").
-    pub fn original_of(&self, activity_id: i64) -> Result<Option<(String, Vec<u8>)>, Error> {
-        self.conn
-            .query_row(
-                "SELECT o.encoding, o.data FROM original_file o
-                 JOIN activity a ON a.original_id = o.id WHERE a.id = ?1",
-                [activity_id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()
-            .map_err(sql(format!("original of activity {activity_id}")))
-    }
+    /// Start a write transaction for the athlete: all of it lands, or none.
+    fn begin(&mut self, who: Athlete) -> Result<Box<dyn WriteTx + '_>, Error>;
 }
 
-/// A write transaction. Dropped without [`Tx::commit`], it rolls back.
-#[derive(Debug)]
-pub struct Tx<'a> {
-    tx: rusqlite::Transaction<'a>,
-}
-
-impl Tx<'_> {
-    /// Store an original file once (`activities`: how many it decoded to); returns its id
-    /// and whether it was new.
-    pub fn insert_original(
-        &self,
-        hash: &[u8; 32],
-        encoding: &str,
-        format: &str,
-        size: u64,
-        activities: u64,
-        data: &[u8],
-    ) -> Result<(i64, bool), Error> {
-        let existing: Option<i64> = self
-            .tx
-            .prepare_cached("SELECT id FROM original_file WHERE content_hash = ?1")
-            .and_then(|mut st| st.query_row([&hash[..]], |r| r.get(0)).optional())
-            .map_err(sql("look up original"))?;
-        if let Some(id) = existing {
-            return Ok((id, false));
-        }
-        self.tx
-            .prepare_cached(
-                "INSERT INTO original_file
-                    (content_hash, encoding, format, size_bytes, activity_count, data)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            )
-            .and_then(|mut st| {
-                st.execute(params![
-                    &hash[..],
-                    encoding,
-                    format,
-                    size as i64,
-                    activities as i64,
-                    data
-                ])
-            })
-            .map_err(sql("store original"))?;
-        Ok((self.tx.last_insert_rowid(), true))
-    }
-
-    /// An activity already stored that starts within `tolerance_ms` of `start_ms` with a
-    /// compatible sport (equal, or either side unknown/generic): the same session recorded
-    /// in another format. Returns its id and format.
-    pub fn find_same_start(
-        &self,
+/// A write transaction of one athlete. Dropped without [`WriteTx::commit`], it rolls back.
+pub trait WriteTx {
+    /// Store an original file once per athlete; returns its id and whether it was new.
+    fn insert_original(&mut self, o: &NewOriginal<'_>) -> Result<(i64, bool), Error>;
+    /// An activity of this athlete starting within `tolerance_ms` of `start_ms` with a
+    /// compatible sport (equal, or either side unknown/generic): the same session recorded in
+    /// another format. Returns its id and format.
+    fn find_same_start(
+        &mut self,
         start_ms: i64,
         sport: &str,
         tolerance_ms: i64,
-    ) -> Result<Option<(i64, String)>, Error> {
-        self.tx
-            .prepare_cached(
-                "SELECT id, format FROM activity
-                 WHERE start_ms BETWEEN ?1 AND ?2
-                   AND (sport = ?3 OR sport IN ('unknown', 'generic') OR ?3 IN ('unknown', 'generic'))
-                 ORDER BY abs(start_ms - ?4) LIMIT 1",
-            )
-            .and_then(|mut st| {
-                st.query_row(
-                    params![
-                        start_ms.saturating_sub(tolerance_ms),
-                        start_ms.saturating_add(tolerance_ms),
-                        sport,
-                        start_ms
-                    ],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
-                .optional()
-            })
-            .map_err(sql("look up same start"))
-    }
-
+    ) -> Result<Option<(i64, String)>, Error>;
     /// Store one activity (summary row and streams); returns its id.
-    pub fn insert_activity(&self, a: &NewActivity<'_>) -> Result<i64, Error> {
+    fn insert_activity(&mut self, a: &NewActivity<'_>) -> Result<i64, Error>;
+    /// Join an export index row onto the activities read from `source_path`; returns how many
+    /// rows changed. Keeps a name already in the file when the index has none.
+    fn apply_meta(&mut self, source_path: &str, meta: &ExternalMeta) -> Result<usize, Error>;
+    /// Store (or replace) an activity's metrics.
+    fn put_metrics(&mut self, activity_id: i64, version: i64, data: &str) -> Result<(), Error>;
+    /// Make everything written so far permanent.
+    fn commit(self: Box<Self>) -> Result<(), Error>;
+}
+
+/// The summary numbers an activity row keeps beside its JSON (both backends store the same).
+pub(crate) struct Summary {
+    pub sessions: String,
+    pub laps: String,
+    pub warnings: String,
+    pub avg_hr: Option<f64>,
+    pub max_hr: Option<f64>,
+    pub avg_cad: Option<f64>,
+    pub ascent: Option<f64>,
+    pub descent: Option<f64>,
+}
+
+impl Summary {
+    pub(crate) fn of(a: &NewActivity<'_>) -> Result<Summary, Error> {
+        use hamstride_core::activity::{Records, Session};
         let act = a.activity;
         let json = |v: Result<String, serde_json::Error>| {
             v.map_err(|e| Error::Corrupt(format!("encode {}: {e}", a.source_path)))
         };
-        let sessions = json(serde_json::to_string(&act.sessions))?;
-        let laps = json(serde_json::to_string(&act.laps))?;
-        let warnings = json(serde_json::to_string(&act.warnings))?;
         let first = act.sessions.first();
-        let avg_hr = hamstride_core::activity::Records::mean(&act.records.heart_rate_bpm)
-            .map(|m| m.0)
-            .or_else(|| first.and_then(|s| s.avg_heart_rate));
-        let max_hr = act
-            .sessions
-            .iter()
-            .filter_map(|s| s.max_heart_rate)
-            .reduce(f64::max);
-        let avg_cad = hamstride_core::activity::Records::mean(&act.records.cadence).map(|m| m.0);
         let sum = |f: fn(&Session) -> Option<f64>| {
             let v: Vec<f64> = act.sessions.iter().filter_map(f).collect();
             (!v.is_empty()).then(|| v.iter().sum::<f64>())
         };
-        self.tx
-            .prepare_cached(
-                "INSERT INTO activity (original_id, part, source_path, format, sport, sub_sport,
-                    start_ms, end_ms, start_was_relative, name, device_manufacturer,
-                    device_product, distance_m, timer_s, elapsed_s, avg_heart_rate,
-                    max_heart_rate, avg_cadence, ascent_m, descent_m, record_count,
-                    sessions_json, laps_json, warnings_json, imported_at_ms)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
-                    ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)",
-            )
-            .and_then(|mut st| {
-                st.execute(params![
-                    a.original_id,
-                    a.part,
-                    a.source_path,
-                    a.format,
-                    act.sport,
-                    act.sub_sport,
-                    act.start_ms,
-                    act.end_ms,
-                    act.start_was_relative,
-                    act.name,
-                    act.device.manufacturer,
-                    act.device.product,
-                    act.distance_m(),
-                    act.timer_s(),
-                    act.elapsed_s(),
-                    avg_hr,
-                    max_hr,
-                    avg_cad,
-                    sum(|s| s.total_ascent_m),
-                    sum(|s| s.total_descent_m),
-                    act.records.len() as i64,
-                    sessions,
-                    laps,
-                    warnings,
-                    a.imported_at_ms,
-                ])
-            })
-            .map_err(sql(format!("store activity from {}", a.source_path)))?;
-        let id = self.tx.last_insert_rowid();
-        if !act.records.is_empty() {
-            let owned;
-            let blob = match a.streams {
-                Some(b) => b,
-                None => {
-                    owned = codec::encode(&act.records);
-                    &owned
-                }
-            };
-            self.tx
-                .prepare_cached(
-                    "INSERT INTO activity_stream (activity_id, codec, data) VALUES (?1, ?2, ?3)",
-                )
-                .and_then(|mut st| st.execute(params![id, codec::CODEC_V1, blob]))
-                .map_err(sql(format!("store streams of {}", a.source_path)))?;
-        }
-        Ok(id)
-    }
-
-    /// Join an export index row onto the activities read from `source_suffix` (the member
-    /// path the index names, e.g. `activities/123.fit.gz`). Returns how many rows changed.
-    /// Keeps a name already in the file when the index has none.
-    pub fn apply_meta(&self, source_path: &str, meta: &ExternalMeta) -> Result<usize, Error> {
-        self.tx
-            .prepare_cached(
-                "UPDATE activity SET
-                    name = coalesce(?2, name),
-                    external_id = coalesce(?3, external_id),
-                    external_type = coalesce(?4, external_type),
-                    perceived_exertion = coalesce(?5, perceived_exertion)
-                 WHERE source_path = ?1",
-            )
-            .and_then(|mut st| {
-                st.execute(params![
-                    source_path,
-                    meta.name,
-                    meta.external_id,
-                    meta.external_type,
-                    meta.perceived_exertion
-                ])
-            })
-            .map_err(sql(format!("join index row for {source_path}")))
-    }
-
-    /// Make everything written so far permanent.
-    pub fn commit(self) -> Result<(), Error> {
-        self.tx.commit().map_err(sql("commit"))
+        Ok(Summary {
+            sessions: json(serde_json::to_string(&act.sessions))?,
+            laps: json(serde_json::to_string(&act.laps))?,
+            warnings: json(serde_json::to_string(&act.warnings))?,
+            avg_hr: Records::mean(&act.records.heart_rate_bpm)
+                .map(|m| m.0)
+                .or_else(|| first.and_then(|s| s.avg_heart_rate)),
+            max_hr: act
+                .sessions
+                .iter()
+                .filter_map(|s| s.max_heart_rate)
+                .reduce(f64::max),
+            avg_cad: Records::mean(&act.records.cadence).map(|m| m.0),
+            ascent: sum(|s| s.total_ascent_m),
+            descent: sum(|s| s.total_descent_m),
+        })
     }
 }
 
-#[cfg(unix)]
-fn restrict_dir(dir: &Path) -> Result<(), Error> {
-    use std::os::unix::fs::PermissionsExt;
-    fs::set_permissions(dir, fs::Permissions::from_mode(0o700)).map_err(|source| Error::Io {
-        path: dir.display().to_string(),
-        source,
-    })
+/// The stored columns of an activity, turned back into an [`Activity`] (both backends).
+pub(crate) struct StoredActivity {
+    pub id: i64,
+    pub sport: String,
+    pub sub_sport: Option<String>,
+    pub start_ms: Option<i64>,
+    pub end_ms: Option<i64>,
+    pub start_was_relative: bool,
+    pub name: Option<String>,
+    pub manufacturer: Option<String>,
+    pub product: Option<String>,
+    pub sessions: String,
+    pub laps: String,
+    pub warnings: String,
+    pub streams: Option<Vec<u8>>,
 }
 
-#[cfg(not(unix))]
-fn restrict_dir(_dir: &Path) -> Result<(), Error> {
-    Ok(())
+impl StoredActivity {
+    pub(crate) fn into_activity(self) -> Result<Activity, Error> {
+        let id = self.id;
+        let corrupt = |what: &str, e: serde_json::Error| {
+            Error::Corrupt(format!("activity {id}: {what}: {e}"))
+        };
+        let records = match self.streams {
+            Some(b) => codec::decode(&b)?,
+            None => Default::default(),
+        };
+        Ok(Activity {
+            sport: self.sport,
+            sub_sport: self.sub_sport,
+            device: hamstride_core::activity::Device {
+                manufacturer: self.manufacturer,
+                product: self.product,
+            },
+            start_ms: self.start_ms,
+            end_ms: self.end_ms,
+            start_was_relative: self.start_was_relative,
+            name: self.name,
+            sessions: serde_json::from_str(&self.sessions).map_err(|e| corrupt("sessions", e))?,
+            laps: serde_json::from_str(&self.laps).map_err(|e| corrupt("laps", e))?,
+            records,
+            warnings: serde_json::from_str(&self.warnings).map_err(|e| corrupt("warnings", e))?,
+        })
+    }
 }
 
-/// Create the database file with mode 0600 if it does not exist (SQLite would use 0644), and
-/// tighten it if an older copy is looser. The WAL and SHM side files inherit the main file's
-/// mode from SQLite.
-fn create_private(path: &Path) -> Result<(), Error> {
-    let io = |source| Error::Io {
-        path: path.display().to_string(),
-        source,
-    };
-    let mut opts = OpenOptions::new();
-    opts.create(true).append(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-        opts.mode(0o600);
-        opts.open(path).map_err(io)?;
-        fs::set_permissions(path, fs::Permissions::from_mode(0o600)).map_err(io)?;
+/// Box a backend error with the step it failed in.
+pub(crate) fn backend<E: std::error::Error + Send + Sync + 'static>(
+    context: impl Into<String>,
+) -> impl FnOnce(E) -> Error {
+    let context = context.into();
+    move |e| Error::Backend {
+        context,
+        source: Box::new(e),
     }
-    #[cfg(not(unix))]
-    {
-        opts.open(path).map_err(io)?;
-    }
-    Ok(())
 }

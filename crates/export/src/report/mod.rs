@@ -191,18 +191,10 @@ impl<'a> Ctx<'a> {
             d.after = max_score(d.after, e.after);
             d.next_morning = max_score(d.next_morning, e.next_morning);
         }
-        let mut sums: BTreeMap<i64, (f64, u32)> = BTreeMap::new();
-        for (dn, p) in &pain_days {
-            if let Some(v) = p.next_morning {
-                let s = sums.entry(week_start(*dn)).or_default();
-                s.0 += f64::from(v);
-                s.1 += 1;
-            }
-        }
-        let pain_weeks = sums
+        // The same weekly mean `status` shows (one definition, in analytics).
+        let pain_weeks = hamstride_analytics::pain::weekly_morning(m.pain)
             .into_iter()
-            .filter(|(_, (_, n))| *n > 0)
-            .map(|(w, (s, n))| (w, s / f64::from(n)))
+            .map(|(monday, v)| (day_number(monday), v))
             .collect();
         let mut week_flags: BTreeMap<i64, Vec<&'a Flag>> = BTreeMap::new();
         let mut day_flags: BTreeMap<i64, Vec<&'a Flag>> = BTreeMap::new();

@@ -1,0 +1,904 @@
+//! The embedded backend: one SQLite file per data directory.
+//!
+//! The file is created with mode 0600 in a 0700 folder before SQLite opens it, so health data
+//! is never readable by other users, not even for an instant (the WAL and shared-memory side
+//! files take the main file's mode). WAL mode lets `status` read while an import writes.
+//! Migrations are numbered, embedded, applied in order under `BEGIN IMMEDIATE` (so a second
+//! process starting at the same moment waits for the first and then finds nothing to do) and
+//! recorded in SQLite's `user_version`. A file that is not a database is refused untouched.
+
+use std::fs::{self, OpenOptions};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use hamstride_core::activity::Activity;
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+
+use crate::{
+    backend, ActivityRow, AssessmentRow, Athlete, CheckinRow, Error, ExternalMeta, Location,
+    MetricsRow, NewActivity, NewCheckin, NewOriginal, PainRow, PlanRow, Store, StoredActivity,
+    Summary, WriteTx,
+};
+
+/// The database file name inside the data directory.
+pub const DB_FILE: &str = "hamstride.db";
+
+/// Migrations, applied in order; the schema version is SQLite's `user_version`. 0001–0003 are
+/// the single-runner schema of the first releases; 0004 gives every row an athlete.
+const MIGRATIONS: &[(&str, &str)] = &[
+    (
+        "0001_activities",
+        include_str!("../migrations/0001_activities.sql"),
+    ),
+    ("0002_plans", include_str!("../migrations/0002_plans.sql")),
+    (
+        "0003_load_and_pain",
+        include_str!("../migrations/0003_load_and_pain.sql"),
+    ),
+    (
+        "0004_athletes",
+        include_str!("../migrations/0004_athletes.sql"),
+    ),
+];
+
+/// How long a writer waits for another process's write (an import's batch, a migration)
+/// before giving up with "database is locked".
+const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
+fn sql(context: impl Into<String>) -> impl FnOnce(rusqlite::Error) -> Error {
+    backend(context)
+}
+
+/// The SQLite backend.
+#[derive(Debug)]
+pub struct SqliteStore {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl SqliteStore {
+    /// Open (creating if needed) the database in `dir`, migrated to the newest schema.
+    pub fn open(dir: &Path) -> Result<SqliteStore, Error> {
+        Self::open_at(dir, MIGRATIONS.len())
+    }
+
+    /// Open migrated only up to schema `version` (tests of upgrades from older releases).
+    pub fn open_at(dir: &Path, version: usize) -> Result<SqliteStore, Error> {
+        fs::create_dir_all(dir).map_err(|source| Error::Io {
+            path: dir.display().to_string(),
+            source,
+        })?;
+        restrict_dir(dir)?;
+        let path = dir.join(DB_FILE);
+        create_private(&path)?;
+        let conn = Connection::open(&path).map_err(|e| Error::Open {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        })?;
+        let mut store = SqliteStore { conn, path };
+        store.configure(version.min(MIGRATIONS.len()))?;
+        Ok(store)
+    }
+
+    /// A throwaway database in memory, for tests.
+    pub fn open_in_memory() -> Result<SqliteStore, Error> {
+        let conn = Connection::open_in_memory().map_err(sql("open in memory"))?;
+        let mut store = SqliteStore {
+            conn,
+            path: PathBuf::from(":memory:"),
+        };
+        store.configure(MIGRATIONS.len())?;
+        Ok(store)
+    }
+
+    /// Where the database file is.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The schema version the file is at.
+    pub fn schema_version(&self) -> Result<i64, Error> {
+        self.conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .map_err(sql("read schema version"))
+    }
+
+    /// The newest schema version this program knows.
+    pub fn newest_version() -> usize {
+        MIGRATIONS.len()
+    }
+
+    fn open_error(&self, message: String) -> Error {
+        Error::Open {
+            path: self.path.display().to_string(),
+            message,
+        }
+    }
+
+    fn configure(&mut self, target: usize) -> Result<(), Error> {
+        // A file that is not SQLite fails here, on the first read, with SQLite's own words
+        // ("file is not a database"); we name the file and leave it untouched.
+        let version: i64 = self
+            .conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .map_err(|e| self.open_error(format!("{e} (the file was left untouched)")))?;
+        let known = MIGRATIONS.len() as i64;
+        if version > known {
+            return Err(self.open_error(format!(
+                "schema version {version} is newer than this program knows ({known}); update hamstride"
+            )));
+        }
+        self.conn
+            .busy_timeout(BUSY_TIMEOUT)
+            .map_err(|e| self.open_error(e.to_string()))?;
+        // WAL: readers (status, report) are not blocked by an import's long write. NORMAL
+        // sync is durable at every checkpoint and atomic at every commit in WAL mode.
+        self.conn
+            .execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")
+            .map_err(|e| self.open_error(e.to_string()))?;
+        if version < target as i64 {
+            self.migrate(target)?;
+        }
+        self.conn
+            .execute_batch("PRAGMA foreign_keys = ON;")
+            .map_err(|e| self.open_error(e.to_string()))?;
+        Ok(())
+    }
+
+    /// Apply the missing migrations. Foreign keys are off while tables are rebuilt (SQLite
+    /// ignores that pragma inside a transaction) and checked before the commit.
+    fn migrate(&mut self, target: usize) -> Result<(), Error> {
+        self.conn
+            .execute_batch("PRAGMA foreign_keys = OFF;")
+            .map_err(sql("migrate"))?;
+        // IMMEDIATE takes the write lock first; a second process waits here (busy timeout),
+        // then reads the version the first one left and has nothing to do.
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(sql("begin migration"))?;
+        let current: i64 = tx
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .map_err(sql("read schema version"))?;
+        for (i, (name, text)) in MIGRATIONS
+            .iter()
+            .enumerate()
+            .take(target)
+            .skip(current.max(0) as usize)
+        {
+            tx.execute_batch(text)
+                .map_err(sql(format!("migration {name}")))?;
+            tx.pragma_update(None, "user_version", (i + 1) as i64)
+                .map_err(sql(format!("migration {name}")))?;
+        }
+        let broken: Option<String> = tx
+            .query_row("PRAGMA foreign_key_check", [], |r| r.get(0))
+            .optional()
+            .map_err(sql("check foreign keys after migration"))?;
+        if let Some(table) = broken {
+            return Err(Error::Corrupt(format!(
+                "after migrating, table {table} has rows pointing nowhere; nothing was changed"
+            )));
+        }
+        tx.commit().map_err(sql("commit migration"))
+    }
+
+    fn one_assessment<P: rusqlite::Params>(
+        &self,
+        tail: &str,
+        params: P,
+    ) -> Result<Option<AssessmentRow>, Error> {
+        self.conn
+            .query_row(
+                &format!(
+                    "SELECT id, created_ms, kb_version, condition, triage, findings, result
+                     FROM assessment WHERE athlete_id = ?1 {tail}"
+                ),
+                params,
+                |r| {
+                    Ok(AssessmentRow {
+                        id: r.get(0)?,
+                        created_ms: r.get(1)?,
+                        kb_version: r.get(2)?,
+                        condition: r.get(3)?,
+                        triage: r.get(4)?,
+                        findings: r.get(5)?,
+                        result: r.get(6)?,
+                    })
+                },
+            )
+            .optional()
+            .map_err(sql("read assessment"))
+    }
+}
+
+impl Store for SqliteStore {
+    fn location(&self) -> Location {
+        Location {
+            backend: "sqlite",
+            place: self.path.display().to_string(),
+        }
+    }
+
+    fn athlete(&mut self, name: &str) -> Result<Athlete, Error> {
+        self.conn
+            .execute(
+                "INSERT INTO athlete (name, created_ms) VALUES (?1, 0) ON CONFLICT(name) DO NOTHING",
+                [name],
+            )
+            .map_err(sql(format!("add athlete {name:?}")))?;
+        let id = self
+            .conn
+            .query_row("SELECT id FROM athlete WHERE name = ?1", [name], |r| {
+                r.get(0)
+            })
+            .map_err(sql(format!("find athlete {name:?}")))?;
+        Ok(Athlete { id })
+    }
+
+    fn athletes(&self) -> Result<Vec<(Athlete, String)>, Error> {
+        let mut st = self
+            .conn
+            .prepare("SELECT id, name FROM athlete ORDER BY id")
+            .map_err(sql("list athletes"))?;
+        let rows = st
+            .query_map([], |r| Ok((Athlete { id: r.get(0)? }, r.get(1)?)))
+            .map_err(sql("list athletes"))?;
+        rows.collect::<Result<Vec<_>, _>>()
+            .map_err(sql("list athletes"))
+    }
+
+    fn profile(&self, who: Athlete) -> Result<Option<String>, Error> {
+        self.conn
+            .query_row(
+                "SELECT data FROM profile WHERE athlete_id = ?1",
+                [who.id],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(sql("read profile"))
+    }
+
+    fn set_profile(&mut self, who: Athlete, data: &str, now_ms: i64) -> Result<(), Error> {
+        self.conn
+            .execute(
+                "INSERT INTO profile (athlete_id, data, updated_ms) VALUES (?1, ?2, ?3)
+                 ON CONFLICT(athlete_id) DO UPDATE SET data = excluded.data, updated_ms = excluded.updated_ms",
+                params![who.id, data, now_ms],
+            )
+            .map_err(sql("save profile"))?;
+        Ok(())
+    }
+
+    fn record_assessment(
+        &mut self,
+        who: Athlete,
+        a: &AssessmentRow,
+        plan_state: Option<&str>,
+    ) -> Result<(i64, Option<i64>), Error> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(sql("begin"))?;
+        tx.execute(
+            "INSERT INTO assessment (athlete_id, created_ms, kb_version, condition, triage, findings, result)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![who.id, a.created_ms, a.kb_version, a.condition, a.triage, a.findings, a.result],
+        )
+        .map_err(sql("save assessment"))?;
+        let aid = tx.last_insert_rowid();
+        let mut pid = None;
+        if let Some(state) = plan_state {
+            pid = Some(activate_plan(&tx, who, Some(aid), a.created_ms, state)?);
+        }
+        tx.commit().map_err(sql("commit assessment"))?;
+        Ok((aid, pid))
+    }
+
+    fn start_plan(&mut self, who: Athlete, state: &str, now_ms: i64) -> Result<i64, Error> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(sql("begin"))?;
+        let id = activate_plan(&tx, who, None, now_ms, state)?;
+        tx.commit().map_err(sql("commit plan"))?;
+        Ok(id)
+    }
+
+    fn latest_assessment(&self, who: Athlete) -> Result<Option<AssessmentRow>, Error> {
+        self.one_assessment("ORDER BY id DESC LIMIT 1", [who.id])
+    }
+
+    fn assessment(&self, who: Athlete, id: i64) -> Result<Option<AssessmentRow>, Error> {
+        self.one_assessment("AND id = ?2", [who.id, id])
+    }
+
+    fn assessment_count(&self, who: Athlete) -> Result<i64, Error> {
+        self.conn
+            .query_row(
+                "SELECT count(*) FROM assessment WHERE athlete_id = ?1",
+                [who.id],
+                |r| r.get(0),
+            )
+            .map_err(sql("count assessments"))
+    }
+
+    fn active_plan(&self, who: Athlete) -> Result<Option<PlanRow>, Error> {
+        self.conn
+            .query_row(
+                "SELECT id, assessment_id, created_ms, state, version FROM plan
+                 WHERE athlete_id = ?1 AND active = 1",
+                [who.id],
+                |r| {
+                    Ok(PlanRow {
+                        id: r.get(0)?,
+                        assessment_id: r.get(1)?,
+                        created_ms: r.get(2)?,
+                        state: r.get(3)?,
+                        version: r.get(4)?,
+                    })
+                },
+            )
+            .optional()
+            .map_err(sql("read active plan"))
+    }
+
+    fn checkins(&self, who: Athlete, plan_id: i64) -> Result<Vec<CheckinRow>, Error> {
+        let mut st = self
+            .conn
+            .prepare(
+                "SELECT id, plan_id, created_ms, day, entry, decision, state_before FROM checkin
+                 WHERE athlete_id = ?1 AND plan_id = ?2 ORDER BY day, id",
+            )
+            .map_err(sql("read check-ins"))?;
+        let rows = st
+            .query_map([who.id, plan_id], |r| {
+                Ok(CheckinRow {
+                    id: r.get(0)?,
+                    plan_id: r.get(1)?,
+                    created_ms: r.get(2)?,
+                    day: r.get(3)?,
+                    entry: r.get(4)?,
+                    decision: r.get(5)?,
+                    state_before: r.get(6)?,
+                })
+            })
+            .map_err(sql("read check-ins"))?;
+        rows.collect::<Result<Vec<_>, _>>()
+            .map_err(sql("read check-ins"))
+    }
+
+    fn record_checkin(&mut self, who: Athlete, c: &NewCheckin<'_>) -> Result<i64, Error> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(sql("begin"))?;
+        // Only from the version the check-in was decided against: a concurrent check-in that
+        // got there first makes this a conflict, not a lost update. The write lock is held
+        // from BEGIN IMMEDIATE, so nothing moves between this read and the update.
+        let before: Option<(String, i64)> = tx
+            .query_row(
+                "SELECT state, version FROM plan WHERE id = ?1 AND athlete_id = ?2 AND active = 1",
+                params![c.plan_id, who.id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(sql("read plan"))?;
+        let Some((state_before, version)) = before else {
+            return Err(conflict(c.plan_id));
+        };
+        if version != c.plan_version {
+            return Err(conflict(c.plan_id));
+        }
+        tx.execute(
+            "UPDATE plan SET state = ?1, version = version + 1 WHERE id = ?2 AND athlete_id = ?3",
+            params![c.new_state, c.plan_id, who.id],
+        )
+        .map_err(sql("update plan"))?;
+        // The state before the update is the one that prescribed the day: kept for the
+        // adherence check.
+        tx.execute(
+            "INSERT INTO checkin (athlete_id, plan_id, created_ms, day, entry, decision, state_before)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![who.id, c.plan_id, c.now_ms, c.day, c.entry, c.decision, state_before],
+        )
+        .map_err(sql("save check-in"))?;
+        let id = tx.last_insert_rowid();
+        tx.commit().map_err(sql("commit check-in"))?;
+        Ok(id)
+    }
+
+    fn add_pain(
+        &mut self,
+        who: Athlete,
+        day: &str,
+        activity_id: Option<i64>,
+        entry: &str,
+        now_ms: i64,
+    ) -> Result<i64, Error> {
+        if let Some(id) = activity_id {
+            if self.activity_start(who, id)?.is_none() {
+                return Err(Error::NotFound(format!("there is no activity {id}")));
+            }
+        }
+        self.conn
+            .execute(
+                "INSERT INTO pain_entry (athlete_id, created_ms, day, activity_id, entry)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![who.id, now_ms, day, activity_id, entry],
+            )
+            .map_err(sql("save pain entry"))?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    fn pain_entries(&self, who: Athlete) -> Result<Vec<PainRow>, Error> {
+        let mut st = self
+            .conn
+            .prepare(
+                "SELECT id, created_ms, day, activity_id, entry FROM pain_entry
+                 WHERE athlete_id = ?1 ORDER BY day, id",
+            )
+            .map_err(sql("read pain diary"))?;
+        let rows = st
+            .query_map([who.id], |r| {
+                Ok(PainRow {
+                    id: r.get(0)?,
+                    created_ms: r.get(1)?,
+                    day: r.get(2)?,
+                    activity_id: r.get(3)?,
+                    entry: r.get(4)?,
+                })
+            })
+            .map_err(sql("read pain diary"))?;
+        rows.collect::<Result<Vec<_>, _>>()
+            .map_err(sql("read pain diary"))
+    }
+
+    fn delete_pain(&mut self, who: Athlete, id: i64) -> Result<bool, Error> {
+        let n = self
+            .conn
+            .execute(
+                "DELETE FROM pain_entry WHERE id = ?1 AND athlete_id = ?2",
+                [id, who.id],
+            )
+            .map_err(sql(format!("delete pain entry {id}")))?;
+        Ok(n > 0)
+    }
+
+    fn known_originals(&self, who: Athlete) -> Result<Vec<([u8; 32], u64)>, Error> {
+        let mut st = self
+            .conn
+            .prepare("SELECT content_hash, activity_count FROM original_file WHERE athlete_id = ?1")
+            .map_err(sql("read hashes"))?;
+        let rows = st
+            .query_map([who.id], |r| {
+                Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, i64>(1)?))
+            })
+            .map_err(sql("read hashes"))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (h, n) = row.map_err(sql("read hashes"))?;
+            if let Ok(h) = <[u8; 32]>::try_from(h.as_slice()) {
+                out.push((h, u64::try_from(n).unwrap_or(0)));
+            }
+        }
+        Ok(out)
+    }
+
+    fn activity_count(&self, who: Athlete) -> Result<i64, Error> {
+        self.conn
+            .query_row(
+                "SELECT count(*) FROM activity WHERE athlete_id = ?1",
+                [who.id],
+                |r| r.get(0),
+            )
+            .map_err(sql("count activities"))
+    }
+
+    fn list_activities(&self, who: Athlete) -> Result<Vec<ActivityRow>, Error> {
+        let mut st = self
+            .conn
+            .prepare(
+                "SELECT id, source_path, format, sport, sub_sport, start_ms, end_ms, name,
+                        distance_m, timer_s, elapsed_s, avg_heart_rate, record_count,
+                        perceived_exertion, external_type
+                 FROM activity WHERE athlete_id = ?1 ORDER BY start_ms, id",
+            )
+            .map_err(sql("list activities"))?;
+        let rows = st
+            .query_map([who.id], |r| {
+                Ok(ActivityRow {
+                    id: r.get(0)?,
+                    source_path: r.get(1)?,
+                    format: r.get(2)?,
+                    sport: r.get(3)?,
+                    sub_sport: r.get(4)?,
+                    start_ms: r.get(5)?,
+                    end_ms: r.get(6)?,
+                    name: r.get(7)?,
+                    distance_m: r.get(8)?,
+                    timer_s: r.get(9)?,
+                    elapsed_s: r.get(10)?,
+                    avg_heart_rate: r.get(11)?,
+                    record_count: r.get(12)?,
+                    perceived_exertion: r.get(13)?,
+                    external_type: r.get(14)?,
+                })
+            })
+            .map_err(sql("list activities"))?;
+        rows.collect::<Result<Vec<_>, _>>()
+            .map_err(sql("list activities"))
+    }
+
+    fn load_activity(&self, who: Athlete, id: i64) -> Result<Option<Activity>, Error> {
+        let row = self
+            .conn
+            .query_row(
+                "SELECT a.sport, a.sub_sport, a.start_ms, a.end_ms, a.start_was_relative, a.name,
+                        a.device_manufacturer, a.device_product, a.sessions_json, a.laps_json,
+                        a.warnings_json, s.data
+                 FROM activity a
+                 LEFT JOIN activity_stream s ON s.activity_id = a.id AND s.athlete_id = a.athlete_id
+                 WHERE a.id = ?1 AND a.athlete_id = ?2",
+                [id, who.id],
+                |r| {
+                    Ok(StoredActivity {
+                        id,
+                        sport: r.get(0)?,
+                        sub_sport: r.get(1)?,
+                        start_ms: r.get(2)?,
+                        end_ms: r.get(3)?,
+                        start_was_relative: r.get(4)?,
+                        name: r.get(5)?,
+                        manufacturer: r.get(6)?,
+                        product: r.get(7)?,
+                        sessions: r.get(8)?,
+                        laps: r.get(9)?,
+                        warnings: r.get(10)?,
+                        streams: r.get(11)?,
+                    })
+                },
+            )
+            .optional()
+            .map_err(sql(format!("load activity {id}")))?;
+        row.map(StoredActivity::into_activity).transpose()
+    }
+
+    fn original_of(
+        &self,
+        who: Athlete,
+        activity_id: i64,
+    ) -> Result<Option<(String, Vec<u8>)>, Error> {
+        self.conn
+            .query_row(
+                "SELECT o.encoding, o.data FROM original_file o
+                 JOIN activity a ON a.original_id = o.id
+                 WHERE a.id = ?1 AND a.athlete_id = ?2 AND o.athlete_id = ?2",
+                [activity_id, who.id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(sql(format!("original of activity {activity_id}")))
+    }
+
+    fn activity_start(&self, who: Athlete, id: i64) -> Result<Option<Option<i64>>, Error> {
+        self.conn
+            .query_row(
+                "SELECT start_ms FROM activity WHERE id = ?1 AND athlete_id = ?2",
+                [id, who.id],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(sql(format!("look up activity {id}")))
+    }
+
+    fn all_metrics(&self, who: Athlete) -> Result<Vec<MetricsRow>, Error> {
+        let mut st = self
+            .conn
+            .prepare(
+                "SELECT m.activity_id, m.version, m.data, a.perceived_exertion
+                 FROM activity_metrics m JOIN activity a ON a.id = m.activity_id
+                 WHERE a.athlete_id = ?1 AND m.athlete_id = ?1
+                 ORDER BY a.start_ms, a.id",
+            )
+            .map_err(sql("read activity metrics"))?;
+        let rows = st
+            .query_map([who.id], |r| {
+                Ok(MetricsRow {
+                    activity_id: r.get(0)?,
+                    version: r.get(1)?,
+                    data: r.get(2)?,
+                    perceived_exertion: r.get(3)?,
+                })
+            })
+            .map_err(sql("read activity metrics"))?;
+        rows.collect::<Result<Vec<_>, _>>()
+            .map_err(sql("read activity metrics"))
+    }
+
+    fn stale_metrics(&self, who: Athlete, version: i64) -> Result<Vec<i64>, Error> {
+        let mut st = self
+            .conn
+            .prepare(
+                "SELECT a.id FROM activity a
+                 LEFT JOIN activity_metrics m ON m.activity_id = a.id AND m.athlete_id = a.athlete_id
+                 WHERE a.athlete_id = ?1 AND (m.version IS NULL OR m.version <> ?2) ORDER BY a.id",
+            )
+            .map_err(sql("find stale metrics"))?;
+        let rows = st
+            .query_map([who.id, version], |r| r.get(0))
+            .map_err(sql("find stale metrics"))?;
+        rows.collect::<Result<Vec<i64>, _>>()
+            .map_err(sql("find stale metrics"))
+    }
+
+    fn begin(&mut self, who: Athlete) -> Result<Box<dyn WriteTx + '_>, Error> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(sql("begin"))?;
+        Ok(Box::new(SqliteTx { tx, who }))
+    }
+}
+
+fn conflict(plan_id: i64) -> Error {
+    Error::Conflict(format!(
+        "plan {plan_id} changed since it was read (another check-in, or a new plan); nothing was saved"
+    ))
+}
+
+/// Retire the athlete's active plan and insert `state` as the new active one, inside `tx`.
+fn activate_plan(
+    tx: &rusqlite::Transaction<'_>,
+    who: Athlete,
+    assessment_id: Option<i64>,
+    created_ms: i64,
+    state: &str,
+) -> Result<i64, Error> {
+    tx.execute(
+        "UPDATE plan SET active = 0 WHERE athlete_id = ?1 AND active = 1",
+        [who.id],
+    )
+    .map_err(sql("retire the previous plan"))?;
+    tx.execute(
+        "INSERT INTO plan (athlete_id, assessment_id, created_ms, active, state, version)
+         VALUES (?1, ?2, ?3, 1, ?4, 0)",
+        params![who.id, assessment_id, created_ms, state],
+    )
+    .map_err(sql("save plan"))?;
+    Ok(tx.last_insert_rowid())
+}
+
+/// A write transaction of one athlete.
+struct SqliteTx<'a> {
+    tx: rusqlite::Transaction<'a>,
+    who: Athlete,
+}
+
+impl WriteTx for SqliteTx<'_> {
+    fn insert_original(&mut self, o: &NewOriginal<'_>) -> Result<(i64, bool), Error> {
+        let existing: Option<i64> = self
+            .tx
+            .prepare_cached(
+                "SELECT id FROM original_file WHERE athlete_id = ?1 AND content_hash = ?2",
+            )
+            .and_then(|mut st| {
+                st.query_row(params![self.who.id, &o.hash[..]], |r| r.get(0))
+                    .optional()
+            })
+            .map_err(sql("look up original"))?;
+        if let Some(id) = existing {
+            return Ok((id, false));
+        }
+        self.tx
+            .prepare_cached(
+                "INSERT INTO original_file
+                    (athlete_id, content_hash, encoding, format, size_bytes, activity_count, data)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )
+            .and_then(|mut st| {
+                st.execute(params![
+                    self.who.id,
+                    &o.hash[..],
+                    o.encoding,
+                    o.format,
+                    o.size as i64,
+                    o.activities as i64,
+                    o.data
+                ])
+            })
+            .map_err(sql("store original"))?;
+        Ok((self.tx.last_insert_rowid(), true))
+    }
+
+    fn find_same_start(
+        &mut self,
+        start_ms: i64,
+        sport: &str,
+        tolerance_ms: i64,
+    ) -> Result<Option<(i64, String)>, Error> {
+        self.tx
+            .prepare_cached(
+                "SELECT id, format FROM activity
+                 WHERE athlete_id = ?5 AND start_ms BETWEEN ?1 AND ?2
+                   AND (sport = ?3 OR sport IN ('unknown', 'generic') OR ?3 IN ('unknown', 'generic'))
+                 ORDER BY abs(start_ms - ?4), id LIMIT 1",
+            )
+            .and_then(|mut st| {
+                st.query_row(
+                    params![
+                        start_ms.saturating_sub(tolerance_ms),
+                        start_ms.saturating_add(tolerance_ms),
+                        sport,
+                        start_ms,
+                        self.who.id
+                    ],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()
+            })
+            .map_err(sql("look up same start"))
+    }
+
+    fn insert_activity(&mut self, a: &NewActivity<'_>) -> Result<i64, Error> {
+        let act = a.activity;
+        let s = Summary::of(a)?;
+        self.tx
+            .prepare_cached(
+                "INSERT INTO activity (athlete_id, original_id, part, source_path, format, sport,
+                    sub_sport, start_ms, end_ms, start_was_relative, name, device_manufacturer,
+                    device_product, distance_m, timer_s, elapsed_s, avg_heart_rate,
+                    max_heart_rate, avg_cadence, ascent_m, descent_m, record_count,
+                    sessions_json, laps_json, warnings_json, imported_at_ms)
+                 SELECT ?26, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,
+                    ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25
+                 WHERE EXISTS (SELECT 1 FROM original_file WHERE id = ?1 AND athlete_id = ?26)",
+            )
+            .and_then(|mut st| {
+                st.execute(params![
+                    a.original_id,
+                    a.part,
+                    a.source_path,
+                    a.format,
+                    act.sport,
+                    act.sub_sport,
+                    act.start_ms,
+                    act.end_ms,
+                    act.start_was_relative,
+                    act.name,
+                    act.device.manufacturer,
+                    act.device.product,
+                    act.distance_m(),
+                    act.timer_s(),
+                    act.elapsed_s(),
+                    s.avg_hr,
+                    s.max_hr,
+                    s.avg_cad,
+                    s.ascent,
+                    s.descent,
+                    act.records.len() as i64,
+                    s.sessions,
+                    s.laps,
+                    s.warnings,
+                    a.imported_at_ms,
+                    self.who.id,
+                ])
+            })
+            .map_err(sql(format!("store activity from {}", a.source_path)))
+            .and_then(|n| {
+                if n == 1 {
+                    Ok(())
+                } else {
+                    Err(Error::NotFound(format!(
+                        "original file {} is not this athlete's",
+                        a.original_id
+                    )))
+                }
+            })?;
+        let id = self.tx.last_insert_rowid();
+        if !act.records.is_empty() {
+            let owned;
+            let blob = match a.streams {
+                Some(b) => b,
+                None => {
+                    owned = crate::codec::encode(&act.records);
+                    &owned
+                }
+            };
+            self.tx
+                .prepare_cached(
+                    "INSERT INTO activity_stream (activity_id, athlete_id, codec, data)
+                     VALUES (?1, ?2, ?3, ?4)",
+                )
+                .and_then(|mut st| {
+                    st.execute(params![id, self.who.id, crate::codec::CODEC_V1, blob])
+                })
+                .map_err(sql(format!("store streams of {}", a.source_path)))?;
+        }
+        Ok(id)
+    }
+
+    fn apply_meta(&mut self, source_path: &str, meta: &ExternalMeta) -> Result<usize, Error> {
+        self.tx
+            .prepare_cached(
+                "UPDATE activity SET
+                    name = coalesce(?2, name),
+                    external_id = coalesce(?3, external_id),
+                    external_type = coalesce(?4, external_type),
+                    perceived_exertion = coalesce(?5, perceived_exertion)
+                 WHERE athlete_id = ?6 AND source_path = ?1",
+            )
+            .and_then(|mut st| {
+                st.execute(params![
+                    source_path,
+                    meta.name,
+                    meta.external_id,
+                    meta.external_type,
+                    meta.perceived_exertion,
+                    self.who.id
+                ])
+            })
+            .map_err(sql(format!("join index row for {source_path}")))
+    }
+
+    fn put_metrics(&mut self, activity_id: i64, version: i64, data: &str) -> Result<(), Error> {
+        let n = self
+            .tx
+            .prepare_cached(
+                "INSERT INTO activity_metrics (activity_id, athlete_id, version, data)
+                 SELECT ?1, ?2, ?3, ?4
+                 WHERE EXISTS (SELECT 1 FROM activity WHERE id = ?1 AND athlete_id = ?2)
+                 ON CONFLICT(activity_id) DO UPDATE SET version = excluded.version, data = excluded.data",
+            )
+            .and_then(|mut st| st.execute(params![activity_id, self.who.id, version, data]))
+            .map_err(sql(format!("save metrics of activity {activity_id}")))?;
+        if n == 0 {
+            return Err(Error::NotFound(format!(
+                "there is no activity {activity_id}"
+            )));
+        }
+        Ok(())
+    }
+
+    fn commit(self: Box<Self>) -> Result<(), Error> {
+        self.tx.commit().map_err(sql("commit"))
+    }
+}
+
+#[cfg(unix)]
+fn restrict_dir(dir: &Path) -> Result<(), Error> {
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(dir, fs::Permissions::from_mode(0o700)).map_err(|source| Error::Io {
+        path: dir.display().to_string(),
+        source,
+    })
+}
+
+#[cfg(not(unix))]
+fn restrict_dir(_dir: &Path) -> Result<(), Error> {
+    Ok(())
+}
+
+/// Create the database file with mode 0600 if it does not exist (SQLite would use 0644), and
+/// tighten it if an older copy is looser. The WAL and SHM side files inherit the main file's
+/// mode from SQLite.
+fn create_private(path: &Path) -> Result<(), Error> {
+    let io = |source| Error::Io {
+        path: path.display().to_string(),
+        source,
+    };
+    let mut opts = OpenOptions::new();
+    opts.create(true).append(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        opts.mode(0o600);
+        opts.open(path).map_err(io)?;
+        fs::set_permissions(path, fs::Permissions::from_mode(0o600)).map_err(io)?;
+    }
+    #[cfg(not(unix))]
+    {
+        opts.open(path).map_err(io)?;
+    }
+    Ok(())
+}

@@ -256,3 +256,54 @@ fn profile_units_are_kept_and_used() {
     let o = run(&d, &["activities"]);
     assert!(o.status.success(), "{}", text(&o));
 }
+
+#[test]
+fn twenty_checkins_at_once_are_all_kept() {
+    let d = assessed("parallel");
+    let data = d.join("data");
+    let children: Vec<_> = (0..20)
+        .map(|i| {
+            bin(&data)
+                .args(["checkin", "--morning", &(i % 3).to_string()])
+                .args(["--note", &format!("parallel {i}")])
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for c in children {
+        let o = c.wait_with_output().unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    let o = run(&data, &["plan", "--format", "json"]);
+    assert!(o.status.success(), "{}", text(&o));
+    // The plan history as the service reads it: every check-in is there, none overwritten.
+    let db = hamstride_service::db::open_dir(&data).unwrap();
+    let svc = hamstride_service::Service::new().unwrap();
+    let plan = svc.active_plan(&db).unwrap();
+    assert_eq!(plan.history.len(), 20);
+    assert_eq!(plan.version, 20);
+}
+
+#[test]
+fn two_commands_on_a_new_data_dir_do_not_race_the_migrations() {
+    for round in 0..3 {
+        let d = tmpdir(&format!("race{round}"));
+        let data = d.join("data");
+        let children: Vec<_> = (0..4)
+            .map(|_| {
+                bin(&data)
+                    .args(["activities", "--format", "json"])
+                    .stdout(std::process::Stdio::null())
+                    .stderr(std::process::Stdio::piped())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        for c in children {
+            let o = c.wait_with_output().unwrap();
+            assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        }
+    }
+}

@@ -21,6 +21,61 @@ use crate::Error;
 /// The contract's triage levels, most urgent first. A level's rank is its index.
 pub const LEVELS: [&str; 4] = ["emergency", "urgent", "clinician", "self_care"];
 
+/// A triage level as a type: ordered by urgency (`SelfCare < Clinician < Urgent < Emergency`),
+/// stored and shown by the contract's ids. Plans, check-ins and stored assessments use it, so
+/// no code compares level names or bare rank numbers.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum TriageLevel {
+    SelfCare,
+    Clinician,
+    Urgent,
+    Emergency,
+}
+
+impl TriageLevel {
+    /// From a rank into [`LEVELS`] (0 = emergency); ranks past the end are self-care.
+    pub fn from_rank(rank: u8) -> TriageLevel {
+        match rank {
+            0 => TriageLevel::Emergency,
+            1 => TriageLevel::Urgent,
+            2 => TriageLevel::Clinician,
+            _ => TriageLevel::SelfCare,
+        }
+    }
+
+    /// The rank into [`LEVELS`] (0 = emergency).
+    pub fn rank(self) -> u8 {
+        match self {
+            TriageLevel::Emergency => 0,
+            TriageLevel::Urgent => 1,
+            TriageLevel::Clinician => 2,
+            TriageLevel::SelfCare => 3,
+        }
+    }
+
+    /// The contract's id ("self_care", "clinician", "urgent", "emergency").
+    pub fn as_str(self) -> &'static str {
+        LEVELS[usize::from(self.rank())]
+    }
+
+    /// Parse a contract id.
+    pub fn parse(id: &str) -> Option<TriageLevel> {
+        LEVELS
+            .iter()
+            .position(|l| *l == id)
+            .map(|i| TriageLevel::from_rank(i as u8))
+    }
+}
+
+impl std::fmt::Display for TriageLevel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// The contract's condition ids, in contract order.
 pub const CONDITION_IDS: [&str; 14] = [
     "acute_hamstring_strain",

@@ -27,4 +27,4 @@ pub use error::Error;
 pub use findings::{Findings, Parsed, Schema, Value};
 pub use interview::{Interview, Question, ScreenAnswer, Step, StopRule};
 pub use interview_state::{InterviewState, SavedScreenAnswer, SavedStep, INTERVIEW_SCHEMA};
-pub use kb::{Kb, KbFiles, KbStats, LEVELS};
+pub use kb::{Kb, KbFiles, KbStats, TriageLevel, LEVELS};

@@ -110,10 +110,12 @@ fn every_protocol_phase_by_phase() {
     let empty = Findings::empty(&kb.schema);
     for p in &pkb.protocols {
         let level = match p.referral {
-            plan::Referral::Emergency => "emergency",
-            plan::Referral::Urgent => "urgent",
-            plan::Referral::DoctorSoon | plan::Referral::Physio => "clinician",
-            plan::Referral::None => "self_care",
+            plan::Referral::Emergency => hamstride_core::TriageLevel::Emergency,
+            plan::Referral::Urgent => hamstride_core::TriageLevel::Urgent,
+            plan::Referral::DoctorSoon | plan::Referral::Physio => {
+                hamstride_core::TriageLevel::Clinician
+            }
+            plan::Referral::None => hamstride_core::TriageLevel::SelfCare,
         };
         let mut st = plan::start(pkb, p, &empty, DAY0, DAY0, level, "test");
         st.severity = (p.severity != "any").then(|| p.severity.clone());

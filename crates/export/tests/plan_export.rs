@@ -18,7 +18,15 @@ fn every_protocol_exports_files_an_independent_decoder_reads() {
     let empty = Findings::empty(&kb.schema);
     let mut workouts = 0;
     for p in &pkb.protocols {
-        let mut st = plan::start(&pkb, p, &empty, today, today, "self_care", "test");
+        let mut st = plan::start(
+            &pkb,
+            p,
+            &empty,
+            today,
+            today,
+            hamstride_core::TriageLevel::SelfCare,
+            "test",
+        );
         // The phase with the most running, so run days appear in the calendar.
         st.phase = p
             .phase

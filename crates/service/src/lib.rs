@@ -11,6 +11,7 @@ pub mod db;
 pub mod import;
 pub mod plans;
 pub mod status;
+pub mod stored;
 pub mod training;
 
 use std::path::{Path, PathBuf};

@@ -78,7 +78,7 @@ pub struct CheckInResult {
     pub date: Date,
     pub decision: Decision,
     pub phase: String,
-    pub triage: String,
+    pub triage: hamstride_core::TriageLevel,
 }
 
 pub(crate) fn corrupt(what: &str, e: impl std::fmt::Display) -> Error {
@@ -113,7 +113,7 @@ impl Service {
             findings: to_json("findings", &self.findings_json(findings))?,
             result: to_json("assessment", &outcome.assessment)?,
         };
-        let json = to_json("plan", &state)?;
+        let json = crate::stored::plan_to_json(&self.plans, &state)?;
         db.record_assessment(&row, Some(&json))?;
         Ok(state)
     }
@@ -122,7 +122,7 @@ impl Service {
     pub fn start_prevention(&self, db: &mut AthleteDb, now: Now) -> Result<PlanState, Error> {
         let today = self.today(db, now)?;
         let state = plan::prevention(&self.kb, &self.plans, today).map_err(Error::Kb)?;
-        let json = to_json("plan", &state)?;
+        let json = crate::stored::plan_to_json(&self.plans, &state)?;
         db.start_plan(&json, now.ms)?;
         Ok(state)
     }
@@ -132,8 +132,7 @@ impl Service {
         let Some(row) = db.active_plan_row()? else {
             return Err(Error::NoAssessment);
         };
-        let state: PlanState =
-            serde_json::from_str(&row.state).map_err(|e| corrupt("stored plan", e))?;
+        let state: PlanState = crate::stored::plan_from_json(&self.plans, &row.state)?;
         let findings = match row.assessment_id {
             None => Findings::empty(&self.kb.schema),
             Some(aid) => {
@@ -311,13 +310,13 @@ impl Service {
         let row = CheckInRow {
             entry: to_json("check-in", &entry)?,
             decision: to_json("decision", &decision)?,
-            state: to_json("plan", &state)?,
+            state: crate::stored::plan_to_json(&self.plans, &state)?,
         };
         let p = state.protocol(&self.plans).map_err(Error::Kb)?;
         let result = CheckInResult {
             date,
             phase: p.phase[state.phase.min(p.phase.len() - 1)].name.clone(),
-            triage: state.triage.clone(),
+            triage: state.triage,
             decision,
         };
         Ok((result, row))

@@ -347,7 +347,7 @@ pub struct AssessmentView {
     pub side: Option<String>,
     pub condition: String,
     pub probability: f64,
-    pub triage_level: String,
+    pub triage_level: hamstride_core::TriageLevel,
     pub triage_headline: String,
     pub positives: Vec<String>,
     pub negatives: Vec<String>,
@@ -414,8 +414,7 @@ impl Service {
         let (plan, adherence) = match db.active_plan_row()? {
             None => (None, None),
             Some(row) => {
-                let state: PlanState =
-                    serde_json::from_str(&row.state).map_err(|e| corrupt("stored plan", e))?;
+                let state: PlanState = crate::stored::plan_from_json(&self.plans, &row.state)?;
                 let p = state.protocol(&self.plans).map_err(Error::Kb)?;
                 let phase = p.phase[state.phase.min(p.phase.len() - 1)].name.clone();
                 let checkins = db.checkins(row.id)?;
@@ -484,8 +483,7 @@ impl Service {
         let mut states: Vec<(Date, PlanState)> = Vec::new();
         for c in checkins {
             if let (Ok(day), Some(s)) = (c.day.parse::<Date>(), &c.state_before) {
-                let st: PlanState =
-                    serde_json::from_str(s).map_err(|e| corrupt("stored check-in plan", e))?;
+                let st: PlanState = crate::stored::plan_from_json(&self.plans, s)?;
                 states.push((day, st));
             }
         }
@@ -557,53 +555,47 @@ impl Service {
             return Ok(None);
         };
         let date = local_date(row.created_ms, tz).unwrap_or(Date::ZERO);
-        let result: serde_json::Value =
-            serde_json::from_str(&row.result).map_err(|e| corrupt("stored assessment", e))?;
-        let findings: serde_json::Value =
-            serde_json::from_str(&row.findings).map_err(|e| corrupt("stored findings", e))?;
-        let strings = |v: &serde_json::Value| -> Vec<String> {
-            v.as_array()
-                .map(|a| {
-                    a.iter()
-                        .filter_map(|x| x.as_str().map(str::to_string))
-                        .collect()
-                })
-                .unwrap_or_default()
+        let result = crate::stored::result_from_json(&row.result)?;
+        let findings =
+            hamstride_core::Findings::from_json_str(&self.kb.schema, &row.findings, false)
+                .map_err(|e| corrupt("stored findings", e))?
+                .findings;
+        let field = |id: &str| {
+            self.kb
+                .schema
+                .index(id)
+                .and_then(|i| findings.get(i).map(|v| (i, v)))
         };
-        let diff = result["differential"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default();
-        let first = diff.first();
-        let onset = findings["days_since_onset"]
-            .as_f64()
-            .filter(|d| d.is_finite() && *d >= 0.0 && *d < 36_500.0)
-            .map(|d| date.saturating_sub(Span::new().days(d.floor() as i64)));
+        let onset = match field("days_since_onset") {
+            Some((_, &Value::Num(d))) if d.is_finite() && (0.0..36_500.0).contains(&d) => {
+                Some(date.saturating_sub(Span::new().days(d.floor() as i64)))
+            }
+            _ => None,
+        };
+        let side = match field("side") {
+            Some((i, &Value::Enum(v))) => {
+                self.kb.schema.fields[i].values().get(v as usize).cloned()
+            }
+            _ => None,
+        };
+        let first = result.differential.first();
         Ok(Some(AssessmentView {
             date,
             onset,
-            side: findings["side"].as_str().map(str::to_string),
-            condition: first
-                .and_then(|d| d["name"].as_str())
-                .unwrap_or(&row.condition)
-                .to_string(),
-            probability: first.and_then(|d| d["probability"].as_f64()).unwrap_or(0.0),
-            triage_level: result["triage"]["level"]
-                .as_str()
-                .unwrap_or(&row.triage)
-                .to_string(),
-            triage_headline: result["triage"]["headline"]
-                .as_str()
-                .unwrap_or_default()
-                .to_string(),
-            positives: first.map(|d| strings(&d["for"])).unwrap_or_default(),
-            negatives: first.map(|d| strings(&d["against"])).unwrap_or_default(),
-            red_flags: strings(&result["red_flags"]),
-            others: diff
+            side,
+            condition: first.map_or(row.condition.clone(), |d| d.name.clone()),
+            probability: first.map_or(0.0, |d| d.probability),
+            triage_level: result.triage.level,
+            triage_headline: result.triage.headline.clone(),
+            positives: first.map(|d| d.for_.clone()).unwrap_or_default(),
+            negatives: first.map(|d| d.against.clone()).unwrap_or_default(),
+            red_flags: result.red_flags.clone(),
+            others: result
+                .differential
                 .iter()
                 .skip(1)
                 .take(4)
-                .filter_map(|d| Some((d["name"].as_str()?.to_string(), d["probability"].as_f64()?)))
+                .map(|d| (d.name.clone(), d.probability))
                 .collect(),
         }))
     }
@@ -621,7 +613,7 @@ impl Service {
             date: a.date,
             condition: a.condition.clone(),
             probability: a.probability,
-            triage_level: a.triage_level.clone(),
+            triage_level: a.triage_level.to_string(),
             triage_headline: a.triage_headline.clone(),
             positives: a.positives.clone(),
             negatives: a.negatives.clone(),

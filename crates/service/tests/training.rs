@@ -135,7 +135,7 @@ fn start_plan(svc: &Service, dir: &tempfile::TempDir, protocol: &str, started: i
         &f,
         days_ago(started + 3),
         days_ago(started),
-        "self_care",
+        hamstride_core::TriageLevel::SelfCare,
         "",
     );
     let (mut store, who) = raw(dir);

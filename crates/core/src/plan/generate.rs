@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use crate::engine::Outcome;
 use crate::expr::EvalContext;
 use crate::findings::{Findings, Value};
-use crate::kb::{Kb, LEVELS};
+use crate::kb::{Kb, TriageLevel};
 use crate::plan::library::{PlanKb, Protocol, Referral, RunLevel, Stage};
 use crate::Error;
 
@@ -51,8 +51,8 @@ pub struct PlanState {
     pub severity: Option<String>,
     /// Why the severity was chosen.
     pub severity_reason: Option<String>,
-    /// Triage level id when the plan was made or last escalated.
-    pub triage: String,
+    /// Triage level when the plan was made or last escalated.
+    pub triage: TriageLevel,
     pub triage_headline: String,
     pub onset: Date,
     pub start: Date,
@@ -237,7 +237,7 @@ pub fn generate(
         f,
         onset,
         today,
-        LEVELS[level as usize],
+        TriageLevel::from_rank(level),
         &outcome.assessment.triage.headline,
     );
     st.condition = condition;
@@ -269,7 +269,7 @@ pub fn start(
     f: &Findings,
     onset: Date,
     today: Date,
-    triage: &str,
+    triage: TriageLevel,
     headline: &str,
 ) -> PlanState {
     let mut tl = timeline(pkb, p, f, onset, today, &[]);
@@ -282,7 +282,7 @@ pub fn start(
         condition: p.condition.clone(),
         severity: None,
         severity_reason: None,
-        triage: triage.to_string(),
+        triage,
         triage_headline: headline.to_string(),
         onset,
         start: today,
@@ -316,7 +316,7 @@ pub fn prevention(kb: &Kb, pkb: &PlanKb, today: Date) -> Result<PlanState, Error
         &f,
         today,
         today,
-        LEVELS[3],
+        TriageLevel::SelfCare,
         "No pain: a programme to lower the chance of a hamstring injury.",
     ))
 }

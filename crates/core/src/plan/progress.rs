@@ -27,7 +27,7 @@ use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
 use crate::engine::Outcome;
-use crate::kb::LEVELS;
+use crate::kb::TriageLevel;
 use crate::plan::generate::{choose_protocol, timeline, PlanState, SEEN_CLINICIAN};
 use crate::plan::library::{Phase, PlanKb, Protocol, Referral, RunLevel};
 use crate::{Error, Findings};
@@ -341,7 +341,7 @@ fn escalate(
     next.run_stage = None;
     next.criteria_met.clear();
     next.settled = 0;
-    next.triage = LEVELS[screen.level as usize].to_string();
+    next.triage = TriageLevel::from_rank(screen.level);
     next.triage_headline = triage.headline.clone();
     for r in &triage.reasons {
         d.reasons.push(r.text.clone());
@@ -390,13 +390,10 @@ fn record_seen_clinician(today: &Today<'_>, d: &mut Draft) {
 
 /// A re-screen newly raised to "see a doctor soon" makes running wait for a clinician.
 fn raise_triage(today: &Today<'_>, screen: &Outcome, d: &mut Draft) {
-    let was = LEVELS
-        .iter()
-        .position(|l| *l == today.st.triage)
-        .unwrap_or(3);
-    if screen.level == 2 && was > 2 {
+    let now = TriageLevel::from_rank(screen.level);
+    if now == TriageLevel::Clinician && today.st.triage < TriageLevel::Clinician {
         d.next.needs_clinician = true;
-        d.next.triage = LEVELS[2].to_string();
+        d.next.triage = TriageLevel::Clinician;
         d.next.triage_headline = screen.assessment.triage.headline.clone();
         d.reasons.push(screen.assessment.triage.headline.clone());
         d.referral = Some(Referral::DoctorSoon);

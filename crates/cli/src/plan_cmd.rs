@@ -257,9 +257,13 @@ pub fn export(data_dir: Option<&Path>, out: &Path, weeks: u32, format: Format) -
         Ok(x) => x,
         Err(code) => return code,
     };
-    let files = match service.export_plan(&plan, out, weeks.clamp(1, 26), Now::system()) {
+    let files = match service.export_plan(&plan, weeks.clamp(1, 26), Now::system()) {
         Ok(f) => f,
         Err(e) => return service_fail(e),
+    };
+    let files = match crate::files::write_export(out, &files) {
+        Ok(paths) => paths,
+        Err(message) => return fail(exit::INTERNAL, message),
     };
     if format == Format::Json {
         let list: Vec<String> = files.iter().map(|p| p.display().to_string()).collect();

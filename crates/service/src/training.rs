@@ -5,7 +5,8 @@
 //!
 //! The maths lives in `hamstride-analytics`; this module does the I/O around it: reading the
 //! store, the runner's settings (time zone, heart rate, units), "today" from the clock the
-//! caller passes, and writing the report file (mode 0600). Health data never reaches a log.
+//! caller passes. The report comes back as HTML for the adapter to store (the CLI writes it
+//! with mode 0600). Health data never reaches a log.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -594,13 +595,6 @@ impl Service {
                 .filter_map(|d| Some((d["name"].as_str()?.to_string(), d["probability"].as_f64()?)))
                 .collect(),
         }))
-    }
-
-    /// Render the HTML report and write it to `path` (mode 0600). Returns the bytes written.
-    pub fn write_report(&self, t: &Training, path: &Path) -> Result<usize, Error> {
-        let html = self.render_report(t);
-        crate::plans::write_private(path, html.as_bytes())?;
-        Ok(html.len())
     }
 
     /// The HTML report as a string.

@@ -724,6 +724,7 @@ fn kb_check(dir: Option<&Path>, format: Format) -> Result<ExitCode> {
             } else {
                 let plans = &stats.plans;
                 let signals = stats.signals;
+                let prefill = stats.prefill;
                 let stats = &stats.kb;
                 println!(
                     "knowledge base {} is valid: {} findings, {} conditions, {} evidence rows, {} triage rules \
@@ -745,6 +746,9 @@ fn kb_check(dir: Option<&Path>, format: Format) -> Result<ExitCode> {
                 );
                 println!(
                     "running-data signals are valid: {signals}, each with its grade and known sources"
+                );
+                println!(
+                    "assessment pre-fill from data is valid: {prefill} training changes, each with its sources or reason"
                 );
             }
             Ok(ExitCode::SUCCESS)

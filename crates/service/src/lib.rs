@@ -9,6 +9,7 @@
 
 pub mod import;
 pub mod plans;
+pub mod prefill;
 pub mod training;
 
 use std::path::{Path, PathBuf};
@@ -69,6 +70,8 @@ pub struct Service {
     kb: Kb,
     plans: PlanKb,
     signals: Signals,
+    /// What the assessment may pre-fill from the runner's data (`kb/prefill.toml`).
+    prefill: prefill::Prefill,
 }
 
 /// A parsed findings set with any warnings about ignored fields.
@@ -85,7 +88,18 @@ impl Service {
         let plans = PlanKb::embedded(&kb).map_err(Error::Kb)?;
         let signals = Signals::embedded()?;
         check_signal_sources(&kb, &signals)?;
-        Ok(Service { kb, plans, signals })
+        let prefill = prefill::Prefill::embedded(&kb, &signals)?;
+        Ok(Service {
+            kb,
+            plans,
+            signals,
+            prefill,
+        })
+    }
+
+    /// The pre-fill tests and thresholds.
+    pub fn prefill(&self) -> &prefill::Prefill {
+        &self.prefill
     }
 
     /// The running-data signals (thresholds, grades, sources).
@@ -145,6 +159,8 @@ pub struct CheckReport {
     pub plans: PlanStats,
     /// Running-data signals in `signals.toml`.
     pub signals: usize,
+    /// Training changes the data may pre-fill (`prefill.toml`).
+    pub prefill: usize,
 }
 
 /// Every source a signal cites must exist in the knowledge base's source list.
@@ -168,10 +184,12 @@ pub fn check_kb(dir: Option<&Path>) -> Result<CheckReport, Error> {
             let plans = PlanKb::embedded(&kb).map_err(Error::Kb)?;
             let signals = Signals::embedded()?;
             check_signal_sources(&kb, &signals)?;
+            let prefill = prefill::Prefill::embedded(&kb, &signals)?;
             Ok(CheckReport {
                 kb: kb.stats(),
                 plans: plans.stats(),
                 signals: signals.signals.len(),
+                prefill: prefill.changes.len(),
             })
         }
         Some(dir) => {
@@ -207,10 +225,17 @@ pub fn check_kb(dir: Option<&Path>) -> Result<CheckReport, Error> {
             })?;
             let signals = Signals::parse(&text)?;
             check_signal_sources(&kb, &signals)?;
+            let path = dir.join(prefill::FILE);
+            let text = std::fs::read_to_string(&path).map_err(|error| Error::Io {
+                path: path.display().to_string(),
+                error,
+            })?;
+            let prefill = prefill::Prefill::parse(&text, &kb, &signals)?;
             Ok(CheckReport {
                 kb: kb.stats(),
                 plans: plans.stats(),
                 signals: signals.signals.len(),
+                prefill: prefill.changes.len(),
             })
         }
     }

@@ -1,11 +1,14 @@
-//! Fuzz target `archive`: `hamstride_ingest::archive::walk_zip_bytes` on arbitrary bytes
-//! (zips, zips in zips, hostile central directories), consuming every member and running
+//! Fuzz target `archive`: `hamstride_ingest::archive::walk` on arbitrary bytes given as an
+//! upload named `fuzz.zip` (`Source::Bytes`: zips, zips in zips, hostile central directories,
+//! and whatever the content sniffing makes of non-zips), consuming every member and running
 //! `sniff::decode_any` on each file member, with small limits (entries, bytes, depth,
 //! compression ratio) so bombs are cut off quickly. Must return, never panic, hang or
 //! exhaust memory.
 #![no_main]
 
-use hamstride_ingest::archive::{walk_zip_bytes, Limits, Member};
+use std::sync::atomic::AtomicU64;
+
+use hamstride_ingest::archive::{walk, Limits, Member, Source};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -20,7 +23,11 @@ fuzz_target!(|data: &[u8]| {
         ..Limits::default()
     };
     let mut members = 0usize;
-    walk_zip_bytes("fuzz.zip", data.to_vec(), &limits, &mut |m| {
+    let input = Source::Bytes {
+        name: "fuzz.zip".into(),
+        data: data.to_vec(),
+    };
+    walk(vec![input], &limits, &AtomicU64::new(0), &mut |m| {
         members += 1;
         if let Member::File { bytes, .. } = m {
             let _ = hamstride_ingest::sniff::decode_any(bytes, &limits);

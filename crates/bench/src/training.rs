@@ -94,7 +94,7 @@ impl Fixture {
             Some(form::Side::Left),
             &self.pain,
         );
-        let d = training::data_findings(&p.analysis, self.today);
+        let d = training::data_findings(&p.analysis, self.today, self.service.prefill());
         (p, d)
     }
 

@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::Result;
-use hamstride_service::import::{self, ImportOptions, ImportReport};
+use hamstride_service::import::{self, ImportOptions, ImportReport, ImportSource};
 use hamstride_service::DbOptions;
 
 use crate::{exit, fail, open_db, Format, Units};
@@ -64,7 +64,8 @@ pub fn import(
     };
     let started = Instant::now();
     let mut last = Instant::now();
-    let result = import::run(&mut store, paths, &opts, &mut |p| {
+    let sources = paths.iter().cloned().map(ImportSource::Path).collect();
+    let result = import::run(&mut store, sources, &opts, &mut |p| {
         // Redrawing per file would cost more than decoding a small file.
         if last.elapsed() >= Duration::from_millis(100) {
             last = Instant::now();

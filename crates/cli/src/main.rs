@@ -5,6 +5,7 @@
 //! All clinical logic lives in the core; nothing here decides anything about a runner.
 
 mod checkin_prompt;
+mod files;
 mod import_cmd;
 mod interactive;
 mod plan_cmd;
@@ -710,37 +711,10 @@ fn read_input(path: &Path) -> std::result::Result<(String, String), String> {
 
 /// Write the findings atomically (temp file + rename) with mode 0600: it is health data.
 fn save_findings(service: &Service, f: &Findings, path: &Path) -> Result<()> {
-    let json = serde_json::to_string_pretty(&service.findings_json(f))?;
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let tmp = dir.join(format!(
-        ".{}.tmp-{}",
-        path.file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default(),
-        std::process::id()
-    ));
-    {
-        let mut opts = std::fs::OpenOptions::new();
-        opts.write(true).create_new(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            opts.mode(0o600);
-        }
-        let mut file = opts
-            .open(&tmp)
-            .with_context(|| format!("creating {}", tmp.display()))?;
-        file.write_all(json.as_bytes())?;
-        file.write_all(b"\n")?;
-        file.sync_all()?;
-    }
-    std::fs::rename(&tmp, path).inspect_err(|_| {
-        let _ = std::fs::remove_file(&tmp);
-    })?;
-    Ok(())
+    let mut json = serde_json::to_string_pretty(&service.findings_json(f))?;
+    json.push('\n');
+    files::write_private(path, json.as_bytes())
+        .with_context(|| format!("writing {}", path.display()))
 }
 
 fn kb_check(dir: Option<&Path>, format: Format) -> Result<ExitCode> {
@@ -751,6 +725,7 @@ fn kb_check(dir: Option<&Path>, format: Format) -> Result<ExitCode> {
             } else {
                 let plans = &stats.plans;
                 let signals = stats.signals;
+                let prefill = stats.prefill;
                 let stats = &stats.kb;
                 println!(
                     "knowledge base {} is valid: {} findings, {} conditions, {} evidence rows, {} triage rules \
@@ -772,6 +747,9 @@ fn kb_check(dir: Option<&Path>, format: Format) -> Result<ExitCode> {
                 );
                 println!(
                     "running-data signals are valid: {signals}, each with its grade and known sources"
+                );
+                println!(
+                    "assessment pre-fill from data is valid: {prefill} training changes, each with its sources or reason"
                 );
             }
             Ok(ExitCode::SUCCESS)

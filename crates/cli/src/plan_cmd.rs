@@ -266,10 +266,14 @@ pub fn export(db: &DbOptions, out: &Path, weeks: u32, format: Format) -> Result<
     let now = Now::system();
     let files = match service
         .today(&store, now)
-        .and_then(|today| service.export_plan(&plan, out, weeks.clamp(1, 26), today, now))
+        .and_then(|today| service.export_plan(&plan, weeks.clamp(1, 26), today, now))
     {
         Ok(f) => f,
         Err(e) => return service_fail(e),
+    };
+    let files = match crate::files::write_export(out, &files) {
+        Ok(paths) => paths,
+        Err(message) => return fail(exit::INTERNAL, message),
     };
     if format == Format::Json {
         let list: Vec<String> = files.iter().map(|p| p.display().to_string()).collect();

@@ -509,24 +509,27 @@ pub fn report(
         Err(code) => return code,
     };
     t.units = pick_units(units, &t).name().to_string();
-    match service.write_report(&t, out) {
-        Ok(bytes) => {
-            if format == Format::Json {
-                println!(
-                    "{}",
-                    serde_json::json!({ "path": out.display().to_string(), "bytes": bytes })
-                );
-            } else {
-                println!(
-                    "Wrote {} ({} kB): open it in a browser; it prints with a one-page summary for your physio or doctor.",
-                    out.display(),
-                    bytes.div_ceil(1024)
-                );
-            }
-            Ok(ExitCode::SUCCESS)
-        }
-        Err(e) => service_fail(e),
+    let html = service.render_report(&t);
+    if let Err(e) = crate::files::write_private(out, html.as_bytes()) {
+        return crate::fail(
+            crate::exit::INTERNAL,
+            format!("cannot write {}: {e}", out.display()),
+        );
     }
+    let bytes = html.len();
+    if format == Format::Json {
+        println!(
+            "{}",
+            serde_json::json!({ "path": out.display().to_string(), "bytes": bytes })
+        );
+    } else {
+        println!(
+            "Wrote {} ({} kB): open it in a browser; it prints with a one-page summary for your physio or doctor.",
+            out.display(),
+            bytes.div_ceil(1024)
+        );
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 #[cfg(test)]

@@ -247,6 +247,29 @@ fn kb_check_passes_on_the_shipped_kb_and_fails_on_a_broken_copy() {
         err.contains("triage.toml") && err.contains("R-E1") && err.contains("ref9999"),
         "{err}"
     );
+
+    // The pre-fill table is checked too, naming its file and entry.
+    let d = tmpdir("kb-prefill");
+    copy_kb(&d);
+    let prefill = std::fs::read_to_string(d.join("prefill.toml")).unwrap();
+    std::fs::write(
+        d.join("prefill.toml"),
+        prefill.replace("min_days = 14", "min_days = -1"),
+    )
+    .unwrap();
+    let out = bin()
+        .args(["kb", "check", "--dir"])
+        .arg(&d)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(4));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("prefill.toml")
+            && err.contains("return_after_break")
+            && err.contains("min_days"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -76,24 +76,6 @@ impl std::fmt::Display for TriageLevel {
     }
 }
 
-/// The contract's condition ids, in contract order.
-pub const CONDITION_IDS: [&str; 14] = [
-    "acute_hamstring_strain",
-    "hamstring_tear_or_avulsion",
-    "proximal_hamstring_tendinopathy",
-    "distal_hamstring_tendinopathy",
-    "lumbar_radiculopathy",
-    "sciatic_nerve_entrapment",
-    "exercise_associated_cramp",
-    "doms",
-    "hamstring_tightness",
-    "deep_vein_thrombosis",
-    "stress_fracture",
-    "ischiofemoral_impingement",
-    "cauda_equina_syndrome",
-    "other",
-];
-
 /// The text of every knowledge-base file.
 #[derive(Debug, Clone, Copy)]
 pub struct KbFiles<'a> {
@@ -246,6 +228,8 @@ pub(crate) struct RawMeta {
     pub(crate) version: String,
     pub(crate) disclaimer: String,
     pub(crate) required_rules: Vec<String>,
+    /// The contract's condition ids: `conditions.toml` must define exactly these.
+    pub(crate) conditions: Vec<String>,
     pub(crate) level: Vec<LevelInfo>,
     #[serde(default)]
     pub(crate) default_sources: Vec<String>,
@@ -341,7 +325,7 @@ impl Kb {
         let raw = load::RawKb::parse(files)?;
         let source_ids = load::source_ids(&raw.sources)?;
         let cite = |file: &str, id: &str, list: &[String]| check_cites(&source_ids, file, id, list);
-        let condition_ids = load::check_conditions(&raw.conditions, &cite)?;
+        let condition_ids = load::check_conditions(&raw.conditions, &raw.meta.conditions, &cite)?;
         let near_items: Vec<(usize, u8, Vec<u8>)> = raw
             .near
             .iter()

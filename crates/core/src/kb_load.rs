@@ -13,7 +13,7 @@ use crate::expr::{self, Expr, Names};
 use crate::findings::{FieldKind, Schema};
 use crate::kb::{
     parse_toml, Advice, Condition, KbFiles, RawAdvice, RawMeta, RawRule, Rule, Screen, Source,
-    CONDITION_IDS, LEVELS,
+    LEVELS,
 };
 use crate::kb_model::{self, Cite, Near};
 use crate::Error;
@@ -96,13 +96,25 @@ pub(crate) fn source_ids(sources: &[Source]) -> Result<BTreeSet<&str>, Error> {
     Ok(ids)
 }
 
-/// Exactly the contract's conditions, each with sources, a valid level, a prior and text.
+/// Exactly the contract's conditions (meta.toml's `conditions`), each with sources, a valid
+/// level, a prior and text.
 pub(crate) fn check_conditions(
     conditions: &[Condition],
+    contract: &[String],
     cite: Cite<'_>,
 ) -> Result<Vec<String>, Error> {
+    let mut listed = BTreeSet::new();
+    for want in contract {
+        if !listed.insert(want.as_str()) {
+            return Err(Error::kb(
+                "meta.toml",
+                want,
+                "contract condition listed twice in `conditions`",
+            ));
+        }
+    }
     let ids: Vec<String> = conditions.iter().map(|c| c.id.clone()).collect();
-    for want in CONDITION_IDS {
+    for want in contract {
         if !ids.iter().any(|c| c == want) {
             return Err(Error::kb(
                 "conditions.toml",
@@ -111,13 +123,23 @@ pub(crate) fn check_conditions(
             ));
         }
     }
-    if ids.len() != CONDITION_IDS.len() {
+    if let Some(extra) = ids.iter().find(|c| !listed.contains(c.as_str())) {
+        return Err(Error::kb(
+            "conditions.toml",
+            extra,
+            format!(
+                "not one of the {} contract conditions listed in meta.toml",
+                contract.len()
+            ),
+        ));
+    }
+    if ids.len() != contract.len() {
         return Err(Error::kb(
             "conditions.toml",
             "",
             format!(
                 "expected the {} contract conditions, found {}",
-                CONDITION_IDS.len(),
+                contract.len(),
                 ids.len()
             ),
         ));

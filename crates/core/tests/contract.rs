@@ -599,6 +599,13 @@ sources = ["brief-1.13", "ext-qld-limp"]"#,
         "missing",
     ),
     (
+        "meta.toml",
+        r#""stress_fracture", "ischiofemoral_impingement""#,
+        r#""stress_fracture", "stress_fracture""#,
+        "stress_fracture",
+        "listed twice",
+    ),
+    (
         "screens.toml",
         r#"items = ["leg_swelling", "#,
         r#"items = ["leg_swollen", "#,
@@ -625,6 +632,7 @@ fn broken_kb_copies_fail_naming_file_and_entry() {
             "conditions.toml" => good.conditions,
             "screens.toml" => good.screens,
             "findings.toml" => good.findings,
+            "meta.toml" => good.meta,
             other => panic!("no such kb file in the table: {other}"),
         };
         assert_eq!(
@@ -639,6 +647,7 @@ fn broken_kb_copies_fail_naming_file_and_entry() {
             "evidence.toml" => files.evidence = &broken,
             "conditions.toml" => files.conditions = &broken,
             "screens.toml" => files.screens = &broken,
+            "meta.toml" => files.meta = &broken,
             _ => files.findings = &broken,
         }
         match &Kb::from_files(&files) {

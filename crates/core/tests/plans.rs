@@ -501,7 +501,7 @@ proptest! {
             }
             let np = next.protocol(&PKB).unwrap();
             let nph = &np.phase[next.phase];
-            if plan::library::EARLY_TENDON_PHASES.contains(&nph.id.as_str()) {
+            if PKB.early_tendon_phases.contains(&nph.id) {
                 for dd in plan::days(&PKB, &next, next.phase_start, 14).unwrap() {
                     for it in &dd.items {
                         if let Item::Exercise { id, .. } = it {
@@ -559,5 +559,58 @@ fn condition_lists_in_plan_files_are_checked() {
             .expect_err("refused")
             .to_string();
         assert!(err.contains(file) && err.contains(bad), "{err}");
+    }
+}
+
+/// The early tendon phases (no hamstring stretch, no deep hip flexion load) and the condition
+/// planned for when none is ranked are protocols.toml data checked at load. The list is
+/// restated here, so dropping a phase from the file fails this test.
+#[test]
+fn early_tendon_phases_and_unranked_condition_are_checked() {
+    use hamstride_core::plan::{PlanFiles, PlanKb};
+    let kb = Kb::embedded().unwrap();
+    assert_eq!(
+        PKB.early_tendon_phases,
+        ["pht-isometric", "pht-heavy-slow", "dht-isometric"]
+    );
+    assert_eq!(PKB.unranked_condition, "other");
+    let good = PlanFiles::embedded();
+    for (from, to, want) in [
+        (
+            "phases = [\"pht-isometric\"",
+            "phases = [\"pht-isometrik\"",
+            "[early_tendon]: no phase 'pht-isometrik'",
+        ),
+        (
+            "phases = [\"pht-isometric\"",
+            "phases = [\"strain-protect\"",
+            "which progression.toml does not list as a tendon problem",
+        ),
+        (
+            "sources = [\"ref34\", \"brief-4.6\"]\n",
+            "sources = []\n",
+            "early_tendon",
+        ),
+        (
+            "unranked_condition = \"other\"",
+            "unranked_condition = \"prevention\"",
+            "[unranked_condition]: 'prevention' is not a condition",
+        ),
+    ] {
+        assert_eq!(good.protocols.matches(from).count(), 1, "{from}");
+        let protocols = good.protocols.replacen(from, to, 1);
+        let err = PlanKb::from_files(
+            &kb,
+            &PlanFiles {
+                protocols: &protocols,
+                ..good
+            },
+        )
+        .expect_err("refused")
+        .to_string();
+        assert!(
+            err.contains("protocols.toml") && err.contains(want),
+            "{from}: {err}"
+        );
     }
 }

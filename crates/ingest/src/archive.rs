@@ -1,7 +1,14 @@
 //! The walker over what a runner hands to `hamstride import`: files, folders, `.gz` files and
-//! `.zip` exports, including Garmin's zips inside zips. It yields one [`Member`] per candidate
-//! file (its bytes, still gzip-compressed if they were, so decompression can run on the
-//! worker threads) or a reason it was skipped, in a stable order.
+//! `.zip` exports, including Garmin's zips inside zips, given as paths or as named bytes (a
+//! web upload, [`Source::Bytes`]) that go through the same checks. It yields one [`Member`]
+//! per candidate file (its bytes, still gzip-compressed if they were, so decompression can run
+//! on the worker threads) or a reason it was skipped, in a stable order.
+//!
+//! What a file is comes from its first bytes ([`crate::sniff::kind_of_content`]) before its
+//! name: exports rename things, so a member called `run.dat` that holds a FIT (or a gzip of
+//! one) is imported, and a zip without `.zip` is walked. The name decides only when the content
+//! says nothing (an `activities.csv`, or a `.fit` that the decoder will then reject with its
+//! reason).
 //!
 //! Hostile archives are expected. Everything is bounded by [`Limits`]: bytes per file and per
 //! archive, entries, zip nesting depth, and the compression ratio (checked while inflating, so
@@ -57,6 +64,39 @@ impl Default for Limits {
     }
 }
 
+/// Bytes read from the start of a file to tell what it is: the XML root element of a GPX or
+/// TCX sits within the first 4 KiB of every real export (after a BOM, prolog and comments).
+pub const SNIFF_BYTES: usize = 4096;
+
+/// One input to walk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// A file or folder the runner named.
+    Path(PathBuf),
+    /// Bytes received some other way (a web upload), with the name they came with. The name
+    /// is only a label in messages and a hint for the kind: nothing is written under it.
+    Bytes { name: String, data: Vec<u8> },
+}
+
+impl Source {
+    /// The name shown in the report for this input (an empty upload name shows as `upload`).
+    pub fn display_name(&self) -> String {
+        match self {
+            Source::Path(p) => p.display().to_string(),
+            Source::Bytes { name, .. } => upload_name(name),
+        }
+    }
+}
+
+/// An upload's name as shown: printable, and never empty.
+fn upload_name(name: &str) -> String {
+    if name.trim().is_empty() {
+        String::from("upload")
+    } else {
+        clean(name)
+    }
+}
+
 /// One thing found by the walk.
 #[derive(Debug)]
 pub enum Member {
@@ -97,7 +137,7 @@ pub fn kind_of(name: &str) -> Kind {
 
 /// Total size in bytes of the inputs (for a progress bar), without following links inside
 /// folders. Unreadable paths count 0; the walk reports them.
-pub fn total_size(inputs: &[PathBuf], limits: &Limits) -> u64 {
+pub fn total_size(inputs: &[Source], limits: &Limits) -> u64 {
     fn visit(p: &Path, top: bool, n: &mut usize, budget: usize) -> u64 {
         *n += 1;
         if *n > budget {
@@ -123,16 +163,20 @@ pub fn total_size(inputs: &[PathBuf], limits: &Limits) -> u64 {
     let mut n = 0;
     inputs
         .iter()
-        .map(|p| visit(p, true, &mut n, limits.max_folder_entries))
+        .map(|s| match s {
+            Source::Path(p) => visit(p, true, &mut n, limits.max_folder_entries),
+            Source::Bytes { data, .. } => data.len() as u64,
+        })
         .sum()
 }
 
 /// Walk the inputs in order, calling `sink` for every member; `sink` returns `false` to stop.
 /// `progress` grows by the input bytes consumed (compressed sizes inside archives).
 /// Top-level paths are followed even when they are links (the runner named them); links
-/// found inside folders and archives are not.
+/// found inside folders and archives are not. Bytes inputs are walked like a file of that
+/// name at the top level: the same limits, sniffing and reasons.
 pub fn walk(
-    inputs: &[PathBuf],
+    inputs: Vec<Source>,
     limits: &Limits,
     progress: &AtomicU64,
     sink: &mut dyn FnMut(Member) -> bool,
@@ -144,32 +188,15 @@ pub fn walk(
         stopped: false,
         folder_entries: 0,
     };
-    for p in inputs {
+    for input in inputs {
         if w.stopped {
             break;
         }
-        w.path(p, true);
+        match input {
+            Source::Path(p) => w.path(&p, true),
+            Source::Bytes { name, data } => w.bytes(&upload_name(&name), data),
+        }
     }
-}
-
-/// Walk a zip held in memory (an archive received some other way, and the fuzz target):
-/// the same checks and limits as a zip file on disk.
-pub fn walk_zip_bytes(
-    name: &str,
-    bytes: Vec<u8>,
-    limits: &Limits,
-    sink: &mut dyn FnMut(Member) -> bool,
-) {
-    let progress = AtomicU64::new(0);
-    let mut w = Walker {
-        limits,
-        progress: &progress,
-        sink,
-        stopped: false,
-        folder_entries: 0,
-    };
-    let mut budget = limits.max_archive_bytes;
-    w.zip(io::Cursor::new(bytes), &clean(name), 1, &mut budget);
 }
 
 struct Walker<'a> {
@@ -245,45 +272,97 @@ impl Walker<'_> {
         if !meta.is_file() {
             return self.skip(&shown, "not a regular file");
         }
-        let kind = kind_of(&shown);
+        let len = meta.len();
+        let named = kind_of(&shown);
+        let opened = File::open(p);
+        let mut f = match opened {
+            Ok(f) => f,
+            Err(e) => {
+                self.progress.fetch_add(len, Ordering::Relaxed);
+                return self.skip(&shown, format!("cannot open: {e}"));
+            }
+        };
+        // The first bytes decide what the file is; a name ending in .zip is trusted without
+        // them (the zip reader says so if it is not one).
+        let mut head = Vec::new();
+        let kind = if named == Kind::Zip {
+            Kind::Zip
+        } else {
+            if let Err(e) = read_head(&mut f, &mut head) {
+                self.progress.fetch_add(len, Ordering::Relaxed);
+                return self.skip(&shown, format!("cannot read: {e}"));
+            }
+            crate::sniff::kind_of_content(&head).unwrap_or(named)
+        };
         match kind {
             Kind::Zip => {
-                match File::open(p) {
-                    Ok(f) => {
+                match f.rewind() {
+                    Ok(()) => {
                         let mut budget = self.limits.max_archive_bytes;
                         // Large reads: the walker streams hundreds of megabytes of members.
                         self.zip(BufReader::with_capacity(1 << 20, f), &shown, 1, &mut budget);
                     }
-                    Err(e) => self.skip(&shown, format!("cannot open: {e}")),
+                    Err(e) => self.skip(&shown, format!("cannot read: {e}")),
                 }
-                self.progress.fetch_add(meta.len(), Ordering::Relaxed);
+                self.progress.fetch_add(len, Ordering::Relaxed);
             }
             Kind::Other if !top => {
-                self.progress.fetch_add(meta.len(), Ordering::Relaxed);
+                self.progress.fetch_add(len, Ordering::Relaxed);
                 self.skip(&shown, "not an activity file")
             }
-            // A file the runner named explicitly is tried whatever its name: the decoder
-            // sniffs the content.
+            // A file the runner named explicitly is tried whatever its name and content: the
+            // decoder then says why it cannot read it.
             _ => {
-                if meta.len() > self.limits.max_file_bytes {
-                    self.progress.fetch_add(meta.len(), Ordering::Relaxed);
-                    return self.skip(
-                        &shown,
-                        format!(
-                            "file is {} MB, over the {} MB limit for one activity",
-                            meta.len() >> 20,
-                            self.limits.max_file_bytes >> 20
-                        ),
-                    );
+                if len > self.limits.max_file_bytes {
+                    self.progress.fetch_add(len, Ordering::Relaxed);
+                    return self.skip(&shown, too_big(len, self.limits));
                 }
-                let read = fs::read(p);
-                self.progress.fetch_add(meta.len(), Ordering::Relaxed);
+                // The file may grow while we read: never past the limit.
+                let mut bytes = head;
+                let rest = (self.limits.max_file_bytes + 1).saturating_sub(bytes.len() as u64);
+                let read = (&mut f).take(rest).read_to_end(&mut bytes);
+                self.progress.fetch_add(len, Ordering::Relaxed);
                 match read {
-                    Ok(bytes) => self.emit(Member::File { path: shown, bytes }),
+                    Ok(_) if bytes.len() as u64 > self.limits.max_file_bytes => {
+                        self.skip(&shown, too_big(bytes.len() as u64, self.limits))
+                    }
+                    Ok(_) => self.emit(Member::File { path: shown, bytes }),
                     Err(e) => self.skip(&shown, format!("cannot read: {e}")),
                 }
             }
         }
+    }
+
+    /// Walk bytes received with a name (an upload) as [`Walker::path`] walks a top-level file:
+    /// a zip (by content or name) is walked, anything else goes to the decoder, which names
+    /// the upload in its reason when it cannot read it.
+    fn bytes(&mut self, shown: &str, data: Vec<u8>) {
+        let len = data.len() as u64;
+        let head = data.get(..SNIFF_BYTES).unwrap_or(&data);
+        let kind = crate::sniff::kind_of_content(head).unwrap_or_else(|| kind_of(shown));
+        if kind == Kind::Zip {
+            if len > self.limits.max_archive_bytes {
+                self.skip(
+                    shown,
+                    format!(
+                        "archive is {} MB, over the {} MB limit for one archive",
+                        len >> 20,
+                        self.limits.max_archive_bytes >> 20
+                    ),
+                );
+            } else {
+                let mut budget = self.limits.max_archive_bytes;
+                self.zip(io::Cursor::new(data), shown, 1, &mut budget);
+            }
+        } else if len > self.limits.max_file_bytes {
+            self.skip(shown, too_big(len, self.limits));
+        } else {
+            self.emit(Member::File {
+                path: shown.to_string(),
+                bytes: data,
+            });
+        }
+        self.progress.fetch_add(len, Ordering::Relaxed);
     }
 
     /// Walk one zip. `budget` is what is left of the top-level archive's byte allowance.
@@ -329,7 +408,19 @@ impl Walker<'_> {
                 self.skip(&path, "symbolic link not followed");
                 continue;
             }
-            let kind = kind_of(&name);
+            // As for files: the first bytes decide, the name when they say nothing. Reading
+            // them inflates at most SNIFF_BYTES, well inside the ratio check's grace.
+            let named = kind_of(&name);
+            let mut head = Vec::new();
+            let kind = if named == Kind::Zip {
+                Kind::Zip
+            } else {
+                if let Err(e) = read_head(&mut entry, &mut head) {
+                    self.skip(&path, format!("cannot decompress: {e}"));
+                    continue;
+                }
+                crate::sniff::kind_of_content(&head).unwrap_or(named)
+            };
             if kind == Kind::Other {
                 self.skip(&path, "not an activity file");
                 continue;
@@ -346,13 +437,16 @@ impl Walker<'_> {
             } else {
                 self.limits.max_file_bytes.min(*budget)
             };
-            if kind == Kind::Zip && entry.size() > self.limits.max_in_memory_zip {
+            let size = entry.size();
+            // The head already read, then the rest of the member: one stream to the limits.
+            let mut src = io::Cursor::new(head).chain(&mut entry);
+            if kind == Kind::Zip && size > self.limits.max_in_memory_zip {
                 // Spool to an anonymous temp file: it has no name an attacker chose, and
                 // the OS removes it when closed.
                 let spooled = tempfile::tempfile()
                     .map_err(|e| e.to_string())
                     .and_then(|mut f| {
-                        let n = bounded_copy(&mut entry, &mut f, cap, compressed, self.limits)?;
+                        let n = bounded_copy(&mut src, &mut f, cap, compressed, self.limits)?;
                         f.rewind().map_err(|e| e.to_string())?;
                         Ok((f, n))
                     });
@@ -365,8 +459,8 @@ impl Walker<'_> {
                 }
                 continue;
             }
-            let mut bytes = Vec::with_capacity(entry.size().min(cap).min(64 << 20) as usize);
-            match bounded_copy(&mut entry, &mut bytes, cap, compressed, self.limits) {
+            let mut bytes = Vec::with_capacity(size.min(cap).min(64 << 20) as usize);
+            match bounded_copy(&mut src, &mut bytes, cap, compressed, self.limits) {
                 Ok(n) => {
                     *budget = budget.saturating_sub(n);
                     if kind == Kind::Zip {
@@ -379,6 +473,20 @@ impl Walker<'_> {
             }
         }
     }
+}
+
+/// Read up to [`SNIFF_BYTES`] from the start of `src` into `head`.
+fn read_head(src: &mut dyn Read, head: &mut Vec<u8>) -> io::Result<()> {
+    src.take(SNIFF_BYTES as u64).read_to_end(head).map(|_| ())
+}
+
+/// The reason for a file over the one-activity limit.
+fn too_big(len: u64, limits: &Limits) -> String {
+    format!(
+        "file is {} MB, over the {} MB limit for one activity",
+        len >> 20,
+        limits.max_file_bytes >> 20
+    )
 }
 
 /// Copy at most `cap` bytes, failing (with a reason for the runner) past the cap or past the
@@ -438,6 +546,12 @@ pub fn gunzip(bytes: &[u8], limits: &Limits) -> Result<Vec<u8>, Error> {
 /// True when the bytes start with the gzip magic number.
 pub fn is_gzip(bytes: &[u8]) -> bool {
     bytes.starts_with(&[0x1f, 0x8b])
+}
+
+/// True when the bytes start like a zip: a local file header, or the end record of an empty
+/// archive.
+pub fn is_zip(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06")
 }
 
 #[cfg(test)]

@@ -1,8 +1,11 @@
 //! Telling formats apart by content, so a file named `.fit` that is really a GPX (or a `.gz`
 //! of anything) still decodes. Names are only a hint: exports rename things, and a runner may
-//! hand over a file with no extension at all.
+//! hand over a file with no extension at all. The walker asks [`kind_of_content`] about the
+//! first bytes of every file and archive member before it looks at the name.
 
-use crate::archive::{gunzip, is_gzip, Limits};
+use std::io::Read;
+
+use crate::archive::{gunzip, is_gzip, is_zip, Kind, Limits, SNIFF_BYTES};
 use crate::xml::contains;
 use crate::{fit, gpx, tcx, Activity, Error, SourceFormat};
 
@@ -34,6 +37,27 @@ pub fn format_of(bytes: &[u8]) -> Option<SourceFormat> {
     } else {
         None
     }
+}
+
+/// What the first bytes of a file (up to [`SNIFF_BYTES`]) say it is: a zip, or an activity
+/// (FIT, GPX, TCX, or a gzip of one); `None` when they say nothing and the name decides.
+/// A gzip head is inflated only as far as [`SNIFF_BYTES`] of output, so a bomb costs nothing
+/// here; a truncated head inflates as far as it goes.
+pub fn kind_of_content(head: &[u8]) -> Option<Kind> {
+    if is_zip(head) {
+        return Some(Kind::Zip);
+    }
+    if is_gzip(head) {
+        let mut inner = Vec::with_capacity(SNIFF_BYTES);
+        let mut dec = flate2::read::GzDecoder::new(head).take(SNIFF_BYTES as u64);
+        let mut buf = [0u8; 512];
+        // Read chunk by chunk: a head cut mid-stream ends in an error after what it held.
+        while let Ok(n @ 1..) = dec.read(&mut buf) {
+            inner.extend_from_slice(buf.get(..n).unwrap_or(&[]));
+        }
+        return format_of(&inner).map(|_| Kind::Activity);
+    }
+    format_of(head).map(|_| Kind::Activity)
 }
 
 /// Gunzip if needed: the decoded content, and the gzip input when there was one.

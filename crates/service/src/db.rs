@@ -136,6 +136,13 @@ pub fn open_dir(dir: &Path) -> Result<AthleteDb, Error> {
     })
 }
 
+/// A throwaway database in memory for its default athlete (tests, one-off tools).
+pub fn open_in_memory() -> Result<AthleteDb, Error> {
+    let mut store: Box<dyn Store> = Box::new(SqliteStore::open_in_memory()?);
+    let who = store.default_athlete()?;
+    Ok(AthleteDb { store, who })
+}
+
 /// An athlete's name is a label, not data: short, printable, no surrounding spaces.
 fn check_athlete_name(name: &str) -> Result<(), Error> {
     let ok = !name.is_empty()

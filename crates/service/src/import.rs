@@ -1,4 +1,6 @@
-//! The import use case: paths in, activities in the database, a report out.
+//! The import use case: paths or uploaded bytes in ([`ImportSource`]), activities in the
+//! database, a report out. An upload goes through exactly what a path does: the same walker
+//! limits, content sniffing, dedupe and reasons, with the upload's name in every message.
 //!
 //! Three stages connected by bounded channels, so a ten-year archive streams through in
 //! constant memory: one thread walks the inputs (`hamstride_ingest::archive`), a pool of
@@ -13,13 +15,12 @@
 //! adds the rest, so there are never duplicates.
 
 use std::collections::{HashMap, HashSet};
-use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread;
 
 use hamstride_analytics::METRICS_VERSION;
-use hamstride_ingest::archive::{self, Kind, Limits, Member};
+use hamstride_ingest::archive::{self, Kind, Member};
 use hamstride_ingest::{sniff, strava, Activity};
 use hamstride_store::{ExternalMeta, NewActivity, NewOriginal, WriteTx};
 
@@ -27,6 +28,11 @@ use crate::db::AthleteDb;
 use serde::Serialize;
 
 use crate::Error;
+
+/// The walker's safety limits, so an adapter can set them without depending on the reader.
+pub use hamstride_ingest::archive::Limits;
+/// One input of an import: a file or folder path, or named bytes (a web upload).
+pub use hamstride_ingest::archive::Source as ImportSource;
 
 /// Two activities of compatible sport starting within this window are one session recorded
 /// twice (a watch's FIT and the GPX exported from it start a few seconds apart).
@@ -163,11 +169,11 @@ enum Outcome {
     Skipped(Skipped),
 }
 
-/// Import `paths` into the athlete's database. Bad files are skipped with reasons; only store failures
-/// (disk full, database locked) abort, and then what was committed stays.
+/// Import `sources` into the athlete's database. Bad files are skipped with reasons; only store
+/// failures (disk full, database locked) abort, and then what was committed stays.
 pub fn run(
     db: &mut AthleteDb,
-    paths: &[PathBuf],
+    sources: Vec<ImportSource>,
     opts: &ImportOptions,
     on_progress: &mut dyn FnMut(Progress),
 ) -> Result<ImportReport, Error> {
@@ -182,7 +188,7 @@ pub fn run(
         used: Mutex::new(0),
         freed: Condvar::new(),
     });
-    let bytes_total = archive::total_size(paths, &opts.limits);
+    let bytes_total = archive::total_size(&sources, &opts.limits);
     let (job_tx, job_rx) = crossbeam_channel::bounded::<Job>(threads * 2);
     let (out_tx, out_rx) = crossbeam_channel::bounded::<Outcome>(threads * 2);
 
@@ -191,7 +197,6 @@ pub fn run(
 
     let result = thread::scope(|s| -> Result<(), Error> {
         {
-            let paths = paths.to_vec();
             let limits = opts.limits.clone();
             let consumed = Arc::clone(&consumed);
             let budget = Arc::clone(&budget);
@@ -211,7 +216,7 @@ pub fn run(
                     // The writer hung up (store failure): stop walking.
                     job_tx.send(job).is_ok()
                 };
-                archive::walk(&paths, &limits, &consumed, &mut sink);
+                archive::walk(sources, &limits, &consumed, &mut sink);
             });
         }
         for _ in 0..threads {

@@ -10,6 +10,7 @@
 pub mod db;
 pub mod import;
 pub mod plans;
+pub mod prefill;
 pub mod status;
 pub mod stored;
 pub mod training;
@@ -75,6 +76,8 @@ pub struct Service {
     kb: Kb,
     plans: PlanKb,
     signals: Signals,
+    /// What the assessment may pre-fill from the runner's data (`kb/prefill.toml`).
+    prefill: prefill::Prefill,
 }
 
 /// A parsed findings set with any warnings about ignored fields.
@@ -91,7 +94,18 @@ impl Service {
         let plans = PlanKb::embedded(&kb).map_err(Error::Kb)?;
         let signals = Signals::embedded()?;
         check_signal_sources(&kb, &signals)?;
-        Ok(Service { kb, plans, signals })
+        let prefill = prefill::Prefill::embedded(&kb, &signals)?;
+        Ok(Service {
+            kb,
+            plans,
+            signals,
+            prefill,
+        })
+    }
+
+    /// The pre-fill tests and thresholds.
+    pub fn prefill(&self) -> &prefill::Prefill {
+        &self.prefill
     }
 
     /// The running-data signals (thresholds, grades, sources).
@@ -151,6 +165,8 @@ pub struct CheckReport {
     pub plans: PlanStats,
     /// Running-data signals in `signals.toml`.
     pub signals: usize,
+    /// Training changes the data may pre-fill (`prefill.toml`).
+    pub prefill: usize,
 }
 
 /// Every source a signal cites must exist in the knowledge base's source list.
@@ -174,10 +190,12 @@ pub fn check_kb(dir: Option<&Path>) -> Result<CheckReport, Error> {
             let plans = PlanKb::embedded(&kb).map_err(Error::Kb)?;
             let signals = Signals::embedded()?;
             check_signal_sources(&kb, &signals)?;
+            let prefill = prefill::Prefill::embedded(&kb, &signals)?;
             Ok(CheckReport {
                 kb: kb.stats(),
                 plans: plans.stats(),
                 signals: signals.signals.len(),
+                prefill: prefill.changes.len(),
             })
         }
         Some(dir) => {
@@ -213,10 +231,17 @@ pub fn check_kb(dir: Option<&Path>) -> Result<CheckReport, Error> {
             })?;
             let signals = Signals::parse(&text)?;
             check_signal_sources(&kb, &signals)?;
+            let path = dir.join(prefill::FILE);
+            let text = std::fs::read_to_string(&path).map_err(|error| Error::Io {
+                path: path.display().to_string(),
+                error,
+            })?;
+            let prefill = prefill::Prefill::parse(&text, &kb, &signals)?;
             Ok(CheckReport {
                 kb: kb.stats(),
                 plans: plans.stats(),
                 signals: signals.signals.len(),
+                prefill: prefill.changes.len(),
             })
         }
     }

@@ -1,11 +1,10 @@
 //! Use cases of the runner's own record: keep an assessment and the plan made from it, show the
 //! plan, take a check-in (re-running the red-flag screen on the day's answers), and export the
-//! plan as Markdown, iCalendar and FIT workout files.
+//! plan as Markdown, iCalendar and FIT workout files (as bytes: the adapter decides where
+//! they go, a folder for the CLI, a download for the web).
 //!
 //! Every write goes through one store transaction, and nothing is written until the input has
 //! been validated, so a bad check-in or an interrupted command loses nothing already stored.
-
-use std::path::{Path, PathBuf};
 
 use hamstride_core::findings::Value;
 use hamstride_core::plan::{self, CheckIn, Decision, PlanState, PlanView, Record};
@@ -322,16 +321,17 @@ impl Service {
         Ok((result, row))
     }
 
-    /// Write the plan's exports into `dir`: plan.md, plan.ics (the next `weeks` weeks of
-    /// sessions) and one FIT workout per return-to-run stage. Returns the files written.
+    /// The plan's exports: plan.md, plan.ics (the next `weeks` weeks of sessions) and one FIT
+    /// workout per return-to-run stage, each with its name relative to the export's folder.
+    /// Nothing is written here; the files hold health data, so the adapter stores them
+    /// privately (the CLI with mode 0600).
     pub fn export_plan(
         &self,
         plan: &ActivePlan,
-        dir: &Path,
         weeks: u32,
         today: Date,
         now: Now,
-    ) -> Result<Vec<PathBuf>, Error> {
+    ) -> Result<Vec<ExportFile>, Error> {
         let files = hamstride_export::plan_files(
             &self.kb,
             &self.plans,
@@ -342,18 +342,19 @@ impl Service {
             now.ms / 1000,
         )
         .map_err(|e| Error::Export(e.to_string()))?;
-        create_private_dir(dir)?;
-        let mut written = Vec::new();
-        for (name, bytes) in files {
-            let path = dir.join(&name);
-            if let Some(parent) = path.parent() {
-                create_private_dir(parent)?;
-            }
-            write_private(&path, &bytes)?;
-            written.push(path);
-        }
-        Ok(written)
+        Ok(files
+            .into_iter()
+            .map(|(name, bytes)| ExportFile { name, bytes })
+            .collect())
     }
+}
+
+/// One file of an export: its path relative to the export's folder (`plan.md`,
+/// `workouts/01-walk-jog.fit`) and its content.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportFile {
+    pub name: String,
+    pub bytes: Vec<u8>,
 }
 
 /// Check-in validation errors are the runner's input; knowledge-base errors are not.
@@ -362,34 +363,6 @@ fn field_error(e: hamstride_core::Error) -> Error {
         hamstride_core::Error::Field { field, problem } => Error::Input { field, problem },
         other => Error::Kb(other),
     }
-}
-
-fn create_private_dir(dir: &Path) -> Result<(), Error> {
-    std::fs::create_dir_all(dir).map_err(|error| Error::Io {
-        path: dir.display().to_string(),
-        error,
-    })
-}
-
-/// Exports hold health data: write them readable only by the runner, atomically.
-pub(crate) fn write_private(path: &Path, bytes: &[u8]) -> Result<(), Error> {
-    use std::io::Write;
-    let io = |error| Error::Io {
-        path: path.display().to_string(),
-        error,
-    };
-    let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
-    }
-    let mut f = opts.open(&tmp).map_err(io)?;
-    f.write_all(bytes).map_err(io)?;
-    f.sync_all().map_err(io)?;
-    std::fs::rename(&tmp, path).map_err(io)
 }
 
 fn to_json<T: serde::Serialize>(what: &str, v: &T) -> Result<String, Error> {

@@ -5,10 +5,10 @@
 //!
 //! The maths lives in `hamstride-analytics`; this module does the I/O around it: reading the
 //! store, the runner's settings (time zone, heart rate, units), "today" from the clock the
-//! caller passes, and writing the report file (mode 0600). Health data never reaches a log.
+//! caller passes. The report comes back as HTML for the adapter to store (the CLI writes it
+//! with mode 0600). Health data never reaches a log.
 
 use std::collections::HashMap;
-use std::path::Path;
 
 use hamstride_analytics::adherence::{self, Adherence, DoneRun, Prescribed};
 use hamstride_analytics::form::{self, FormReport, FormRun, Side};
@@ -27,6 +27,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::db::AthleteDb;
 use crate::plans::{corrupt, input, profile, Now, Profile};
+use crate::prefill::{Prefill, Test};
 use crate::{Error, Service};
 
 /// Activities recomputed per transaction when metrics are refreshed.
@@ -600,13 +601,6 @@ impl Service {
         }))
     }
 
-    /// Render the HTML report and write it to `path` (mode 0600). Returns the bytes written.
-    pub fn write_report(&self, t: &Training, path: &Path) -> Result<usize, Error> {
-        let html = self.render_report(t);
-        crate::plans::write_private(path, html.as_bytes())?;
-        Ok(html.len())
-    }
-
     /// The HTML report as a string.
     pub fn render_report(&self, t: &Training) -> String {
         let summary = t.assessment.as_ref().map(|a| AssessmentSummary {
@@ -688,7 +682,7 @@ impl Service {
             signals: &self.signals,
             today,
         });
-        Ok(data_findings(&analysis, today))
+        Ok(data_findings(&analysis, today, &self.prefill))
     }
 
     /// Merge data findings into `findings` where the runner has not answered already.
@@ -734,10 +728,14 @@ impl Service {
     }
 }
 
-/// The pure part of [`Service::findings_from_data`].
-pub fn data_findings(a: &Analysis, today: Date) -> DataFindings {
-    let from = today.saturating_sub(Span::new().days(27));
-    let prev_from = today.saturating_sub(Span::new().days(55));
+/// The pure part of [`Service::findings_from_data`]: the tests and thresholds of `rules`
+/// (`kb/prefill.toml`) over the recent window against the one before it.
+pub fn data_findings(a: &Analysis, today: Date, rules: &Prefill) -> DataFindings {
+    let window = rules.window_days;
+    let weeks = rules.window_weeks();
+    let from = today.saturating_sub(Span::new().days(window - 1));
+    let prev_from = today.saturating_sub(Span::new().days(2 * window - 1));
+    let prev_to = from.yesterday().unwrap_or(from);
     let recent_flags = |id: SignalId| {
         a.flags
             .iter()
@@ -752,81 +750,59 @@ pub fn data_findings(a: &Analysis, today: Date) -> DataFindings {
             .map(f)
             .sum()
     };
-    let covered_56 = a.first_day.is_some_and(|f| f <= prev_from);
-    let covered_28 = a.first_day.is_some_and(|f| f <= from);
+    // Both windows inside the history, or only the recent one.
+    let covered_both = a.first_day.is_some_and(|f| f <= prev_from);
+    let covered_recent = a.first_day.is_some_and(|f| f <= from);
     let recent_km = sum(from, today, &|d| d.distance_m) / 1000.0;
-    let prev_km = sum(prev_from, from.yesterday().unwrap_or(from), &|d| {
-        d.distance_m
-    }) / 1000.0;
-    let mut push = |id: &str, why: String| {
-        if !changes.iter().any(|c| c == id) {
-            changes.push(id.to_string());
-            reasons.push(why);
-        }
-    };
-    // "More kilometres per week" compares four weeks with the four before: a single week's
-    // jump (a flag in the charts) also happens to a steady runner whose runs fall 3 and 2 to a
-    // week, and the question asks about a change in training, not a fluctuation.
-    if covered_56 && prev_km > 0.0 && recent_km > prev_km * 1.2 {
-        push(
-            "mileage_increase",
-            format!(
-                "more kilometres per week: {recent_km:.0} km in the last 4 weeks against {prev_km:.0} km in the 4 before"
-            ),
-        );
-    }
-    if let Some(f) = recent_flags(SignalId::LongRunSpike).next_back() {
-        push(
-            "long_run_increase",
-            format!("a longer long run: {}", f.text),
-        );
-    }
-    if let Some(f) = recent_flags(SignalId::SpeedReintroduced)
-        .chain(recent_flags(SignalId::HighSpeedWeek))
-        .last()
-    {
-        push(
-            "new_speed_work",
-            format!("new or more speed work: {}", f.text),
-        );
-    }
-    if let Some(f) = recent_flags(SignalId::HillsReintroduced).next_back() {
-        push("new_hills", format!("new or more hills: {}", f.text));
-    }
-    let recent_desc = sum(from, today, &|d| d.descent_m);
-    let prev_desc = sum(prev_from, from.yesterday().unwrap_or(from), &|d| {
-        d.descent_m
-    });
-    if covered_56 && recent_desc >= 300.0 && recent_desc > 1.5 * prev_desc {
-        push(
-            "downhill_running",
-            format!(
-                "downhill running: {recent_desc:.0} m of descent in the last 4 weeks against {prev_desc:.0} m in the 4 before"
-            ),
-        );
-    }
-    // Coming back after a break: the first run of the last 4 weeks followed 14 or more days
-    // without running, and there was running before the gap.
     let runs: Vec<&series::RunSummary> = a.runs.iter().filter(|r| r.date <= today).collect();
-    if let Some(pos) = runs.iter().position(|r| r.date >= from) {
-        if pos > 0 {
-            let gap = (runs[pos].date - runs[pos - 1].date).get_days();
-            if gap >= 14 {
-                push(
-                    "return_after_break",
+    for change in &rules.changes {
+        let detail = match &change.test {
+            Test::DistanceRatio { ratio } => {
+                let prev_km = sum(prev_from, prev_to, &|d| d.distance_m) / 1000.0;
+                (covered_both && prev_km > 0.0 && recent_km > prev_km * ratio).then(|| {
                     format!(
-                        "coming back after a break: {gap} days without running before {}",
-                        runs[pos].date
-                    ),
-                );
+                        "{recent_km:.0} km in the last {weeks} weeks against {prev_km:.0} km in the {weeks} before"
+                    )
+                })
+            }
+            // The latest flag of the last listed signal that has one.
+            Test::Flags { signals } => signals
+                .iter()
+                .flat_map(|&id| recent_flags(id))
+                .last()
+                .map(|f| f.text.clone()),
+            Test::DescentRatio { min_m, ratio } => {
+                let recent = sum(from, today, &|d| d.descent_m);
+                let prev = sum(prev_from, prev_to, &|d| d.descent_m);
+                (covered_both && recent >= *min_m && recent > ratio * prev).then(|| {
+                    format!(
+                        "{recent:.0} m of descent in the last {weeks} weeks against {prev:.0} m in the {weeks} before"
+                    )
+                })
+            }
+            // The first run of the window after a gap, with running before the gap.
+            Test::Gap { min_days } => runs
+                .iter()
+                .position(|r| r.date >= from)
+                .filter(|&pos| pos > 0)
+                .and_then(|pos| {
+                    let gap = (runs[pos].date - runs[pos - 1].date).get_days();
+                    (i64::from(gap) >= *min_days)
+                        .then(|| format!("{gap} days without running before {}", runs[pos].date))
+                }),
+        };
+        if let Some(detail) = detail {
+            if !changes.contains(&change.value) {
+                changes.push(change.value.clone());
+                reasons.push(format!("{}: {detail}", change.label));
             }
         }
     }
     let runs_28d = runs.iter().filter(|r| r.date >= from).count();
-    let weekly_km = covered_28.then_some(recent_km / 4.0);
+    let weekly_km = covered_recent.then_some(recent_km / weeks as f64);
     if let Some(km) = weekly_km {
         reasons.push(format!(
-            "weekly distance: {km:.1} km on average over the last 4 weeks ({runs_28d} runs)"
+            "weekly distance: {km:.1} km on average over the last {weeks} weeks ({runs_28d} runs)"
         ));
     }
     DataFindings {

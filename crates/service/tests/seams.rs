@@ -8,7 +8,7 @@
 use std::path::{Path, PathBuf};
 
 use hamstride_core::activity::{Activity, Records, Session};
-use hamstride_service::import::{self, ImportOptions};
+use hamstride_service::import::{self, ImportOptions, ImportSource};
 use hamstride_service::plans::{self, CheckInInput, Now, Profile};
 use hamstride_service::training::PainInput;
 use hamstride_service::{AthleteDb, DbOptions, Service};
@@ -82,19 +82,23 @@ fn fixture(rel: &str) -> PathBuf {
 #[test]
 fn the_same_file_imported_by_two_athletes_is_stored_for_both() {
     let dir = tempfile::tempdir().unwrap();
-    let file = vec![fixture("gpx/georust__wahoo_example.gpx")];
+    let file = || {
+        vec![ImportSource::Path(fixture(
+            "gpx/georust__wahoo_example.gpx",
+        ))]
+    };
     let opts = ImportOptions::default();
     let mut a = sqlite(dir.path(), Some("ana"));
-    let ra = import::run(&mut a, &file, &opts, &mut |_| {}).unwrap();
+    let ra = import::run(&mut a, file(), &opts, &mut |_| {}).unwrap();
     let mut b = sqlite(dir.path(), Some("ben"));
-    let rb = import::run(&mut b, &file, &opts, &mut |_| {}).unwrap();
+    let rb = import::run(&mut b, file(), &opts, &mut |_| {}).unwrap();
     assert_eq!((ra.imported, ra.duplicates), (1, 0));
     assert_eq!(
         (rb.imported, rb.duplicates),
         (1, 0),
         "B's copy is B's, not a duplicate of A's"
     );
-    let again = import::run(&mut b, &file, &opts, &mut |_| {}).unwrap();
+    let again = import::run(&mut b, file(), &opts, &mut |_| {}).unwrap();
     assert_eq!(
         (again.imported, again.duplicates),
         (0, 1),

@@ -219,7 +219,7 @@ pub fn generate(
         .differential
         .first()
         .map(|d| d.condition.clone())
-        .unwrap_or_else(|| String::from("other"));
+        .unwrap_or_else(|| pkb.unranked_condition.clone());
     let sev = severity(pkb, &condition, f);
     let p = choose_protocol(pkb, &condition, sev.map(|s| s.0), outcome.level)?;
     let days = num(kb, f, "days_since_onset")

@@ -368,6 +368,12 @@ pub struct PlanKb {
     pub medication: Medication,
     pub pain: PainMonitoring,
     pub ladders: Vec<Ladder>,
+    /// Phases in which no exercise may stretch the hamstring or load deep hip flexion
+    /// (`protocols.toml` `[early_tendon]`), whatever else the exercise's flags allow.
+    pub early_tendon_phases: Vec<String>,
+    /// The condition whose plan is made when the assessment ranks none
+    /// (`protocols.toml` `unranked_condition`).
+    pub unranked_condition: String,
     exercise_index: BTreeMap<String, usize>,
 }
 
@@ -380,10 +386,6 @@ pub struct PlanStats {
     pub criteria: usize,
     pub ladder_stages: usize,
 }
-
-/// Exercises that may never appear in an early tendinopathy phase whatever their flags say:
-/// the check is on flags, this names the phases it applies to.
-pub const EARLY_TENDON_PHASES: [&str; 3] = ["pht-isometric", "pht-heavy-slow", "dht-isometric"];
 
 impl PlanKb {
     pub fn embedded(kb: &Kb) -> Result<PlanKb, Error> {
@@ -431,12 +433,19 @@ impl PlanKb {
         let prognostic = check.prognostic_rules(protocols.prognostic)?;
         check.medication(&protocols.medication)?;
         check.progression(&progression)?;
+        check.early_tendon(
+            &protocols.early_tendon,
+            &protocols.protocol,
+            &progression.pain_monitoring,
+        )?;
         let library = Library {
             exercises: &exercises,
             index: &exercise_index,
+            early_tendon_phases: &protocols.early_tendon.phases,
         };
         check.protocols(&protocols.protocol, &progression.ladder, &library)?;
         check.coverage(&protocols.protocol)?;
+        check.unranked_condition(&protocols.unranked_condition)?;
         check_avoid_phases(&exercises, &protocols.protocol)?;
 
         Ok(PlanKb {
@@ -447,6 +456,8 @@ impl PlanKb {
             medication: protocols.medication,
             pain: progression.pain_monitoring,
             ladders: progression.ladder,
+            early_tendon_phases: protocols.early_tendon.phases,
+            unranked_condition: protocols.unranked_condition,
             exercise_index,
         })
     }
@@ -467,10 +478,20 @@ struct ExerciseFile {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ProtocolFile {
+    unranked_condition: String,
+    early_tendon: EarlyTendon,
     severity: Vec<RawSeverity>,
     prognostic: Vec<RawPrognostic>,
     medication: Medication,
     protocol: Vec<Protocol>,
+}
+
+/// `[early_tendon]` in `protocols.toml`: the phases where the tendon is not yet compressed.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EarlyTendon {
+    phases: Vec<String>,
+    sources: Vec<String>,
 }
 
 /// `progression.toml` as written.
@@ -504,6 +525,8 @@ impl ParsedFiles {
 struct Library<'a> {
     exercises: &'a [Exercise],
     index: &'a BTreeMap<String, usize>,
+    /// Phases where no exercise may stretch the hamstring or load deep hip flexion.
+    early_tendon_phases: &'a [String],
 }
 
 impl Library<'_> {
@@ -686,6 +709,60 @@ impl<'k> Checker<'k> {
             });
         }
         Ok(prognostic)
+    }
+
+    /// The early tendon phases are cited, and each is a phase of a protocol for a condition
+    /// the not-settling rule counts as a tendon problem: a misspelt or moved phase would
+    /// otherwise silently lift the no-stretch, no-compression check.
+    fn early_tendon(
+        &self,
+        e: &EarlyTendon,
+        protocols: &[Protocol],
+        pm: &PainMonitoring,
+    ) -> Result<(), Error> {
+        self.cite(PROTOCOLS_TOML, "early_tendon", &e.sources)?;
+        if e.phases.is_empty() {
+            return Err(Error::kb(PROTOCOLS_TOML, "early_tendon", "lists no phases"));
+        }
+        for q in &e.phases {
+            let owner = protocols
+                .iter()
+                .find(|p| p.phase.iter().any(|ph| &ph.id == q));
+            match owner {
+                None => {
+                    return Err(Error::kb(
+                        PROTOCOLS_TOML,
+                        "early_tendon",
+                        format!("no phase '{q}'"),
+                    ))
+                }
+                Some(p) if !pm.not_settling_tendon_conditions.contains(&p.condition) => {
+                    return Err(Error::kb(
+                        PROTOCOLS_TOML,
+                        "early_tendon",
+                        format!(
+                            "phase '{q}' belongs to '{}', which progression.toml does not list as a tendon problem",
+                            p.condition
+                        ),
+                    ))
+                }
+                Some(_) => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// The condition used when the assessment ranks none is a real condition (its protocol
+    /// exists: `coverage` ran first).
+    fn unranked_condition(&self, c: &str) -> Result<(), Error> {
+        if c == "prevention" || !self.is_condition(c) {
+            return Err(Error::kb(
+                PROTOCOLS_TOML,
+                "unranked_condition",
+                format!("'{c}' is not a condition of conditions.toml"),
+            ));
+        }
+        Ok(())
     }
 
     /// The medication advice is cited and says something, since every plan shows it.
@@ -958,7 +1035,7 @@ fn check_phase_exercise(
             ),
         ));
     }
-    if EARLY_TENDON_PHASES.contains(&ph.id.as_str())
+    if library.early_tendon_phases.contains(&ph.id)
         && (x.hamstring_stretch || x.deep_hip_flexion_load)
     {
         return Err(Error::kb(

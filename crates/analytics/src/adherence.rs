@@ -10,13 +10,13 @@
 //!
 //! The easy pace (and with it the pace ceiling) comes from the runner's own runs before the
 //! plan started: the median moving speed of the runs of 10 minutes or more in the 8 weeks
-//! before; without at least 3 such runs only time and hills are checked, and the text says
-//! why. Effort on the day is what the plan prescribes; a watch cannot check it, so the ceiling
+//! before; without at least 3 such runs only time and hills are checked, and the result says
+//! so. Effort on the day is what the plan prescribes; a watch cannot check it, so the ceiling
 //! is generous (easy pace + 5%). Not here: choosing the sessions (the plan does) or judging
-//! pain after them (the diary does).
+//! pain after them (the diary does), or the words: results are codes and numbers in SI units,
+//! and `hamstride_export::words` writes the sentences in the runner's units.
 
 use crate::metrics::ActivityMetrics;
-use crate::series::day_label;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -57,8 +57,26 @@ pub struct SessionCheck {
     pub pace_ceiling_mps: Option<f64>,
     /// Seconds above the ceiling (outside strides).
     pub fast_s: f64,
+    /// The running part of the day's runs (at jogging speed or faster), metres and seconds.
+    pub running_m: f64,
+    pub running_s: f64,
+    /// What the length was judged on, when it was judged: distance (with an easy pace) or
+    /// running time.
+    pub length_basis: Option<LengthBasis>,
+    /// Metres climbed and seconds on steep ground (up or down) over the day's runs.
+    pub ascent_m: f64,
+    pub steep_s: f64,
     pub issues: Vec<Issue>,
-    pub text: String,
+}
+
+/// How a session's length was compared with the prescription.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LengthBasis {
+    /// Running distance against prescribed minutes × easy pace.
+    Distance,
+    /// Running time against prescribed minutes (no easy pace known).
+    Time,
 }
 
 /// A run on a day the plan allowed no running.
@@ -79,8 +97,9 @@ pub struct Adherence {
     pub unplanned: Vec<UnplannedRun>,
     pub done: usize,
     pub as_prescribed: usize,
-    /// One plain sentence.
-    pub summary: String,
+    /// Runs before the plan needed to learn the easy pace (when `easy_mps` is `None`, pace was
+    /// not checked for want of them).
+    pub easy_min_runs: usize,
 }
 
 /// A run for the check: its local day and metrics.
@@ -172,20 +191,13 @@ pub fn check(
         .filter(|s| !s.issues.contains(&Issue::Missed))
         .count();
     let as_prescribed = sessions.iter().filter(|s| s.issues.is_empty()).count();
-    let summary = summary(
-        sessions.len(),
-        done,
-        as_prescribed,
-        unplanned.len(),
-        easy_mps,
-    );
     Adherence {
         easy_mps,
         sessions,
         unplanned,
         done,
         as_prescribed,
-        summary,
+        easy_min_runs: EASY_MIN_RUNS,
     }
 }
 
@@ -212,7 +224,6 @@ fn check_session(
     easy_mps: Option<f64>,
     ceiling: Option<f64>,
 ) -> SessionCheck {
-    let head = format!("{} ({})", day_label(p.date), p.stage_name);
     let prescribed_s = finite_or_zero(p.running_minutes) * 60.0;
     let expected = easy_mps.map(|e| prescribed_s * e).filter(|e| *e > 0.0);
     let mut check = SessionCheck {
@@ -229,12 +240,15 @@ fn check_session(
         expected_distance_m: expected,
         pace_ceiling_mps: ceiling,
         fast_s: 0.0,
+        running_m: 0.0,
+        running_s: 0.0,
+        length_basis: None,
+        ascent_m: 0.0,
+        steep_s: 0.0,
         issues: Vec::new(),
-        text: String::new(),
     };
     if day.is_empty() {
         check.issues.push(Issue::Missed);
-        check.text = format!("{head}: no run recorded.");
         return check;
     }
 
@@ -262,9 +276,11 @@ fn check_session(
         }
     }
 
-    let mut phrases = Vec::new();
+    check.running_m = run_m;
+    check.running_s = run_s;
     match expected {
         Some(e) if run_m > 0.0 => {
+            check.length_basis = Some(LengthBasis::Distance);
             let what = if run_m > LONGER_FACTOR * e {
                 Some(Issue::Longer)
             } else if run_m < SHORTER_FACTOR * e {
@@ -272,16 +288,10 @@ fn check_session(
             } else {
                 None
             };
-            if let Some(issue) = what {
-                check.issues.push(issue);
-                phrases.push(format!(
-                    "ran {} km where about {} km was expected",
-                    km(run_m),
-                    km(e)
-                ));
-            }
+            check.issues.extend(what);
         }
         _ if prescribed_s > 0.0 => {
+            check.length_basis = Some(LengthBasis::Time);
             let slack = if whole { WALK_SLACK_S } else { 0.0 };
             let what = if run_s > LONGER_FACTOR * prescribed_s + slack {
                 Some(Issue::Longer)
@@ -290,14 +300,7 @@ fn check_session(
             } else {
                 None
             };
-            if let Some(issue) = what {
-                check.issues.push(issue);
-                phrases.push(format!(
-                    "ran about {} min where {} min was prescribed",
-                    minutes(run_s),
-                    minutes(prescribed_s)
-                ));
-            }
+            check.issues.extend(what);
         }
         _ => {}
     }
@@ -311,15 +314,6 @@ fn check_session(
         check.fast_s = (above - allowance).max(0.0);
         if check.fast_s > FAST_TOLERANCE_S {
             check.issues.push(Issue::Faster);
-            phrases.push(format!(
-                "spent {} min faster than your easy pace{}",
-                minutes(check.fast_s),
-                if p.strides > 0 {
-                    " outside the strides"
-                } else {
-                    ""
-                }
-            ));
         }
     }
 
@@ -328,73 +322,13 @@ fn check_session(
         .iter()
         .map(|r| finite_or_zero(r.metrics.steep_up_s) + finite_or_zero(r.metrics.steep_down_s))
         .sum();
+    check.ascent_m = ascent;
+    check.steep_s = steep_s;
     let per_km = (check.distance_m > 0.0).then(|| ascent / (check.distance_m / 1000.0));
     if per_km.is_some_and(|a| a > HILLY_ASCENT_PER_KM) || steep_s > HILLY_STEEP_S {
         check.issues.push(Issue::Hilly);
-        let climbed = (ascent >= 1.0).then(|| format!("climbed {} m", ascent.round()));
-        let steep =
-            (steep_s >= 30.0).then(|| format!("had {} min on steep ground", minutes(steep_s)));
-        let mut what: Vec<String> = climbed.into_iter().chain(steep).collect();
-        if what.is_empty() {
-            what.push("ran on hilly ground".to_string());
-        }
-        phrases.push(format!("{} where flat was prescribed", join_and(&what)));
     }
-
-    let totals = format!(
-        "{} km, {} min",
-        km(check.distance_m),
-        minutes(check.duration_s)
-    );
-    check.text = if phrases.is_empty() {
-        format!("{head}: done as prescribed ({totals}).")
-    } else {
-        format!("{head}: {} ({totals}).", join_and(&phrases))
-    };
     check
-}
-
-fn summary(
-    sessions: usize,
-    done: usize,
-    as_prescribed: usize,
-    unplanned: usize,
-    easy_mps: Option<f64>,
-) -> String {
-    let unplanned_text = match unplanned {
-        0 => String::new(),
-        1 => "; 1 run on a day the plan said not to run".to_string(),
-        n => format!("; {n} runs on days the plan said not to run"),
-    };
-    if sessions == 0 {
-        return format!("No return-to-run sessions were due yet{unplanned_text}.");
-    }
-    let pace = if easy_mps.is_none() && done > 0 {
-        " (pace not checked: fewer than 3 runs before the plan to learn your easy pace)"
-    } else {
-        ""
-    };
-    let noun = if sessions == 1 { "session" } else { "sessions" };
-    format!(
-        "{done} of {sessions} run {noun} done, {as_prescribed} as prescribed{pace}{unplanned_text}."
-    )
-}
-
-/// "a", "a and b", "a, b and c".
-fn join_and(parts: &[String]) -> String {
-    match parts {
-        [] => String::new(),
-        [one] => one.clone(),
-        [init @ .., last] => format!("{} and {last}", init.join(", ")),
-    }
-}
-
-fn km(m: f64) -> String {
-    format!("{:.1}", m / 1000.0)
-}
-
-fn minutes(s: f64) -> String {
-    format!("{:.0}", s / 60.0)
 }
 
 fn finite_or_zero(x: f64) -> f64 {

@@ -9,8 +9,9 @@
 //! Flags follow the brief's app position: the single-run spike against the longest run of the
 //! previous 30 days is the primary signal (grade B); weekly distance change and the return of
 //! speed or hills are soft (grade C/D); monotony, strain and the acute:chronic ratio (uncoupled
-//! and EWMA, with a coverage floor) are shown, never flagged. Texts say "linked with", not
-//! "will cause". Not here: pain (see [`crate::pain`]) and form (see [`crate::form`]).
+//! and EWMA, with a coverage floor) are shown, never flagged. A flag is a code and numbers in
+//! SI units ([`FlagDetail`]); its sentence, in the runner's units and in association language
+//! ("linked with", not "will cause"), is written by the adapters (`hamstride_export::words`). Not here: pain (see [`crate::pain`]) and form (see [`crate::form`]).
 
 use crate::metrics::ActivityMetrics;
 use crate::signals::SignalId;
@@ -184,8 +185,58 @@ pub struct Flag {
     pub level: Level,
     /// The measured value (a ratio − 1, days without, ...), for charts and JSON.
     pub value: f64,
-    /// One plain sentence with the numbers, in association language.
-    pub text: String,
+    /// The signal's evidence grade (from `kb/signals.toml`), carried so every flag shows it.
+    pub grade: String,
+    /// The numbers the flag's sentence is written from, in SI units. The words (and the
+    /// runner's units) are the adapters' job: `hamstride_export::words::flag`.
+    pub detail: FlagDetail,
+}
+
+/// What a flag measured, one variant per flagging signal; serialised with its `code`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum FlagDetail {
+    /// A run longer than the longest of the previous 30 days; `spike` = distance / longest − 1.
+    /// The flag's level says whether it was more than twice as long.
+    LongRunSpike {
+        distance_m: f64,
+        longest_prev_30d_m: f64,
+        spike: f64,
+    },
+    /// A complete week's distance against the complete week before; `change` = ratio − 1.
+    WeeklyDistanceChange {
+        distance_m: f64,
+        previous_m: f64,
+        change: f64,
+    },
+    /// A week's fast distance against the mean of the `weeks` weeks before.
+    HighSpeedWeek {
+        high_speed_m: f64,
+        mean_m: f64,
+        ratio: f64,
+        weeks: usize,
+    },
+    /// The first speed run after a break from speed.
+    SpeedReintroduced {
+        high_speed_s: f64,
+        strides: u32,
+        since: Since,
+    },
+    /// The first hilly run after a break from hills.
+    HillsReintroduced {
+        ascent_m: f64,
+        distance_m: f64,
+        steep_s: f64,
+        since: Since,
+    },
+}
+
+/// How long since the last run of the same kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Since {
+    pub days: i64,
+    /// True when there was none before: `days` then counts from the history's first run.
+    pub history_start: bool,
 }
 
 /// The heart-rate settings actually used.
@@ -900,7 +951,7 @@ impl FlagCtx<'_> {
     }
 
     fn grade(&self, id: SignalId) -> String {
-        format!("(grade {})", self.signals.get(id).grade)
+        self.signals.get(id).grade.clone()
     }
 
     /// The single-run spike against the longest run of the previous 30 days (Frandsen 2025:
@@ -919,26 +970,18 @@ impl FlagCtx<'_> {
                 continue;
             }
             let strong = spike > t.spike_strong + ROUNDING;
-            let how = if strong {
-                ", more than twice as long"
-            } else {
-                ""
-            };
             flags.push(Flag {
                 signal: id,
                 date: r.date,
                 activity_id: Some(r.id),
                 level: if strong { Level::Strong } else { Level::Warn },
                 value: spike,
-                text: format!(
-                    "{}: {}, {} longer than your longest run of the previous 30 days ({}){how}. \
-                     Runs like this are linked with more overuse injuries {}.",
-                    day_label(r.date),
-                    km(r.distance_m),
-                    pct(spike),
-                    km(longest),
-                    self.grade(id),
-                ),
+                grade: self.grade(id),
+                detail: FlagDetail::LongRunSpike {
+                    distance_m: r.distance_m,
+                    longest_prev_30d_m: longest,
+                    spike,
+                },
             });
         }
     }
@@ -969,16 +1012,12 @@ impl FlagCtx<'_> {
                 activity_id: None,
                 level: Level::Note,
                 value: change,
-                text: format!(
-                    "Week of {}: {}, {} more than the week before ({}). Large weekly increases \
-                     have been linked with more running injuries in some studies but not in \
-                     others, and there is no safe universal percentage {}.",
-                    day_label(w.start),
-                    km(w.distance_m),
-                    pct(change),
-                    km(prev.distance_m),
-                    self.grade(id),
-                ),
+                grade: self.grade(id),
+                detail: FlagDetail::WeeklyDistanceChange {
+                    distance_m: w.distance_m,
+                    previous_m: prev.distance_m,
+                    change,
+                },
             });
         }
     }
@@ -1009,16 +1048,13 @@ impl FlagCtx<'_> {
                 activity_id: None,
                 level: Level::Note,
                 value: ratio,
-                text: format!(
-                    "Week of {}: {} of fast running, {ratio:.1} times your mean of the previous \
-                     {} weeks ({}). In team sport, more high-speed running than usual in a week \
-                     has been linked with hamstring strains {}.",
-                    day_label(w.start),
-                    km2(w.high_speed_m),
-                    previous.len(),
-                    km2(mean),
-                    self.grade(id),
-                ),
+                grade: self.grade(id),
+                detail: FlagDetail::HighSpeedWeek {
+                    high_speed_m: w.high_speed_m,
+                    mean_m: mean,
+                    ratio,
+                    weeks: previous.len(),
+                },
             });
         }
     }
@@ -1044,15 +1080,10 @@ impl FlagCtx<'_> {
             Level::Warn,
             t.speed_days_without,
             runs.iter().filter(|r| r.is_speed(t)),
-            |r, since| {
-                format!(
-                    "{:.0} s of fast running and {} stride{}, the first {since}. A return to fast \
-                     running after weeks without it is linked with hamstring strains in team \
-                     sport; for runners this is an extrapolation",
-                    r.hs_s,
-                    r.strides,
-                    if r.strides == 1 { "" } else { "s" },
-                )
+            |r, since| FlagDetail::SpeedReintroduced {
+                high_speed_s: r.hs_s,
+                strides: r.strides,
+                since,
             },
             flags,
         );
@@ -1066,29 +1097,25 @@ impl FlagCtx<'_> {
             Level::Note,
             t.hills_days_without,
             runs.iter().filter(|r| r.is_hilly(t)),
-            |r, since| {
-                format!(
-                    "{:.0} m of climbing over {} and {:.0} steep minutes, the first hilly run \
-                     {since}. Uphill running has been linked with flare-ups of a sore high \
-                     hamstring tendon and steep downhills with muscle soreness",
-                    r.ascent_m,
-                    km(r.distance_m),
-                    r.steep_s / 60.0,
-                )
+            |r, since| FlagDetail::HillsReintroduced {
+                ascent_m: r.ascent_m,
+                distance_m: r.distance_m,
+                steep_s: r.steep_s,
+                since,
             },
             flags,
         );
     }
 
     /// Flag each run of a kind (speed, hills) that comes after `days_without` days without
-    /// one. `describe` gets the run and "in N days" and writes the sentence before the grade.
+    /// one. `describe` gets the run and the gap, and returns the flag's numbers.
     fn return_flags<'r>(
         &self,
         id: SignalId,
         level: Level,
         days_without: f64,
         kind: impl Iterator<Item = &'r RunCalc>,
-        describe: impl Fn(&RunCalc, &str) -> String,
+        describe: impl Fn(&RunCalc, Since) -> FlagDetail,
         flags: &mut Vec<Flag>,
     ) {
         if !self.alerts(id) {
@@ -1098,45 +1125,21 @@ impl FlagCtx<'_> {
         let mut last = None;
         for r in kind {
             if let Some((gap, had_one)) = self.returns(days_without, r.dn, last) {
-                let since = if had_one {
-                    format!("in {gap} days")
-                } else {
-                    format!("in the {gap} days of your history")
+                let since = Since {
+                    days: gap,
+                    history_start: !had_one,
                 };
-                let date = date_from_day_number(r.dn);
                 flags.push(Flag {
                     signal: id,
-                    date,
+                    date: date_from_day_number(r.dn),
                     activity_id: Some(r.id),
                     level,
                     value: gap as f64,
-                    text: format!(
-                        "{}: {} {}.",
-                        day_label(date),
-                        describe(r, &since),
-                        self.grade(id)
-                    ),
+                    grade: self.grade(id),
+                    detail: describe(r, since),
                 });
             }
             last = Some(r.dn);
         }
     }
-}
-
-/// "Sat 8 Nov".
-pub(crate) fn day_label(d: Date) -> String {
-    d.strftime("%a %-d %b").to_string()
-}
-
-fn km(m: f64) -> String {
-    format!("{:.1} km", m / 1000.0)
-}
-
-/// Fast running is often a few hundred metres, so two decimals.
-fn km2(m: f64) -> String {
-    format!("{:.2} km", m / 1000.0)
-}
-
-fn pct(x: f64) -> String {
-    format!("{:.0}%", x * 100.0)
 }

@@ -10,6 +10,7 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use hamstride_analytics::series::{Level, Week};
+use hamstride_export::words;
 use hamstride_service::plans::Now;
 use hamstride_service::training::{self, PainInput, Training};
 use hamstride_service::{Service, Store};
@@ -291,12 +292,23 @@ struct StatusJson<'a> {
     days: Vec<DayJson>,
     weekly_distance: Vec<(Date, f64)>,
     weekly_morning_pain: Vec<(Date, Option<f64>)>,
-    flags: Vec<&'a hamstride_analytics::series::Flag>,
+    flags: Vec<FlagJson<'a>>,
     acwr: Option<&'a hamstride_analytics::series::AcwrPoint>,
     form_changes: Vec<&'a str>,
     plan: Option<&'a (String, String)>,
-    adherence: Option<&'a str>,
+    /// The adherence summary sentence, as before, and the typed check behind it.
+    adherence: Option<String>,
+    adherence_check: Option<&'a hamstride_analytics::adherence::Adherence>,
     pain_summary: &'a [String],
+}
+
+/// A flag in JSON: its code, grade and numbers (SI units), plus the sentence the terminal
+/// shows, in the chosen units.
+#[derive(Debug, Serialize)]
+struct FlagJson<'a> {
+    #[serde(flatten)]
+    flag: &'a hamstride_analytics::series::Flag,
+    text: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -405,11 +417,18 @@ pub fn status(data_dir: Option<&Path>, units: Option<Units>, format: Format) -> 
             days,
             weekly_distance,
             weekly_morning_pain: weekly_pain,
-            flags,
+            flags: flags
+                .iter()
+                .map(|f| FlagJson {
+                    flag: f,
+                    text: words::flag(f, u.words()),
+                })
+                .collect(),
             acwr,
             form_changes,
             plan: t.plan.as_ref(),
-            adherence: t.adherence.as_ref().map(|x| x.summary.as_str()),
+            adherence: t.adherence.as_ref().map(words::adherence_summary),
+            adherence_check: t.adherence.as_ref(),
             pain_summary: &t.pain_analysis.summary,
         };
         println!("{}", serde_json::to_string_pretty(&s)?);
@@ -443,7 +462,7 @@ pub fn status(data_dir: Option<&Path>, units: Option<Units>, format: Format) -> 
         println!("{pain}");
     }
     println!(
-        "  {} run{}, {:.1} {un}, longest {:.1} {un}; fast running {:.1} {un}, {} stride{}; {} m climbed",
+        "  {} run{}, {:.1} {un}, longest {:.1} {un}; fast running {:.1} {un}, {} stride{}; {:.0} {} climbed",
         week.runs,
         if week.runs == 1 { "" } else { "s" },
         week.distance,
@@ -451,7 +470,8 @@ pub fn status(data_dir: Option<&Path>, units: Option<Units>, format: Format) -> 
         week.high_speed_distance,
         week.strides,
         if week.strides == 1 { "" } else { "s" },
-        week.ascent_m
+        u.words().elev(week.ascent_m),
+        u.words().elev_unit()
     );
     let recent_runs = weekly_distance.iter().any(|x| x.1 > 0.0);
     if let (false, Some(last)) = (recent_runs, a.runs.last()) {
@@ -499,7 +519,7 @@ pub fn status(data_dir: Option<&Path>, units: Option<Units>, format: Format) -> 
                 Level::Warn => "! ",
                 Level::Note => "· ",
             };
-            println!("  {mark} {}", f.text);
+            println!("  {mark} {}", words::flag(f, u.words()));
         }
     }
     for c in &form_changes {
@@ -508,7 +528,7 @@ pub fn status(data_dir: Option<&Path>, units: Option<Units>, format: Format) -> 
     if let Some((name, phase)) = &t.plan {
         println!("\nPlan: {name}, phase \"{phase}\".");
         if let Some(ad) = &t.adherence {
-            println!("  {}", ad.summary);
+            println!("  {}", words::adherence_summary(ad));
         }
     }
     if let Some(first) = t.pain_analysis.summary.first() {

@@ -662,20 +662,27 @@ pub struct DataFindings {
     /// Values of `recent_training_change` seen in the last 4 weeks (empty: nothing seen; the
     /// interview then still asks, since strength work or a race cannot be seen in the data).
     pub recent_training_change: Vec<String>,
-    /// Mean weekly distance over the last 4 weeks, km (when the history covers them).
+    /// Mean weekly distance over the last 4 weeks, km (when the history covers them): the
+    /// assessment's `weekly_km` finding is in kilometres whatever the display units.
     pub weekly_km: Option<f64>,
-    /// Each pre-filled answer with the evidence behind it, for "from your data" lines.
-    pub reasons: Vec<String>,
+    /// Each pre-filled answer with the evidence behind it, for "from your data" lines
+    /// (rendered by `hamstride_export::words::data_reason`).
+    pub reasons: Vec<DataReason>,
     /// Runs in the last 28 days.
     pub runs_28d: usize,
+    /// The runner's display units ("km" or "mi"), for rendering the reasons.
+    pub units: String,
 }
+
+pub use hamstride_export::words::{DataEvidence, DataReason};
 
 impl Service {
     /// Read the training-change answers from the runner's imported runs (the last 28 days
     /// against the 28 before). Only what the data shows is claimed; nothing is denied.
     pub fn findings_from_data(&self, store: &Store, now: Now) -> Result<DataFindings, Error> {
         // Only the series are needed: no form, diary, plan or assessment reads.
-        let settings = settings(&profile(store)?)?;
+        let prof = profile(store)?;
+        let settings = settings(&prof)?;
         let today = local_date(now.ms, &settings.tz).unwrap_or(now.today);
         let loaded = load_entries(store)?;
         let analysis = series::analyse(&series::Input {
@@ -684,16 +691,18 @@ impl Service {
             signals: &self.signals,
             today,
         });
-        Ok(data_findings(&analysis, today))
+        let mut d = data_findings(&analysis, today);
+        d.units = prof.units.unwrap_or_else(|| "km".to_string());
+        Ok(d)
     }
 
     /// Merge data findings into `findings` where the runner has not answered already.
-    /// Returns the lines to show as "from your data".
+    /// Returns the reasons to show as "from your data".
     pub fn apply_data_findings(
         &self,
         findings: &mut hamstride_core::Findings,
         d: &DataFindings,
-    ) -> Vec<String> {
+    ) -> Vec<DataReason> {
         let mut shown = Vec::new();
         let schema = &self.kb.schema;
         if !d.recent_training_change.is_empty() {
@@ -706,24 +715,14 @@ impl Service {
                     .fold(0u64, |acc, k| acc | (1u64 << k));
                 if findings.get(i).is_none() && bits != 0 {
                     findings.set(i, Some(Value::Multi(bits)));
-                    shown.extend(
-                        d.reasons
-                            .iter()
-                            .filter(|r| !r.starts_with("weekly distance"))
-                            .cloned(),
-                    );
+                    shown.extend(d.reasons.iter().filter(|r| r.answer != WEEKLY_KM).cloned());
                 }
             }
         }
         if let (Some(km), Some(i)) = (d.weekly_km, schema.index("weekly_km")) {
             if findings.get(i).is_none() {
                 findings.set(i, Some(Value::Num(km)));
-                shown.extend(
-                    d.reasons
-                        .iter()
-                        .filter(|r| r.starts_with("weekly distance"))
-                        .cloned(),
-                );
+                shown.extend(d.reasons.iter().filter(|r| r.answer == WEEKLY_KM).cloned());
             }
         }
         shown
@@ -754,10 +753,13 @@ pub fn data_findings(a: &Analysis, today: Date) -> DataFindings {
     let prev_km = sum(prev_from, from.yesterday().unwrap_or(from), &|d| {
         d.distance_m
     }) / 1000.0;
-    let mut push = |id: &str, why: String| {
+    let mut push = |id: &str, evidence: DataEvidence| {
         if !changes.iter().any(|c| c == id) {
             changes.push(id.to_string());
-            reasons.push(why);
+            reasons.push(DataReason {
+                answer: id.to_string(),
+                evidence,
+            });
         }
     };
     // "More kilometres per week" compares four weeks with the four before: a single week's
@@ -766,28 +768,23 @@ pub fn data_findings(a: &Analysis, today: Date) -> DataFindings {
     if covered_56 && prev_km > 0.0 && recent_km > prev_km * 1.2 {
         push(
             "mileage_increase",
-            format!(
-                "more kilometres per week: {recent_km:.0} km in the last 4 weeks against {prev_km:.0} km in the 4 before"
-            ),
+            DataEvidence::MoreDistance {
+                recent_m: recent_km * 1000.0,
+                previous_m: prev_km * 1000.0,
+            },
         );
     }
     if let Some(f) = recent_flags(SignalId::LongRunSpike).next_back() {
-        push(
-            "long_run_increase",
-            format!("a longer long run: {}", f.text),
-        );
+        push("long_run_increase", DataEvidence::Flag(f.clone()));
     }
     if let Some(f) = recent_flags(SignalId::SpeedReintroduced)
         .chain(recent_flags(SignalId::HighSpeedWeek))
         .last()
     {
-        push(
-            "new_speed_work",
-            format!("new or more speed work: {}", f.text),
-        );
+        push("new_speed_work", DataEvidence::Flag(f.clone()));
     }
     if let Some(f) = recent_flags(SignalId::HillsReintroduced).next_back() {
-        push("new_hills", format!("new or more hills: {}", f.text));
+        push("new_hills", DataEvidence::Flag(f.clone()));
     }
     let recent_desc = sum(from, today, &|d| d.descent_m);
     let prev_desc = sum(prev_from, from.yesterday().unwrap_or(from), &|d| {
@@ -796,9 +793,10 @@ pub fn data_findings(a: &Analysis, today: Date) -> DataFindings {
     if covered_56 && recent_desc >= 300.0 && recent_desc > 1.5 * prev_desc {
         push(
             "downhill_running",
-            format!(
-                "downhill running: {recent_desc:.0} m of descent in the last 4 weeks against {prev_desc:.0} m in the 4 before"
-            ),
+            DataEvidence::MoreDescent {
+                recent_m: recent_desc,
+                previous_m: prev_desc,
+            },
         );
     }
     // Coming back after a break: the first run of the last 4 weeks followed 14 or more days
@@ -810,10 +808,10 @@ pub fn data_findings(a: &Analysis, today: Date) -> DataFindings {
             if gap >= 14 {
                 push(
                     "return_after_break",
-                    format!(
-                        "coming back after a break: {gap} days without running before {}",
-                        runs[pos].date
-                    ),
+                    DataEvidence::Break {
+                        days: i64::from(gap),
+                        back_on: runs[pos].date,
+                    },
                 );
             }
         }
@@ -821,17 +819,25 @@ pub fn data_findings(a: &Analysis, today: Date) -> DataFindings {
     let runs_28d = runs.iter().filter(|r| r.date >= from).count();
     let weekly_km = covered_28.then_some(recent_km / 4.0);
     if let Some(km) = weekly_km {
-        reasons.push(format!(
-            "weekly distance: {km:.1} km on average over the last 4 weeks ({runs_28d} runs)"
-        ));
+        reasons.push(DataReason {
+            answer: WEEKLY_KM.to_string(),
+            evidence: DataEvidence::WeeklyDistance {
+                mean_m: km * 1000.0,
+                runs: runs_28d,
+            },
+        });
     }
     DataFindings {
         recent_training_change: changes,
         weekly_km: weekly_km.map(|k| (k * 10.0).round() / 10.0),
         reasons,
         runs_28d,
+        units: "km".to_string(),
     }
 }
+
+/// The finding the mean weekly distance fills, and the answer code of its reason.
+const WEEKLY_KM: &str = "weekly_km";
 
 /// Save profile fields given on the command line; `None` keeps the stored value.
 #[derive(Debug, Clone, Default)]

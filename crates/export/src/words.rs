@@ -1,0 +1,371 @@
+//! The one voice of hamstride's training texts: every sentence about a load flag or a plan
+//! session is written here, from the typed values the analysis returns (codes and numbers in
+//! SI units), in the runner's units. The HTML report and the terminal both call these
+//! functions, so a flag reads the same in both and a report in miles never says "km".
+//!
+//! One function per code, one template each. Wording rules: association language ("linked
+//! with", never "will cause"), the evidence grade at the end of every flag, plain words. Not
+//! here: escaping (the report escapes what it writes) or layout.
+
+use hamstride_analytics::adherence::{Adherence, Issue, LengthBasis, SessionCheck};
+use hamstride_analytics::series::{Flag, FlagDetail, Level, Since};
+use jiff::civil::Date;
+use serde::Serialize;
+
+/// Distance unit for display.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Units {
+    Km,
+    Mi,
+}
+
+impl Units {
+    /// The distance unit's symbol.
+    pub fn dist_unit(self) -> &'static str {
+        match self {
+            Units::Km => "km",
+            Units::Mi => "mi",
+        }
+    }
+
+    /// Metres in the display unit (the international mile, 1609.344 m).
+    pub fn dist(self, m: f64) -> f64 {
+        match self {
+            Units::Km => m / 1000.0,
+            Units::Mi => m / 1609.344,
+        }
+    }
+
+    /// The elevation unit's symbol: feet go with miles, as on the runners' own watches.
+    pub fn elev_unit(self) -> &'static str {
+        match self {
+            Units::Km => "m",
+            Units::Mi => "ft",
+        }
+    }
+
+    pub fn elev(self, m: f64) -> f64 {
+        match self {
+            Units::Km => m,
+            Units::Mi => m / 0.3048,
+        }
+    }
+}
+
+/// "Sat 8 Nov": the day label every flag and session sentence starts with.
+pub fn day_label(d: Date) -> String {
+    d.strftime("%a %-d %b").to_string()
+}
+
+/// A distance with one decimal and its unit ("7.2 km", "4.5 mi").
+fn dist(m: f64, u: Units) -> String {
+    format!("{:.1} {}", u.dist(m), u.dist_unit())
+}
+
+/// Fast running is often a few hundred metres, so two decimals.
+fn dist2(m: f64, u: Units) -> String {
+    format!("{:.2} {}", u.dist(m), u.dist_unit())
+}
+
+/// A climb with its unit ("120 m", "394 ft").
+fn elev(m: f64, u: Units) -> String {
+    format!("{:.0} {}", u.elev(m), u.elev_unit())
+}
+
+fn pct(x: f64) -> String {
+    format!("{:.0}%", x * 100.0)
+}
+
+fn minutes(s: f64) -> String {
+    format!("{:.0}", s / 60.0)
+}
+
+/// "in 21 days", or "in the 21 days of your history" when there was none before.
+fn since(s: Since) -> String {
+    if s.history_start {
+        format!("in the {} days of your history", s.days)
+    } else {
+        format!("in {} days", s.days)
+    }
+}
+
+/// One load flag as a sentence: the day, the numbers, the association and the grade.
+pub fn flag(f: &Flag, u: Units) -> String {
+    let week = matches!(
+        f.detail,
+        FlagDetail::WeeklyDistanceChange { .. } | FlagDetail::HighSpeedWeek { .. }
+    );
+    format!(
+        "{}{}: {}. {} (grade {}).",
+        if week { "Week of " } else { "" },
+        day_label(f.date),
+        flag_numbers(f, u),
+        flag_link(f),
+        f.grade
+    )
+}
+
+/// What a flag measured, in the runner's units ("24.0 km, 33% longer than your longest run of
+/// the previous 30 days (18.0 km)"): [`flag`] without the day, the association and the grade,
+/// for tables whose other columns show those.
+pub fn flag_numbers(f: &Flag, u: Units) -> String {
+    match &f.detail {
+        FlagDetail::LongRunSpike {
+            distance_m,
+            longest_prev_30d_m,
+            spike,
+        } => format!(
+            "{}, {} longer than your longest run of the previous 30 days ({}){}",
+            dist(*distance_m, u),
+            pct(*spike),
+            dist(*longest_prev_30d_m, u),
+            if f.level == Level::Strong {
+                ", more than twice as long"
+            } else {
+                ""
+            }
+        ),
+        FlagDetail::WeeklyDistanceChange {
+            distance_m,
+            previous_m,
+            change,
+        } => format!(
+            "{}, {} more than the week before ({})",
+            dist(*distance_m, u),
+            pct(*change),
+            dist(*previous_m, u),
+        ),
+        FlagDetail::HighSpeedWeek {
+            high_speed_m,
+            mean_m,
+            ratio,
+            weeks,
+        } => format!(
+            "{} of fast running, {ratio:.1} times your mean of the previous {weeks} weeks ({})",
+            dist2(*high_speed_m, u),
+            dist2(*mean_m, u),
+        ),
+        FlagDetail::SpeedReintroduced {
+            high_speed_s,
+            strides,
+            since: s,
+        } => format!(
+            "{high_speed_s:.0} s of fast running and {strides} stride{}, the first {}",
+            if *strides == 1 { "" } else { "s" },
+            since(*s),
+        ),
+        FlagDetail::HillsReintroduced {
+            ascent_m,
+            distance_m,
+            steep_s,
+            since: s,
+        } => format!(
+            "{} of climbing over {} and {:.0} steep minutes, the first hilly run {}",
+            elev(*ascent_m, u),
+            dist(*distance_m, u),
+            steep_s / 60.0,
+            since(*s),
+        ),
+    }
+}
+
+/// What studies link a flag's pattern with, in association language.
+pub fn flag_link(f: &Flag) -> &'static str {
+    match f.detail {
+        FlagDetail::LongRunSpike { .. } => "Runs like this are linked with more overuse injuries",
+        FlagDetail::WeeklyDistanceChange { .. } => {
+            "Large weekly increases have been linked with more running injuries in some studies \
+             but not in others, and there is no safe universal percentage"
+        }
+        FlagDetail::HighSpeedWeek { .. } => {
+            "In team sport, more high-speed running than usual in a week has been linked with \
+             hamstring strains"
+        }
+        FlagDetail::SpeedReintroduced { .. } => {
+            "A return to fast running after weeks without it is linked with hamstring strains in \
+             team sport; for runners this is an extrapolation"
+        }
+        FlagDetail::HillsReintroduced { .. } => {
+            "Uphill running has been linked with flare-ups of a sore high hamstring tendon and \
+             steep downhills with muscle soreness"
+        }
+    }
+}
+
+/// One prescribed session against the day's runs: "Sat 8 Nov (Walk-jog 3): ran 4.1 km where
+/// about 3.0 km was expected (4.6 km, 33 min)."
+pub fn session(s: &SessionCheck, u: Units) -> String {
+    format!(
+        "{} ({}): {}.",
+        day_label(s.prescribed.date),
+        s.prescribed.stage_name,
+        session_detail(s, u)
+    )
+}
+
+/// What [`session`] says after the day and the stage ("no run recorded", "done as prescribed
+/// (3.7 km, 21 min)"), for lists that show the day and the stage already.
+pub fn session_detail(s: &SessionCheck, u: Units) -> String {
+    if s.issues.contains(&Issue::Missed) {
+        return "no run recorded".to_string();
+    }
+    let mut phrases = Vec::new();
+    if s.issues.contains(&Issue::Longer) || s.issues.contains(&Issue::Shorter) {
+        match (s.length_basis, s.expected_distance_m) {
+            (Some(LengthBasis::Distance), Some(e)) => phrases.push(format!(
+                "ran {} where about {} was expected",
+                dist(s.running_m, u),
+                dist(e, u)
+            )),
+            _ => phrases.push(format!(
+                "ran about {} min where {} min was prescribed",
+                minutes(s.running_s),
+                minutes(finite_or_zero(s.prescribed.running_minutes) * 60.0)
+            )),
+        }
+    }
+    if s.issues.contains(&Issue::Faster) {
+        phrases.push(format!(
+            "spent {} min faster than your easy pace{}",
+            minutes(s.fast_s),
+            if s.prescribed.strides > 0 {
+                " outside the strides"
+            } else {
+                ""
+            }
+        ));
+    }
+    if s.issues.contains(&Issue::Hilly) {
+        let climbed = (s.ascent_m >= 1.0).then(|| format!("climbed {}", elev(s.ascent_m, u)));
+        let steep =
+            (s.steep_s >= 30.0).then(|| format!("had {} min on steep ground", minutes(s.steep_s)));
+        let mut what: Vec<String> = climbed.into_iter().chain(steep).collect();
+        if what.is_empty() {
+            what.push("ran on hilly ground".to_string());
+        }
+        phrases.push(format!("{} where flat was prescribed", join_and(&what)));
+    }
+    let totals = format!("{}, {} min", dist(s.distance_m, u), minutes(s.duration_s));
+    if phrases.is_empty() {
+        format!("done as prescribed ({totals})")
+    } else {
+        format!("{} ({totals})", join_and(&phrases))
+    }
+}
+
+/// The adherence check in one sentence: sessions done, as prescribed, and runs on rest days.
+pub fn adherence_summary(a: &Adherence) -> String {
+    let sessions = a.sessions.len();
+    let unplanned_text = match a.unplanned.len() {
+        0 => String::new(),
+        1 => "; 1 run on a day the plan said not to run".to_string(),
+        n => format!("; {n} runs on days the plan said not to run"),
+    };
+    if sessions == 0 {
+        return format!("No return-to-run sessions were due yet{unplanned_text}.");
+    }
+    let pace = if a.easy_mps.is_none() && a.done > 0 {
+        format!(
+            " (pace not checked: fewer than {} runs before the plan to learn your easy pace)",
+            a.easy_min_runs
+        )
+    } else {
+        String::new()
+    };
+    let noun = if sessions == 1 { "session" } else { "sessions" };
+    format!(
+        "{} of {sessions} run {noun} done, {} as prescribed{pace}{unplanned_text}.",
+        a.done, a.as_prescribed
+    )
+}
+
+/// One answer the assessment filled in from the runner's data, with the evidence for it.
+/// The service builds these (`hamstride_service::training::data_findings`); they live here so
+/// the one renderer, [`data_reason`], can read them without the export depending on the
+/// service.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DataReason {
+    /// The answer it supports: a value of `recent_training_change`, or `weekly_km`.
+    pub answer: String,
+    pub evidence: DataEvidence,
+}
+
+/// The numbers behind a data-filled answer, in SI units.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum DataEvidence {
+    /// Distance of the last 4 weeks against the 4 before.
+    MoreDistance { recent_m: f64, previous_m: f64 },
+    /// Descent of the last 4 weeks against the 4 before.
+    MoreDescent { recent_m: f64, previous_m: f64 },
+    /// A load flag of the last 4 weeks.
+    Flag(Flag),
+    /// The first run of the last 4 weeks came after `days` without running.
+    Break { days: i64, back_on: Date },
+    /// Mean weekly distance over the last 4 weeks, and the runs in them.
+    WeeklyDistance { mean_m: f64, runs: usize },
+}
+
+/// A "from your data" line: what was filled in and why.
+pub fn data_reason(r: &DataReason, u: Units) -> String {
+    let unit_words = match u {
+        Units::Km => "kilometres",
+        Units::Mi => "miles",
+    };
+    let d0 = |m: f64| format!("{:.0} {}", u.dist(m), u.dist_unit());
+    match &r.evidence {
+        DataEvidence::MoreDistance {
+            recent_m,
+            previous_m,
+        } => format!(
+            "more {unit_words} per week: {} in the last 4 weeks against {} in the 4 before",
+            d0(*recent_m),
+            d0(*previous_m)
+        ),
+        DataEvidence::MoreDescent {
+            recent_m,
+            previous_m,
+        } => format!(
+            "downhill running: {} of descent in the last 4 weeks against {} in the 4 before",
+            elev(*recent_m, u),
+            elev(*previous_m, u)
+        ),
+        DataEvidence::Flag(f) => {
+            let what = match f.detail {
+                FlagDetail::LongRunSpike { .. } | FlagDetail::WeeklyDistanceChange { .. } => {
+                    "a longer long run"
+                }
+                FlagDetail::SpeedReintroduced { .. } | FlagDetail::HighSpeedWeek { .. } => {
+                    "new or more speed work"
+                }
+                FlagDetail::HillsReintroduced { .. } => "new or more hills",
+            };
+            format!("{what}: {}", flag(f, u))
+        }
+        DataEvidence::Break { days, back_on } => {
+            format!("coming back after a break: {days} days without running before {back_on}")
+        }
+        DataEvidence::WeeklyDistance { mean_m, runs } => format!(
+            "weekly distance: {} on average over the last 4 weeks ({runs} runs)",
+            dist(*mean_m, u)
+        ),
+    }
+}
+
+/// "a", "a and b", "a, b and c".
+fn join_and(parts: &[String]) -> String {
+    match parts {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+/// Invalid or negative numbers count as nothing, as in the analysis.
+fn finite_or_zero(x: f64) -> f64 {
+    if x.is_finite() && x > 0.0 {
+        x
+    } else {
+        0.0
+    }
+}

@@ -294,12 +294,14 @@ struct StatusJson<'a> {
     weekly_morning_pain: Vec<(Date, Option<f64>)>,
     flags: Vec<FlagJson<'a>>,
     acwr: Option<&'a hamstride_analytics::series::AcwrPoint>,
-    form_changes: Vec<&'a str>,
+    form_changes: Vec<String>,
     plan: Option<&'a (String, String)>,
     /// The adherence summary sentence, as before, and the typed check behind it.
     adherence: Option<String>,
     adherence_check: Option<&'a hamstride_analytics::adherence::Adherence>,
-    pain_summary: &'a [String],
+    /// The diary's findings as sentences, as before, and typed (code and numbers).
+    pain_summary: Vec<String>,
+    pain_notes: &'a [hamstride_analytics::pain::PainNote],
 }
 
 /// A flag in JSON: its code, grade and numbers (SI units), plus the sentence the terminal
@@ -402,12 +404,12 @@ pub fn status(data_dir: Option<&Path>, units: Option<Units>, format: Format) -> 
     let since = t.today.saturating_sub(jiff::Span::new().days(13));
     let flags: Vec<_> = a.flags.iter().filter(|f| f.date >= since).collect();
     let acwr = a.acwr.last();
-    let form_changes: Vec<&str> = t
+    let form_changes: Vec<String> = t
         .form
         .metrics
         .iter()
         .filter(|m| m.drift)
-        .map(|m| m.text.as_str())
+        .map(|m| words::form_metric(m, &t.form))
         .collect();
     if format == Format::Json {
         let s = StatusJson {
@@ -429,7 +431,8 @@ pub fn status(data_dir: Option<&Path>, units: Option<Units>, format: Format) -> 
             plan: t.plan.as_ref(),
             adherence: t.adherence.as_ref().map(words::adherence_summary),
             adherence_check: t.adherence.as_ref(),
-            pain_summary: &t.pain_analysis.summary,
+            pain_summary: t.pain_analysis.notes.iter().map(words::pain_note).collect(),
+            pain_notes: &t.pain_analysis.notes,
         };
         println!("{}", serde_json::to_string_pretty(&s)?);
         return Ok(ExitCode::SUCCESS);
@@ -531,8 +534,8 @@ pub fn status(data_dir: Option<&Path>, units: Option<Units>, format: Format) -> 
             println!("  {}", words::adherence_summary(ad));
         }
     }
-    if let Some(first) = t.pain_analysis.summary.first() {
-        println!("\nPain diary: {first}");
+    if let Some(first) = t.pain_analysis.notes.first() {
+        println!("\nPain diary: {}", words::pain_note(first));
     }
     if t.undated > 0 {
         println!(

@@ -8,6 +8,8 @@
 //! here: escaping (the report escapes what it writes) or layout.
 
 use hamstride_analytics::adherence::{Adherence, Issue, LengthBasis, SessionCheck};
+use hamstride_analytics::form::{FormMetric, FormReport, FormStatus, MetricReport, Side};
+use hamstride_analytics::pain::{Feature, Link, PainNote, Score, Trend};
 use hamstride_analytics::series::{Flag, FlagDetail, Level, Since};
 use jiff::civil::Date;
 use serde::Serialize;
@@ -350,6 +352,283 @@ pub fn data_reason(r: &DataReason, u: Units) -> String {
             dist(*mean_m, u)
         ),
     }
+}
+
+/// A form metric's unit for chart axes and tables ("spm", "mm", "ms", "%").
+pub fn form_unit(metric: FormMetric) -> &'static str {
+    match metric {
+        FormMetric::Cadence => "spm",
+        FormMetric::StepLength | FormMetric::VerticalOscillation => "mm",
+        FormMetric::GroundContact => "ms",
+        FormMetric::Balance => "%",
+    }
+}
+
+/// A form metric's name ("Ground contact time").
+pub fn form_label(metric: FormMetric) -> &'static str {
+    match metric {
+        FormMetric::Cadence => "Cadence",
+        FormMetric::StepLength => "Step length",
+        FormMetric::GroundContact => "Ground contact time",
+        FormMetric::VerticalOscillation => "Vertical oscillation",
+        FormMetric::Balance => "Ground contact balance",
+    }
+}
+
+/// One form metric against the baseline: what changed, that it is within the usual range,
+/// or why nothing can be said yet.
+pub fn form_metric(m: &MetricReport, r: &FormReport) -> String {
+    let metric = m.metric;
+    match (m.status, m.baseline, m.change, m.recent) {
+        (FormStatus::Changed, Some(b), Some(c), Some(now)) => {
+            form_drift(metric, b, c, now, r.injured_side)
+        }
+        (FormStatus::WithinUsualRange, ..) => format!(
+            "{} is within your usual range at the same paces (±{}).",
+            form_label(metric),
+            form_size(metric, m.threshold)
+        ),
+        _ => form_not_enough(m, r),
+    }
+}
+
+/// Decimals worth showing: whole steps, millimetres and milliseconds; tenths of a balance point.
+fn form_decimals(metric: FormMetric) -> usize {
+    match metric {
+        FormMetric::Balance => 1,
+        _ => 0,
+    }
+}
+
+/// A change's size with its unit, as the texts show it.
+fn form_size(metric: FormMetric, x: f64) -> String {
+    let n = num(x, form_decimals(metric));
+    match metric {
+        FormMetric::Cadence => format!("{n} steps/min"),
+        FormMetric::StepLength => format!("{n}%"),
+        FormMetric::GroundContact => format!("{n} ms"),
+        FormMetric::VerticalOscillation => format!("{n} mm"),
+        FormMetric::Balance => format!("{n} points"),
+    }
+}
+
+/// A rounded number; one more decimal when rounding would show a non-zero value as 0, and
+/// never "-0".
+fn num(x: f64, decimals: usize) -> String {
+    if !x.is_finite() {
+        return "?".to_string();
+    }
+    let mut d = decimals;
+    let scale = |d: usize| 10f64.powi(i32::try_from(d).unwrap_or(0));
+    if x != 0.0 && (x * scale(d)).round() == 0.0 {
+        d += 1;
+    }
+    let r = (x * scale(d)).round() / scale(d);
+    let r = if r == 0.0 { 0.0 } else { r };
+    format!("{r:.d$}")
+}
+
+fn form_drift(
+    metric: FormMetric,
+    baseline: f64,
+    change: f64,
+    now: f64,
+    injured_side: Option<Side>,
+) -> String {
+    let dec = form_decimals(metric);
+    let size = form_size(metric, change.abs());
+    let up = change > 0.0;
+    let (from, to) = (num(baseline, dec), num(now, dec));
+    match metric {
+        FormMetric::Balance => form_balance(&size, &from, &to, up, injured_side),
+        _ => {
+            let dir = match (metric, up) {
+                (FormMetric::StepLength | FormMetric::GroundContact, true) => "longer",
+                (FormMetric::StepLength | FormMetric::GroundContact, false) => "shorter",
+                (_, true) => "higher",
+                (_, false) => "lower",
+            };
+            let unit = match metric {
+                FormMetric::Cadence => "",
+                FormMetric::StepLength | FormMetric::VerticalOscillation => " mm",
+                _ => " ms",
+            };
+            format!(
+                "{} at the same paces is {size} {dir} than your baseline ({from} → {to}{unit}), \
+                 a clear change.",
+                form_label(metric)
+            )
+        }
+    }
+}
+
+fn form_balance(
+    size: &str,
+    from: &str,
+    to: &str,
+    toward_left: bool,
+    injured: Option<Side>,
+) -> String {
+    let toward = if toward_left { "left" } else { "right" };
+    let numbers = format!("({from}% → {to}% left)");
+    const NULL_RESULT: &str =
+        "Asymmetry on its own did not predict injury in a study of 836 runners.";
+    // Either direction can be guarding: less time on a painful leg, or a changed push-off.
+    let guarding = "possibly a way of protecting the leg; worth mentioning to your physio.";
+    match injured {
+        Some(side @ (Side::Left | Side::Right)) => {
+            let injured_name = if side == Side::Left { "left" } else { "right" };
+            let whose = if injured_name == toward {
+                format!("toward your {toward} (injured) side")
+            } else {
+                format!("toward your {toward} side, away from the injured {injured_name} leg,")
+            };
+            format!(
+                "Ground contact balance has shifted {size} {whose} since the injury {numbers} — \
+                 {guarding} {NULL_RESULT}"
+            )
+        }
+        _ => format!(
+            "Ground contact balance has shifted {size} toward your {toward} side compared with \
+             your baseline {numbers}. {NULL_RESULT}"
+        ),
+    }
+}
+
+fn form_not_enough(m: &MetricReport, r: &FormReport) -> String {
+    let name = form_label(m.metric).to_lowercase();
+    let runs = |n: usize| if n == 1 { "run" } else { "runs" };
+    let (base, recent) = (m.baseline_runs, m.recent_runs);
+    let mut parts = Vec::new();
+    if base < r.min_baseline_runs {
+        parts.push(format!(
+            "{base} baseline {} with {name} at comparable paces ({} needed)",
+            runs(base),
+            r.min_baseline_runs
+        ));
+    }
+    if recent < r.min_recent_runs {
+        parts.push(format!(
+            "{recent} recent {} with {name} at comparable paces ({} needed)",
+            runs(recent),
+            r.min_recent_runs
+        ));
+    }
+    if parts.is_empty() {
+        // The gates passed but no band had enough baseline runs at the recent runs' paces.
+        return format!(
+            "Not enough runs yet to compare: no recent run with {name} at a pace you ran at least \
+             {} times in the baseline.",
+            r.min_band_runs
+        );
+    }
+    format!("Not enough runs yet to compare: {}.", parts.join(" and "))
+}
+
+/// One finding of the pain diary analysis as a sentence.
+pub fn pain_note(n: &PainNote) -> String {
+    match n {
+        PainNote::TooFewDays {
+            days,
+            paired,
+            min_days,
+        } => {
+            let plural = |n: usize| if n == 1 { "day" } else { "days" };
+            let head = if days >= min_days {
+                format!(
+                    "{days} diary {} so far, but only {paired} fall within your imported runs: \
+                     too few to see a pattern.",
+                    plural(*days)
+                )
+            } else {
+                format!(
+                    "{days} diary {} so far: too few to see a pattern.",
+                    plural(*days)
+                )
+            };
+            format!(
+                "{head} About {min_days} days with scores are needed, more is better; keep \
+                 logging pain the morning after runs."
+            )
+        }
+        PainNote::Link(l) => pain_link(l),
+        PainNote::ManyPairings { pairings } => format!(
+            "{pairings} pairings of load and pain were looked at, so one of them can look linked \
+             by chance; treat this as a question for your physio, not an answer."
+        ),
+        PainNote::NoClearLink { days } => format!(
+            "Across {days} diary days, no clear link between your pain and the load of the same \
+             or previous two days."
+        ),
+        PainNote::MorningTrend {
+            first_week,
+            last_week,
+            trend,
+        } => {
+            let verdict = match trend {
+                Trend::Steady => "about the same",
+                Trend::Better => "easing",
+                Trend::Worse => {
+                    "rising; morning pain that worsens from week to week is the usual sign to \
+                     ease back the load"
+                }
+            };
+            format!(
+                "Next-morning pain averaged {first_week:.1} in your first diary week and \
+                 {last_week:.1} in the last: {verdict}."
+            )
+        }
+        PainNote::SittingTrend {
+            first_week,
+            last_week,
+            trend,
+        } => {
+            let verdict = match trend {
+                Trend::Steady => "about the same",
+                Trend::Better => "improving",
+                Trend::Worse => "getting shorter",
+            };
+            format!(
+                "Comfortable sitting averaged {first_week:.0} min in your first diary week and \
+                 {last_week:.0} min in the last: {verdict}."
+            )
+        }
+    }
+}
+
+/// A clear link between a load feature and a pain score, with its caveat.
+fn pain_link(l: &Link) -> String {
+    let who = match l.score {
+        Score::During => "Pain during runs",
+        Score::After => "Pain straight after runs",
+        Score::NextMorning => "Next-morning pain",
+    };
+    let dir = if l.rho > 0.0 { "higher" } else { "lower" };
+    let what = match l.feature {
+        Feature::Distance => "distance",
+        Feature::Duration => "running time",
+        Feature::HighSpeed => "fast running",
+        Feature::Ascent => "climbing",
+        Feature::Load => "training load",
+    };
+    let when = match (l.score, l.lag) {
+        (Score::NextMorning, 0) => "after days with",
+        (Score::NextMorning, 1) => "two mornings after days with",
+        (Score::NextMorning, _) => "three mornings after days with",
+        (_, 0) => "on days with",
+        (_, 1) => "the day after days with",
+        (_, _) => "two days after days with",
+    };
+    let caveat = if l.rho > 0.0 {
+        format!("not proof that {what} causes the pain")
+    } else {
+        "not proof of cause and effect".to_string()
+    };
+    format!(
+        "{who} tended to be {dir} {when} more {what} (ρ = {:.2}, likely between {:.2} and {:.2}, \
+         {} days). This is a pattern in your diary, {caveat}.",
+        l.rho, l.low, l.high, l.n
+    )
 }
 
 /// "a", "a and b", "a, b and c".

@@ -223,7 +223,7 @@ fn the_realistic_report_is_complete_and_safe() {
     assert!(html.contains("It is contested"));
     // Form: one chart per metric with points, the drift badged, the empty metric explained.
     assert!(html.contains("Cadence <span class=\"lvl lvl-warn\">changed</span>"));
-    assert!(html.contains("Too few runs with left/right balance"));
+    assert!(html.contains("Not enough runs yet to compare: 2 baseline runs with ground contact"));
     assert!(html.contains("class=\"basel\""), "baseline line");
     assert!(html.contains("class=\"refl\""), "reference line");
     // Pain links table.

@@ -13,8 +13,12 @@
 use hamstride_analytics::adherence::{
     Adherence, Issue, LengthBasis, Prescribed, SessionCheck, UnplannedRun,
 };
-use hamstride_analytics::form::{FormMetric, FormPoint, FormReport, MetricReport, Side};
-use hamstride_analytics::pain::{Certainty, Feature, Link, PainAnalysis, PainEntry, Score};
+use hamstride_analytics::form::{
+    FormMetric, FormPoint, FormReport, FormStatus, MetricReport, Side,
+};
+use hamstride_analytics::pain::{
+    Certainty, Feature, Link, PainAnalysis, PainEntry, PainNote, Score, Trend,
+};
 use hamstride_analytics::series::{
     AcwrPoint, Analysis, Day, Flag, FlagDetail, Level, LoadBasis, RunSummary, Since, Week,
 };
@@ -409,43 +413,45 @@ pub fn realistic() -> Fixture {
         metrics: vec![
             MetricReport {
                 metric: FormMetric::Cadence,
-                unit: "spm".to_string(),
                 baseline_runs: cadence.iter().filter(|p| p.date < reference).count(),
                 recent_runs: cadence.iter().filter(|p| p.date >= reference).count(),
                 baseline: Some(172.0),
                 change: Some(-6.5),
                 drift: true,
-                text: "Cadence is 6.5 steps per minute lower than your baseline at the same \
-                       paces (beyond your usual variation); a new shift after an injury can be \
-                       a sign of protecting the leg."
-                    .to_string(),
+                recent: Some(165.5),
+                threshold: 3.0,
+                status: FormStatus::Changed,
                 points: cadence,
             },
             MetricReport {
                 metric: FormMetric::GroundContact,
-                unit: "ms".to_string(),
                 baseline_runs: 30,
                 recent_runs: 6,
                 baseline: Some(248.0),
                 change: Some(3.0),
                 drift: false,
-                text: "Ground contact time is within your usual range.".to_string(),
+                recent: Some(251.0),
+                threshold: 10.0,
+                status: FormStatus::WithinUsualRange,
                 points: contact,
             },
             MetricReport {
                 metric: FormMetric::Balance,
-                unit: "%".to_string(),
                 baseline_runs: 2,
                 recent_runs: 0,
                 baseline: None,
                 change: None,
                 drift: false,
-                text: "Too few runs with left/right balance to compare (2 baseline runs, at \
-                       least 5 needed)."
-                    .to_string(),
+                recent: None,
+                threshold: 1.5,
+                status: FormStatus::NotEnoughRuns,
                 points: Vec::new(),
             },
         ],
+        injured_side: Some(Side::Left),
+        min_baseline_runs: 5,
+        min_recent_runs: 2,
+        min_band_runs: 3,
     };
 
     let pain_analysis = PainAnalysis {
@@ -493,12 +499,23 @@ pub fn realistic() -> Fixture {
                 clear: false,
             },
         ],
-        summary: vec![
-            "Next-morning pain tended to be higher after longer days (ρ 0.52 over 30 days, \
-             range 0.19 to 0.74). In one person's diary this is a clue to discuss, not proof of \
-             cause."
-                .to_string(),
-            "No clear link with high-speed running or hills yet.".to_string(),
+        notes: vec![
+            PainNote::Link(Link {
+                feature: Feature::Distance,
+                score: Score::NextMorning,
+                lag: 0,
+                n: 30,
+                rho: 0.52,
+                low: 0.19,
+                high: 0.74,
+                clear: true,
+            }),
+            PainNote::ManyPairings { pairings: 45 },
+            PainNote::MorningTrend {
+                first_week: 3.4,
+                last_week: 2.6,
+                trend: Trend::Better,
+            },
         ],
     };
 
@@ -630,13 +647,17 @@ pub fn empty() -> Fixture {
         form: FormReport {
             reference: today,
             metrics: Vec::new(),
+            injured_side: None,
+            min_baseline_runs: 5,
+            min_recent_runs: 2,
+            min_band_runs: 3,
         },
         pain: Vec::new(),
         pain_analysis: PainAnalysis {
             days: 0,
             certainty: Certainty::TooFewDays,
             links: Vec::new(),
-            summary: Vec::new(),
+            notes: Vec::new(),
         },
         assessment: None,
         plan: None,

@@ -17,6 +17,7 @@
 //! and `hamstride_export::words` writes the sentences in the runner's units.
 
 use crate::metrics::ActivityMetrics;
+use crate::signals::Thresholds;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -110,43 +111,23 @@ pub struct DoneRun<'a> {
     pub metrics: &'a ActivityMetrics,
 }
 
-/// Runs before the plan shorter than this are not used for the easy pace: short runs are
-/// often warm-ups, tests or runs cut short.
-const EASY_MIN_DURATION_S: f64 = 600.0;
-/// Runs needed before the plan to trust a median easy pace.
-const EASY_MIN_RUNS: usize = 3;
-/// The ceiling is generous: the prescription is an effort, which a watch cannot see.
-const CEILING_FACTOR: f64 = 1.05;
-/// A session is longer above this share of the expectation and shorter below the next.
-const LONGER_FACTOR: f64 = 1.25;
-const SHORTER_FACTOR: f64 = 0.6;
-/// Warm-up and cool-down walks, allowed on top when only the whole session's time is known.
-const WALK_SLACK_S: f64 = 15.0 * 60.0;
-/// Speed from which a moment counts as running rather than walking (about 9:15 min/km): a
-/// walk-jog session's walks and warm-up must not count as running. Grade D: a brisk walk
-/// stays below it, a slow rehabilitation jog above.
-const RUN_MPS: f64 = 1.8;
-/// Time above the ceiling each prescribed stride is allowed, seconds (an 80 m stride with its
-/// build-up and slow-down).
-const STRIDE_ALLOWANCE_S: f64 = 30.0;
-/// Time above the ceiling tolerated before a session counts as faster (GPS jitter, a
-/// crossing, a short slope).
-const FAST_TOLERANCE_S: f64 = 60.0;
-/// Hilly: climbing per km, or minutes on steep ground (either way).
-const HILLY_ASCENT_PER_KM: f64 = 15.0;
-const HILLY_STEEP_S: f64 = 120.0;
+// The factors and floors of these checks (the easy pace's runs, the ceiling, longer and
+// shorter, walking slack, running speed, strides, tolerance, hills) are in `kb/signals.toml`
+// under `[constants.adherence]`, each with its source or reason.
 
 /// Compare prescribed sessions up to `today` with the runs done. `no_running_days`: days the
 /// plan allowed no running at all. `before_plan`: runs from the 8 weeks before the plan, for
 /// the easy pace. Only activities that are runs count; several runs on one day are summed.
+/// `t`: the signal file's numbers (`[constants.adherence]`).
 pub fn check(
     prescribed: &[Prescribed],
     no_running_days: &[Date],
     runs: &[DoneRun<'_>],
     before_plan: &[DoneRun<'_>],
+    t: &Thresholds,
 ) -> Adherence {
-    let easy_mps = easy_speed(before_plan);
-    let ceiling = easy_mps.map(|e| e * CEILING_FACTOR);
+    let easy_mps = easy_speed(before_plan, t);
+    let ceiling = easy_mps.map(|e| e * t.ceiling_factor);
 
     let mut by_day: BTreeMap<Date, Vec<&DoneRun<'_>>> = BTreeMap::new();
     for r in runs.iter().filter(|r| r.metrics.is_run) {
@@ -163,7 +144,7 @@ pub fn check(
         .iter()
         .map(|p| {
             let day = by_day.get(&p.date).map_or(&[][..], Vec::as_slice);
-            check_session(p, day, easy_mps, ceiling)
+            check_session(p, day, easy_mps, ceiling, t)
         })
         .collect();
 
@@ -197,19 +178,28 @@ pub fn check(
         unplanned,
         done,
         as_prescribed,
-        easy_min_runs: EASY_MIN_RUNS,
+        easy_min_runs: easy_min_runs(t),
+    }
+}
+
+/// Runs before the plan needed for a median easy pace (a count from the signal file).
+fn easy_min_runs(t: &Thresholds) -> usize {
+    if t.easy_min_runs.is_finite() && t.easy_min_runs > 0.0 {
+        t.easy_min_runs.ceil().min(1e9) as usize
+    } else {
+        0
     }
 }
 
 /// Median moving speed of the runs of at least 10 minutes before the plan.
-fn easy_speed(before_plan: &[DoneRun<'_>]) -> Option<f64> {
+fn easy_speed(before_plan: &[DoneRun<'_>], t: &Thresholds) -> Option<f64> {
     let mut speeds: Vec<f64> = before_plan
         .iter()
-        .filter(|r| r.metrics.is_run && r.metrics.duration_s >= EASY_MIN_DURATION_S)
+        .filter(|r| r.metrics.is_run && r.metrics.duration_s >= t.easy_min_duration_s)
         .map(|r| r.metrics.distance_m / r.metrics.duration_s)
         .filter(|v| v.is_finite() && *v > 0.0 && *v < 10.0)
         .collect();
-    if speeds.len() < EASY_MIN_RUNS {
+    if speeds.len() < easy_min_runs(t) {
         return None;
     }
     speeds.sort_by(f64::total_cmp);
@@ -223,6 +213,7 @@ fn check_session(
     day: &[&DoneRun<'_>],
     easy_mps: Option<f64>,
     ceiling: Option<f64>,
+    t: &Thresholds,
 ) -> SessionCheck {
     let prescribed_s = finite_or_zero(p.running_minutes) * 60.0;
     let expected = easy_mps.map(|e| prescribed_s * e).filter(|e| *e > 0.0);
@@ -261,7 +252,7 @@ fn check_session(
             run_m += finite_or_zero(r.metrics.distance_m);
             whole = true;
         } else {
-            let (s, m) = r.metrics.time_distance_above(RUN_MPS);
+            let (s, m) = r.metrics.time_distance_above(t.run_mps);
             // The histogram's distance is approximate (mid-step speeds); scale its running
             // share onto the recorded distance so the text never says more was run than the
             // whole activity.
@@ -281,9 +272,9 @@ fn check_session(
     match expected {
         Some(e) if run_m > 0.0 => {
             check.length_basis = Some(LengthBasis::Distance);
-            let what = if run_m > LONGER_FACTOR * e {
+            let what = if run_m > t.longer_factor * e {
                 Some(Issue::Longer)
-            } else if run_m < SHORTER_FACTOR * e {
+            } else if run_m < t.shorter_factor * e {
                 Some(Issue::Shorter)
             } else {
                 None
@@ -292,10 +283,10 @@ fn check_session(
         }
         _ if prescribed_s > 0.0 => {
             check.length_basis = Some(LengthBasis::Time);
-            let slack = if whole { WALK_SLACK_S } else { 0.0 };
-            let what = if run_s > LONGER_FACTOR * prescribed_s + slack {
+            let slack = if whole { t.walk_slack_s } else { 0.0 };
+            let what = if run_s > t.longer_factor * prescribed_s + slack {
                 Some(Issue::Longer)
-            } else if run_s < SHORTER_FACTOR * prescribed_s {
+            } else if run_s < t.shorter_factor * prescribed_s {
                 Some(Issue::Shorter)
             } else {
                 None
@@ -310,9 +301,9 @@ fn check_session(
             .iter()
             .map(|r| finite_or_zero(r.metrics.time_distance_above(c).0))
             .sum();
-        let allowance = f64::from(p.strides) * STRIDE_ALLOWANCE_S;
+        let allowance = f64::from(p.strides) * t.stride_allowance_s;
         check.fast_s = (above - allowance).max(0.0);
-        if check.fast_s > FAST_TOLERANCE_S {
+        if check.fast_s > t.fast_tolerance_s {
             check.issues.push(Issue::Faster);
         }
     }
@@ -325,7 +316,7 @@ fn check_session(
     check.ascent_m = ascent;
     check.steep_s = steep_s;
     let per_km = (check.distance_m > 0.0).then(|| ascent / (check.distance_m / 1000.0));
-    if per_km.is_some_and(|a| a > HILLY_ASCENT_PER_KM) || steep_s > HILLY_STEEP_S {
+    if per_km.is_some_and(|a| a > t.hilly_ascent_per_km) || steep_s > t.hilly_steep_s {
         check.issues.push(Issue::Hilly);
     }
     check

@@ -169,6 +169,7 @@ pub fn analyse(
     let gates = Gates {
         min_baseline: count(t.form_min_baseline_runs),
         min_recent: count(t.form_min_recent_runs),
+        min_band: count(t.form_min_band_runs),
     };
     let metrics = FormMetric::ALL
         .iter()
@@ -180,14 +181,14 @@ pub fn analyse(
         injured_side,
         min_baseline_runs: gates.min_baseline,
         min_recent_runs: gates.min_recent,
-        min_band_runs: MIN_BAND_RUNS,
+        min_band_runs: gates.min_band,
     }
 }
 
+// The runs a pace band needs are knowledge (`[constants.form]` in `kb/signals.toml`); the two
+// constants here are arithmetic.
 /// A robust standard deviation from the median absolute deviation (normal consistency).
 const MAD_TO_SD: f64 = 1.4826;
-/// Baseline runs a pace band needs before its median means anything.
-const MIN_BAND_RUNS: usize = 3;
 /// Floor for the spread: identical baseline runs would otherwise make any change "clear";
 /// the metric minimum from the signal file still applies on top.
 const SPREAD_FLOOR: f64 = 1e-6;
@@ -195,6 +196,8 @@ const SPREAD_FLOOR: f64 = 1e-6;
 struct Gates {
     min_baseline: usize,
     min_recent: usize,
+    /// Baseline runs a pace band needs.
+    min_band: usize,
 }
 
 /// One baseline pace band.
@@ -237,7 +240,7 @@ fn metric_report(
     }
     let stats: BTreeMap<u16, BandStat> = per_band
         .into_iter()
-        .filter_map(|(band, vals)| band_stat(metric, &vals).map(|s| (band, s)))
+        .filter_map(|(band, vals)| band_stat(metric, &vals, gates.min_band).map(|s| (band, s)))
         .collect();
 
     let weight: f64 = stats.values().map(|s| s.seconds).sum();
@@ -349,8 +352,8 @@ fn band_value(b: &FormBand, metric: FormMetric) -> Option<f64> {
     (v.is_finite() && v > 0.0).then_some(v)
 }
 
-fn band_stat(metric: FormMetric, vals: &[BandValue]) -> Option<BandStat> {
-    if vals.len() < MIN_BAND_RUNS {
+fn band_stat(metric: FormMetric, vals: &[BandValue], min_runs: usize) -> Option<BandStat> {
+    if vals.len() < min_runs {
         return None;
     }
     let med = median(vals.iter().map(|v| v.value).collect())?;

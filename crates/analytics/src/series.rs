@@ -269,24 +269,9 @@ pub struct Analysis {
 /// Days in a civil week, and milliseconds in a day of elapsed time.
 const WEEK_DAYS: i64 = 7;
 const DAY_MS: i64 = 86_400_000;
-/// The look-back for the load basis and its share: the brief's 80% keeps one forgotten rating
-/// from switching the basis back and forth.
-const BASIS_DAYS: i64 = 28;
-const BASIS_SHARE_NUM: usize = 4;
-const BASIS_SHARE_DEN: usize = 5;
-/// Seconds a heart rate must be held before it counts as the runner's maximum, so one
-/// optical-sensor spike does not set it.
-const HR_MAX_MIN_SECONDS: f32 = 10.0;
-/// A common resting heart rate, used when the runner has not set theirs.
-const DEFAULT_HR_REST: f64 = 60.0;
-/// Below 10 bpm of reserve the Banister fraction is mostly sensor noise.
-const MIN_HR_RESERVE: f64 = 10.0;
-/// The spike window of Frandsen 2025 (brief 5.4), in elapsed time from the run's start.
-const SPIKE_WINDOW_DAYS: i64 = 30;
-/// Weeks averaged for the high-speed week (`kb/signals.toml`: "the previous 8 weeks").
-const HS_WEEK_LOOKBACK: usize = 8;
-/// Shorter runs give a meaningless ascent per km (a 200 m jog up one ramp is not a hill block).
-const HILL_MIN_DISTANCE_M: f64 = 1000.0;
+// The analysis's windows and floors (the load basis's look-back and share, the heart-rate
+// defaults, the spike window, the high-speed weeks, the shortest hilly run) are in
+// `kb/signals.toml` under `[constants.series]`, each with its source or reason.
 /// A hard upper bound for any window read from the signal file, so a typo there cannot make a
 /// window overflow the arithmetic.
 const MAX_WINDOW_DAYS: f64 = 36_525.0;
@@ -332,19 +317,20 @@ pub fn analyse(input: &Input<'_>) -> Analysis {
     };
 
     let runs: Vec<&Placed<'_>> = placed.iter().filter(|p| p.entry.metrics.is_run).collect();
-    let hr = hr_used(input.settings, &runs);
+    let hr = hr_used(input.settings, &runs, t);
     let weights = hr.map(|h| trimp_weights(h, input.settings.hr_curve, &runs));
 
     let mut calcs: Vec<RunCalc> = runs
         .iter()
         .map(|p| RunCalc::new(p, weights.as_deref()))
         .collect();
-    let basis = choose_basis(&calcs, hr.is_some(), today_dn);
+    let basis = choose_basis(&calcs, hr.is_some(), today_dn, t);
+    let spike_window_ms = whole_days(t.spike_window_days) * DAY_MS;
     high_speed(&mut calcs, &runs, t);
     let longest = windowed_prev_max(
         &calcs.iter().map(|c| c.start_ms).collect::<Vec<_>>(),
         &calcs.iter().map(|c| Some(c.distance_m)).collect::<Vec<_>>(),
-        SPIKE_WINDOW_DAYS * DAY_MS,
+        spike_window_ms,
     );
     let first_run_ms = calcs.first().map_or(i64::MAX, |c| c.start_ms);
 
@@ -354,7 +340,7 @@ pub fn analyse(input: &Input<'_>) -> Analysis {
         .map(|(c, &(max, count))| {
             // The history must reach back the whole window, or "longest of the previous 30
             // days" would be the longest of fewer days and overstate every spike.
-            let reaches = first_run_ms <= c.start_ms.saturating_sub(SPIKE_WINDOW_DAYS * DAY_MS);
+            let reaches = first_run_ms <= c.start_ms.saturating_sub(spike_window_ms);
             let longest_prev_30d_m = if reaches && count > 0 { max } else { None };
             let spike = longest_prev_30d_m
                 .filter(|&l| l > 0.0)
@@ -594,7 +580,7 @@ impl RunCalc {
     }
 
     fn is_hilly(&self, t: &crate::signals::Thresholds) -> bool {
-        let per_km = self.distance_m >= HILL_MIN_DISTANCE_M
+        let per_km = self.distance_m >= t.hill_min_distance_m
             && self.ascent_m / (self.distance_m / 1000.0) >= t.hills_min_ascent_per_km;
         per_km || self.steep_s / 60.0 >= t.hills_min_steep_minutes
     }
@@ -602,7 +588,11 @@ impl RunCalc {
 
 /// The heart rates used for the Banister load: the runner's, else estimated; `None` when
 /// there is no maximum or the reserve is too small to weight anything.
-fn hr_used(settings: &Settings, runs: &[&Placed<'_>]) -> Option<HrUsed> {
+fn hr_used(
+    settings: &Settings,
+    runs: &[&Placed<'_>],
+    t: &crate::signals::Thresholds,
+) -> Option<HrUsed> {
     let set_max = settings.hr_max.filter(|v| v.is_finite() && *v > 0.0);
     let set_rest = settings.hr_rest.filter(|v| v.is_finite() && *v >= 0.0);
     let max = match set_max {
@@ -614,13 +604,13 @@ fn hr_used(settings: &Settings, runs: &[&Placed<'_>]) -> Option<HrUsed> {
                     .metrics
                     .hr_seconds
                     .iter()
-                    .rposition(|&s| s.is_finite() && s >= HR_MAX_MIN_SECONDS)
+                    .rposition(|&s| s.is_finite() && f64::from(s) >= t.hr_max_min_seconds)
             })
             .max()
             .map(|i| f64::from(crate::metrics::HR_MIN_BPM) + i as f64)?,
     };
-    let rest = set_rest.unwrap_or(DEFAULT_HR_REST);
-    (max > rest + MIN_HR_RESERVE).then_some(HrUsed {
+    let rest = set_rest.unwrap_or(t.default_hr_rest);
+    (max > rest + t.min_hr_reserve).then_some(HrUsed {
         rest,
         max,
         estimated: set_max.is_none() || set_rest.is_none(),
@@ -650,14 +640,23 @@ fn trimp_weights(hr: HrUsed, curve: HrCurve, runs: &[&Placed<'_>]) -> Vec<f64> {
 
 /// The load basis from the runs of the last 28 local days up to today: effort ratings when
 /// at least 80% have one, else heart rate when 80% have it, else minutes. With no run in that
-/// window, minutes (nothing to judge the other two by).
-fn choose_basis(calcs: &[RunCalc], hr_known: bool, today_dn: i64) -> LoadBasis {
+/// window, minutes (nothing to judge the other two by). The 80% keeps one forgotten rating
+/// from switching the basis back and forth.
+fn choose_basis(
+    calcs: &[RunCalc],
+    hr_known: bool,
+    today_dn: i64,
+    t: &crate::signals::Thresholds,
+) -> LoadBasis {
+    let days = whole_days(t.basis_days);
+    // Whole percent, compared in integers: k / n ≥ 80% exactly, with no binary rounding.
+    let pct = t.basis_share_pct.round().clamp(0.0, 100.0) as usize;
     let recent: Vec<&RunCalc> = calcs
         .iter()
-        .filter(|c| c.dn > today_dn - BASIS_DAYS && c.dn <= today_dn)
+        .filter(|c| c.dn > today_dn - days && c.dn <= today_dn)
         .collect();
     let n = recent.len();
-    let enough = |k: usize| n > 0 && k * BASIS_SHARE_DEN >= n * BASIS_SHARE_NUM;
+    let enough = |k: usize| n > 0 && k * 100 >= n * pct;
     if enough(recent.iter().filter(|c| c.srpe_load.is_some()).count()) {
         LoadBasis::SessionRpe
     } else if hr_known && enough(recent.iter().filter(|c| c.hr_load.is_some()).count()) {
@@ -1029,8 +1028,9 @@ impl FlagCtx<'_> {
             return;
         }
         let t = &self.signals.t;
+        let lookback = usize::try_from(whole_days(t.hs_week_lookback_weeks)).unwrap_or(1);
         for (i, w) in weeks.iter().enumerate() {
-            let previous = &weeks[i.saturating_sub(HS_WEEK_LOOKBACK)..i];
+            let previous = &weeks[i.saturating_sub(lookback)..i];
             if !w.complete || (previous.len() as f64) < t.hs_week_min_weeks {
                 continue;
             }

@@ -7,8 +7,14 @@
 
 use hamstride_analytics::adherence::{check, Adherence, DoneRun, Issue, Prescribed, SessionCheck};
 use hamstride_analytics::metrics::{ActivityMetrics, METRICS_VERSION, SPEED_STEPS};
+use hamstride_analytics::signals::{Signals, Thresholds};
 use hamstride_export::words::{self, Units};
 use jiff::civil::{date, Date};
+
+/// The signal file's numbers, as shipped.
+fn t() -> Thresholds {
+    Signals::embedded().unwrap().t
+}
 
 /// A session's sentence, as the report and the terminal write it in kilometres.
 fn text(s: &SessionCheck) -> String {
@@ -198,7 +204,7 @@ fn one_session_each_way() {
     ];
     for (case, p, m, issues, fragment) in cases {
         let runs: Vec<DoneRun<'_>> = m.iter().map(|m| done(1, 3, m)).collect();
-        let a = check(std::slice::from_ref(&p), &[], &runs, &before(&h));
+        let a = check(std::slice::from_ref(&p), &[], &runs, &before(&h), &t());
         assert_eq!(a.easy_mps, Some(3.0), "{case}");
         let s = &a.sessions[0];
         assert_eq!(s.issues, issues, "{case}: {}", text(s));
@@ -224,7 +230,7 @@ fn walk_jog_walks_are_not_running() {
         running_minutes: 6.0,
         strides: 0,
     };
-    let a = check(&[p], &[], &[done(7, 4, &m)], &before(&h));
+    let a = check(&[p], &[], &[done(7, 4, &m)], &before(&h), &t());
     let s = &a.sessions[0];
     assert_eq!(s.issues, vec![], "{}", text(s));
     assert_eq!(
@@ -259,7 +265,7 @@ fn plan_so_far() {
         done(3, 4, &rest_run),
         done(4, 6, &walk), // a walk on a rest day is fine
     ];
-    let a = check(&plan, &[day(4), day(6)], &runs, &before(&h));
+    let a = check(&plan, &[day(4), day(6)], &runs, &before(&h), &t());
     let dates: Vec<Date> = a.sessions.iter().map(|s| s.prescribed.date).collect();
     assert_eq!(dates, vec![day(3), day(5), day(7)]);
     assert_eq!(a.sessions[0].issues, vec![]);
@@ -284,6 +290,7 @@ fn plan_so_far() {
         &[],
         &[done(1, 3, &half), done(2, 3, &half)],
         &before(&h),
+        &t(),
     );
     assert_eq!(a.sessions[0].issues, vec![]);
     assert_eq!(a.sessions[0].activity_ids, vec![1, 2]);
@@ -310,7 +317,7 @@ fn no_easy_pace() {
         done(3, 7, &fast),
         done(4, 9, &short),
     ];
-    let a = check(&plan, &[], &runs, &before(&h));
+    let a = check(&plan, &[], &runs, &before(&h), &t());
     assert_eq!(a.easy_mps, None);
     let issues: Vec<Vec<Issue>> = a.sessions.iter().map(|s| s.issues.clone()).collect();
     // Pace is not checked: the fast run is as prescribed by time.
@@ -334,21 +341,33 @@ fn no_easy_pace() {
     // Without a speed histogram the whole run counts, with slack for the walks around it.
     let mut no_speed = easy(33.0);
     no_speed.speed_seconds.clear();
-    let a = check(&[session(3, 20.0, 0)], &[], &[done(1, 3, &no_speed)], &[]);
+    let a = check(
+        &[session(3, 20.0, 0)],
+        &[],
+        &[done(1, 3, &no_speed)],
+        &[],
+        &t(),
+    );
     assert_eq!(a.sessions[0].issues, vec![]);
     let mut no_speed = easy(45.0);
     no_speed.speed_seconds.clear();
-    let a = check(&[session(3, 20.0, 0)], &[], &[done(1, 3, &no_speed)], &[]);
+    let a = check(
+        &[session(3, 20.0, 0)],
+        &[],
+        &[done(1, 3, &no_speed)],
+        &[],
+        &t(),
+    );
     assert_eq!(a.sessions[0].issues, vec![Issue::Longer]);
 }
 
 #[test]
 fn nothing_due() {
-    let a = check(&[], &[], &[], &[]);
+    let a = check(&[], &[], &[], &[], &t());
     assert_eq!(summary(&a), "No return-to-run sessions were due yet.");
     assert_eq!((a.done, a.as_prescribed), (0, 0));
     let m = easy(20.0);
-    let a = check(&[], &[day(3)], &[done(1, 3, &m), done(2, 3, &m)], &[]);
+    let a = check(&[], &[day(3)], &[done(1, 3, &m), done(2, 3, &m)], &[], &t());
     assert_eq!(
         summary(&a),
         "No return-to-run sessions were due yet; 2 runs on days the plan said not to run."
@@ -367,7 +386,7 @@ fn odd_values_do_not_break_the_check() {
         running_minutes: f64::NAN,
         ..session(3, 20.0, 0)
     };
-    let a = check(&[p], &[day(3)], &[done(1, 3, &m)], &before(&h));
+    let a = check(&[p], &[day(3)], &[done(1, 3, &m)], &before(&h), &t());
     assert_eq!(a.easy_mps, None);
     assert_eq!(a.sessions.len(), 1);
     assert!(a.sessions[0].distance_m.is_finite());

@@ -514,7 +514,9 @@ impl Service {
                 Err(_) => break,
             }
         }
-        let before_start = current.start.saturating_sub(Span::new().days(56));
+        // The weeks before the plan the easy pace is learnt from (`[constants.adherence]`).
+        let window = self.signals.t.easy_window_days.round().clamp(1.0, 36_525.0) as i64;
+        let before_start = current.start.saturating_sub(Span::new().days(window));
         let done: Vec<DoneRun<'_>> = runs
             .iter()
             .filter(|r| r.date >= current.start && r.date <= today)
@@ -533,7 +535,13 @@ impl Service {
                 metrics: r.metrics,
             })
             .collect();
-        Ok(adherence::check(&prescribed, &no_running, &done, &before))
+        Ok(adherence::check(
+            &prescribed,
+            &no_running,
+            &done,
+            &before,
+            &self.signals.t,
+        ))
     }
 
     fn latest_assessment_view(

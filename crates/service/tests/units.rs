@@ -130,7 +130,13 @@ fn training(svc: &Service, units: &str) -> Training {
         .into_iter()
         .filter(|r| r.date >= plan_start.saturating_sub(Span::new().days(56)))
         .collect();
-    let ad = adherence::check(&prescribed, &rest, &during, &recent_before);
+    let ad = adherence::check(
+        &prescribed,
+        &rest,
+        &during,
+        &recent_before,
+        &svc.signals().t,
+    );
     assert!(!ad.sessions.is_empty() && !ad.unplanned.is_empty());
     Training {
         today: TODAY,

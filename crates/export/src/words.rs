@@ -3,6 +3,10 @@
 //! SI units), in the runner's units. The HTML report and the terminal both call these
 //! functions, so a flag reads the same in both and a report in miles never says "km".
 //!
+//! The plan's check-in reasons and changes, standing referrals and timeline reasons are worded
+//! here too (`plan_reason`, `plan_change`, `referred`, `timeline_reason`), for the terminal,
+//! the plan's JSON and the Markdown export.
+//!
 //! One function per code, one template each. Wording rules: association language ("linked
 //! with", never "will cause"), the evidence grade at the end of every flag, plain words. Not
 //! here: escaping (the report escapes what it writes) or layout.
@@ -11,6 +15,7 @@ use hamstride_analytics::adherence::{Adherence, Issue, LengthBasis, SessionCheck
 use hamstride_analytics::form::{FormMetric, FormReport, FormStatus, MetricReport, Side};
 use hamstride_analytics::pain::{Feature, Link, PainNote, Score, Trend};
 use hamstride_analytics::series::{Flag, FlagDetail, Level, Since};
+use hamstride_core::plan::{Change, Reason, Referred, TimelineReason};
 use jiff::civil::Date;
 use serde::Serialize;
 
@@ -629,6 +634,146 @@ fn pain_link(l: &Link) -> String {
          {} days). This is a pattern in your diary, {caveat}.",
         l.rho, l.low, l.high, l.n
     )
+}
+
+/// Why a check-in decided what it did.
+pub fn plan_reason(r: &Reason) -> String {
+    match r {
+        Reason::Kb { text } | Reason::Recorded { text } => text.clone(),
+        Reason::SeenAssessAgain => "You have been seen: assess again with what the doctor found \
+             (`hamstride assess`) to get a rehabilitation plan that fits it."
+            .to_string(),
+        Reason::NotSettling {
+            days,
+            morning_mean,
+            baseline,
+        } => not_settling(*days, *morning_mean, *baseline),
+        Reason::PainDuringAboveCeiling { during, ceiling } => format!(
+            "Pain during the session was {during}/10, above this plan's ceiling of {ceiling}/10."
+        ),
+        Reason::MorningWorse { morning, before } => format!(
+            "This morning's pain ({morning}/10) is clearly worse than the morning before \
+             ({before}/10): the load did not settle within 24 hours."
+        ),
+        Reason::WeeklyRise {
+            this_week,
+            last_week,
+        } => format!(
+            "Morning pain is rising week on week (average {this_week:.1}/10 this week against \
+             {last_week:.1}/10 the week before)."
+        ),
+        Reason::TwoWeeksTooMuch => two_weeks(),
+        Reason::NoScores => {
+            "No pain scores given, so the plan cannot judge how you responded: it holds."
+                .to_string()
+        }
+        Reason::PainAfterAboveCeiling { ceiling } => format!(
+            "Pain straight after was above {ceiling}/10: hold, and see whether it settles by \
+             tomorrow morning."
+        ),
+        Reason::ScreenDue => {
+            "The red-flag check is due today: answer it before the plan moves on.".to_string()
+        }
+        Reason::AddMorningScore => "Add this morning's pain score to move your running on: the \
+             24-hour response decides it."
+            .to_string(),
+        Reason::Maintenance => {
+            "Inside the pain rules. Keep to the maintenance programme.".to_string()
+        }
+        Reason::StillToDo {
+            next_phase,
+            missing,
+        } => {
+            let missing: Vec<&str> = missing.iter().map(|m| m.trim_end_matches('.')).collect();
+            format!(
+                "Inside the pain rules. To move on to {next_phase}, still to do: {}.",
+                missing.join("; ")
+            )
+        }
+        Reason::PhaseMinDays { min_days, day } => {
+            format!("Criteria met, but this phase lasts at least {min_days} days (day {day} now).")
+        }
+        Reason::OneMoreCheckin { next_phase } => format!(
+            "Criteria met: one more check-in inside the pain rules and you move on to \
+             {next_phase}."
+        ),
+        Reason::RunningWaitsForClinician => "Criteria met, but running waits until a clinician \
+             has seen you (check in with --seen-clinician)."
+            .to_string(),
+    }
+}
+
+fn not_settling(days: i64, morning_mean: f64, baseline: u8) -> String {
+    format!(
+        "Not settling: {days} days on, your morning pain this week (average {morning_mean:.1}/10) \
+         is no better than at the start ({baseline}/10). See a doctor within a week to look for \
+         other causes."
+    )
+}
+
+fn two_weeks() -> String {
+    "Two weeks in a row the load has been too much: book a physiotherapist to look at your plan \
+     with you."
+        .to_string()
+}
+
+/// What a check-in changed in the plan.
+pub fn plan_change(c: &Change) -> String {
+    match c {
+        Change::ReferralPlan { plan } => {
+            format!("Plan changed to: {plan}. No running or training until you have been seen.")
+        }
+        Change::SeenClinician => "Recorded that a clinician has seen you: running can start when \
+             the phase allows it."
+            .to_string(),
+        Change::RunningWaits => {
+            "Running now waits until a doctor or physiotherapist has seen you.".to_string()
+        }
+        Change::EasierExercises => "Do the easier version of each exercise until a check-in is \
+             back inside the pain rules."
+            .to_string(),
+        Change::RunStageBack => "Running goes back one stage.".to_string(),
+        Change::PhaseBack { phase } => format!("Back to the phase before: {phase}."),
+        Change::NextRun { stage } => format!("Next run: {stage}."),
+        Change::LadderComplete => {
+            "Return-to-run ladder complete: back to normal training.".to_string()
+        }
+        Change::MovedOn { number, name } => format!("Moved on to phase {number}: {name}."),
+        Change::TimelineReestimated => "Timeline re-estimated at the day-7 check-in.".to_string(),
+        Change::Recorded { text } => text.clone(),
+    }
+}
+
+/// A standing referral the plan's check-ins added.
+pub fn referred(r: &Referred) -> String {
+    match r {
+        Referred::NotSettling {
+            days,
+            morning_mean,
+            baseline,
+        } => not_settling(*days, *morning_mean, *baseline),
+        Referred::TwoWeeksTooMuch => two_weeks(),
+        Referred::Recorded { text, .. } => text.clone(),
+    }
+}
+
+/// Why the timeline is longer or shorter than typical.
+pub fn timeline_reason(r: &TimelineReason) -> String {
+    match r {
+        TimelineReason::Kb { text } | TimelineReason::Recorded { text } => text.clone(),
+        TimelineReason::NoTimelineUntilSeen => {
+            "No timeline until a doctor has assessed you.".to_string()
+        }
+        TimelineReason::StillFirstPhase => {
+            "Day-7 check: still in the first phase, so the estimate is longer.".to_string()
+        }
+        TimelineReason::PastEarlyPhases => {
+            "Day-7 check: already past the early phases, so the estimate is shorter.".to_string()
+        }
+        TimelineReason::MorningPainStillHigh { at_least } => {
+            format!("Day-7 check: morning pain is still {at_least}/10 or more.")
+        }
+    }
 }
 
 /// "a", "a and b", "a, b and c".

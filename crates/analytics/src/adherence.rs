@@ -10,13 +10,14 @@
 //!
 //! The easy pace (and with it the pace ceiling) comes from the runner's own runs before the
 //! plan started: the median moving speed of the runs of 10 minutes or more in the 8 weeks
-//! before; without at least 3 such runs only time and hills are checked, and the text says
-//! why. Effort on the day is what the plan prescribes; a watch cannot check it, so the ceiling
+//! before; without at least 3 such runs only time and hills are checked, and the result says
+//! so. Effort on the day is what the plan prescribes; a watch cannot check it, so the ceiling
 //! is generous (easy pace + 5%). Not here: choosing the sessions (the plan does) or judging
-//! pain after them (the diary does).
+//! pain after them (the diary does), or the words: results are codes and numbers in SI units,
+//! and `hamstride_export::words` writes the sentences in the runner's units.
 
 use crate::metrics::ActivityMetrics;
-use crate::series::day_label;
+use crate::signals::Thresholds;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -57,8 +58,26 @@ pub struct SessionCheck {
     pub pace_ceiling_mps: Option<f64>,
     /// Seconds above the ceiling (outside strides).
     pub fast_s: f64,
+    /// The running part of the day's runs (at jogging speed or faster), metres and seconds.
+    pub running_m: f64,
+    pub running_s: f64,
+    /// What the length was judged on, when it was judged: distance (with an easy pace) or
+    /// running time.
+    pub length_basis: Option<LengthBasis>,
+    /// Metres climbed and seconds on steep ground (up or down) over the day's runs.
+    pub ascent_m: f64,
+    pub steep_s: f64,
     pub issues: Vec<Issue>,
-    pub text: String,
+}
+
+/// How a session's length was compared with the prescription.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LengthBasis {
+    /// Running distance against prescribed minutes × easy pace.
+    Distance,
+    /// Running time against prescribed minutes (no easy pace known).
+    Time,
 }
 
 /// A run on a day the plan allowed no running.
@@ -79,8 +98,9 @@ pub struct Adherence {
     pub unplanned: Vec<UnplannedRun>,
     pub done: usize,
     pub as_prescribed: usize,
-    /// One plain sentence.
-    pub summary: String,
+    /// Runs before the plan needed to learn the easy pace (when `easy_mps` is `None`, pace was
+    /// not checked for want of them).
+    pub easy_min_runs: usize,
 }
 
 /// A run for the check: its local day and metrics.
@@ -91,43 +111,23 @@ pub struct DoneRun<'a> {
     pub metrics: &'a ActivityMetrics,
 }
 
-/// Runs before the plan shorter than this are not used for the easy pace: short runs are
-/// often warm-ups, tests or runs cut short.
-const EASY_MIN_DURATION_S: f64 = 600.0;
-/// Runs needed before the plan to trust a median easy pace.
-const EASY_MIN_RUNS: usize = 3;
-/// The ceiling is generous: the prescription is an effort, which a watch cannot see.
-const CEILING_FACTOR: f64 = 1.05;
-/// A session is longer above this share of the expectation and shorter below the next.
-const LONGER_FACTOR: f64 = 1.25;
-const SHORTER_FACTOR: f64 = 0.6;
-/// Warm-up and cool-down walks, allowed on top when only the whole session's time is known.
-const WALK_SLACK_S: f64 = 15.0 * 60.0;
-/// Speed from which a moment counts as running rather than walking (about 9:15 min/km): a
-/// walk-jog session's walks and warm-up must not count as running. Grade D: a brisk walk
-/// stays below it, a slow rehabilitation jog above.
-const RUN_MPS: f64 = 1.8;
-/// Time above the ceiling each prescribed stride is allowed, seconds (an 80 m stride with its
-/// build-up and slow-down).
-const STRIDE_ALLOWANCE_S: f64 = 30.0;
-/// Time above the ceiling tolerated before a session counts as faster (GPS jitter, a
-/// crossing, a short slope).
-const FAST_TOLERANCE_S: f64 = 60.0;
-/// Hilly: climbing per km, or minutes on steep ground (either way).
-const HILLY_ASCENT_PER_KM: f64 = 15.0;
-const HILLY_STEEP_S: f64 = 120.0;
+// The factors and floors of these checks (the easy pace's runs, the ceiling, longer and
+// shorter, walking slack, running speed, strides, tolerance, hills) are in `kb/signals.toml`
+// under `[constants.adherence]`, each with its source or reason.
 
 /// Compare prescribed sessions up to `today` with the runs done. `no_running_days`: days the
 /// plan allowed no running at all. `before_plan`: runs from the 8 weeks before the plan, for
 /// the easy pace. Only activities that are runs count; several runs on one day are summed.
+/// `t`: the signal file's numbers (`[constants.adherence]`).
 pub fn check(
     prescribed: &[Prescribed],
     no_running_days: &[Date],
     runs: &[DoneRun<'_>],
     before_plan: &[DoneRun<'_>],
+    t: &Thresholds,
 ) -> Adherence {
-    let easy_mps = easy_speed(before_plan);
-    let ceiling = easy_mps.map(|e| e * CEILING_FACTOR);
+    let easy_mps = easy_speed(before_plan, t);
+    let ceiling = easy_mps.map(|e| e * t.ceiling_factor);
 
     let mut by_day: BTreeMap<Date, Vec<&DoneRun<'_>>> = BTreeMap::new();
     for r in runs.iter().filter(|r| r.metrics.is_run) {
@@ -144,7 +144,7 @@ pub fn check(
         .iter()
         .map(|p| {
             let day = by_day.get(&p.date).map_or(&[][..], Vec::as_slice);
-            check_session(p, day, easy_mps, ceiling)
+            check_session(p, day, easy_mps, ceiling, t)
         })
         .collect();
 
@@ -172,32 +172,34 @@ pub fn check(
         .filter(|s| !s.issues.contains(&Issue::Missed))
         .count();
     let as_prescribed = sessions.iter().filter(|s| s.issues.is_empty()).count();
-    let summary = summary(
-        sessions.len(),
-        done,
-        as_prescribed,
-        unplanned.len(),
-        easy_mps,
-    );
     Adherence {
         easy_mps,
         sessions,
         unplanned,
         done,
         as_prescribed,
-        summary,
+        easy_min_runs: easy_min_runs(t),
+    }
+}
+
+/// Runs before the plan needed for a median easy pace (a count from the signal file).
+fn easy_min_runs(t: &Thresholds) -> usize {
+    if t.easy_min_runs.is_finite() && t.easy_min_runs > 0.0 {
+        t.easy_min_runs.ceil().min(1e9) as usize
+    } else {
+        0
     }
 }
 
 /// Median moving speed of the runs of at least 10 minutes before the plan.
-fn easy_speed(before_plan: &[DoneRun<'_>]) -> Option<f64> {
+fn easy_speed(before_plan: &[DoneRun<'_>], t: &Thresholds) -> Option<f64> {
     let mut speeds: Vec<f64> = before_plan
         .iter()
-        .filter(|r| r.metrics.is_run && r.metrics.duration_s >= EASY_MIN_DURATION_S)
+        .filter(|r| r.metrics.is_run && r.metrics.duration_s >= t.easy_min_duration_s)
         .map(|r| r.metrics.distance_m / r.metrics.duration_s)
         .filter(|v| v.is_finite() && *v > 0.0 && *v < 10.0)
         .collect();
-    if speeds.len() < EASY_MIN_RUNS {
+    if speeds.len() < easy_min_runs(t) {
         return None;
     }
     speeds.sort_by(f64::total_cmp);
@@ -211,8 +213,8 @@ fn check_session(
     day: &[&DoneRun<'_>],
     easy_mps: Option<f64>,
     ceiling: Option<f64>,
+    t: &Thresholds,
 ) -> SessionCheck {
-    let head = format!("{} ({})", day_label(p.date), p.stage_name);
     let prescribed_s = finite_or_zero(p.running_minutes) * 60.0;
     let expected = easy_mps.map(|e| prescribed_s * e).filter(|e| *e > 0.0);
     let mut check = SessionCheck {
@@ -229,12 +231,15 @@ fn check_session(
         expected_distance_m: expected,
         pace_ceiling_mps: ceiling,
         fast_s: 0.0,
+        running_m: 0.0,
+        running_s: 0.0,
+        length_basis: None,
+        ascent_m: 0.0,
+        steep_s: 0.0,
         issues: Vec::new(),
-        text: String::new(),
     };
     if day.is_empty() {
         check.issues.push(Issue::Missed);
-        check.text = format!("{head}: no run recorded.");
         return check;
     }
 
@@ -247,7 +252,7 @@ fn check_session(
             run_m += finite_or_zero(r.metrics.distance_m);
             whole = true;
         } else {
-            let (s, m) = r.metrics.time_distance_above(RUN_MPS);
+            let (s, m) = r.metrics.time_distance_above(t.run_mps);
             // The histogram's distance is approximate (mid-step speeds); scale its running
             // share onto the recorded distance so the text never says more was run than the
             // whole activity.
@@ -262,42 +267,31 @@ fn check_session(
         }
     }
 
-    let mut phrases = Vec::new();
+    check.running_m = run_m;
+    check.running_s = run_s;
     match expected {
         Some(e) if run_m > 0.0 => {
-            let what = if run_m > LONGER_FACTOR * e {
+            check.length_basis = Some(LengthBasis::Distance);
+            let what = if run_m > t.longer_factor * e {
                 Some(Issue::Longer)
-            } else if run_m < SHORTER_FACTOR * e {
+            } else if run_m < t.shorter_factor * e {
                 Some(Issue::Shorter)
             } else {
                 None
             };
-            if let Some(issue) = what {
-                check.issues.push(issue);
-                phrases.push(format!(
-                    "ran {} km where about {} km was expected",
-                    km(run_m),
-                    km(e)
-                ));
-            }
+            check.issues.extend(what);
         }
         _ if prescribed_s > 0.0 => {
-            let slack = if whole { WALK_SLACK_S } else { 0.0 };
-            let what = if run_s > LONGER_FACTOR * prescribed_s + slack {
+            check.length_basis = Some(LengthBasis::Time);
+            let slack = if whole { t.walk_slack_s } else { 0.0 };
+            let what = if run_s > t.longer_factor * prescribed_s + slack {
                 Some(Issue::Longer)
-            } else if run_s < SHORTER_FACTOR * prescribed_s {
+            } else if run_s < t.shorter_factor * prescribed_s {
                 Some(Issue::Shorter)
             } else {
                 None
             };
-            if let Some(issue) = what {
-                check.issues.push(issue);
-                phrases.push(format!(
-                    "ran about {} min where {} min was prescribed",
-                    minutes(run_s),
-                    minutes(prescribed_s)
-                ));
-            }
+            check.issues.extend(what);
         }
         _ => {}
     }
@@ -307,19 +301,10 @@ fn check_session(
             .iter()
             .map(|r| finite_or_zero(r.metrics.time_distance_above(c).0))
             .sum();
-        let allowance = f64::from(p.strides) * STRIDE_ALLOWANCE_S;
+        let allowance = f64::from(p.strides) * t.stride_allowance_s;
         check.fast_s = (above - allowance).max(0.0);
-        if check.fast_s > FAST_TOLERANCE_S {
+        if check.fast_s > t.fast_tolerance_s {
             check.issues.push(Issue::Faster);
-            phrases.push(format!(
-                "spent {} min faster than your easy pace{}",
-                minutes(check.fast_s),
-                if p.strides > 0 {
-                    " outside the strides"
-                } else {
-                    ""
-                }
-            ));
         }
     }
 
@@ -328,73 +313,13 @@ fn check_session(
         .iter()
         .map(|r| finite_or_zero(r.metrics.steep_up_s) + finite_or_zero(r.metrics.steep_down_s))
         .sum();
+    check.ascent_m = ascent;
+    check.steep_s = steep_s;
     let per_km = (check.distance_m > 0.0).then(|| ascent / (check.distance_m / 1000.0));
-    if per_km.is_some_and(|a| a > HILLY_ASCENT_PER_KM) || steep_s > HILLY_STEEP_S {
+    if per_km.is_some_and(|a| a > t.hilly_ascent_per_km) || steep_s > t.hilly_steep_s {
         check.issues.push(Issue::Hilly);
-        let climbed = (ascent >= 1.0).then(|| format!("climbed {} m", ascent.round()));
-        let steep =
-            (steep_s >= 30.0).then(|| format!("had {} min on steep ground", minutes(steep_s)));
-        let mut what: Vec<String> = climbed.into_iter().chain(steep).collect();
-        if what.is_empty() {
-            what.push("ran on hilly ground".to_string());
-        }
-        phrases.push(format!("{} where flat was prescribed", join_and(&what)));
     }
-
-    let totals = format!(
-        "{} km, {} min",
-        km(check.distance_m),
-        minutes(check.duration_s)
-    );
-    check.text = if phrases.is_empty() {
-        format!("{head}: done as prescribed ({totals}).")
-    } else {
-        format!("{head}: {} ({totals}).", join_and(&phrases))
-    };
     check
-}
-
-fn summary(
-    sessions: usize,
-    done: usize,
-    as_prescribed: usize,
-    unplanned: usize,
-    easy_mps: Option<f64>,
-) -> String {
-    let unplanned_text = match unplanned {
-        0 => String::new(),
-        1 => "; 1 run on a day the plan said not to run".to_string(),
-        n => format!("; {n} runs on days the plan said not to run"),
-    };
-    if sessions == 0 {
-        return format!("No return-to-run sessions were due yet{unplanned_text}.");
-    }
-    let pace = if easy_mps.is_none() && done > 0 {
-        " (pace not checked: fewer than 3 runs before the plan to learn your easy pace)"
-    } else {
-        ""
-    };
-    let noun = if sessions == 1 { "session" } else { "sessions" };
-    format!(
-        "{done} of {sessions} run {noun} done, {as_prescribed} as prescribed{pace}{unplanned_text}."
-    )
-}
-
-/// "a", "a and b", "a, b and c".
-fn join_and(parts: &[String]) -> String {
-    match parts {
-        [] => String::new(),
-        [one] => one.clone(),
-        [init @ .., last] => format!("{} and {last}", init.join(", ")),
-    }
-}
-
-fn km(m: f64) -> String {
-    format!("{:.1}", m / 1000.0)
-}
-
-fn minutes(s: f64) -> String {
-    format!("{:.0}", s / 60.0)
 }
 
 fn finite_or_zero(x: f64) -> f64 {

@@ -10,6 +10,9 @@
 //! change of form. Drift is reported when the median recent deviation exceeds both 2 robust
 //! spreads and the metric's smallest meaningful change from `kb/signals.toml`. For balance the
 //! direction is named (toward the injured side, when the side is known, can be guarding).
+//!
+//! Results are a status code and numbers ([`FormStatus`], [`MetricReport`]); the sentences
+//! and units are written by `hamstride_export::words::form_metric`.
 
 use crate::metrics::{ActivityMetrics, FormBand};
 use crate::signals::Signals;
@@ -84,12 +87,22 @@ pub struct FormPoint {
     pub value: f64,
 }
 
+/// What the comparison of one metric found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FormStatus {
+    /// A clear change: beyond 2 robust spreads and the metric's smallest meaningful change.
+    Changed,
+    /// Enough runs, and the change is inside `threshold`.
+    WithinUsualRange,
+    /// Too few runs at comparable paces to compare (see the counts and the report's minimums).
+    NotEnoughRuns,
+}
+
 /// The comparison for one metric.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MetricReport {
     pub metric: FormMetric,
-    /// Unit for display: "spm", "mm", "ms", "%".
-    pub unit: String,
     /// Baseline and recent runs at comparable paces: those with at least one pace band that
     /// 3 or more baseline runs share (the runs that have a deviation).
     pub baseline_runs: usize,
@@ -98,9 +111,13 @@ pub struct MetricReport {
     pub baseline: Option<f64>,
     /// Median pace-adjusted change of the recent runs (same unit; percent for step length).
     pub change: Option<f64>,
+    /// The recent value at the baseline's paces (baseline adjusted by `change`).
+    pub recent: Option<f64>,
+    /// The size a change must reach to count (the larger of 2 robust spreads and the
+    /// metric's smallest meaningful change), in the change's unit.
+    pub threshold: f64,
     pub drift: bool,
-    /// One plain sentence: what changed, or why nothing can be said yet.
-    pub text: String,
+    pub status: FormStatus,
     /// Pace-adjusted values, oldest first, baseline and recent runs, for the trend chart.
     pub points: Vec<FormPoint>,
 }
@@ -110,6 +127,12 @@ pub struct MetricReport {
 pub struct FormReport {
     pub reference: Date,
     pub metrics: Vec<MetricReport>,
+    /// The injured side, when known (a balance shift toward or away from it reads differently).
+    pub injured_side: Option<Side>,
+    /// Runs needed at comparable paces: in the baseline, recently, and per baseline pace band.
+    pub min_baseline_runs: usize,
+    pub min_recent_runs: usize,
+    pub min_band_runs: usize,
 }
 
 /// Compare recent form with the baseline. `reference`: the day that splits baseline from
@@ -146,18 +169,26 @@ pub fn analyse(
     let gates = Gates {
         min_baseline: count(t.form_min_baseline_runs),
         min_recent: count(t.form_min_recent_runs),
+        min_band: count(t.form_min_band_runs),
     };
     let metrics = FormMetric::ALL
         .iter()
-        .filter_map(|&m| metric_report(m, &baseline, &recent, injured_side, &gates, signals))
+        .filter_map(|&m| metric_report(m, &baseline, &recent, &gates, signals))
         .collect();
-    FormReport { reference, metrics }
+    FormReport {
+        reference,
+        metrics,
+        injured_side,
+        min_baseline_runs: gates.min_baseline,
+        min_recent_runs: gates.min_recent,
+        min_band_runs: gates.min_band,
+    }
 }
 
+// The runs a pace band needs are knowledge (`[constants.form]` in `kb/signals.toml`); the two
+// constants here are arithmetic.
 /// A robust standard deviation from the median absolute deviation (normal consistency).
 const MAD_TO_SD: f64 = 1.4826;
-/// Baseline runs a pace band needs before its median means anything.
-const MIN_BAND_RUNS: usize = 3;
 /// Floor for the spread: identical baseline runs would otherwise make any change "clear";
 /// the metric minimum from the signal file still applies on top.
 const SPREAD_FLOOR: f64 = 1e-6;
@@ -165,6 +196,8 @@ const SPREAD_FLOOR: f64 = 1e-6;
 struct Gates {
     min_baseline: usize,
     min_recent: usize,
+    /// Baseline runs a pace band needs.
+    min_band: usize,
 }
 
 /// One baseline pace band.
@@ -180,7 +213,6 @@ fn metric_report(
     metric: FormMetric,
     baseline: &[&FormRun<'_>],
     recent: &[&FormRun<'_>],
-    injured_side: Option<Side>,
     gates: &Gates,
     signals: &Signals,
 ) -> Option<MetricReport> {
@@ -208,7 +240,7 @@ fn metric_report(
     }
     let stats: BTreeMap<u16, BandStat> = per_band
         .into_iter()
-        .filter_map(|(band, vals)| band_stat(metric, &vals).map(|s| (band, s)))
+        .filter_map(|(band, vals)| band_stat(metric, &vals, gates.min_band).map(|s| (band, s)))
         .collect();
 
     let weight: f64 = stats.values().map(|s| s.seconds).sum();
@@ -253,25 +285,24 @@ fn metric_report(
         None => Vec::new(),
     };
 
-    let text = match (enough, baseline_value, change) {
-        (true, Some(b), Some(c)) if drift => drift_text(metric, b, c, injured_side),
-        (true, Some(_), Some(_)) => format!(
-            "{} is within your usual range at the same paces (±{}).",
-            label(metric),
-            with_unit(metric, threshold)
-        ),
-        _ => not_enough_text(metric, base_devs.len(), recent_devs.len(), gates),
+    let status = match (enough, baseline_value, change) {
+        (true, Some(_), Some(_)) if drift => FormStatus::Changed,
+        (true, Some(_), Some(_)) => FormStatus::WithinUsualRange,
+        _ => FormStatus::NotEnoughRuns,
     };
 
     Some(MetricReport {
         metric,
-        unit: unit(metric).to_string(),
         baseline_runs: base_devs.len(),
         recent_runs: recent_devs.len(),
         baseline: baseline_value,
         change,
+        recent: baseline_value
+            .zip(change)
+            .map(|(b, c)| adjusted(metric, b, c)),
+        threshold,
         drift,
-        text,
+        status,
         points,
     })
 }
@@ -321,8 +352,8 @@ fn band_value(b: &FormBand, metric: FormMetric) -> Option<f64> {
     (v.is_finite() && v > 0.0).then_some(v)
 }
 
-fn band_stat(metric: FormMetric, vals: &[BandValue]) -> Option<BandStat> {
-    if vals.len() < MIN_BAND_RUNS {
+fn band_stat(metric: FormMetric, vals: &[BandValue], min_runs: usize) -> Option<BandStat> {
+    if vals.len() < min_runs {
         return None;
     }
     let med = median(vals.iter().map(|v| v.value).collect())?;
@@ -422,154 +453,4 @@ fn min_change(metric: FormMetric, signals: &Signals) -> f64 {
     } else {
         0.0
     }
-}
-
-fn unit(metric: FormMetric) -> &'static str {
-    match metric {
-        FormMetric::Cadence => "spm",
-        FormMetric::StepLength | FormMetric::VerticalOscillation => "mm",
-        FormMetric::GroundContact => "ms",
-        FormMetric::Balance => "%",
-    }
-}
-
-fn label(metric: FormMetric) -> &'static str {
-    match metric {
-        FormMetric::Cadence => "Cadence",
-        FormMetric::StepLength => "Step length",
-        FormMetric::GroundContact => "Ground contact time",
-        FormMetric::VerticalOscillation => "Vertical oscillation",
-        FormMetric::Balance => "Ground contact balance",
-    }
-}
-
-/// Decimals worth showing: whole steps, millimetres and milliseconds; tenths of a balance point.
-fn decimals(metric: FormMetric) -> usize {
-    match metric {
-        FormMetric::Balance => 1,
-        _ => 0,
-    }
-}
-
-/// A change's size with its unit, as the texts show it.
-fn with_unit(metric: FormMetric, x: f64) -> String {
-    let n = num(x, decimals(metric));
-    match metric {
-        FormMetric::Cadence => format!("{n} steps/min"),
-        FormMetric::StepLength => format!("{n}%"),
-        FormMetric::GroundContact => format!("{n} ms"),
-        FormMetric::VerticalOscillation => format!("{n} mm"),
-        FormMetric::Balance => format!("{n} points"),
-    }
-}
-
-/// A rounded number; one more decimal when rounding would show a non-zero value as 0, and
-/// never "-0".
-fn num(x: f64, decimals: usize) -> String {
-    if !x.is_finite() {
-        return "?".to_string();
-    }
-    let mut d = decimals;
-    let scale = |d: usize| 10f64.powi(i32::try_from(d).unwrap_or(0));
-    if x != 0.0 && (x * scale(d)).round() == 0.0 {
-        d += 1;
-    }
-    let r = (x * scale(d)).round() / scale(d);
-    let r = if r == 0.0 { 0.0 } else { r };
-    format!("{r:.d$}")
-}
-
-fn drift_text(
-    metric: FormMetric,
-    baseline: f64,
-    change: f64,
-    injured_side: Option<Side>,
-) -> String {
-    let now = adjusted(metric, baseline, change);
-    let dec = decimals(metric);
-    let size = with_unit(metric, change.abs());
-    let up = change > 0.0;
-    let (from, to) = (num(baseline, dec), num(now, dec));
-    match metric {
-        FormMetric::Balance => balance_text(&size, &from, &to, up, injured_side),
-        _ => {
-            let dir = match (metric, up) {
-                (FormMetric::StepLength | FormMetric::GroundContact, true) => "longer",
-                (FormMetric::StepLength | FormMetric::GroundContact, false) => "shorter",
-                (_, true) => "higher",
-                (_, false) => "lower",
-            };
-            let unit = match metric {
-                FormMetric::Cadence => "",
-                FormMetric::StepLength | FormMetric::VerticalOscillation => " mm",
-                _ => " ms",
-            };
-            format!(
-                "{} at the same paces is {size} {dir} than your baseline ({from} → {to}{unit}), \
-                 a clear change.",
-                label(metric)
-            )
-        }
-    }
-}
-
-fn balance_text(
-    size: &str,
-    from: &str,
-    to: &str,
-    toward_left: bool,
-    injured: Option<Side>,
-) -> String {
-    let toward = if toward_left { "left" } else { "right" };
-    let numbers = format!("({from}% → {to}% left)");
-    const NULL_RESULT: &str =
-        "Asymmetry on its own did not predict injury in a study of 836 runners.";
-    // Either direction can be guarding: less time on a painful leg, or a changed push-off.
-    let guarding = "possibly a way of protecting the leg; worth mentioning to your physio.";
-    match injured {
-        Some(side @ (Side::Left | Side::Right)) => {
-            let injured_name = if side == Side::Left { "left" } else { "right" };
-            let whose = if injured_name == toward {
-                format!("toward your {toward} (injured) side")
-            } else {
-                format!("toward your {toward} side, away from the injured {injured_name} leg,")
-            };
-            format!(
-                "Ground contact balance has shifted {size} {whose} since the injury {numbers} — \
-                 {guarding} {NULL_RESULT}"
-            )
-        }
-        _ => format!(
-            "Ground contact balance has shifted {size} toward your {toward} side compared with \
-             your baseline {numbers}. {NULL_RESULT}"
-        ),
-    }
-}
-
-fn not_enough_text(metric: FormMetric, base: usize, recent: usize, gates: &Gates) -> String {
-    let name = label(metric).to_lowercase();
-    let runs = |n: usize| if n == 1 { "run" } else { "runs" };
-    let mut parts = Vec::new();
-    if base < gates.min_baseline {
-        parts.push(format!(
-            "{base} baseline {} with {name} at comparable paces ({} needed)",
-            runs(base),
-            gates.min_baseline
-        ));
-    }
-    if recent < gates.min_recent {
-        parts.push(format!(
-            "{recent} recent {} with {name} at comparable paces ({} needed)",
-            runs(recent),
-            gates.min_recent
-        ));
-    }
-    if parts.is_empty() {
-        // The gates passed but no band had enough baseline runs at the recent runs' paces.
-        return format!(
-            "Not enough runs yet to compare: no recent run with {name} at a pace you ran at least \
-             {MIN_BAND_RUNS} times in the baseline."
-        );
-    }
-    format!("Not enough runs yet to compare: {}.", parts.join(" and "))
 }

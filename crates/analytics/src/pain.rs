@@ -4,11 +4,11 @@
 //! of the same day and the days before (lags 0–2): next-morning pain is the response to the
 //! day's load (the Silbernagel 24-hour rule, brief 4.5), during/after pain to the same run.
 //!
-//! It says in plain words what it finds and how sure it can be: below `min_days` paired days it
-//! says it is too early; otherwise a Spearman rank correlation with an approximate 95% range
+//! It says what it finds and how sure it can be, as typed notes ([`PainNote`]; the words are
+//! `hamstride_export::words::pain_note`): below `min_days` paired days it is too early; otherwise a Spearman rank correlation with an approximate 95% range
 //! (Fisher z, SE = 1.06/√(n−3) for ranks), and "no clear link" when that range spans zero or
 //! the correlation is weaker than a moderate [`MIN_RHO`].
-//! Correlation in one runner's diary is a clue, not a cause, and the text says so.
+//! Correlation in one runner's diary is a clue, not a cause, and the words say so.
 //!
 //! The 1.06 factor is Fieller, Hartley and Pearson's (1957) standard error for Spearman's ρ,
 //! the one Bonett and Wright (2000) recommend for small samples; the range is clamped to
@@ -96,8 +96,49 @@ pub struct PainAnalysis {
     pub certainty: Certainty,
     /// Every pairing computed (empty when too few days), strongest first.
     pub links: Vec<Link>,
-    /// Plain sentences, most useful first.
-    pub summary: Vec<String>,
+    /// What the diary shows, most useful first.
+    pub notes: Vec<PainNote>,
+}
+
+/// One finding of the diary analysis, with its numbers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum PainNote {
+    /// Fewer scored diary days (`days`), or fewer of them within the imported runs
+    /// (`paired`), than the `min_days` a pattern needs.
+    TooFewDays {
+        days: usize,
+        paired: usize,
+        min_days: usize,
+    },
+    /// A clear link (one per feature and score, the strongest few).
+    Link(Link),
+    /// How many pairings were looked at, so one can look linked by chance.
+    ManyPairings { pairings: usize },
+    /// Enough days, and no clear link.
+    NoClearLink { days: usize },
+    /// Mean next-morning pain in the first and the last diary week.
+    MorningTrend {
+        first_week: f64,
+        last_week: f64,
+        trend: Trend,
+    },
+    /// Mean comfortable sitting minutes in the first and the last diary week.
+    SittingTrend {
+        first_week: f64,
+        last_week: f64,
+        trend: Trend,
+    },
+}
+
+/// Which way a diary value went, for the runner (less pain, longer sitting: better).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Trend {
+    /// A change too small to tell apart.
+    Steady,
+    Better,
+    Worse,
 }
 
 /// The smallest correlation worth a sentence. With hundreds of diary days even a negligible
@@ -156,10 +197,14 @@ pub fn analyse(entries: &[PainEntry], days: &[Day], signals: &Signals) -> PainAn
     // Stable sort over a fixed generation order (score, lag, feature): ties stay deterministic.
     links.sort_by(|a, b| b.rho.abs().total_cmp(&a.rho.abs()));
 
-    let mut summary = Vec::new();
+    let mut notes = Vec::new();
     let certainty = if scored.len() < min_days || paired_days < min_days {
         links.clear();
-        summary.push(too_few_text(scored.len(), paired_days, min_days));
+        notes.push(PainNote::TooFewDays {
+            days: scored.len(),
+            paired: paired_days,
+            min_days,
+        });
         Certainty::TooFewDays
     } else if links.iter().any(|l| l.clear) {
         let mut shown: Vec<(Feature, Score)> = Vec::new();
@@ -171,29 +216,23 @@ pub fn analyse(entries: &[PainEntry], days: &[Day], signals: &Signals) -> PainAn
                 continue;
             }
             shown.push((l.feature, l.score));
-            summary.push(link_text(l));
+            notes.push(PainNote::Link(l.clone()));
         }
-        summary.push(format!(
-            "{} pairings of load and pain were looked at, so one of them can look linked by chance; \
-             treat this as a question for your physio, not an answer.",
-            links.len()
-        ));
+        notes.push(PainNote::ManyPairings {
+            pairings: links.len(),
+        });
         Certainty::Tentative
     } else {
-        summary.push(format!(
-            "Across {} diary days, no clear link between your pain and the load of the same or \
-             previous two days.",
-            scored.len()
-        ));
+        notes.push(PainNote::NoClearLink { days: scored.len() });
         Certainty::NoClearLink
     };
-    summary.extend(trend_texts(&diary));
+    notes.extend(trends(&diary));
 
     PainAnalysis {
         days: scored.len(),
         certainty,
         links,
-        summary,
+        notes,
     }
 }
 
@@ -401,60 +440,6 @@ fn ranks(v: &[f64]) -> Vec<f64> {
     out
 }
 
-fn too_few_text(days: usize, paired: usize, min: usize) -> String {
-    let plural = |n: usize| if n == 1 { "day" } else { "days" };
-    let head = if days >= min {
-        format!(
-            "{days} diary {} so far, but only {paired} fall within your imported runs: too few \
-             to see a pattern.",
-            plural(days)
-        )
-    } else {
-        format!(
-            "{days} diary {} so far: too few to see a pattern.",
-            plural(days)
-        )
-    };
-    format!(
-        "{head} About {min} days with scores are needed, more is better; keep logging pain the \
-         morning after runs."
-    )
-}
-
-fn link_text(l: &Link) -> String {
-    let who = match l.score {
-        Score::During => "Pain during runs",
-        Score::After => "Pain straight after runs",
-        Score::NextMorning => "Next-morning pain",
-    };
-    let dir = if l.rho > 0.0 { "higher" } else { "lower" };
-    let what = match l.feature {
-        Feature::Distance => "distance",
-        Feature::Duration => "running time",
-        Feature::HighSpeed => "fast running",
-        Feature::Ascent => "climbing",
-        Feature::Load => "training load",
-    };
-    let when = match (l.score, l.lag) {
-        (Score::NextMorning, 0) => "after days with",
-        (Score::NextMorning, 1) => "two mornings after days with",
-        (Score::NextMorning, _) => "three mornings after days with",
-        (_, 0) => "on days with",
-        (_, 1) => "the day after days with",
-        (_, _) => "two days after days with",
-    };
-    let caveat = if l.rho > 0.0 {
-        format!("not proof that {what} causes the pain")
-    } else {
-        "not proof of cause and effect".to_string()
-    };
-    format!(
-        "{who} tended to be {dir} {when} more {what} (ρ = {:.2}, likely between {:.2} and {:.2}, \
-         {} days). This is a pattern in your diary, {caveat}.",
-        l.rho, l.low, l.high, l.n
-    )
-}
-
 /// First-week and last-week means of a diary value, when its entries span two weeks or more.
 fn first_last_week(
     diary: &[PainEntry],
@@ -484,34 +469,36 @@ fn first_last_week(
     Some((a, b))
 }
 
-fn trend_texts(diary: &[PainEntry]) -> Vec<String> {
+/// The first-week against last-week trends of next-morning pain and comfortable sitting.
+fn trends(diary: &[PainEntry]) -> Vec<PainNote> {
     let mut out = Vec::new();
     if let Some((a, b)) = first_last_week(diary, |e| e.next_morning.map(f64::from)) {
-        let verdict = if (b - a).abs() < PAIN_STEADY {
-            "about the same"
+        let trend = if (b - a).abs() < PAIN_STEADY {
+            Trend::Steady
         } else if b < a {
-            "easing"
+            Trend::Better
         } else {
-            "rising; morning pain that worsens from week to week is the usual sign to ease back \
-             the load"
+            Trend::Worse
         };
-        out.push(format!(
-            "Next-morning pain averaged {a:.1} in your first diary week and {b:.1} in the last: \
-             {verdict}."
-        ));
+        out.push(PainNote::MorningTrend {
+            first_week: a,
+            last_week: b,
+            trend,
+        });
     }
     if let Some((a, b)) = first_last_week(diary, |e| e.sitting_min.map(f64::from)) {
-        let verdict = if (b - a).abs() < SITTING_STEADY {
-            "about the same"
+        let trend = if (b - a).abs() < SITTING_STEADY {
+            Trend::Steady
         } else if b > a {
-            "improving"
+            Trend::Better
         } else {
-            "getting shorter"
+            Trend::Worse
         };
-        out.push(format!(
-            "Comfortable sitting averaged {a:.0} min in your first diary week and {b:.0} min in \
-             the last: {verdict}."
-        ));
+        out.push(PainNote::SittingTrend {
+            first_week: a,
+            last_week: b,
+            trend,
+        });
     }
     out
 }

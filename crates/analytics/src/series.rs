@@ -9,8 +9,9 @@
 //! Flags follow the brief's app position: the single-run spike against the longest run of the
 //! previous 30 days is the primary signal (grade B); weekly distance change and the return of
 //! speed or hills are soft (grade C/D); monotony, strain and the acute:chronic ratio (uncoupled
-//! and EWMA, with a coverage floor) are shown, never flagged. Texts say "linked with", not
-//! "will cause". Not here: pain (see [`crate::pain`]) and form (see [`crate::form`]).
+//! and EWMA, with a coverage floor) are shown, never flagged. A flag is a code and numbers in
+//! SI units ([`FlagDetail`]); its sentence, in the runner's units and in association language
+//! ("linked with", not "will cause"), is written by the adapters (`hamstride_export::words`). Not here: pain (see [`crate::pain`]) and form (see [`crate::form`]).
 
 use crate::metrics::ActivityMetrics;
 use crate::signals::SignalId;
@@ -184,8 +185,58 @@ pub struct Flag {
     pub level: Level,
     /// The measured value (a ratio − 1, days without, ...), for charts and JSON.
     pub value: f64,
-    /// One plain sentence with the numbers, in association language.
-    pub text: String,
+    /// The signal's evidence grade (from `kb/signals.toml`), carried so every flag shows it.
+    pub grade: String,
+    /// The numbers the flag's sentence is written from, in SI units. The words (and the
+    /// runner's units) are the adapters' job: `hamstride_export::words::flag`.
+    pub detail: FlagDetail,
+}
+
+/// What a flag measured, one variant per flagging signal; serialised with its `code`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum FlagDetail {
+    /// A run longer than the longest of the previous 30 days; `spike` = distance / longest − 1.
+    /// The flag's level says whether it was more than twice as long.
+    LongRunSpike {
+        distance_m: f64,
+        longest_prev_30d_m: f64,
+        spike: f64,
+    },
+    /// A complete week's distance against the complete week before; `change` = ratio − 1.
+    WeeklyDistanceChange {
+        distance_m: f64,
+        previous_m: f64,
+        change: f64,
+    },
+    /// A week's fast distance against the mean of the `weeks` weeks before.
+    HighSpeedWeek {
+        high_speed_m: f64,
+        mean_m: f64,
+        ratio: f64,
+        weeks: usize,
+    },
+    /// The first speed run after a break from speed.
+    SpeedReintroduced {
+        high_speed_s: f64,
+        strides: u32,
+        since: Since,
+    },
+    /// The first hilly run after a break from hills.
+    HillsReintroduced {
+        ascent_m: f64,
+        distance_m: f64,
+        steep_s: f64,
+        since: Since,
+    },
+}
+
+/// How long since the last run of the same kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Since {
+    pub days: i64,
+    /// True when there was none before: `days` then counts from the history's first run.
+    pub history_start: bool,
 }
 
 /// The heart-rate settings actually used.
@@ -218,24 +269,9 @@ pub struct Analysis {
 /// Days in a civil week, and milliseconds in a day of elapsed time.
 const WEEK_DAYS: i64 = 7;
 const DAY_MS: i64 = 86_400_000;
-/// The look-back for the load basis and its share: the brief's 80% keeps one forgotten rating
-/// from switching the basis back and forth.
-const BASIS_DAYS: i64 = 28;
-const BASIS_SHARE_NUM: usize = 4;
-const BASIS_SHARE_DEN: usize = 5;
-/// Seconds a heart rate must be held before it counts as the runner's maximum, so one
-/// optical-sensor spike does not set it.
-const HR_MAX_MIN_SECONDS: f32 = 10.0;
-/// A common resting heart rate, used when the runner has not set theirs.
-const DEFAULT_HR_REST: f64 = 60.0;
-/// Below 10 bpm of reserve the Banister fraction is mostly sensor noise.
-const MIN_HR_RESERVE: f64 = 10.0;
-/// The spike window of Frandsen 2025 (brief 5.4), in elapsed time from the run's start.
-const SPIKE_WINDOW_DAYS: i64 = 30;
-/// Weeks averaged for the high-speed week (`kb/signals.toml`: "the previous 8 weeks").
-const HS_WEEK_LOOKBACK: usize = 8;
-/// Shorter runs give a meaningless ascent per km (a 200 m jog up one ramp is not a hill block).
-const HILL_MIN_DISTANCE_M: f64 = 1000.0;
+// The analysis's windows and floors (the load basis's look-back and share, the heart-rate
+// defaults, the spike window, the high-speed weeks, the shortest hilly run) are in
+// `kb/signals.toml` under `[constants.series]`, each with its source or reason.
 /// A hard upper bound for any window read from the signal file, so a typo there cannot make a
 /// window overflow the arithmetic.
 const MAX_WINDOW_DAYS: f64 = 36_525.0;
@@ -281,19 +317,20 @@ pub fn analyse(input: &Input<'_>) -> Analysis {
     };
 
     let runs: Vec<&Placed<'_>> = placed.iter().filter(|p| p.entry.metrics.is_run).collect();
-    let hr = hr_used(input.settings, &runs);
+    let hr = hr_used(input.settings, &runs, t);
     let weights = hr.map(|h| trimp_weights(h, input.settings.hr_curve, &runs));
 
     let mut calcs: Vec<RunCalc> = runs
         .iter()
         .map(|p| RunCalc::new(p, weights.as_deref()))
         .collect();
-    let basis = choose_basis(&calcs, hr.is_some(), today_dn);
+    let basis = choose_basis(&calcs, hr.is_some(), today_dn, t);
+    let spike_window_ms = whole_days(t.spike_window_days) * DAY_MS;
     high_speed(&mut calcs, &runs, t);
     let longest = windowed_prev_max(
         &calcs.iter().map(|c| c.start_ms).collect::<Vec<_>>(),
         &calcs.iter().map(|c| Some(c.distance_m)).collect::<Vec<_>>(),
-        SPIKE_WINDOW_DAYS * DAY_MS,
+        spike_window_ms,
     );
     let first_run_ms = calcs.first().map_or(i64::MAX, |c| c.start_ms);
 
@@ -303,7 +340,7 @@ pub fn analyse(input: &Input<'_>) -> Analysis {
         .map(|(c, &(max, count))| {
             // The history must reach back the whole window, or "longest of the previous 30
             // days" would be the longest of fewer days and overstate every spike.
-            let reaches = first_run_ms <= c.start_ms.saturating_sub(SPIKE_WINDOW_DAYS * DAY_MS);
+            let reaches = first_run_ms <= c.start_ms.saturating_sub(spike_window_ms);
             let longest_prev_30d_m = if reaches && count > 0 { max } else { None };
             let spike = longest_prev_30d_m
                 .filter(|&l| l > 0.0)
@@ -543,7 +580,7 @@ impl RunCalc {
     }
 
     fn is_hilly(&self, t: &crate::signals::Thresholds) -> bool {
-        let per_km = self.distance_m >= HILL_MIN_DISTANCE_M
+        let per_km = self.distance_m >= t.hill_min_distance_m
             && self.ascent_m / (self.distance_m / 1000.0) >= t.hills_min_ascent_per_km;
         per_km || self.steep_s / 60.0 >= t.hills_min_steep_minutes
     }
@@ -551,7 +588,11 @@ impl RunCalc {
 
 /// The heart rates used for the Banister load: the runner's, else estimated; `None` when
 /// there is no maximum or the reserve is too small to weight anything.
-fn hr_used(settings: &Settings, runs: &[&Placed<'_>]) -> Option<HrUsed> {
+fn hr_used(
+    settings: &Settings,
+    runs: &[&Placed<'_>],
+    t: &crate::signals::Thresholds,
+) -> Option<HrUsed> {
     let set_max = settings.hr_max.filter(|v| v.is_finite() && *v > 0.0);
     let set_rest = settings.hr_rest.filter(|v| v.is_finite() && *v >= 0.0);
     let max = match set_max {
@@ -563,13 +604,13 @@ fn hr_used(settings: &Settings, runs: &[&Placed<'_>]) -> Option<HrUsed> {
                     .metrics
                     .hr_seconds
                     .iter()
-                    .rposition(|&s| s.is_finite() && s >= HR_MAX_MIN_SECONDS)
+                    .rposition(|&s| s.is_finite() && f64::from(s) >= t.hr_max_min_seconds)
             })
             .max()
             .map(|i| f64::from(crate::metrics::HR_MIN_BPM) + i as f64)?,
     };
-    let rest = set_rest.unwrap_or(DEFAULT_HR_REST);
-    (max > rest + MIN_HR_RESERVE).then_some(HrUsed {
+    let rest = set_rest.unwrap_or(t.default_hr_rest);
+    (max > rest + t.min_hr_reserve).then_some(HrUsed {
         rest,
         max,
         estimated: set_max.is_none() || set_rest.is_none(),
@@ -599,14 +640,23 @@ fn trimp_weights(hr: HrUsed, curve: HrCurve, runs: &[&Placed<'_>]) -> Vec<f64> {
 
 /// The load basis from the runs of the last 28 local days up to today: effort ratings when
 /// at least 80% have one, else heart rate when 80% have it, else minutes. With no run in that
-/// window, minutes (nothing to judge the other two by).
-fn choose_basis(calcs: &[RunCalc], hr_known: bool, today_dn: i64) -> LoadBasis {
+/// window, minutes (nothing to judge the other two by). The 80% keeps one forgotten rating
+/// from switching the basis back and forth.
+fn choose_basis(
+    calcs: &[RunCalc],
+    hr_known: bool,
+    today_dn: i64,
+    t: &crate::signals::Thresholds,
+) -> LoadBasis {
+    let days = whole_days(t.basis_days);
+    // Whole percent, compared in integers: k / n ≥ 80% exactly, with no binary rounding.
+    let pct = t.basis_share_pct.round().clamp(0.0, 100.0) as usize;
     let recent: Vec<&RunCalc> = calcs
         .iter()
-        .filter(|c| c.dn > today_dn - BASIS_DAYS && c.dn <= today_dn)
+        .filter(|c| c.dn > today_dn - days && c.dn <= today_dn)
         .collect();
     let n = recent.len();
-    let enough = |k: usize| n > 0 && k * BASIS_SHARE_DEN >= n * BASIS_SHARE_NUM;
+    let enough = |k: usize| n > 0 && k * 100 >= n * pct;
     if enough(recent.iter().filter(|c| c.srpe_load.is_some()).count()) {
         LoadBasis::SessionRpe
     } else if hr_known && enough(recent.iter().filter(|c| c.hr_load.is_some()).count()) {
@@ -900,7 +950,7 @@ impl FlagCtx<'_> {
     }
 
     fn grade(&self, id: SignalId) -> String {
-        format!("(grade {})", self.signals.get(id).grade)
+        self.signals.get(id).grade.clone()
     }
 
     /// The single-run spike against the longest run of the previous 30 days (Frandsen 2025:
@@ -919,26 +969,18 @@ impl FlagCtx<'_> {
                 continue;
             }
             let strong = spike > t.spike_strong + ROUNDING;
-            let how = if strong {
-                ", more than twice as long"
-            } else {
-                ""
-            };
             flags.push(Flag {
                 signal: id,
                 date: r.date,
                 activity_id: Some(r.id),
                 level: if strong { Level::Strong } else { Level::Warn },
                 value: spike,
-                text: format!(
-                    "{}: {}, {} longer than your longest run of the previous 30 days ({}){how}. \
-                     Runs like this are linked with more overuse injuries {}.",
-                    day_label(r.date),
-                    km(r.distance_m),
-                    pct(spike),
-                    km(longest),
-                    self.grade(id),
-                ),
+                grade: self.grade(id),
+                detail: FlagDetail::LongRunSpike {
+                    distance_m: r.distance_m,
+                    longest_prev_30d_m: longest,
+                    spike,
+                },
             });
         }
     }
@@ -969,16 +1011,12 @@ impl FlagCtx<'_> {
                 activity_id: None,
                 level: Level::Note,
                 value: change,
-                text: format!(
-                    "Week of {}: {}, {} more than the week before ({}). Large weekly increases \
-                     have been linked with more running injuries in some studies but not in \
-                     others, and there is no safe universal percentage {}.",
-                    day_label(w.start),
-                    km(w.distance_m),
-                    pct(change),
-                    km(prev.distance_m),
-                    self.grade(id),
-                ),
+                grade: self.grade(id),
+                detail: FlagDetail::WeeklyDistanceChange {
+                    distance_m: w.distance_m,
+                    previous_m: prev.distance_m,
+                    change,
+                },
             });
         }
     }
@@ -990,8 +1028,9 @@ impl FlagCtx<'_> {
             return;
         }
         let t = &self.signals.t;
+        let lookback = usize::try_from(whole_days(t.hs_week_lookback_weeks)).unwrap_or(1);
         for (i, w) in weeks.iter().enumerate() {
-            let previous = &weeks[i.saturating_sub(HS_WEEK_LOOKBACK)..i];
+            let previous = &weeks[i.saturating_sub(lookback)..i];
             if !w.complete || (previous.len() as f64) < t.hs_week_min_weeks {
                 continue;
             }
@@ -1009,16 +1048,13 @@ impl FlagCtx<'_> {
                 activity_id: None,
                 level: Level::Note,
                 value: ratio,
-                text: format!(
-                    "Week of {}: {} of fast running, {ratio:.1} times your mean of the previous \
-                     {} weeks ({}). In team sport, more high-speed running than usual in a week \
-                     has been linked with hamstring strains {}.",
-                    day_label(w.start),
-                    km2(w.high_speed_m),
-                    previous.len(),
-                    km2(mean),
-                    self.grade(id),
-                ),
+                grade: self.grade(id),
+                detail: FlagDetail::HighSpeedWeek {
+                    high_speed_m: w.high_speed_m,
+                    mean_m: mean,
+                    ratio,
+                    weeks: previous.len(),
+                },
             });
         }
     }
@@ -1044,15 +1080,10 @@ impl FlagCtx<'_> {
             Level::Warn,
             t.speed_days_without,
             runs.iter().filter(|r| r.is_speed(t)),
-            |r, since| {
-                format!(
-                    "{:.0} s of fast running and {} stride{}, the first {since}. A return to fast \
-                     running after weeks without it is linked with hamstring strains in team \
-                     sport; for runners this is an extrapolation",
-                    r.hs_s,
-                    r.strides,
-                    if r.strides == 1 { "" } else { "s" },
-                )
+            |r, since| FlagDetail::SpeedReintroduced {
+                high_speed_s: r.hs_s,
+                strides: r.strides,
+                since,
             },
             flags,
         );
@@ -1066,29 +1097,25 @@ impl FlagCtx<'_> {
             Level::Note,
             t.hills_days_without,
             runs.iter().filter(|r| r.is_hilly(t)),
-            |r, since| {
-                format!(
-                    "{:.0} m of climbing over {} and {:.0} steep minutes, the first hilly run \
-                     {since}. Uphill running has been linked with flare-ups of a sore high \
-                     hamstring tendon and steep downhills with muscle soreness",
-                    r.ascent_m,
-                    km(r.distance_m),
-                    r.steep_s / 60.0,
-                )
+            |r, since| FlagDetail::HillsReintroduced {
+                ascent_m: r.ascent_m,
+                distance_m: r.distance_m,
+                steep_s: r.steep_s,
+                since,
             },
             flags,
         );
     }
 
     /// Flag each run of a kind (speed, hills) that comes after `days_without` days without
-    /// one. `describe` gets the run and "in N days" and writes the sentence before the grade.
+    /// one. `describe` gets the run and the gap, and returns the flag's numbers.
     fn return_flags<'r>(
         &self,
         id: SignalId,
         level: Level,
         days_without: f64,
         kind: impl Iterator<Item = &'r RunCalc>,
-        describe: impl Fn(&RunCalc, &str) -> String,
+        describe: impl Fn(&RunCalc, Since) -> FlagDetail,
         flags: &mut Vec<Flag>,
     ) {
         if !self.alerts(id) {
@@ -1098,45 +1125,21 @@ impl FlagCtx<'_> {
         let mut last = None;
         for r in kind {
             if let Some((gap, had_one)) = self.returns(days_without, r.dn, last) {
-                let since = if had_one {
-                    format!("in {gap} days")
-                } else {
-                    format!("in the {gap} days of your history")
+                let since = Since {
+                    days: gap,
+                    history_start: !had_one,
                 };
-                let date = date_from_day_number(r.dn);
                 flags.push(Flag {
                     signal: id,
-                    date,
+                    date: date_from_day_number(r.dn),
                     activity_id: Some(r.id),
                     level,
                     value: gap as f64,
-                    text: format!(
-                        "{}: {} {}.",
-                        day_label(date),
-                        describe(r, &since),
-                        self.grade(id)
-                    ),
+                    grade: self.grade(id),
+                    detail: describe(r, since),
                 });
             }
             last = Some(r.dn);
         }
     }
-}
-
-/// "Sat 8 Nov".
-pub(crate) fn day_label(d: Date) -> String {
-    d.strftime("%a %-d %b").to_string()
-}
-
-fn km(m: f64) -> String {
-    format!("{:.1} km", m / 1000.0)
-}
-
-/// Fast running is often a few hundred metres, so two decimals.
-fn km2(m: f64) -> String {
-    format!("{:.2} km", m / 1000.0)
-}
-
-fn pct(x: f64) -> String {
-    format!("{:.0}%", x * 100.0)
 }

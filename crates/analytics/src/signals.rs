@@ -1,7 +1,9 @@
 //! The running-data signals as data: `kb/signals.toml` (embedded), with each signal's label,
 //! evidence grade, sources, plain-words meaning, whether it may raise a flag, and the
-//! thresholds the arithmetic uses. Loading checks that every threshold the code reads is
-//! present and positive, so the analysis itself never meets a missing number. Whether the
+//! thresholds the arithmetic uses; and the analysis's other windows, floors and factors
+//! (`[constants.*]`, each with a source id or a one-line reason). Loading checks that every
+//! number the code reads is present and positive, so the analysis itself never meets a
+//! missing number. Whether the
 //! cited sources exist is checked against the main knowledge base by the service's KB check.
 
 use crate::Error;
@@ -89,18 +91,59 @@ pub struct Thresholds {
     pub form_min_vertical_oscillation_mm: f64,
     pub form_min_balance_pct: f64,
     pub pain_min_days: f64,
+    // `[constants.series]`
+    pub basis_days: f64,
+    pub basis_share_pct: f64,
+    pub hr_max_min_seconds: f64,
+    pub default_hr_rest: f64,
+    pub min_hr_reserve: f64,
+    pub spike_window_days: f64,
+    pub hs_week_lookback_weeks: f64,
+    pub hill_min_distance_m: f64,
+    // `[constants.form]`
+    pub form_min_band_runs: f64,
+    // `[constants.adherence]`
+    pub easy_window_days: f64,
+    pub easy_min_duration_s: f64,
+    pub easy_min_runs: f64,
+    pub ceiling_factor: f64,
+    pub longer_factor: f64,
+    pub shorter_factor: f64,
+    pub walk_slack_s: f64,
+    pub run_mps: f64,
+    pub stride_allowance_s: f64,
+    pub fast_tolerance_s: f64,
+    pub hilly_ascent_per_km: f64,
+    pub hilly_steep_s: f64,
+}
+
+/// One constant of `[constants.*]`: its value and why it is what it is.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Constant {
+    pub value: f64,
+    /// A source id in `sources.toml`.
+    #[serde(default)]
+    pub source: Option<String>,
+    /// Or a one-line reason.
+    #[serde(default)]
+    pub why: Option<String>,
 }
 
 /// The loaded signal table.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Signals {
     pub signals: Vec<Signal>,
+    /// `[constants.<group>]`: group → name → constant.
+    pub constants: BTreeMap<String, BTreeMap<String, Constant>>,
     pub t: Thresholds,
 }
 
 #[derive(Deserialize)]
 struct File {
     signal: Vec<Signal>,
+    #[serde(default)]
+    constants: BTreeMap<String, BTreeMap<String, Constant>>,
 }
 
 impl Signals {
@@ -149,6 +192,34 @@ impl Signals {
                 }),
             }
         };
+        for (group, items) in &file.constants {
+            for (name, c) in items {
+                let said = |x: &Option<String>| x.as_deref().is_some_and(|v| !v.trim().is_empty());
+                if !said(&c.source) && !said(&c.why) {
+                    return Err(Error::Kb {
+                        file: "signals.toml",
+                        problem: format!(
+                            "constant `{group}.{name}` needs a `source` id or a one-line `why`"
+                        ),
+                    });
+                }
+            }
+        }
+        let constant = |group: &str, name: &str| -> Result<f64, Error> {
+            match file.constants.get(group).and_then(|g| g.get(name)) {
+                Some(c) if c.value.is_finite() && c.value > 0.0 => Ok(c.value),
+                Some(c) => Err(Error::Kb {
+                    file: "signals.toml",
+                    problem: format!("constant `{group}.{name}` = {} must be positive", c.value),
+                }),
+                None => Err(Error::Kb {
+                    file: "signals.toml",
+                    problem: format!(
+                        "constant `{group}.{name}` is missing (add it under [constants.{group}])"
+                    ),
+                }),
+            }
+        };
         use SignalId::*;
         let t = Thresholds {
             spike_warn: get(LongRunSpike, "warn")?,
@@ -179,9 +250,31 @@ impl Signals {
             form_min_vertical_oscillation_mm: get(FormDrift, "min_vertical_oscillation_mm")?,
             form_min_balance_pct: get(FormDrift, "min_balance_pct")?,
             pain_min_days: get(PainLink, "min_days")?,
+            basis_days: constant("series", "basis_days")?,
+            basis_share_pct: constant("series", "basis_share_pct")?,
+            hr_max_min_seconds: constant("series", "hr_max_min_seconds")?,
+            default_hr_rest: constant("series", "default_hr_rest")?,
+            min_hr_reserve: constant("series", "min_hr_reserve")?,
+            spike_window_days: constant("series", "spike_window_days")?,
+            hs_week_lookback_weeks: constant("series", "hs_week_lookback_weeks")?,
+            hill_min_distance_m: constant("series", "hill_min_distance_m")?,
+            form_min_band_runs: constant("form", "min_band_runs")?,
+            easy_window_days: constant("adherence", "easy_window_days")?,
+            easy_min_duration_s: constant("adherence", "easy_min_duration_s")?,
+            easy_min_runs: constant("adherence", "easy_min_runs")?,
+            ceiling_factor: constant("adherence", "ceiling_factor")?,
+            longer_factor: constant("adherence", "longer_factor")?,
+            shorter_factor: constant("adherence", "shorter_factor")?,
+            walk_slack_s: constant("adherence", "walk_slack_s")?,
+            run_mps: constant("adherence", "run_mps")?,
+            stride_allowance_s: constant("adherence", "stride_allowance_s")?,
+            fast_tolerance_s: constant("adherence", "fast_tolerance_s")?,
+            hilly_ascent_per_km: constant("adherence", "hilly_ascent_per_km")?,
+            hilly_steep_s: constant("adherence", "hilly_steep_s")?,
         };
         Ok(Signals {
             signals: file.signal,
+            constants: file.constants,
             t,
         })
     }
@@ -196,13 +289,20 @@ impl Signals {
             .unwrap_or(&self.signals[0])
     }
 
-    /// Every source id cited, for the knowledge-base check.
+    /// Every source id cited (by a signal, or by a constant), with what cites it, for the
+    /// knowledge-base check.
     pub fn cited_sources(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.signals.iter().flat_map(|s| {
+        let by_signals = self.signals.iter().flat_map(|s| {
             s.sources
                 .iter()
                 .map(move |src| (s.label.as_str(), src.as_str()))
-        })
+        });
+        let by_constants = self.constants.iter().flat_map(|(group, items)| {
+            items
+                .values()
+                .filter_map(move |c| c.source.as_deref().map(|src| (group.as_str(), src)))
+        });
+        by_signals.chain(by_constants)
     }
 }
 
@@ -235,6 +335,48 @@ mod tests {
         assert_eq!(s.t.hs_fraction, 0.85);
         assert!(!s.get(SignalId::Acwr).alert, "the ratio must never alert");
         assert!(!s.get(SignalId::Monotony).alert);
+    }
+
+    #[test]
+    fn a_missing_constant_is_named() {
+        let text = EMBEDDED.replace("easy_min_runs = ", "easy_min_runz = ");
+        let err = Signals::parse(&text).unwrap_err().to_string();
+        assert!(
+            err.contains("constant `adherence.easy_min_runs` is missing"),
+            "{err}"
+        );
+        let text = EMBEDDED.replace("[constants.series]", "[constants.serie]");
+        let err = Signals::parse(&text).unwrap_err().to_string();
+        assert!(
+            err.contains("constant `series.basis_days` is missing"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_constant_without_a_reason_is_refused() {
+        let text = EMBEDDED.replace(
+            "run_mps = { value = 1.8, why = \"About 9:15 min/km: a brisk walk stays below it, a slow rehabilitation jog above (grade D).\" }",
+            "run_mps = { value = 1.8 }",
+        );
+        assert_ne!(text, EMBEDDED);
+        let err = Signals::parse(&text).unwrap_err().to_string();
+        assert!(
+            err.contains("`adherence.run_mps` needs a `source`"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn constants_keep_their_values_and_cite_sources() {
+        let s = Signals::embedded().unwrap();
+        assert_eq!(s.t.spike_window_days, 30.0);
+        assert_eq!(s.t.basis_share_pct, 80.0);
+        assert_eq!(s.t.run_mps, 1.8);
+        assert_eq!(s.t.ceiling_factor, 1.05);
+        assert!(s
+            .cited_sources()
+            .any(|(by, id)| by == "series" && id == "ref127"));
     }
 
     #[test]

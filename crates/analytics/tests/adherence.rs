@@ -5,9 +5,26 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use hamstride_analytics::adherence::{check, DoneRun, Issue, Prescribed};
+use hamstride_analytics::adherence::{check, Adherence, DoneRun, Issue, Prescribed, SessionCheck};
 use hamstride_analytics::metrics::{ActivityMetrics, METRICS_VERSION, SPEED_STEPS};
+use hamstride_analytics::signals::{Signals, Thresholds};
+use hamstride_export::words::{self, Units};
 use jiff::civil::{date, Date};
+
+/// The signal file's numbers, as shipped.
+fn t() -> Thresholds {
+    Signals::embedded().unwrap().t
+}
+
+/// A session's sentence, as the report and the terminal write it in kilometres.
+fn text(s: &SessionCheck) -> String {
+    words::session(s, Units::Km)
+}
+
+/// The adherence summary sentence.
+fn summary(a: &Adherence) -> String {
+    words::adherence_summary(a)
+}
 
 /// A run of `parts` (seconds, m/s), with its speed histogram; distance and duration summed.
 fn run(parts: &[(f64, f64)]) -> ActivityMetrics {
@@ -185,13 +202,13 @@ fn one_session_each_way() {
             "ran 6.5 km where about 3.6 km was expected and spent 5 min faster than your easy pace",
         ),
     ];
-    for (case, p, m, issues, text) in cases {
+    for (case, p, m, issues, fragment) in cases {
         let runs: Vec<DoneRun<'_>> = m.iter().map(|m| done(1, 3, m)).collect();
-        let a = check(std::slice::from_ref(&p), &[], &runs, &before(&h));
+        let a = check(std::slice::from_ref(&p), &[], &runs, &before(&h), &t());
         assert_eq!(a.easy_mps, Some(3.0), "{case}");
         let s = &a.sessions[0];
-        assert_eq!(s.issues, issues, "{case}: {}", s.text);
-        assert!(s.text.contains(text), "{case}: {}", s.text);
+        assert_eq!(s.issues, issues, "{case}: {}", text(s));
+        assert!(text(s).contains(fragment), "{case}: {}", text(s));
         assert_eq!(s.expected_distance_m, Some(3600.0), "{case}");
         assert!((s.pace_ceiling_mps.unwrap() - 3.15).abs() < 1e-9, "{case}");
         assert_eq!(a.done, usize::from(m.is_some()), "{case}");
@@ -213,11 +230,11 @@ fn walk_jog_walks_are_not_running() {
         running_minutes: 6.0,
         strides: 0,
     };
-    let a = check(&[p], &[], &[done(7, 4, &m)], &before(&h));
+    let a = check(&[p], &[], &[done(7, 4, &m)], &before(&h), &t());
     let s = &a.sessions[0];
-    assert_eq!(s.issues, vec![], "{}", s.text);
+    assert_eq!(s.issues, vec![], "{}", text(s));
     assert_eq!(
-        s.text,
+        text(s),
         "Tue 4 Nov (Walk-jog: 1 min jog, 1 min walk): done as prescribed (2.4 km, 22 min)."
     );
     assert_eq!(s.expected_distance_m, Some(1080.0));
@@ -248,7 +265,7 @@ fn plan_so_far() {
         done(3, 4, &rest_run),
         done(4, 6, &walk), // a walk on a rest day is fine
     ];
-    let a = check(&plan, &[day(4), day(6)], &runs, &before(&h));
+    let a = check(&plan, &[day(4), day(6)], &runs, &before(&h), &t());
     let dates: Vec<Date> = a.sessions.iter().map(|s| s.prescribed.date).collect();
     assert_eq!(dates, vec![day(3), day(5), day(7)]);
     assert_eq!(a.sessions[0].issues, vec![]);
@@ -262,7 +279,7 @@ fn plan_so_far() {
     assert_eq!(a.unplanned[0].date, day(4));
     assert!((a.unplanned[0].distance_m - 2700.0).abs() < 1e-9);
     assert_eq!(
-        a.summary,
+        summary(&a),
         "2 of 3 run sessions done, 1 as prescribed; 1 run on a day the plan said not to run."
     );
 
@@ -273,6 +290,7 @@ fn plan_so_far() {
         &[],
         &[done(1, 3, &half), done(2, 3, &half)],
         &before(&h),
+        &t(),
     );
     assert_eq!(a.sessions[0].issues, vec![]);
     assert_eq!(a.sessions[0].activity_ids, vec![1, 2]);
@@ -299,7 +317,7 @@ fn no_easy_pace() {
         done(3, 7, &fast),
         done(4, 9, &short),
     ];
-    let a = check(&plan, &[], &runs, &before(&h));
+    let a = check(&plan, &[], &runs, &before(&h), &t());
     assert_eq!(a.easy_mps, None);
     let issues: Vec<Vec<Issue>> = a.sessions.iter().map(|s| s.issues.clone()).collect();
     // Pace is not checked: the fast run is as prescribed by time.
@@ -310,14 +328,12 @@ fn no_easy_pace() {
     assert!(a.sessions.iter().all(|s| s.expected_distance_m.is_none()));
     assert!(a.sessions.iter().all(|s| s.pace_ceiling_mps.is_none()));
     assert!(
-        a.sessions[1]
-            .text
-            .contains("ran about 40 min where 20 min was prescribed"),
+        text(&a.sessions[1]).contains("ran about 40 min where 20 min was prescribed"),
         "{}",
-        a.sessions[1].text
+        text(&a.sessions[1])
     );
     assert_eq!(
-        a.summary,
+        summary(&a),
         "4 of 4 run sessions done, 2 as prescribed (pace not checked: fewer than 3 runs before \
          the plan to learn your easy pace)."
     );
@@ -325,23 +341,35 @@ fn no_easy_pace() {
     // Without a speed histogram the whole run counts, with slack for the walks around it.
     let mut no_speed = easy(33.0);
     no_speed.speed_seconds.clear();
-    let a = check(&[session(3, 20.0, 0)], &[], &[done(1, 3, &no_speed)], &[]);
+    let a = check(
+        &[session(3, 20.0, 0)],
+        &[],
+        &[done(1, 3, &no_speed)],
+        &[],
+        &t(),
+    );
     assert_eq!(a.sessions[0].issues, vec![]);
     let mut no_speed = easy(45.0);
     no_speed.speed_seconds.clear();
-    let a = check(&[session(3, 20.0, 0)], &[], &[done(1, 3, &no_speed)], &[]);
+    let a = check(
+        &[session(3, 20.0, 0)],
+        &[],
+        &[done(1, 3, &no_speed)],
+        &[],
+        &t(),
+    );
     assert_eq!(a.sessions[0].issues, vec![Issue::Longer]);
 }
 
 #[test]
 fn nothing_due() {
-    let a = check(&[], &[], &[], &[]);
-    assert_eq!(a.summary, "No return-to-run sessions were due yet.");
+    let a = check(&[], &[], &[], &[], &t());
+    assert_eq!(summary(&a), "No return-to-run sessions were due yet.");
     assert_eq!((a.done, a.as_prescribed), (0, 0));
     let m = easy(20.0);
-    let a = check(&[], &[day(3)], &[done(1, 3, &m), done(2, 3, &m)], &[]);
+    let a = check(&[], &[day(3)], &[done(1, 3, &m), done(2, 3, &m)], &[], &t());
     assert_eq!(
-        a.summary,
+        summary(&a),
         "No return-to-run sessions were due yet; 2 runs on days the plan said not to run."
     );
     assert_eq!(a.unplanned.len(), 2);
@@ -358,7 +386,7 @@ fn odd_values_do_not_break_the_check() {
         running_minutes: f64::NAN,
         ..session(3, 20.0, 0)
     };
-    let a = check(&[p], &[day(3)], &[done(1, 3, &m)], &before(&h));
+    let a = check(&[p], &[day(3)], &[done(1, 3, &m)], &before(&h), &t());
     assert_eq!(a.easy_mps, None);
     assert_eq!(a.sessions.len(), 1);
     assert!(a.sessions[0].distance_m.is_finite());

@@ -9,6 +9,7 @@ use hamstride_analytics::form::{analyse, FormMetric, FormReport, FormRun, Metric
 use hamstride_analytics::metrics::FormBand;
 use hamstride_analytics::signals::Signals;
 use hamstride_analytics::{ActivityMetrics, METRICS_VERSION};
+use hamstride_export::words;
 use jiff::civil::{date, Date};
 
 /// The injury onset in every scenario; today is 20 days later, so the recent window
@@ -124,13 +125,13 @@ fn baseline_median_and_robust_spread() {
     runs.push((8, vec![cad(10, 600.0, 152.0)]));
     let r = run_all(&runs, None, &signals());
     let c = report(&r, FormMetric::Cadence);
-    assert_eq!(c.unit, "spm");
+    assert_eq!(words::form_unit(c.metric), "spm");
     assert_eq!((c.baseline_runs, c.recent_runs), (5, 2));
     assert!(close(c.baseline.unwrap(), 170.0));
     assert!(close(c.change.unwrap(), -19.0));
     assert!(!c.drift);
     assert_eq!(
-        c.text,
+        words::form_metric(c, &r),
         "Cadence is within your usual range at the same paces (±30 steps/min)."
     );
     // Points: baseline + deviation = the runs' own values here (one band), oldest first.
@@ -159,7 +160,7 @@ fn overall_baseline_is_time_weighted_over_bands() {
     // One recent run: below the 2 needed, so no verdict yet despite a 4 spm change.
     assert!(!c.drift);
     assert_eq!(
-        c.text,
+        words::form_metric(c, &r),
         "Not enough runs yet to compare: 1 recent run with cadence at comparable paces (2 needed)."
     );
     // Its trend point: 164 + (−4) = 160.
@@ -216,7 +217,7 @@ fn pace_adjustment_table() {
         let c = report(&r, FormMetric::Cadence);
         assert!(close(c.change.unwrap(), change), "{name}: {:?}", c.change);
         assert_eq!(c.drift, drift, "{name}");
-        assert_eq!(c.text, text, "{name}");
+        assert_eq!(words::form_metric(c, &r), text, "{name}");
     }
 }
 
@@ -257,11 +258,11 @@ fn balance_shift_names_the_side() {
     for (side, text) in rows {
         let r = run_all(&runs, side, &signals());
         let b = report(&r, FormMetric::Balance);
-        assert_eq!(b.unit, "%");
+        assert_eq!(words::form_unit(b.metric), "%");
         assert!(b.drift, "{side:?}");
         assert!((b.baseline.unwrap() - 50.0).abs() < 1e-9);
         assert!((b.change.unwrap() - 2.2).abs() < 1e-9);
-        assert_eq!(b.text, text, "{side:?}");
+        assert_eq!(words::form_metric(b, &r), text, "{side:?}");
     }
 }
 
@@ -279,7 +280,7 @@ fn too_few_runs_say_how_many_are_needed() {
     // The change is still measured (150 − 160), only not judged.
     assert!(close(c.change.unwrap(), -10.0));
     assert_eq!(
-        c.text,
+        words::form_metric(c, &r),
         "Not enough runs yet to compare: 4 baseline runs with cadence at comparable paces \
          (5 needed) and 1 recent run with cadence at comparable paces (2 needed)."
     );
@@ -295,7 +296,7 @@ fn too_few_runs_say_how_many_are_needed() {
     assert_eq!(c.change, None);
     assert!(c.points.is_empty());
     assert_eq!(
-        c.text,
+        words::form_metric(c, &r),
         "Not enough runs yet to compare: 0 baseline runs with cadence at comparable paces \
          (5 needed) and 0 recent runs with cadence at comparable paces (2 needed)."
     );
@@ -411,7 +412,7 @@ fn odd_input_never_panics() {
     // Duplicated band 10 merged by time: step length (300 × 1000 + 300 × 1100) / 600 = 1050.
     let sl = report(&r, FormMetric::StepLength);
     assert!(close(sl.baseline.unwrap(), 1050.0));
-    assert_eq!(sl.unit, "mm");
+    assert_eq!(words::form_unit(sl.metric), "mm");
 }
 
 #[test]
@@ -433,7 +434,7 @@ fn step_length_change_is_a_percentage() {
     assert!((c.change.unwrap() + 8.0).abs() < 1e-9);
     assert!(c.drift);
     assert_eq!(
-        c.text,
+        words::form_metric(c, &r),
         "Step length at the same paces is 8% shorter than your baseline (1000 → 920 mm), a clear \
          change."
     );

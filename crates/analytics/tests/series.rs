@@ -7,11 +7,12 @@
 
 use hamstride_analytics::metrics::{ActivityMetrics, Bout, HR_MIN_BPM, METRICS_VERSION};
 use hamstride_analytics::series::{
-    analyse, ewma_series, monotony, Analysis, Day, Flag, HrCurve, HrUsed, Input, Level, LoadBasis,
-    RunEntry, Settings, Week,
+    analyse, ewma_series, monotony, Analysis, Day, Flag, FlagDetail, HrCurve, HrUsed, Input, Level,
+    LoadBasis, RunEntry, Settings, Since, Week,
 };
 use hamstride_analytics::signals::{SignalId, Signals};
 use hamstride_analytics::synthetic;
+use hamstride_export::words::{self, Units};
 use jiff::civil::{date, Date};
 use jiff::tz::TimeZone;
 
@@ -362,12 +363,22 @@ fn spike_levels() {
     let f = flags(&a, SignalId::LongRunSpike);
     assert_eq!(f[0].level, Level::Strong);
     close(f[0].value, 1.05);
-    assert!(f[0].text.contains("105% longer"), "{}", f[0].text);
-    assert!(
-        f[0].text.contains("more than twice as long"),
-        "{}",
-        f[0].text
-    );
+    // The numbers the words are written from, then the words.
+    match f[0].detail {
+        FlagDetail::LongRunSpike {
+            distance_m,
+            longest_prev_30d_m,
+            spike,
+        } => {
+            close(distance_m, 20_500.0);
+            close(longest_prev_30d_m, 10_000.0);
+            close(spike, 1.05);
+        }
+        ref other => panic!("{other:?}"),
+    }
+    let text = words::flag(f[0], Units::Km);
+    assert!(text.contains("105% longer"), "{text}");
+    assert!(text.contains("more than twice as long"), "{text}");
 }
 
 #[test]
@@ -400,9 +411,18 @@ fn spike_text() {
     assert_eq!(f[0].date, d);
     close(f[0].value, 1.0 / 3.0);
     assert_eq!(
-        f[0].text,
+        words::flag(f[0], Units::Km),
         "Sat 8 Nov: 24.0 km, 33% longer than your longest run of the previous 30 days \
          (18.0 km). Runs like this are linked with more overuse injuries (grade B)."
+    );
+    assert_eq!(f[0].grade, "B");
+    assert_eq!(
+        f[0].detail,
+        FlagDetail::LongRunSpike {
+            distance_m: 24_000.0,
+            longest_prev_30d_m: 18_000.0,
+            spike: f[0].value,
+        }
     );
 }
 
@@ -521,13 +541,21 @@ fn weekly_change_and_two_week_change() {
     assert_eq!(dates, [plus(D0, 7), plus(D0, 14), plus(D0, 21)]);
     assert!(f.iter().all(|f| f.level == Level::Note));
     close(f[2].value, 0.3333333333333333);
+    let text = words::flag(f[0], Units::Km);
     assert!(
-        f[0].text
-            .starts_with("Week of Mon 12 Jan: 20.0 km, 100% more than the week before (10.0 km)."),
-        "{}",
-        f[0].text
+        text.starts_with("Week of Mon 12 Jan: 20.0 km, 100% more than the week before (10.0 km)."),
+        "{text}"
     );
-    assert!(f[0].text.ends_with("(grade C)."), "{}", f[0].text);
+    assert!(text.ends_with("(grade C)."), "{text}");
+    assert_eq!(
+        f[0].detail,
+        FlagDetail::WeeklyDistanceChange {
+            distance_m: 20_000.0,
+            previous_m: 10_000.0,
+            change: f[0].value,
+        }
+    );
+    close(f[0].value, 1.0);
 }
 
 // ---------------------------------------------------------------- high speed
@@ -619,13 +647,34 @@ fn speed_reintroduced_after_14_days() {
     let got: Vec<(Date, f64)> = f.iter().map(|f| (f.date, f.value)).collect();
     assert_eq!(got, [(plus(D0, 20), 20.0), (plus(D0, 47), 14.0)]);
     assert!(f.iter().all(|f| f.level == Level::Warn));
+    let text = words::flag(f[1], Units::Km);
     assert!(
-        f[1].text
-            .starts_with("Sat 21 Feb: 0 s of fast running and 2 strides, the first in 14 days."),
-        "{}",
-        f[1].text
+        text.starts_with("Sat 21 Feb: 0 s of fast running and 2 strides, the first in 14 days."),
+        "{text}"
     );
-    assert!(f[1].text.ends_with("(grade D)."), "{}", f[1].text);
+    assert!(text.ends_with("(grade D)."), "{text}");
+    assert_eq!(
+        f[1].detail,
+        FlagDetail::SpeedReintroduced {
+            high_speed_s: 0.0,
+            strides: 2,
+            since: Since {
+                days: 14,
+                history_start: false,
+            },
+        }
+    );
+    assert_eq!(
+        f[0].detail,
+        FlagDetail::SpeedReintroduced {
+            high_speed_s: 40.0,
+            strides: 0,
+            since: Since {
+                days: 20,
+                history_start: true,
+            },
+        }
+    );
     // 20 s and one stride is not speed work (< 30 s, < 2 strides).
     let runs = speed_history(50, &[(20, 20.0, 1)]);
     assert!(flags(&go(&runs, plus(D0, 50)), SignalId::SpeedReintroduced).is_empty());

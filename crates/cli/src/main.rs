@@ -441,9 +441,15 @@ impl Units {
 
     /// Metres in this unit.
     pub fn of_metres(self, m: f64) -> f64 {
+        self.words().dist(m)
+    }
+
+    /// The same choice for the shared renderer (`hamstride_export::words`), which writes
+    /// every sentence about flags and sessions for the terminal and the report alike.
+    pub fn words(self) -> hamstride_service::view::words::Units {
         match self {
-            Units::Km => m / 1000.0,
-            Units::Mi => m / 1609.344,
+            Units::Km => hamstride_service::view::words::Units::Km,
+            Units::Mi => hamstride_service::view::words::Units::Mi,
         }
     }
 }
@@ -665,7 +671,14 @@ fn prefill(service: &Service, db: &DbOptions, f: &mut Findings) -> Vec<String> {
             );
             Vec::new()
         }
-        Ok(d) => service.apply_data_findings(f, &d),
+        Ok(d) => {
+            let u = Units::or_profile(None, Some(&d.units)).words();
+            service
+                .apply_data_findings(f, &d)
+                .iter()
+                .map(|r| hamstride_service::view::words::data_reason(r, u))
+                .collect()
+        }
         Err(e) => {
             eprintln!("hamstride: could not read your runs ({e}); the interview asks instead");
             Vec::new()

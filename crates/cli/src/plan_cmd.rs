@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use hamstride_service::plans::{self, ActivePlan, CheckInInput, CheckInResult, Now};
-use hamstride_service::view::{DayView, PlanView, Referral, Verdict};
+use hamstride_service::view::{words, DayView, PlanView, Referral, Verdict};
 use hamstride_service::{AthleteDb, DbOptions, Error, Service};
 use jiff::civil::Date;
 
@@ -66,7 +66,7 @@ fn print_plan(
         Err(e) => return service_fail(e),
     };
     if format == Format::Json {
-        println!("{}", serde_json::to_string_pretty(&view)?);
+        println!("{}", serde_json::to_string_pretty(&plan_json(&view)?)?);
     } else {
         print!("{}", render_plan(&view));
     }
@@ -120,7 +120,7 @@ pub fn render_plan(v: &PlanView) -> String {
         let _ = writeln!(s, "\n! {}: {}", referral_label(r.level), r.text);
     }
     for r in &v.referrals {
-        let _ = writeln!(s, "! {r}");
+        let _ = writeln!(s, "! {}", words::referred(r));
     }
     if v.running_waits_for_clinician {
         let _ = writeln!(
@@ -208,7 +208,7 @@ pub fn render_plan(v: &PlanView) -> String {
         }
     }
     for r in &v.timeline.reasons {
-        let _ = writeln!(s, "  · {r}");
+        let _ = writeln!(s, "  · {}", words::timeline_reason(r));
     }
     if let Some(n) = &v.timeline.note {
         let _ = writeln!(s, "  {n}");
@@ -388,11 +388,54 @@ or run `hamstride checkin` in a terminal to be asked",
         Err(e) => return service_fail(e),
     };
     if a.format == Format::Json {
-        println!("{}", serde_json::to_string_pretty(&result)?);
+        println!("{}", serde_json::to_string_pretty(&checkin_json(&result)?)?);
     } else {
         print!("{}", render_checkin(&result));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Replace a list of codes in JSON by its sentences (as the field held before codes existed)
+/// and keep the codes, with their numbers, next to it under `codes_key`.
+fn words_and_codes(
+    obj: Option<&mut serde_json::Value>,
+    key: &str,
+    codes_key: &str,
+    text: Vec<String>,
+) {
+    if let Some(o) = obj.and_then(|o| o.as_object_mut()) {
+        if let Some(codes) = o.remove(key) {
+            o.insert(codes_key.to_string(), codes);
+        }
+        o.insert(key.to_string(), serde_json::json!(text));
+    }
+}
+
+/// `plan --format json`: the view, its referrals and timeline reasons as sentences (as before)
+/// and as codes (`referral_codes`, `timeline.reason_codes`).
+fn plan_json(v: &PlanView) -> Result<serde_json::Value> {
+    let mut j = serde_json::to_value(v)?;
+    let referrals = v.referrals.iter().map(words::referred).collect();
+    words_and_codes(Some(&mut j), "referrals", "referral_codes", referrals);
+    let reasons = v
+        .timeline
+        .reasons
+        .iter()
+        .map(words::timeline_reason)
+        .collect();
+    words_and_codes(j.get_mut("timeline"), "reasons", "reason_codes", reasons);
+    Ok(j)
+}
+
+/// `checkin --format json`: the decision's reasons and changes as sentences (as before) and as
+/// codes (`reason_codes`, `change_codes`).
+fn checkin_json(r: &CheckInResult) -> Result<serde_json::Value> {
+    let mut j = serde_json::to_value(r)?;
+    let reasons = r.decision.reasons.iter().map(words::plan_reason).collect();
+    words_and_codes(j.get_mut("decision"), "reasons", "reason_codes", reasons);
+    let changes = r.decision.changes.iter().map(words::plan_change).collect();
+    words_and_codes(j.get_mut("decision"), "changes", "change_codes", changes);
+    Ok(j)
 }
 
 pub fn render_checkin(r: &CheckInResult) -> String {
@@ -409,10 +452,10 @@ pub fn render_checkin(r: &CheckInResult) -> String {
         let _ = writeln!(s, "! {}", referral_label(level));
     }
     for x in &r.decision.reasons {
-        let _ = writeln!(s, "  · {x}");
+        let _ = writeln!(s, "  · {}", words::plan_reason(x));
     }
     for x in &r.decision.changes {
-        let _ = writeln!(s, "  → {x}");
+        let _ = writeln!(s, "  → {}", words::plan_change(x));
     }
     if r.decision.screen_due {
         let _ = writeln!(

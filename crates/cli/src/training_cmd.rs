@@ -11,7 +11,7 @@ use std::process::ExitCode;
 use anyhow::Result;
 use hamstride_service::plans::Now;
 use hamstride_service::training::{self, PainInput, Training};
-use hamstride_service::view::Level;
+use hamstride_service::view::{words, Level};
 use hamstride_service::{AthleteDb, DbOptions, Service};
 use inquire::error::InquireError;
 use inquire::{CustomType, Select, Text};
@@ -288,12 +288,25 @@ struct StatusJson<'a> {
     days: Vec<DayJson>,
     weekly_distance: Vec<(Date, f64)>,
     weekly_morning_pain: Vec<(Date, Option<f64>)>,
-    flags: Vec<&'a hamstride_service::view::Flag>,
+    flags: Vec<FlagJson<'a>>,
     acwr: Option<&'a hamstride_service::view::AcwrPoint>,
-    form_changes: Vec<&'a str>,
+    form_changes: Vec<String>,
     plan: Option<&'a (String, String)>,
-    adherence: Option<&'a str>,
-    pain_summary: &'a [String],
+    /// The adherence summary sentence, as before, and the typed check behind it.
+    adherence: Option<String>,
+    adherence_check: Option<&'a hamstride_service::view::Adherence>,
+    /// The diary's findings as sentences, as before, and typed (code and numbers).
+    pain_summary: Vec<String>,
+    pain_notes: &'a [hamstride_service::view::PainNote],
+}
+
+/// A flag in JSON: its code, grade and numbers (SI units), plus the sentence the terminal
+/// shows, in the chosen units.
+#[derive(Debug, Serialize)]
+struct FlagJson<'a> {
+    #[serde(flatten)]
+    flag: &'a hamstride_service::view::Flag,
+    text: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -364,7 +377,11 @@ pub fn status(db: &DbOptions, units: Option<Units>, format: Format) -> Result<Ex
         .iter()
         .map(|w| (w.start, w.morning_pain.map(round1)))
         .collect();
-    let form_changes: Vec<&str> = st.form_changes.iter().map(|m| m.text.as_str()).collect();
+    let form_changes: Vec<String> = st
+        .form_changes
+        .iter()
+        .map(|m| words::form_metric(m, &st.form))
+        .collect();
     if format == Format::Json {
         let s = StatusJson {
             today: st.today,
@@ -373,12 +390,21 @@ pub fn status(db: &DbOptions, units: Option<Units>, format: Format) -> Result<Ex
             days,
             weekly_distance,
             weekly_morning_pain: weekly_pain,
-            flags: st.flags.iter().collect(),
+            flags: st
+                .flags
+                .iter()
+                .map(|f| FlagJson {
+                    flag: f,
+                    text: words::flag(f, u.words()),
+                })
+                .collect(),
             acwr: st.acwr.as_ref(),
             form_changes,
             plan: st.plan.as_ref(),
-            adherence: st.adherence.as_ref().map(|x| x.summary.as_str()),
-            pain_summary: &st.pain_summary,
+            adherence: st.adherence.as_ref().map(words::adherence_summary),
+            adherence_check: st.adherence.as_ref(),
+            pain_summary: st.pain_notes.iter().map(words::pain_note).collect(),
+            pain_notes: &st.pain_notes,
         };
         println!("{}", serde_json::to_string_pretty(&s)?);
         return Ok(ExitCode::SUCCESS);
@@ -411,7 +437,7 @@ pub fn status(db: &DbOptions, units: Option<Units>, format: Format) -> Result<Ex
         println!("{pain}");
     }
     println!(
-        "  {} run{}, {:.1} {un}, longest {:.1} {un}; fast running {:.1} {un}, {} stride{}; {} m climbed",
+        "  {} run{}, {:.1} {un}, longest {:.1} {un}; fast running {:.1} {un}, {} stride{}; {:.0} {} climbed",
         week.runs,
         if week.runs == 1 { "" } else { "s" },
         week.distance,
@@ -419,7 +445,8 @@ pub fn status(db: &DbOptions, units: Option<Units>, format: Format) -> Result<Ex
         week.high_speed_distance,
         week.strides,
         if week.strides == 1 { "" } else { "s" },
-        week.ascent_m
+        u.words().elev(week.ascent_m),
+        u.words().elev_unit()
     );
     let recent_runs = weekly_distance.iter().any(|x| x.1 > 0.0);
     if let (false, Some((date, metres))) = (recent_runs, st.latest_run) {
@@ -467,7 +494,7 @@ pub fn status(db: &DbOptions, units: Option<Units>, format: Format) -> Result<Ex
                 Level::Warn => "! ",
                 Level::Note => "· ",
             };
-            println!("  {mark} {}", f.text);
+            println!("  {mark} {}", words::flag(f, u.words()));
         }
     }
     for c in &form_changes {
@@ -476,11 +503,11 @@ pub fn status(db: &DbOptions, units: Option<Units>, format: Format) -> Result<Ex
     if let Some((name, phase)) = &st.plan {
         println!("\nPlan: {name}, phase \"{phase}\".");
         if let Some(ad) = &st.adherence {
-            println!("  {}", ad.summary);
+            println!("  {}", words::adherence_summary(ad));
         }
     }
-    if let Some(first) = st.pain_summary.first() {
-        println!("\nPain diary: {first}");
+    if let Some(first) = st.pain_notes.first() {
+        println!("\nPain diary: {}", words::pain_note(first));
     }
     if st.undated > 0 {
         println!(

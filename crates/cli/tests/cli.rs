@@ -273,6 +273,33 @@ fn kb_check_passes_on_the_shipped_kb_and_fails_on_a_broken_copy() {
 }
 
 #[test]
+fn kb_check_names_a_missing_or_unsourced_signal_constant() {
+    let d = tmpdir("kb-signals");
+    copy_kb(&d);
+    let shipped = std::fs::read_to_string(d.join("signals.toml")).unwrap();
+    let check = |text: String| {
+        std::fs::write(d.join("signals.toml"), text).unwrap();
+        let out = bin()
+            .args(["kb", "check", "--dir"])
+            .arg(&d)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(4));
+        String::from_utf8_lossy(&out.stderr).to_string()
+    };
+    let err = check(shipped.replace("spike_window_days = ", "# spike_window_days = "));
+    assert!(
+        err.contains("signals.toml") && err.contains("`series.spike_window_days` is missing"),
+        "{err}"
+    );
+    let err = check(shipped.replace(
+        "spike_window_days = { value = 30, source = \"ref127\" }",
+        "spike_window_days = { value = 30, source = \"ref9999\" }",
+    ));
+    assert!(err.contains("ref9999"), "{err}");
+}
+
+#[test]
 fn help_teaches() {
     let out = bin().args(["assess", "--help"]).output().unwrap();
     let text = String::from_utf8_lossy(&out.stdout);

@@ -107,6 +107,32 @@ fn status_shows_the_week_and_flags_the_long_run() {
     let o = run(dir.path(), &["status", "--units", "mi", "--format", "json"]);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["units"], "mi");
+    // JSON carries the typed flag (code and SI numbers) and its sentence in the chosen units.
+    let spike = v["flags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["signal"] == "long_run_spike")
+        .unwrap();
+    assert_eq!(spike["detail"]["code"], "long_run_spike");
+    assert!(spike["detail"]["distance_m"].as_f64().unwrap() > 1000.0);
+    assert!(spike["text"].as_str().unwrap().contains(" mi,"), "{spike}");
+
+    // The terminal in miles says miles, and kilometres never, flags included.
+    let o = run(dir.path(), &["status", "--units", "mi"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let s = String::from_utf8_lossy(&o.stdout).to_lowercase();
+    assert!(s.contains("longer than your longest run"), "{s}");
+    let km = s
+        .split(|c: char| !c.is_alphanumeric())
+        .any(|w| w == "km" || w == "kilometres");
+    assert!(!km, "km in a miles status: {s}");
+    let o = run(dir.path(), &["status", "--units", "km"]);
+    let s = String::from_utf8_lossy(&o.stdout).to_lowercase();
+    let mi = s
+        .split(|c: char| !c.is_alphanumeric())
+        .any(|w| w == "mi" || w == "miles");
+    assert!(!mi, "mi in a km status: {s}");
 }
 
 #[test]

@@ -6,6 +6,7 @@
 
 mod common;
 
+use hamstride_export::words;
 use std::fmt::Write;
 use std::sync::LazyLock;
 
@@ -52,7 +53,7 @@ fn summary(st: &PlanState, weeks_from: Date) -> String {
     )
     .unwrap();
     for r in &t.reasons {
-        writeln!(s, "  because: {r}").unwrap();
+        writeln!(s, "  because: {}", words::timeline_reason(r)).unwrap();
     }
     for (i, ph) in p.phase.iter().enumerate() {
         writeln!(
@@ -190,11 +191,12 @@ fn run_checkin(
     let day = (c.date - DAY0).get_days();
     let out = assess(&KB, f);
     let (next, d) = check_in(&PKB, st, hist, &c, &out, f).unwrap();
+    // The decision's codes in the words runners read, so the snapshot reads as before.
     let why = d
         .reasons
         .iter()
-        .chain(&d.changes)
-        .cloned()
+        .map(words::plan_reason)
+        .chain(d.changes.iter().map(words::plan_change))
         .collect::<Vec<_>>()
         .join(" | ");
     hist.push(Record {

@@ -8,12 +8,16 @@
 //! - [`ics`]: an RFC 5545 calendar with one all-day event per planned session.
 //! - [`markdown`]: the plan as a document to read, print or hand to a physio.
 //! - [`plan`]: the whole export of a plan (`plan.md`, `plan.ics`, `workouts/*.fit`).
+//! - [`report`]: the self-contained HTML training report.
+//! - [`words`]: the sentences about load flags and plan sessions, in the runner's units, for
+//!   the report and the terminal alike.
 
 pub mod fit;
 pub mod ics;
 pub mod markdown;
 pub mod plan;
 pub mod report;
+pub mod words;
 
 pub use fit::{workout_file, Intensity, Step, StepDuration, Target, Workout};
 pub use ics::{calendar, CalendarEvent};

@@ -44,7 +44,7 @@ pub fn plan_markdown(
         let _ = writeln!(s, "**Whom to see:** {}\n", r.text);
     }
     for r in &v.referrals {
-        let _ = writeln!(s, "**Note:** {r}\n");
+        let _ = writeln!(s, "**Note:** {}\n", crate::words::referred(r));
     }
     if let Some(reason) = &v.severity_reason {
         let _ = writeln!(s, "*Why this severity:* {reason}\n");
@@ -196,7 +196,7 @@ pub fn plan_markdown(
         let _ = writeln!(s, "- Full training: typically between {a} and {b}");
     }
     for r in &v.timeline.reasons {
-        let _ = writeln!(s, "- {r}");
+        let _ = writeln!(s, "- {}", crate::words::timeline_reason(r));
     }
     if let Some(n) = &v.timeline.note {
         let _ = writeln!(s, "\n{n}");

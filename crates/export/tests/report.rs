@@ -215,7 +215,7 @@ fn the_realistic_report_is_complete_and_safe() {
     assert!(html.contains("<path class=\"mk mk-strong\""));
     let marker = blocks(&html, "<path class=\"mk mk-strong\"", "</path>")[0];
     assert!(
-        marker.contains("<title>") && marker.contains("24.0 km run was"),
+        marker.contains("<title>") && marker.contains(": 24.0 km, "),
         "{marker}"
     );
     // The contested ratio carries its meaning and says display only.
@@ -223,7 +223,7 @@ fn the_realistic_report_is_complete_and_safe() {
     assert!(html.contains("It is contested"));
     // Form: one chart per metric with points, the drift badged, the empty metric explained.
     assert!(html.contains("Cadence <span class=\"lvl lvl-warn\">changed</span>"));
-    assert!(html.contains("Too few runs with left/right balance"));
+    assert!(html.contains("Not enough runs yet to compare: 2 baseline runs with ground contact"));
     assert!(html.contains("class=\"basel\""), "baseline line");
     assert!(html.contains("class=\"refl\""), "reference line");
     // Pain links table.
@@ -252,7 +252,14 @@ fn user_text_is_escaped() {
         "Plan \"A\" & <i>B</i>".to_string(),
         "<img src=x>".to_string(),
     ));
-    f.analysis.flags.last_mut().unwrap().text = "spike <svg onload=alert(1)>".to_string();
+    f.adherence
+        .as_mut()
+        .unwrap()
+        .sessions
+        .last_mut()
+        .unwrap()
+        .prescribed
+        .stage_name = "spike <svg onload=alert(1)>".to_string();
     f.assessment.as_mut().unwrap().red_flags = vec!["</div><script>x</script>".to_string()];
     let html = render(&f.model(Units::Km));
     check_invariants(&html);
@@ -339,7 +346,7 @@ fn flags_on_one_day_share_one_marker_and_list_their_texts() {
     let last = f.analysis.flags.last().unwrap().clone();
     for i in 0..12 {
         f.analysis.flags.push(Flag {
-            text: format!("extra flag {i}"),
+            value: f64::from(i),
             ..last.clone()
         });
     }

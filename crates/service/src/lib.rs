@@ -270,10 +270,13 @@ pub mod view {
     pub use crate::db::ActivitySummary;
     pub use crate::status::{DayTotals, StatusView, WeekPoint, WeekTotals};
     pub use hamstride_analytics::adherence::Adherence;
-    pub use hamstride_analytics::form::MetricReport;
+    pub use hamstride_analytics::form::{FormReport, MetricReport};
+    pub use hamstride_analytics::pain::PainNote;
     pub use hamstride_analytics::series::{AcwrPoint, Flag, Level};
     pub use hamstride_core::engine::{answer_text, Change, Outcome, SetBy};
     pub use hamstride_core::findings::FieldKind;
     pub use hamstride_core::plan::view::CriterionView;
     pub use hamstride_core::plan::{DayView, PlanView, Referral, Verdict};
+    /// One renderer per code, in the runner's units: the words every front end shows.
+    pub use hamstride_export::words;
 }

@@ -5,7 +5,8 @@
 //! morning pain is the one definition in `hamstride_analytics::pain::weekly_morning` that the
 //! report's charts and tables also use, so the terminal and the report cannot disagree.
 
-use hamstride_analytics::form::MetricReport;
+use hamstride_analytics::form::{FormReport, MetricReport};
+use hamstride_analytics::pain::PainNote;
 use hamstride_analytics::series::{AcwrPoint, Flag};
 use jiff::civil::Date;
 use jiff::Span;
@@ -39,10 +40,13 @@ pub struct StatusView {
     pub acwr: Option<AcwrPoint>,
     /// Form measures that drifted from the runner's own baseline.
     pub form_changes: Vec<MetricReport>,
+    /// The whole form comparison the changes come from (its reference day and windows).
+    pub form: FormReport,
     /// Protocol and phase name of the active plan.
     pub plan: Option<(String, String)>,
     pub adherence: Option<hamstride_analytics::adherence::Adherence>,
-    pub pain_summary: Vec<String>,
+    /// What the pain diary shows, most useful first.
+    pub pain_notes: Vec<PainNote>,
     /// The newest run (date and metres), for "no runs lately".
     pub latest_run: Option<(Date, f64)>,
     /// Activities left out because they are dated before 2000.
@@ -155,9 +159,10 @@ pub fn status_of(t: &Training) -> StatusView {
             .collect(),
         acwr: a.acwr.last().cloned(),
         form_changes: t.form.metrics.iter().filter(|m| m.drift).cloned().collect(),
+        form: t.form.clone(),
         plan: t.plan.clone(),
         adherence: t.adherence.clone(),
-        pain_summary: t.pain_analysis.summary.clone(),
+        pain_notes: t.pain_analysis.notes.clone(),
         latest_run: a.runs.last().map(|r| (r.date, r.distance_m)),
         undated: t.undated,
     }

@@ -525,7 +525,9 @@ impl Service {
                 Err(_) => break,
             }
         }
-        let before_start = current.start.saturating_sub(Span::new().days(56));
+        // The weeks before the plan the easy pace is learnt from (`[constants.adherence]`).
+        let window = self.signals.t.easy_window_days.round().clamp(1.0, 36_525.0) as i64;
+        let before_start = current.start.saturating_sub(Span::new().days(window));
         let done: Vec<DoneRun<'_>> = runs
             .iter()
             .filter(|r| r.date >= current.start && r.date <= today)
@@ -544,7 +546,13 @@ impl Service {
                 metrics: r.metrics,
             })
             .collect();
-        Ok(adherence::check(&prescribed, &no_running, &done, &before))
+        Ok(adherence::check(
+            &prescribed,
+            &no_running,
+            &done,
+            &before,
+            &self.signals.t,
+        ))
     }
 
     fn latest_assessment_view(
@@ -660,20 +668,27 @@ pub struct DataFindings {
     /// Values of `recent_training_change` seen in the last 4 weeks (empty: nothing seen; the
     /// interview then still asks, since strength work or a race cannot be seen in the data).
     pub recent_training_change: Vec<String>,
-    /// Mean weekly distance over the last 4 weeks, km (when the history covers them).
+    /// Mean weekly distance over the last 4 weeks, km (when the history covers them): the
+    /// assessment's `weekly_km` finding is in kilometres whatever the display units.
     pub weekly_km: Option<f64>,
-    /// Each pre-filled answer with the evidence behind it, for "from your data" lines.
-    pub reasons: Vec<String>,
+    /// Each pre-filled answer with the evidence behind it, for "from your data" lines
+    /// (rendered by `hamstride_export::words::data_reason`).
+    pub reasons: Vec<DataReason>,
     /// Runs in the last 28 days.
     pub runs_28d: usize,
+    /// The runner's display units ("km" or "mi"), for rendering the reasons.
+    pub units: String,
 }
+
+pub use hamstride_export::words::{DataEvidence, DataReason};
 
 impl Service {
     /// Read the training-change answers from the runner's imported runs (the last 28 days
     /// against the 28 before). Only what the data shows is claimed; nothing is denied.
     pub fn findings_from_data(&self, db: &AthleteDb, now: Now) -> Result<DataFindings, Error> {
         // Only the series are needed: no form, diary, plan or assessment reads.
-        let settings = settings(&profile(db)?)?;
+        let prof = profile(db)?;
+        let settings = settings(&prof)?;
         let today = local_date(now.ms, &settings.tz).unwrap_or_else(|| fallback_date(now));
         let loaded = load_entries(db)?;
         let analysis = series::analyse(&series::Input {
@@ -682,16 +697,18 @@ impl Service {
             signals: &self.signals,
             today,
         });
-        Ok(data_findings(&analysis, today, &self.prefill))
+        let mut d = data_findings(&analysis, today, &self.prefill);
+        d.units = prof.units.unwrap_or_else(|| "km".to_string());
+        Ok(d)
     }
 
     /// Merge data findings into `findings` where the runner has not answered already.
-    /// Returns the lines to show as "from your data".
+    /// Returns the reasons to show as "from your data".
     pub fn apply_data_findings(
         &self,
         findings: &mut hamstride_core::Findings,
         d: &DataFindings,
-    ) -> Vec<String> {
+    ) -> Vec<DataReason> {
         let mut shown = Vec::new();
         let schema = &self.kb.schema;
         if !d.recent_training_change.is_empty() {
@@ -704,24 +721,14 @@ impl Service {
                     .fold(0u64, |acc, k| acc | (1u64 << k));
                 if findings.get(i).is_none() && bits != 0 {
                     findings.set(i, Some(Value::Multi(bits)));
-                    shown.extend(
-                        d.reasons
-                            .iter()
-                            .filter(|r| !r.starts_with("weekly distance"))
-                            .cloned(),
-                    );
+                    shown.extend(d.reasons.iter().filter(|r| r.answer != WEEKLY_KM).cloned());
                 }
             }
         }
         if let (Some(km), Some(i)) = (d.weekly_km, schema.index("weekly_km")) {
             if findings.get(i).is_none() {
                 findings.set(i, Some(Value::Num(km)));
-                shown.extend(
-                    d.reasons
-                        .iter()
-                        .filter(|r| r.starts_with("weekly distance"))
-                        .cloned(),
-                );
+                shown.extend(d.reasons.iter().filter(|r| r.answer == WEEKLY_KM).cloned());
             }
         }
         shown
@@ -756,29 +763,31 @@ pub fn data_findings(a: &Analysis, today: Date, rules: &Prefill) -> DataFindings
     let recent_km = sum(from, today, &|d| d.distance_m) / 1000.0;
     let runs: Vec<&series::RunSummary> = a.runs.iter().filter(|r| r.date <= today).collect();
     for change in &rules.changes {
-        let detail = match &change.test {
+        let evidence = match &change.test {
             Test::DistanceRatio { ratio } => {
                 let prev_km = sum(prev_from, prev_to, &|d| d.distance_m) / 1000.0;
-                (covered_both && prev_km > 0.0 && recent_km > prev_km * ratio).then(|| {
-                    format!(
-                        "{recent_km:.0} km in the last {weeks} weeks against {prev_km:.0} km in the {weeks} before"
-                    )
-                })
+                (covered_both && prev_km > 0.0 && recent_km > prev_km * ratio).then_some(
+                    DataEvidence::MoreDistance {
+                        recent_m: recent_km * 1000.0,
+                        previous_m: prev_km * 1000.0,
+                    },
+                )
             }
             // The latest flag of the last listed signal that has one.
             Test::Flags { signals } => signals
                 .iter()
                 .flat_map(|&id| recent_flags(id))
                 .last()
-                .map(|f| f.text.clone()),
+                .map(|f| DataEvidence::Flag(f.clone())),
             Test::DescentRatio { min_m, ratio } => {
                 let recent = sum(from, today, &|d| d.descent_m);
                 let prev = sum(prev_from, prev_to, &|d| d.descent_m);
-                (covered_both && recent >= *min_m && recent > ratio * prev).then(|| {
-                    format!(
-                        "{recent:.0} m of descent in the last {weeks} weeks against {prev:.0} m in the {weeks} before"
-                    )
-                })
+                (covered_both && recent >= *min_m && recent > ratio * prev).then_some(
+                    DataEvidence::MoreDescent {
+                        recent_m: recent,
+                        previous_m: prev,
+                    },
+                )
             }
             // The first run of the window after a gap, with running before the gap.
             Test::Gap { min_days } => runs
@@ -786,32 +795,49 @@ pub fn data_findings(a: &Analysis, today: Date, rules: &Prefill) -> DataFindings
                 .position(|r| r.date >= from)
                 .filter(|&pos| pos > 0)
                 .and_then(|pos| {
-                    let gap = (runs[pos].date - runs[pos - 1].date).get_days();
-                    (i64::from(gap) >= *min_days)
-                        .then(|| format!("{gap} days without running before {}", runs[pos].date))
+                    let gap = i64::from((runs[pos].date - runs[pos - 1].date).get_days());
+                    (gap >= *min_days).then_some(DataEvidence::Break {
+                        days: gap,
+                        back_on: runs[pos].date,
+                    })
                 }),
         };
-        if let Some(detail) = detail {
+        if let Some(evidence) = evidence {
             if !changes.contains(&change.value) {
                 changes.push(change.value.clone());
-                reasons.push(format!("{}: {detail}", change.label));
+                reasons.push(DataReason {
+                    answer: change.value.clone(),
+                    label: change.label.clone(),
+                    weeks,
+                    evidence,
+                });
             }
         }
     }
     let runs_28d = runs.iter().filter(|r| r.date >= from).count();
     let weekly_km = covered_recent.then_some(recent_km / weeks as f64);
     if let Some(km) = weekly_km {
-        reasons.push(format!(
-            "weekly distance: {km:.1} km on average over the last {weeks} weeks ({runs_28d} runs)"
-        ));
+        reasons.push(DataReason {
+            answer: WEEKLY_KM.to_string(),
+            label: String::new(),
+            weeks,
+            evidence: DataEvidence::WeeklyDistance {
+                mean_m: km * 1000.0,
+                runs: runs_28d,
+            },
+        });
     }
     DataFindings {
         recent_training_change: changes,
         weekly_km: weekly_km.map(|k| (k * 10.0).round() / 10.0),
         reasons,
         runs_28d,
+        units: "km".to_string(),
     }
 }
+
+/// The finding the mean weekly distance fills, and the answer code of its reason.
+const WEEKLY_KM: &str = "weekly_km";
 
 /// Save profile fields given on the command line; `None` keeps the stored value.
 #[derive(Debug, Clone, Default)]

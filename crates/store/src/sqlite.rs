@@ -116,6 +116,11 @@ impl SqliteStore {
     }
 
     fn configure(&mut self, target: usize) -> Result<(), Error> {
+        // First of all, wait rather than fail while another process holds a lock (an import's
+        // batch, a migration): every statement below may meet one.
+        self.conn
+            .busy_timeout(BUSY_TIMEOUT)
+            .map_err(|e| self.open_error(e.to_string()))?;
         // A file that is not SQLite fails here, on the first read, with SQLite's own words
         // ("file is not a database"); we name the file and leave it untouched.
         let version: i64 = self
@@ -128,14 +133,7 @@ impl SqliteStore {
                 "schema version {version} is newer than this program knows ({known}); update hamstride"
             )));
         }
-        self.conn
-            .busy_timeout(BUSY_TIMEOUT)
-            .map_err(|e| self.open_error(e.to_string()))?;
-        // WAL: readers (status, report) are not blocked by an import's long write. NORMAL
-        // sync is durable at every checkpoint and atomic at every commit in WAL mode.
-        self.conn
-            .execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")
-            .map_err(|e| self.open_error(e.to_string()))?;
+        self.wal()?;
         if version < target as i64 {
             self.migrate(target)?;
         }
@@ -143,6 +141,31 @@ impl SqliteStore {
             .execute_batch("PRAGMA foreign_keys = ON;")
             .map_err(|e| self.open_error(e.to_string()))?;
         Ok(())
+    }
+
+    /// WAL: readers (status, report) are not blocked by an import's long write. NORMAL sync
+    /// is durable at every checkpoint and atomic at every commit in WAL mode. Switching a new
+    /// file to WAL needs a moment alone with it, and SQLite reports "busy" for that without
+    /// waiting on the busy timeout, so a second process starting at the same instant retries.
+    fn wal(&self) -> Result<(), Error> {
+        let deadline = std::time::Instant::now() + BUSY_TIMEOUT;
+        loop {
+            match self
+                .conn
+                .execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")
+            {
+                Ok(()) => return Ok(()),
+                Err(rusqlite::Error::SqliteFailure(e, _))
+                    if matches!(
+                        e.code,
+                        rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+                    ) && std::time::Instant::now() < deadline =>
+                {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                Err(e) => return Err(self.open_error(e.to_string())),
+            }
+        }
     }
 
     /// Apply the missing migrations. Foreign keys are off while tables are rebuilt (SQLite

@@ -18,6 +18,7 @@ use crate::engine::Outcome;
 use crate::expr::EvalContext;
 use crate::findings::{Findings, Value};
 use crate::kb::{Kb, TriageLevel};
+use crate::plan::codes::{Referred, TimelineReason};
 use crate::plan::library::{PlanKb, Protocol, Referral, RunLevel, Stage};
 use crate::Error;
 
@@ -38,7 +39,8 @@ pub struct Timeline {
     /// The product of the factors applied to the typical times.
     pub factor: f64,
     /// Why the estimate is longer (or shorter) than typical.
-    pub reasons: Vec<String>,
+    #[serde(deserialize_with = "crate::plan::codes::timeline_reasons")]
+    pub reasons: Vec<TimelineReason>,
     /// Whether the day-7 re-estimate has been made.
     pub reestimated: bool,
 }
@@ -78,7 +80,8 @@ pub struct PlanState {
     pub strike_weeks: Vec<i64>,
     /// Standing referral notes added by check-ins (physio after two bad weeks, doctor when not
     /// settling).
-    pub referrals: Vec<String>,
+    #[serde(deserialize_with = "crate::plan::codes::referrals")]
+    pub referrals: Vec<Referred>,
 }
 
 impl PlanState {
@@ -170,7 +173,7 @@ pub fn timeline(
     f: &Findings,
     onset: Date,
     today: Date,
-    extra: &[(f64, String)],
+    extra: &[(f64, TimelineReason)],
 ) -> Timeline {
     let ctx = EvalContext::FINDINGS_ONLY;
     let mut factor = 1.0;
@@ -178,7 +181,9 @@ pub fn timeline(
     for g in &pkb.prognostic {
         if g.conditions.iter().any(|c| c == &p.condition) && g.when.eval(f, &ctx) {
             factor *= g.factor;
-            reasons.push(g.text.clone());
+            reasons.push(TimelineReason::Kb {
+                text: g.text.clone(),
+            });
         }
     }
     for (x, why) in extra {
@@ -274,8 +279,7 @@ pub fn start(
 ) -> PlanState {
     let mut tl = timeline(pkb, p, f, onset, today, &[]);
     if p.referral >= Referral::Urgent {
-        tl.reasons
-            .push(String::from("No timeline until a doctor has assessed you."));
+        tl.reasons.push(TimelineReason::NoTimelineUntilSeen);
     }
     PlanState {
         protocol: p.id.clone(),

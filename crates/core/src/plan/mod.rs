@@ -1,11 +1,13 @@
 //! Plans: the exercise library and protocols (as data), plan generation, scheduling and the
 //! pain-guided progression of check-ins. Pure like the rest of the core: "today" is an argument.
 
+pub mod codes;
 pub mod generate;
 pub mod library;
 pub mod progress;
 pub mod view;
 
+pub use codes::{Change, Reason, ReferralKind, Referred, TimelineReason};
 pub use generate::{
     day, days, generate, prevention, start, Day, Item, PlanState, Timeline, SEEN_CLINICIAN,
 };

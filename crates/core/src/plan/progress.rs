@@ -28,6 +28,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine::Outcome;
 use crate::kb::TriageLevel;
+use crate::plan::codes::{Change, Reason, ReferralKind, Referred, TimelineReason};
 use crate::plan::generate::{choose_protocol, timeline, PlanState, SEEN_CLINICIAN};
 use crate::plan::library::{Phase, PlanKb, Protocol, Referral, RunLevel};
 use crate::{Error, Findings};
@@ -61,25 +62,16 @@ pub enum Verdict {
     Escalate,
 }
 
-impl Verdict {
-    pub fn label(self) -> &'static str {
-        match self {
-            Verdict::Progress => "progress",
-            Verdict::Hold => "hold",
-            Verdict::StepBack => "step back",
-            Verdict::Escalate => "escalate",
-        }
-    }
-}
-
 /// The plan's answer to a check-in.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Decision {
     pub verdict: Verdict,
-    /// Why, in plain words, most important first.
-    pub reasons: Vec<String>,
+    /// Why, most important first (codes; the words are the adapters').
+    #[serde(deserialize_with = "crate::plan::codes::reasons")]
+    pub reasons: Vec<Reason>,
     /// What changed in the plan.
-    pub changes: Vec<String>,
+    #[serde(deserialize_with = "crate::plan::codes::changes")]
+    pub changes: Vec<Change>,
     /// Set when the runner should see someone: whom and how soon.
     pub referral: Option<Referral>,
     /// The red-flag screen is due today and was not answered.
@@ -290,8 +282,8 @@ impl Today<'_> {
 /// The decision as the steps build it up: the new plan state and what the runner is told.
 struct Draft {
     next: PlanState,
-    reasons: Vec<String>,
-    changes: Vec<String>,
+    reasons: Vec<Reason>,
+    changes: Vec<Change>,
     referral: Option<Referral>,
 }
 
@@ -344,13 +336,19 @@ fn escalate(
     next.triage = TriageLevel::from_rank(screen.level);
     next.triage_headline = triage.headline.clone();
     for r in &triage.reasons {
-        d.reasons.push(r.text.clone());
+        d.reasons.push(Reason::Kb {
+            text: r.text.clone(),
+        });
     }
-    d.reasons.insert(0, triage.headline.clone());
-    d.changes.push(format!(
-        "Plan changed to: {}. No running or training until you have been seen.",
-        q.name
-    ));
+    d.reasons.insert(
+        0,
+        Reason::Kb {
+            text: triage.headline.clone(),
+        },
+    );
+    d.changes.push(Change::ReferralPlan {
+        plan: q.name.clone(),
+    });
     d.referral = Some(if screen.level == 0 {
         Referral::Emergency
     } else {
@@ -370,9 +368,11 @@ fn hold_referral_plan(today: &Today<'_>, mut d: Draft) -> (PlanState, Decision) 
             .iter()
             .all(|k| c.criteria.contains(&k.id) || st.criteria_met.contains(&k.id));
     d.reasons.push(if seen {
-        String::from("You have been seen: assess again with what the doctor found (`hamstride assess`) to get a rehabilitation plan that fits it.")
+        Reason::SeenAssessAgain
     } else {
-        today.p.referral_text.clone().unwrap_or_default()
+        Reason::Kb {
+            text: today.p.referral_text.clone().unwrap_or_default(),
+        }
     });
     d.referral = Some(today.p.referral);
     d.decide(Verdict::Hold, today.due)
@@ -382,9 +382,7 @@ fn hold_referral_plan(today: &Today<'_>, mut d: Draft) -> (PlanState, Decision) 
 fn record_seen_clinician(today: &Today<'_>, d: &mut Draft) {
     if today.c.criteria.iter().any(|k| k == SEEN_CLINICIAN) && d.next.needs_clinician {
         d.next.needs_clinician = false;
-        d.changes.push(String::from(
-            "Recorded that a clinician has seen you: running can start when the phase allows it.",
-        ));
+        d.changes.push(Change::SeenClinician);
     }
 }
 
@@ -395,11 +393,11 @@ fn raise_triage(today: &Today<'_>, screen: &Outcome, d: &mut Draft) {
         d.next.needs_clinician = true;
         d.next.triage = TriageLevel::Clinician;
         d.next.triage_headline = screen.assessment.triage.headline.clone();
-        d.reasons.push(screen.assessment.triage.headline.clone());
+        d.reasons.push(Reason::Kb {
+            text: screen.assessment.triage.headline.clone(),
+        });
         d.referral = Some(Referral::DoctorSoon);
-        d.changes.push(String::from(
-            "Running now waits until a doctor or physiotherapist has seen you.",
-        ));
+        d.changes.push(Change::RunningWaits);
     }
 }
 
@@ -425,13 +423,21 @@ fn check_not_settling(today: &Today<'_>, d: &mut Draft) {
         if mornings.len() >= 2
             && m >= f64::from(base)
             && base > 0
-            && !st.referrals.iter().any(|r| r.starts_with("Not settling"))
+            && !st
+                .referrals
+                .iter()
+                .any(|r| r.kind() == Some(ReferralKind::NotSettling))
         {
-            let text = format!(
-                "Not settling: {since_onset} days on, your morning pain this week (average {m:.1}/10) is no better than at the start ({base}/10). See a doctor within a week to look for other causes."
-            );
-            d.reasons.push(text.clone());
-            d.next.referrals.push(text);
+            d.reasons.push(Reason::NotSettling {
+                days: since_onset,
+                morning_mean: m,
+                baseline: base,
+            });
+            d.next.referrals.push(Referred::NotSettling {
+                days: since_onset,
+                morning_mean: m,
+                baseline: base,
+            });
             d.next.needs_clinician = true;
             d.referral = Some(Referral::DoctorSoon);
         }
@@ -440,7 +446,7 @@ fn check_not_settling(today: &Today<'_>, d: &mut Draft) {
 
 /// The pain-monitoring rules a check-in broke, in the order the runner is told them.
 struct Broken {
-    reasons: Vec<String>,
+    reasons: Vec<Reason>,
     /// Pain during was far above the ceiling: step back a phase at once.
     severe_flare: bool,
 }
@@ -451,11 +457,7 @@ fn pain_rules_broken(today: &Today<'_>) -> Broken {
     let ceiling = today.p.pain_ceiling;
     let during = today.c.pain_during.filter(|&d| d > ceiling);
     let reasons = [
-        during.map(|d| {
-            format!(
-                "Pain during the session was {d}/10, above this plan's ceiling of {ceiling}/10."
-            )
-        }),
+        during.map(|d| Reason::PainDuringAboveCeiling { during: d, ceiling }),
         morning_worse(today),
         weekly_rise(today),
     ];
@@ -467,7 +469,7 @@ fn pain_rules_broken(today: &Today<'_>) -> Broken {
 
 /// This morning against the last morning scored (or the baseline): a clear rise means the load
 /// did not settle within 24 hours.
-fn morning_worse(today: &Today<'_>) -> Option<String> {
+fn morning_worse(today: &Today<'_>) -> Option<Reason> {
     let prev_morning = today
         .history
         .iter()
@@ -476,15 +478,12 @@ fn morning_worse(today: &Today<'_>) -> Option<String> {
         .find_map(|r| r.checkin.pain_morning)
         .or(today.st.baseline_pain);
     let (m, before) = (today.c.pain_morning?, prev_morning?);
-    (m >= before.saturating_add(today.pkb.pain.morning_worse_by)).then(|| {
-        format!(
-            "This morning's pain ({m}/10) is clearly worse than the morning before ({before}/10): the load did not settle within 24 hours."
-        )
-    })
+    (m >= before.saturating_add(today.pkb.pain.morning_worse_by))
+        .then_some(Reason::MorningWorse { morning: m, before })
 }
 
 /// This week's mean morning pain against last week's, with two scores in each to be a trend.
-fn weekly_rise(today: &Today<'_>) -> Option<String> {
+fn weekly_rise(today: &Today<'_>) -> Option<Reason> {
     let (this_week, last_week) = (today.mornings_between(0, 6), today.mornings_between(7, 13));
     // A step back in the last days already answered the flare that lifts this week's mean:
     // counting it again as a rising trend would step back twice for one bad day.
@@ -496,10 +495,9 @@ fn weekly_rise(today: &Today<'_>) -> Option<String> {
         return None;
     }
     let (a, b) = (mean(&this_week)?, mean(&last_week)?);
-    (a >= b + today.pkb.pain.weekly_rise).then(|| {
-        format!(
-            "Morning pain is rising week on week (average {a:.1}/10 this week against {b:.1}/10 the week before)."
-        )
+    (a >= b + today.pkb.pain.weekly_rise).then_some(Reason::WeeklyRise {
+        this_week: a,
+        last_week: b,
     })
 }
 
@@ -511,13 +509,11 @@ fn step_back(today: &Today<'_>, broken: Broken, mut d: Draft) -> (PlanState, Dec
     let (st, c, next) = (today.st, today.c, &mut d.next);
     next.ease = true;
     next.settled = 0;
-    d.changes.push(String::from(
-        "Do the easier version of each exercise until a check-in is back inside the pain rules.",
-    ));
+    d.changes.push(Change::EasierExercises);
     if let Some(r) = st.run_stage {
         if r > 0 && (today.ran() || c.pain_during.is_some()) {
             next.run_stage = Some(r - 1);
-            d.changes.push(String::from("Running goes back one stage."));
+            d.changes.push(Change::RunStageBack);
         }
     }
     let again = today
@@ -528,10 +524,9 @@ fn step_back(today: &Today<'_>, broken: Broken, mut d: Draft) -> (PlanState, Dec
         next.phase = st.phase - 1;
         next.phase_start = c.date;
         next.criteria_met.clear();
-        d.changes.push(format!(
-            "Back to the phase before: {}.",
-            today.p.phase[next.phase].name
-        ));
+        d.changes.push(Change::PhaseBack {
+            phase: today.p.phase[next.phase].name.clone(),
+        });
     }
     d.reasons.extend(reasons);
     d.decide(Verdict::StepBack, today.due)
@@ -539,7 +534,7 @@ fn step_back(today: &Today<'_>, broken: Broken, mut d: Draft) -> (PlanState, Dec
 
 /// Record this plan week as a strike; two weeks in a row means the plan needs a
 /// physiotherapist's eye (referred once).
-fn count_strike_week(today: &Today<'_>, d: &mut Draft, reasons: &mut Vec<String>) {
+fn count_strike_week(today: &Today<'_>, d: &mut Draft, reasons: &mut Vec<Reason>) {
     let week = days(today.st.start, today.c.date).div_euclid(7);
     if !d.next.strike_weeks.contains(&week) {
         d.next.strike_weeks.push(week);
@@ -550,11 +545,10 @@ fn count_strike_week(today: &Today<'_>, d: &mut Draft, reasons: &mut Vec<String>
             .st
             .referrals
             .iter()
-            .any(|r| r.starts_with("Two weeks"))
+            .any(|r| r.kind() == Some(ReferralKind::TwoWeeksTooMuch))
     {
-        let text = String::from("Two weeks in a row the load has been too much: book a physiotherapist to look at your plan with you.");
-        d.next.referrals.push(text.clone());
-        reasons.push(text);
+        d.next.referrals.push(Referred::TwoWeeksTooMuch);
+        reasons.push(Reason::TwoWeeksTooMuch);
         d.referral = d.referral.max(Some(Referral::Physio));
     }
 }
@@ -574,21 +568,15 @@ fn record_inside_rules(today: &Today<'_>, d: &mut Draft) {
 
 /// Reasons to hold however well the day went: nothing to judge, pain after still high (wait
 /// for the morning), or the red-flag check due and unanswered.
-fn hold_reason(today: &Today<'_>) -> Option<String> {
+fn hold_reason(today: &Today<'_>) -> Option<Reason> {
     let (c, ceiling) = (today.c, today.p.pain_ceiling);
     let no_scores = c.pain_during.is_none() && c.pain_after.is_none() && c.pain_morning.is_none();
     if no_scores {
-        Some(String::from(
-            "No pain scores given, so the plan cannot judge how you responded: it holds.",
-        ))
+        Some(Reason::NoScores)
     } else if c.pain_after.is_some_and(|a| a > ceiling) {
-        Some(format!(
-            "Pain straight after was above {ceiling}/10: hold, and see whether it settles by tomorrow morning."
-        ))
+        Some(Reason::PainAfterAboveCeiling { ceiling })
     } else if today.due {
-        Some(String::from(
-            "The red-flag check is due today: answer it before the plan moves on.",
-        ))
+        Some(Reason::ScreenDue)
     } else {
         None
     }
@@ -602,7 +590,7 @@ fn next_run_stage(today: &Today<'_>, d: &mut Draft) -> bool {
         return false;
     }
     if today.c.pain_morning.is_none() {
-        d.reasons.push(String::from("Add this morning's pain score to move your running on: the 24-hour response decides it."));
+        d.reasons.push(Reason::AddMorningScore);
         return false;
     }
     let (Some((i, _)), Some(ladder)) = (st.current_stage(pkb, p), pkb.ladder(&p.run_ladder)) else {
@@ -616,14 +604,14 @@ fn next_run_stage(today: &Today<'_>, d: &mut Draft) -> bool {
     match ladder.stage.get(cur + 1) {
         Some(s) if s.level <= level => {
             d.next.run_stage = Some(cur + 1);
-            d.changes.push(format!("Next run: {}.", s.name));
+            d.changes.push(Change::NextRun {
+                stage: s.name.clone(),
+            });
             true
         }
         None if level == RunLevel::Full => {
             d.next.run_stage = Some(ladder.stage.len());
-            d.changes.push(String::from(
-                "Return-to-run ladder complete: back to normal training.",
-            ));
+            d.changes.push(Change::LadderComplete);
             true
         }
         _ => false,
@@ -636,9 +624,7 @@ fn next_run_stage(today: &Today<'_>, d: &mut Draft) -> bool {
 fn next_phase(today: &Today<'_>, d: &mut Draft) -> bool {
     let (st, p) = (today.st, today.p);
     if st.phase + 1 >= p.phase.len() {
-        d.reasons.push(String::from(
-            "Inside the pain rules. Keep to the maintenance programme.",
-        ));
+        d.reasons.push(Reason::Maintenance);
         return false;
     }
     let next_phase = &p.phase[st.phase + 1];
@@ -656,42 +642,40 @@ fn next_phase(today: &Today<'_>, d: &mut Draft) -> bool {
     }
     d.changes.insert(
         0,
-        format!("Moved on to phase {}: {}.", next.phase + 1, next_phase.name),
+        Change::MovedOn {
+            number: next.phase + 1,
+            name: next_phase.name.clone(),
+        },
     );
     true
 }
 
 /// What still keeps the plan from moving on to `next_phase`, first missing thing first.
-fn phase_blocker(today: &Today<'_>, d: &Draft, next_phase: &Phase) -> Option<String> {
+fn phase_blocker(today: &Today<'_>, d: &Draft, next_phase: &Phase) -> Option<Reason> {
     let phase = today.phase();
-    let missing: Vec<&str> = phase
+    let missing: Vec<String> = phase
         .criteria
         .iter()
         .filter(|k| !d.next.criteria_met.contains(&k.id))
-        .map(|k| k.text.trim_end_matches('.'))
+        .map(|k| k.text.clone())
         .collect();
     let in_phase = days(today.st.phase_start, today.c.date);
     if !missing.is_empty() {
-        Some(format!(
-            "Inside the pain rules. To move on to {}, still to do: {}.",
-            next_phase.name,
-            missing.join("; ")
-        ))
+        Some(Reason::StillToDo {
+            next_phase: next_phase.name.clone(),
+            missing,
+        })
     } else if in_phase < i64::from(phase.min_days) {
-        Some(format!(
-            "Criteria met, but this phase lasts at least {} days (day {} now).",
-            phase.min_days,
-            in_phase + 1
-        ))
+        Some(Reason::PhaseMinDays {
+            min_days: phase.min_days,
+            day: in_phase + 1,
+        })
     } else if d.next.settled < today.pkb.pain.settled_checkins {
-        Some(format!(
-            "Criteria met: one more check-in inside the pain rules and you move on to {}.",
-            next_phase.name
-        ))
+        Some(Reason::OneMoreCheckin {
+            next_phase: next_phase.name.clone(),
+        })
     } else if d.next.needs_clinician && next_phase.running > RunLevel::None {
-        Some(String::from(
-            "Criteria met, but running waits until a clinician has seen you (check in with --seen-clinician).",
-        ))
+        Some(Reason::RunningWaitsForClinician)
     } else {
         None
     }
@@ -712,27 +696,17 @@ fn reestimate_timeline(today: &Today<'_>, findings: &Findings, d: &mut Draft) {
     }
     let mut extra = Vec::new();
     if d.next.phase == 0 {
-        extra.push((
-            1.3,
-            String::from("Day-7 check: still in the first phase, so the estimate is longer."),
-        ));
+        extra.push((1.3, TimelineReason::StillFirstPhase));
     } else if d.next.phase >= 2 {
-        extra.push((
-            0.85,
-            String::from("Day-7 check: already past the early phases, so the estimate is shorter."),
-        ));
+        extra.push((0.85, TimelineReason::PastEarlyPhases));
     }
     if c.pain_morning.is_some_and(|m| m >= 3) {
-        extra.push((
-            1.2,
-            String::from("Day-7 check: morning pain is still 3/10 or more."),
-        ));
+        extra.push((1.2, TimelineReason::MorningPainStillHigh { at_least: 3 }));
     }
     let mut t = timeline(pkb, today.p, findings, st.onset, c.date, &extra);
     t.reestimated = true;
     if t != st.timeline {
-        d.changes
-            .push(String::from("Timeline re-estimated at the day-7 check-in."));
+        d.changes.push(Change::TimelineReestimated);
     }
     d.next.timeline = t;
 }

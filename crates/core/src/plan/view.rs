@@ -1,11 +1,13 @@
 //! A plan as a runner reads it: the state expanded with the knowledge base's words, ready for
 //! the terminal, JSON (`hamstride plan --format json`) and the Markdown export. Pure: "today" is
-//! an argument.
+//! an argument. What the plan's own rules add (timeline reasons, standing referrals) stays as
+//! codes with their numbers; the adapters word them (`hamstride_export::words`).
 
 use jiff::civil::Date;
 use serde::Serialize;
 
 use crate::kb::Kb;
+use crate::plan::codes::{Referred, TimelineReason};
 use crate::plan::generate::{days, Day, Item, PlanState};
 use crate::plan::library::{PlanKb, Referral};
 use crate::plan::progress::screen_due;
@@ -62,7 +64,7 @@ pub struct TimelineView {
     pub running: Option<[Date; 2]>,
     pub full: Option<[Date; 2]>,
     pub factor: f64,
-    pub reasons: Vec<String>,
+    pub reasons: Vec<TimelineReason>,
     pub note: Option<String>,
     pub reestimated: bool,
 }
@@ -94,7 +96,7 @@ pub struct PlanView {
     pub summary: String,
     pub pain_ceiling: u8,
     pub referral: Option<ReferralView>,
-    pub referrals: Vec<String>,
+    pub referrals: Vec<Referred>,
     pub running_waits_for_clinician: bool,
     pub easing_off: bool,
     pub screen_due: bool,

@@ -38,7 +38,7 @@ pub(super) fn write(out: &mut String, ctx: &Ctx<'_>) {
         "<p class=\"meaning\">{}</p>",
         Esc(&ctx.signal(SignalId::PainLink).meaning)
     );
-    if ctx.m.pain.is_empty() && pa.days == 0 && pa.summary.is_empty() {
+    if ctx.m.pain.is_empty() && pa.days == 0 && pa.notes.is_empty() {
         empty(
             out,
             "No diary entries yet. A few weeks of entries (pain during, after and the next \
@@ -71,10 +71,10 @@ pub(super) fn write(out: &mut String, ctx: &Ctx<'_>) {
         ),
     };
     let _ = writeln!(out, "<p class=\"certainty c-{class}\">{}</p>", Esc(&head));
-    if !pa.summary.is_empty() {
+    if !pa.notes.is_empty() {
         out.push_str("<ul class=\"findings\">");
-        for s in &pa.summary {
-            let _ = write!(out, "<li>{}</li>", Esc(s));
+        for n in &pa.notes {
+            let _ = write!(out, "<li>{}</li>", Esc(&crate::words::pain_note(n)));
         }
         out.push_str("</ul>\n");
     }

@@ -134,39 +134,6 @@ impl<T: Display> Display for Opt<T> {
     }
 }
 
-impl Units {
-    /// The distance unit's symbol.
-    pub(crate) fn dist_unit(self) -> &'static str {
-        match self {
-            Units::Km => "km",
-            Units::Mi => "mi",
-        }
-    }
-
-    /// Metres in the display unit (the international mile, 1609.344 m).
-    pub(crate) fn dist(self, m: f64) -> f64 {
-        match self {
-            Units::Km => m / 1000.0,
-            Units::Mi => m / 1609.344,
-        }
-    }
-
-    /// The elevation unit's symbol: feet go with miles, as on the runners' own watches.
-    pub(crate) fn elev_unit(self) -> &'static str {
-        match self {
-            Units::Km => "m",
-            Units::Mi => "ft",
-        }
-    }
-
-    pub(crate) fn elev(self, m: f64) -> f64 {
-        match self {
-            Units::Km => m,
-            Units::Mi => m / 0.3048,
-        }
-    }
-}
-
 /// A distance in the display unit with one decimal and no unit ("6.2"), for table cells whose
 /// header names the unit.
 pub struct Dist(pub f64, pub Units);

@@ -212,7 +212,7 @@ pub(super) fn weekly_chart(out: &mut String, ctx: &Ctx<'_>, weeks: &[Week], styl
                 xs.map(dn as f64 + 3.5),
                 ys.map(u.dist(w.distance_m)) - 2.0,
                 size,
-                &FlagTip(fl),
+                &FlagTip(fl, ctx.u),
             );
         }
     }
@@ -445,7 +445,7 @@ pub(super) fn daily(out: &mut String, ctx: &Ctx<'_>) {
             xs.map(**dn as f64 + 0.5),
             ys.map(dist(**dn)) - 2.0,
             size,
-            &FlagTip(fl),
+            &FlagTip(fl, ctx.u),
         );
     }
     svg::time_axis(out, &f, &xs, dn0, dn1, 0.5);

@@ -39,12 +39,7 @@ use std::fmt::Write as _;
 
 use fmt::{day_number, week_start, Esc};
 
-/// Distance unit for display.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Units {
-    Km,
-    Mi,
-}
+pub use crate::words::Units;
 
 /// The latest assessment, as the summary page shows it.
 #[derive(Debug, Clone, PartialEq)]
@@ -241,7 +236,7 @@ fn level_class(l: Level) -> (&'static str, &'static str) {
 }
 
 /// The tooltip of a flag marker: each flag's text, the first few only.
-struct FlagTip<'f, 'a>(&'f [&'a Flag]);
+struct FlagTip<'f, 'a>(&'f [&'a Flag], Units);
 
 impl std::fmt::Display for FlagTip<'_, '_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -250,7 +245,12 @@ impl std::fmt::Display for FlagTip<'_, '_> {
             if i > 0 {
                 f.write_str("\n")?;
             }
-            write!(f, "{}: {}", fmt::date(flag.date), Esc(&flag.text))?;
+            write!(
+                f,
+                "{}: {}",
+                fmt::date(flag.date),
+                Esc(&crate::words::flag(flag, self.1))
+            )?;
         }
         if self.0.len() > MAX {
             write!(f, "\n… and {} more", self.0.len() - MAX)?;

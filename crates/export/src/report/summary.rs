@@ -326,7 +326,7 @@ fn adherence(out: &mut String, ctx: &Ctx<'_>) {
 
 fn sessions(out: &mut String, ctx: &Ctx<'_>, a: &Adherence) {
     let u = ctx.u;
-    let _ = write!(out, "<p>{}", Esc(&a.summary));
+    let _ = write!(out, "<p>{}", Esc(&crate::words::adherence_summary(a)));
     if let Some(e) = a.easy_mps {
         let _ = write!(
             out,
@@ -354,9 +354,11 @@ fn sessions(out: &mut String, ctx: &Ctx<'_>, a: &Adherence) {
                 }
                 out.push_str("</span>");
             }
-            if !s.text.is_empty() {
-                let _ = write!(out, " <span class=\"muted st\">{}</span>", Esc(&s.text));
-            }
+            let _ = write!(
+                out,
+                " <span class=\"muted st\">{}</span>",
+                Esc(&crate::words::session_detail(s, u))
+            );
             out.push_str("</li>");
         }
         out.push_str("</ul>");
@@ -427,7 +429,7 @@ fn flags(out: &mut String, ctx: &Ctx<'_>) {
             Day(day_number(f.date)),
             Esc(&s.label),
             Esc(&s.grade),
-            Esc(&f.text)
+            Esc(&crate::words::flag_numbers(f, ctx.u))
         );
     }
     out.push_str("</tbody></table></div>\n");

@@ -58,7 +58,11 @@ fn metric(out: &mut String, ctx: &Ctx<'_>, m: &MetricReport) {
     if m.drift {
         out.push_str(" <span class=\"lvl lvl-warn\">changed</span>");
     }
-    let _ = write!(out, "</h3><p>{}</p>", Esc(&m.text));
+    let _ = write!(
+        out,
+        "</h3><p>{}</p>",
+        Esc(&crate::words::form_metric(m, ctx.m.form))
+    );
     let pts: Vec<_> = m.points.iter().filter(|p| p.value.is_finite()).collect();
     if pts.is_empty() {
         empty(out, "No runs with this metric to chart yet.");
@@ -99,7 +103,7 @@ fn metric(out: &mut String, ctx: &Ctx<'_>, m: &MetricReport) {
     };
     let xs = Linear::new(dn0 as f64, dn1 as f64, f.x0(), f.x1());
     let ys = Linear::new(y_lo, y_hi, f.y0(), f.y1());
-    let unit = m.unit.as_str();
+    let unit = crate::words::form_unit(m.metric);
     let id = ctx.chart_id();
     figure_open(
         out,

@@ -10,11 +10,17 @@
 
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use hamstride_analytics::adherence::{Adherence, Issue, Prescribed, SessionCheck, UnplannedRun};
-use hamstride_analytics::form::{FormMetric, FormPoint, FormReport, MetricReport, Side};
-use hamstride_analytics::pain::{Certainty, Feature, Link, PainAnalysis, PainEntry, Score};
+use hamstride_analytics::adherence::{
+    Adherence, Issue, LengthBasis, Prescribed, SessionCheck, UnplannedRun,
+};
+use hamstride_analytics::form::{
+    FormMetric, FormPoint, FormReport, FormStatus, MetricReport, Side,
+};
+use hamstride_analytics::pain::{
+    Certainty, Feature, Link, PainAnalysis, PainEntry, PainNote, Score, Trend,
+};
 use hamstride_analytics::series::{
-    AcwrPoint, Analysis, Day, Flag, Level, LoadBasis, RunSummary, Week,
+    AcwrPoint, Analysis, Day, Flag, FlagDetail, Level, LoadBasis, RunSummary, Since, Week,
 };
 use hamstride_analytics::{SignalId, Signals};
 use hamstride_export::report::{AssessmentSummary, ReportModel, SourceRef, Units};
@@ -155,13 +161,12 @@ pub fn series(today: Date, n_days: usize, runs_in: &[PlannedRun]) -> Analysis {
                 activity_id: Some(id as i64),
                 level: if s > 1.0 { Level::Strong } else { Level::Warn },
                 value: s,
-                text: format!(
-                    "This {:.1} km run was {:.0}% longer than your longest run of the previous \
-                     30 days ({:.1} km); runs like this are linked with more overuse injuries.",
-                    r.distance_m / 1000.0,
-                    s * 100.0,
-                    longest / 1000.0
-                ),
+                grade: "B".to_string(),
+                detail: FlagDetail::LongRunSpike {
+                    distance_m: r.distance_m,
+                    longest_prev_30d_m: longest,
+                    spike: s,
+                },
             });
         }
         runs.push(RunSummary {
@@ -238,13 +243,12 @@ pub fn series(today: Date, n_days: usize, runs_in: &[PlannedRun]) -> Analysis {
                     activity_id: None,
                     level: Level::Warn,
                     value: c,
-                    text: format!(
-                        "This week's {:.1} km was {:.0}% more than last week's {:.1} km; large \
-                         weekly jumps have been linked with more running injuries in some studies.",
-                        w.distance_m / 1000.0,
-                        c * 100.0,
-                        prev.distance_m / 1000.0
-                    ),
+                    grade: "C".to_string(),
+                    detail: FlagDetail::WeeklyDistanceChange {
+                        distance_m: w.distance_m,
+                        previous_m: prev.distance_m,
+                        change: c,
+                    },
                 });
             }
         }
@@ -340,9 +344,15 @@ pub fn realistic() -> Fixture {
             activity_id: Some(r.id),
             level: Level::Note,
             value: 21.0,
-            text: "First strides after 21 days without fast running: the return of speed is a \
-                   hamstring-specific load to build up gently."
-                .to_string(),
+            grade: "D".to_string(),
+            detail: FlagDetail::SpeedReintroduced {
+                high_speed_s: 0.0,
+                strides: r.strides,
+                since: Since {
+                    days: 21,
+                    history_start: false,
+                },
+            },
         });
         analysis.flags.sort_by_key(|f| f.date);
     }
@@ -403,43 +413,45 @@ pub fn realistic() -> Fixture {
         metrics: vec![
             MetricReport {
                 metric: FormMetric::Cadence,
-                unit: "spm".to_string(),
                 baseline_runs: cadence.iter().filter(|p| p.date < reference).count(),
                 recent_runs: cadence.iter().filter(|p| p.date >= reference).count(),
                 baseline: Some(172.0),
                 change: Some(-6.5),
                 drift: true,
-                text: "Cadence is 6.5 steps per minute lower than your baseline at the same \
-                       paces (beyond your usual variation); a new shift after an injury can be \
-                       a sign of protecting the leg."
-                    .to_string(),
+                recent: Some(165.5),
+                threshold: 3.0,
+                status: FormStatus::Changed,
                 points: cadence,
             },
             MetricReport {
                 metric: FormMetric::GroundContact,
-                unit: "ms".to_string(),
                 baseline_runs: 30,
                 recent_runs: 6,
                 baseline: Some(248.0),
                 change: Some(3.0),
                 drift: false,
-                text: "Ground contact time is within your usual range.".to_string(),
+                recent: Some(251.0),
+                threshold: 10.0,
+                status: FormStatus::WithinUsualRange,
                 points: contact,
             },
             MetricReport {
                 metric: FormMetric::Balance,
-                unit: "%".to_string(),
                 baseline_runs: 2,
                 recent_runs: 0,
                 baseline: None,
                 change: None,
                 drift: false,
-                text: "Too few runs with left/right balance to compare (2 baseline runs, at \
-                       least 5 needed)."
-                    .to_string(),
+                recent: None,
+                threshold: 1.5,
+                status: FormStatus::NotEnoughRuns,
                 points: Vec::new(),
             },
         ],
+        injured_side: Some(Side::Left),
+        min_baseline_runs: 5,
+        min_recent_runs: 2,
+        min_band_runs: 3,
     };
 
     let pain_analysis = PainAnalysis {
@@ -487,12 +499,23 @@ pub fn realistic() -> Fixture {
                 clear: false,
             },
         ],
-        summary: vec![
-            "Next-morning pain tended to be higher after longer days (ρ 0.52 over 30 days, \
-             range 0.19 to 0.74). In one person's diary this is a clue to discuss, not proof of \
-             cause."
-                .to_string(),
-            "No clear link with high-speed running or hills yet.".to_string(),
+        notes: vec![
+            PainNote::Link(Link {
+                feature: Feature::Distance,
+                score: Score::NextMorning,
+                lag: 0,
+                n: 30,
+                rho: 0.52,
+                low: 0.19,
+                high: 0.74,
+                clear: true,
+            }),
+            PainNote::ManyPairings { pairings: 45 },
+            PainNote::MorningTrend {
+                first_week: 3.4,
+                last_week: 2.6,
+                trend: Trend::Better,
+            },
         ],
     };
 
@@ -521,9 +544,20 @@ pub fn realistic() -> Fixture {
         ],
     };
 
-    let session = |days_ago: i64, stage: &str, minutes: f64, issues: Vec<Issue>, text: &str| {
+    // The sessions' numbers; their sentences are the export's own (`words::session`).
+    let session = |days_ago: i64, stage: &str, minutes: f64, issues: Vec<Issue>| {
         let d = today.checked_sub(days_ago.days()).unwrap();
         let missed = issues.contains(&Issue::Missed);
+        let longer = if issues.contains(&Issue::Longer) {
+            4.0 / 3.0
+        } else {
+            1.0
+        };
+        let running_m = if missed {
+            0.0
+        } else {
+            minutes * 60.0 * 2.6 * longer
+        };
         SessionCheck {
             prescribed: Prescribed {
                 date: d,
@@ -533,49 +567,37 @@ pub fn realistic() -> Fixture {
                 strides: 0,
             },
             activity_ids: if missed { vec![] } else { vec![1] },
-            distance_m: if missed { 0.0 } else { minutes * 60.0 * 2.6 },
-            duration_s: if missed { 0.0 } else { minutes * 60.0 },
+            distance_m: running_m,
+            duration_s: if missed { 0.0 } else { minutes * 60.0 * longer },
             expected_distance_m: Some(minutes * 60.0 * 2.6),
             pace_ceiling_mps: Some(2.73),
-            fast_s: 0.0,
+            fast_s: if issues.contains(&Issue::Faster) {
+                120.0
+            } else {
+                0.0
+            },
+            running_m,
+            running_s: if missed { 0.0 } else { minutes * 60.0 * longer },
+            length_basis: (!missed).then_some(LengthBasis::Distance),
+            ascent_m: if issues.contains(&Issue::Hilly) {
+                60.0
+            } else {
+                0.0
+            },
+            steep_s: 0.0,
             issues,
-            text: text.to_string(),
         }
     };
     let adherence = Adherence {
         easy_mps: Some(2.6),
         sessions: vec![
-            session(
-                14,
-                "Walk-jog 1",
-                10.0,
-                vec![],
-                "10 min of jogging in 1-min blocks, flat.",
-            ),
-            session(12, "Walk-jog 1", 10.0, vec![], "As prescribed."),
-            session(
-                10,
-                "Walk-jog 2",
-                12.0,
-                vec![Issue::Longer],
-                "16 min of running, 33% more than prescribed.",
-            ),
-            session(8, "Walk-jog 2", 12.0, vec![], "As prescribed."),
-            session(
-                6,
-                "Walk-jog 2",
-                12.0,
-                vec![Issue::Faster, Issue::Hilly],
-                "2 min above the pace ceiling and 60 m of climbing.",
-            ),
-            session(
-                4,
-                "Walk-jog 3",
-                15.0,
-                vec![Issue::Missed],
-                "No run recorded.",
-            ),
-            session(2, "Walk-jog 3", 15.0, vec![], "As prescribed."),
+            session(14, "Walk-jog 1", 10.0, vec![]),
+            session(12, "Walk-jog 1", 10.0, vec![]),
+            session(10, "Walk-jog 2", 12.0, vec![Issue::Longer]),
+            session(8, "Walk-jog 2", 12.0, vec![]),
+            session(6, "Walk-jog 2", 12.0, vec![Issue::Faster, Issue::Hilly]),
+            session(4, "Walk-jog 3", 15.0, vec![Issue::Missed]),
+            session(2, "Walk-jog 3", 15.0, vec![]),
         ],
         unplanned: vec![UnplannedRun {
             date: today.checked_sub(5.days()).unwrap(),
@@ -585,7 +607,7 @@ pub fn realistic() -> Fixture {
         }],
         done: 6,
         as_prescribed: 4,
-        summary: "6 of 7 sessions done, 4 as prescribed; one run on a rest day.".to_string(),
+        easy_min_runs: 3,
     };
 
     Fixture {
@@ -625,13 +647,17 @@ pub fn empty() -> Fixture {
         form: FormReport {
             reference: today,
             metrics: Vec::new(),
+            injured_side: None,
+            min_baseline_runs: 5,
+            min_recent_runs: 2,
+            min_band_runs: 3,
         },
         pain: Vec::new(),
         pain_analysis: PainAnalysis {
             days: 0,
             certainty: Certainty::TooFewDays,
             links: Vec::new(),
-            summary: Vec::new(),
+            notes: Vec::new(),
         },
         assessment: None,
         plan: None,
@@ -730,10 +756,7 @@ pub fn crowded() -> Fixture {
     for k in 0..15 {
         f.analysis.flags.push(Flag {
             date: f.today.checked_sub((k * 3).days()).unwrap(),
-            text: format!(
-                "Flag {k}: this week's 10.4 km was 96% more than last week's 5.3 km; large \
-                 weekly jumps have been linked with more running injuries in some studies."
-            ),
+            value: 0.96 + k as f64 / 100.0,
             ..template.clone()
         });
     }

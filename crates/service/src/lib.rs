@@ -9,6 +9,7 @@
 
 pub mod db;
 pub mod import;
+pub mod interview;
 pub mod plans;
 pub mod prefill;
 pub mod status;
@@ -268,6 +269,7 @@ pub fn data_dir(explicit: Option<&Path>) -> Result<PathBuf, Error> {
 /// on the service alone (the CLI's Cargo.toml lists no other workspace crate).
 pub mod view {
     pub use crate::db::ActivitySummary;
+    pub use crate::interview::{Choice, InterviewView, QuestionView};
     pub use crate::status::{DayTotals, StatusView, WeekPoint, WeekTotals};
     pub use hamstride_analytics::adherence::Adherence;
     pub use hamstride_analytics::form::{FormReport, MetricReport};
@@ -275,8 +277,10 @@ pub mod view {
     pub use hamstride_analytics::series::{AcwrPoint, Flag, Level};
     pub use hamstride_core::engine::{answer_text, Change, Outcome, SetBy};
     pub use hamstride_core::findings::FieldKind;
+    pub use hamstride_core::interview_state::{SavedScreenAnswer, SavedStep};
     pub use hamstride_core::plan::view::CriterionView;
     pub use hamstride_core::plan::{DayView, PlanView, Referral, Verdict};
+    pub use hamstride_core::InterviewState;
     /// One renderer per code, in the runner's units: the words every front end shows.
     pub use hamstride_export::words;
 }

@@ -74,6 +74,15 @@ pub enum Error {
     Conflict(String),
 }
 
+impl Error {
+    /// The plan a check-in was decided against is no longer the active plan at that version.
+    pub(crate) fn plan_changed(plan_id: i64) -> Error {
+        Error::Conflict(format!(
+            "plan {plan_id} changed since it was read (another check-in, or a new plan); nothing was saved"
+        ))
+    }
+}
+
 /// Which backend and where, for messages ("sqlite /home/…/hamstride.db", "postgres host/db").
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Location {

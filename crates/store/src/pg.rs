@@ -210,12 +210,6 @@ fn describe(c: &postgres::Config) -> String {
     format!("{host}:{port}/{}", c.get_dbname().unwrap_or("postgres"))
 }
 
-fn conflict(plan_id: i64) -> Error {
-    Error::Conflict(format!(
-        "plan {plan_id} changed since it was read (another check-in, or a new plan); nothing was saved"
-    ))
-}
-
 fn activity_row(r: &Row) -> ActivityRow {
     ActivityRow {
         id: r.get(0),
@@ -413,12 +407,12 @@ impl Store for PgStore {
             )
             .map_err(pg("read plan"))?;
         let Some(before) = before else {
-            return Err(conflict(c.plan_id));
+            return Err(Error::plan_changed(c.plan_id));
         };
         let state_before: String = before.get(0);
         let version: i64 = before.get(1);
         if version != c.plan_version {
-            return Err(conflict(c.plan_id));
+            return Err(Error::plan_changed(c.plan_id));
         }
         tx.execute(
             "UPDATE plan SET state = $1, version = version + 1 WHERE id = $2 AND athlete_id = $3",

@@ -429,10 +429,10 @@ impl Store for SqliteStore {
             .optional()
             .map_err(sql("read plan"))?;
         let Some((state_before, version)) = before else {
-            return Err(conflict(c.plan_id));
+            return Err(Error::plan_changed(c.plan_id));
         };
         if version != c.plan_version {
-            return Err(conflict(c.plan_id));
+            return Err(Error::plan_changed(c.plan_id));
         }
         tx.execute(
             "UPDATE plan SET state = ?1, version = version + 1 WHERE id = ?2 AND athlete_id = ?3",
@@ -683,12 +683,6 @@ impl Store for SqliteStore {
             .map_err(sql("begin"))?;
         Ok(Box::new(SqliteTx { tx, who }))
     }
-}
-
-fn conflict(plan_id: i64) -> Error {
-    Error::Conflict(format!(
-        "plan {plan_id} changed since it was read (another check-in, or a new plan); nothing was saved"
-    ))
 }
 
 /// Retire the athlete's active plan and insert `state` as the new active one, inside `tx`.

@@ -250,31 +250,39 @@ fn sample(start_ms: i64) -> Activity {
 
 const T0: i64 = 1_700_000_000_000;
 
+/// An original file of one activity whose content hash is `hash`.
+fn original<'a>(hash: &'a [u8; 32], data: &'a [u8]) -> NewOriginal<'a> {
+    NewOriginal {
+        hash,
+        encoding: "raw",
+        format: "fit",
+        size: data.len() as u64,
+        activities: 1,
+        data,
+    }
+}
+
+/// A new activity `a` from original file `original_id`, read from `path`.
+fn activity<'a>(original_id: i64, path: &'a str, a: &'a Activity) -> NewActivity<'a> {
+    NewActivity {
+        original_id,
+        part: 0,
+        source_path: path,
+        format: "fit",
+        activity: a,
+        streams: None,
+        imported_at_ms: 0,
+    }
+}
+
 /// Import one file holding `a` for `who`; returns the activity id.
 fn insert(s: &mut dyn Store, who: Athlete, hash: u8, path: &str, a: &Activity) -> i64 {
     let mut tx = s.begin(who).unwrap();
     let (orig, new) = tx
-        .insert_original(&NewOriginal {
-            hash: &[hash; 32],
-            encoding: "raw",
-            format: "fit",
-            size: 10,
-            activities: 1,
-            data: b"0123456789",
-        })
+        .insert_original(&original(&[hash; 32], b"0123456789"))
         .unwrap();
     assert!(new);
-    let id = tx
-        .insert_activity(&NewActivity {
-            original_id: orig,
-            part: 0,
-            source_path: path,
-            format: "fit",
-            activity: a,
-            streams: None,
-            imported_at_ms: 0,
-        })
-        .unwrap();
+    let id = tx.insert_activity(&activity(orig, path, a)).unwrap();
     tx.commit().unwrap();
     id
 }
@@ -461,14 +469,7 @@ fn activities(b: &dyn Backend) {
     // A file stored twice is one original: the second insert says it is not new.
     let mut tx = s.begin(a).unwrap();
     let (_, new) = tx
-        .insert_original(&NewOriginal {
-            hash: &[2; 32],
-            encoding: "raw",
-            format: "fit",
-            size: 10,
-            activities: 1,
-            data: b"0123456789",
-        })
+        .insert_original(&original(&[2; 32], b"0123456789"))
         .unwrap();
     assert!(!new);
     // Listing is oldest first, an activity without a start first of all.
@@ -587,26 +588,9 @@ fn rollback(b: &dyn Backend) {
     let a = s.athlete("a").unwrap();
     {
         let mut tx = s.begin(a).unwrap();
-        let (o, _) = tx
-            .insert_original(&NewOriginal {
-                hash: &[9; 32],
-                encoding: "raw",
-                format: "fit",
-                size: 1,
-                activities: 1,
-                data: b"x",
-            })
+        let (o, _) = tx.insert_original(&original(&[9; 32], b"x")).unwrap();
+        tx.insert_activity(&activity(o, "k.fit", &sample(T0)))
             .unwrap();
-        tx.insert_activity(&NewActivity {
-            original_id: o,
-            part: 0,
-            source_path: "k.fit",
-            format: "fit",
-            activity: &sample(T0),
-            streams: None,
-            imported_at_ms: 0,
-        })
-        .unwrap();
         // Dropped here without commit, as when an import is killed mid-batch.
     }
     assert!(s.known_originals(a).unwrap().is_empty());
@@ -614,15 +598,7 @@ fn rollback(b: &dyn Backend) {
     // A failing step inside a transaction: the earlier steps go too.
     {
         let mut tx = s.begin(a).unwrap();
-        tx.insert_original(&NewOriginal {
-            hash: &[8; 32],
-            encoding: "raw",
-            format: "fit",
-            size: 1,
-            activities: 1,
-            data: b"x",
-        })
-        .unwrap();
+        tx.insert_original(&original(&[8; 32], b"x")).unwrap();
         assert!(tx.put_metrics(424_242, 1, "{}").is_err());
     }
     assert!(s.known_originals(a).unwrap().is_empty());
@@ -668,29 +644,12 @@ fn isolation(b: &dyn Backend) {
     assert_eq!(tx.apply_meta("x.fit", &ExternalMeta::default()).unwrap(), 0);
     drop(tx);
     let mut tx = s.begin(y).unwrap();
-    let (yo, _) = tx
-        .insert_original(&NewOriginal {
-            hash: &[7; 32],
-            encoding: "raw",
-            format: "fit",
-            size: 1,
-            activities: 1,
-            data: b"x",
-        })
-        .unwrap();
+    let (yo, _) = tx.insert_original(&original(&[7; 32], b"x")).unwrap();
     tx.commit().unwrap();
     // x cannot hang an activity on y's original file.
     let mut tx = s.begin(x).unwrap();
     assert!(tx
-        .insert_activity(&NewActivity {
-            original_id: yo,
-            part: 0,
-            source_path: "steal.fit",
-            format: "fit",
-            activity: &sample(T0),
-            streams: None,
-            imported_at_ms: 0,
-        })
+        .insert_activity(&activity(yo, "steal.fit", &sample(T0)))
         .is_err());
     drop(tx);
     assert_eq!(s.active_plan(x).unwrap().unwrap().state, "SX");
@@ -764,29 +723,12 @@ fn apply(s: &mut dyn Store, who: Athlete, tag: &str, op: &Op) {
         Op::Import { hash, start_s } => {
             let mut tx = s.begin(who).unwrap();
             let (o, new) = tx
-                .insert_original(&NewOriginal {
-                    hash: &[*hash; 32],
-                    encoding: "raw",
-                    format: "fit",
-                    size: 1,
-                    activities: 1,
-                    data: tag.as_bytes(),
-                })
+                .insert_original(&original(&[*hash; 32], tag.as_bytes()))
                 .unwrap();
             if new {
                 let mut a = sample(T0 + start_s * 1000);
                 a.name = Some(tag.to_string());
-                let id = tx
-                    .insert_activity(&NewActivity {
-                        original_id: o,
-                        part: 0,
-                        source_path: tag,
-                        format: "fit",
-                        activity: &a,
-                        streams: None,
-                        imported_at_ms: 0,
-                    })
-                    .unwrap();
+                let id = tx.insert_activity(&activity(o, tag, &a)).unwrap();
                 tx.put_metrics(id, 1, &format!("\"{tag}\"")).unwrap();
             }
             tx.commit().unwrap();

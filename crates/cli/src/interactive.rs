@@ -12,6 +12,14 @@ use inquire::{MultiSelect, Select, Text};
 use crate::Units;
 
 const DONT_KNOW: &str = "Don't know";
+/// Offered once there is an answer to change: the core forgets the last answer and asks again.
+const BACK: &str = "← Go back to the previous question";
+
+/// What the runner did with a question.
+enum Reply<T> {
+    Answer(T),
+    Back,
+}
 const KM_PER_MILE: f64 = 1.609_344;
 
 /// Run the interview. Returns the findings and whether the runner stopped early.
@@ -36,12 +44,17 @@ pub fn run(service: &Service, units: Units, start: Findings) -> Result<(Findings
                 lead * 100.0
             )
         };
+        let can_back = !iv.steps().is_empty();
         let answered = match q {
-            Question::Screen(s) => {
-                ask_screen(service, s, &progress).map(|a| iv.answer_screen(s, &a))
-            }
+            Question::Screen(s) => ask_screen(service, s, &progress, can_back).map(|r| match r {
+                Reply::Answer(a) => iv.answer_screen(s, &a),
+                Reply::Back => drop(iv.back()),
+            }),
             Question::Field(fi) => {
-                ask_field(service, fi, units, &progress).map(|v| iv.answer(fi, v))
+                ask_field(service, fi, units, &progress, can_back).map(|r| match r {
+                    Reply::Answer(v) => iv.answer(fi, v),
+                    Reply::Back => drop(iv.back()),
+                })
             }
         };
         match answered {
@@ -57,7 +70,21 @@ pub fn run(service: &Service, units: Units, start: Findings) -> Result<(Findings
     Ok((iv.findings().clone(), interrupted))
 }
 
-fn ask_screen(service: &Service, s: usize, progress: &str) -> Result<ScreenAnswer, InquireError> {
+/// The choices of a one-answer question, with "go back" last when there is something to go
+/// back to.
+fn with_back(mut options: Vec<String>, can_back: bool) -> Vec<String> {
+    if can_back {
+        options.push(BACK.to_string());
+    }
+    options
+}
+
+fn ask_screen(
+    service: &Service,
+    s: usize,
+    progress: &str,
+    can_back: bool,
+) -> Result<Reply<ScreenAnswer>, InquireError> {
     let kb = service.kb();
     let screen = &kb.screens[s];
     let items: Vec<String> = screen
@@ -66,13 +93,19 @@ fn ask_screen(service: &Service, s: usize, progress: &str) -> Result<ScreenAnswe
         .map(|&fi| format!("  • {}", kb.schema.fields[fi].question))
         .collect();
     println!("{}\n{}", screen.question, items.join("\n"));
-    let choice = Select::new(
-        "Any of these?",
-        vec!["No, none of these", "Yes, one or more", DONT_KNOW],
-    )
-    .with_help_message(progress)
-    .prompt()?;
-    Ok(match choice {
+    let options = with_back(
+        vec![
+            "No, none of these".to_string(),
+            "Yes, one or more".to_string(),
+            DONT_KNOW.to_string(),
+        ],
+        can_back,
+    );
+    let choice = Select::new("Any of these?", options)
+        .with_help_message(progress)
+        .prompt()?;
+    Ok(Reply::Answer(match choice.as_str() {
+        BACK => return Ok(Reply::Back),
         "No, none of these" => ScreenAnswer::NoneOfThese,
         DONT_KNOW => ScreenAnswer::DontKnow,
         _ => {
@@ -100,7 +133,7 @@ fn ask_screen(service: &Service, s: usize, progress: &str) -> Result<ScreenAnswe
                 )
             }
         }
-    })
+    }))
 }
 
 fn ask_field(
@@ -108,41 +141,62 @@ fn ask_field(
     fi: usize,
     units: Units,
     progress: &str,
-) -> Result<Option<Value>, InquireError> {
+    can_back: bool,
+) -> Result<Reply<Option<Value>>, InquireError> {
     let field = &service.kb().schema.fields[fi];
-    match &field.kind {
+    // Typed answers (numbers, ticks) take "back" as a word; choices offer it as a choice.
+    let back_hint = if can_back {
+        "; type \"back\" to change the last answer"
+    } else {
+        ""
+    };
+    let typed_back = |s: &str| can_back && s.trim().eq_ignore_ascii_case("back");
+    let answer = match &field.kind {
         FieldKind::Bool => {
-            let a = Select::new(&field.question, vec!["Yes", "No", DONT_KNOW])
+            let options = with_back(
+                vec!["Yes".to_string(), "No".to_string(), DONT_KNOW.to_string()],
+                can_back,
+            );
+            let a = Select::new(&field.question, options)
                 .with_help_message(progress)
                 .prompt()?;
-            Ok(match a {
+            match a.as_str() {
+                BACK => return Ok(Reply::Back),
                 "Yes" => Some(Value::Bool(true)),
                 "No" => Some(Value::Bool(false)),
                 _ => None,
-            })
+            }
         }
         FieldKind::Enum(values) => {
             let mut options: Vec<String> = values.iter().map(|v| field.value_label(v)).collect();
             options.push(DONT_KNOW.to_string());
+            let options = with_back(options, can_back);
             let a = Select::new(&field.question, options.clone())
                 .with_help_message(progress)
                 .prompt()?;
-            Ok(options
+            if a == BACK {
+                return Ok(Reply::Back);
+            }
+            options
                 .iter()
                 .position(|o| *o == a)
                 .filter(|&i| i < values.len())
-                .map(|i| Value::Enum(i as u8)))
+                .map(|i| Value::Enum(i as u8))
         }
         FieldKind::Multi(values) => {
             let mut options: Vec<String> = values.iter().map(|v| field.value_label(v)).collect();
             options.push(DONT_KNOW.to_string());
+            let options = with_back(options, can_back);
             let picked = MultiSelect::new(&field.question, options.clone())
                 .with_help_message(&format!(
                     "{progress} · space to tick, enter to confirm; nothing ticked = none of these"
                 ))
                 .prompt()?;
+            if picked.iter().any(|p| p == BACK) {
+                return Ok(Reply::Back);
+            }
             if picked.iter().any(|p| p == DONT_KNOW) {
-                return Ok(None);
+                return Ok(Reply::Answer(None));
             }
             let mut mask = 0u64;
             for (i, o) in options.iter().enumerate().take(values.len()) {
@@ -150,14 +204,14 @@ fn ask_field(
                     mask |= 1 << i;
                 }
             }
-            Ok(Some(Value::Multi(mask)))
+            Some(Value::Multi(mask))
         }
         FieldKind::Int { min, max } => {
             let (lo, hi) = (*min as f64, *max as f64);
             let a = Text::new(&field.question)
-                .with_help_message(&format!("{progress} · a whole number from {min} to {max}; leave empty if you don't know"))
+                .with_help_message(&format!("{progress} · a whole number from {min} to {max}; leave empty if you don't know{back_hint}"))
                 .with_validator(move |s: &str| {
-                    if s.trim().is_empty() {
+                    if s.trim().is_empty() || (can_back && s.trim().eq_ignore_ascii_case("back")) {
                         return Ok(inquire::validator::Validation::Valid);
                     }
                     Ok(match s.trim().parse::<i64>() {
@@ -166,7 +220,10 @@ fn ask_field(
                     })
                 })
                 .prompt()?;
-            Ok(a.trim().parse::<i64>().ok().map(|n| Value::Num(n as f64)))
+            if typed_back(&a) {
+                return Ok(Reply::Back);
+            }
+            a.trim().parse::<i64>().ok().map(|n| Value::Num(n as f64))
         }
         FieldKind::Number { min, .. } => {
             let miles = units == Units::Mi && field.unit.as_deref() == Some("distance");
@@ -180,10 +237,10 @@ fn ask_field(
             let lo = *min;
             let a = Text::new(&question)
                 .with_help_message(&format!(
-                    "{progress} · a number; leave empty if you don't know"
+                    "{progress} · a number; leave empty if you don't know{back_hint}"
                 ))
                 .with_validator(move |s: &str| {
-                    if s.trim().is_empty() {
+                    if s.trim().is_empty() || (can_back && s.trim().eq_ignore_ascii_case("back")) {
                         return Ok(inquire::validator::Validation::Valid);
                     }
                     Ok(match s.trim().parse::<f64>() {
@@ -194,10 +251,14 @@ fn ask_field(
                     })
                 })
                 .prompt()?;
-            Ok(a.trim()
+            if typed_back(&a) {
+                return Ok(Reply::Back);
+            }
+            a.trim()
                 .parse::<f64>()
                 .ok()
-                .map(|x| Value::Num(if miles { x * KM_PER_MILE } else { x })))
+                .map(|x| Value::Num(if miles { x * KM_PER_MILE } else { x }))
         }
-    }
+    };
+    Ok(Reply::Answer(answer))
 }

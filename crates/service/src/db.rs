@@ -173,6 +173,11 @@ impl AthleteDb {
         Ok(AthleteDb { store, who })
     }
 
+    /// The names of every athlete in this database (a physio's list of runners).
+    pub fn athlete_names(&self) -> Result<Vec<String>, Error> {
+        Ok(self.store.athletes()?.into_iter().map(|(_, n)| n).collect())
+    }
+
     /// Give the store back (to a pool).
     pub fn into_store(self) -> Box<dyn Store> {
         self.store

@@ -107,6 +107,19 @@ fn the_same_file_imported_by_two_athletes_is_stored_for_both() {
     assert_eq!(a.activity_count().unwrap(), 1);
     assert_eq!(b.activity_count().unwrap(), 1);
     assert_ne!(a.activities().unwrap()[0].id, b.activities().unwrap()[0].id);
+    let names = b.athlete_names().unwrap();
+    assert!(names.contains(&"ana".to_string()) && names.contains(&"ben".to_string()));
+    // A name that is not a plain label is refused, naming the option.
+    for bad in ["", " ana", "a\nb"] {
+        let e = hamstride_service::open(&DbOptions {
+            url: None,
+            data_dir: Some(dir.path().to_path_buf()),
+            athlete: Some(bad.to_string()),
+        })
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("--athlete"), "{e}");
+    }
 }
 
 /// Two threads, each with its own connection, check in `each` times on one plan.

@@ -2,8 +2,8 @@
 //! evidence grade, sources, plain-words meaning, whether it may raise a flag, and the
 //! thresholds the arithmetic uses; and the analysis's other windows, floors and factors
 //! (`[constants.*]`, each with a source id or a one-line reason). Loading checks that every
-//! number the code reads is present and positive, so the analysis itself never meets a
-//! missing number. Whether the
+//! number the code reads is present and positive (and whole where it counts something), so
+//! the analysis itself never meets a missing number. Whether the
 //! cited sources exist is checked against the main knowledge base by the service's KB check.
 
 use crate::Error;
@@ -115,6 +115,13 @@ pub struct Thresholds {
     pub fast_tolerance_s: f64,
     pub hilly_ascent_per_km: f64,
     pub hilly_steep_s: f64,
+    // `[constants.pain]`
+    pub pain_max_lag_days: f64,
+    pub pain_min_rho: f64,
+    pub pain_max_links_shown: f64,
+    pub pain_trend_week_days: f64,
+    pub pain_morning_steady_points: f64,
+    pub pain_sitting_steady_min: f64,
 }
 
 /// One constant of `[constants.*]`: its value and why it is what it is.
@@ -220,6 +227,19 @@ impl Signals {
                 }),
             }
         };
+        // Counts and day numbers: a fraction would be rounded somewhere unseen, so refuse it.
+        let whole = |group: &str, name: &str| -> Result<f64, Error> {
+            let v = constant(group, name)?;
+            if v.fract() != 0.0 || v > 1e6 {
+                return Err(Error::Kb {
+                    file: "signals.toml",
+                    problem: format!(
+                        "constant `{group}.{name}` = {v} must be a whole number (at most 1000000)"
+                    ),
+                });
+            }
+            Ok(v)
+        };
         use SignalId::*;
         let t = Thresholds {
             spike_warn: get(LongRunSpike, "warn")?,
@@ -271,6 +291,12 @@ impl Signals {
             fast_tolerance_s: constant("adherence", "fast_tolerance_s")?,
             hilly_ascent_per_km: constant("adherence", "hilly_ascent_per_km")?,
             hilly_steep_s: constant("adherence", "hilly_steep_s")?,
+            pain_max_lag_days: whole("pain", "max_lag_days")?,
+            pain_min_rho: constant("pain", "min_rho")?,
+            pain_max_links_shown: whole("pain", "max_links_shown")?,
+            pain_trend_week_days: whole("pain", "trend_week_days")?,
+            pain_morning_steady_points: constant("pain", "morning_steady_points")?,
+            pain_sitting_steady_min: constant("pain", "sitting_steady_min")?,
         };
         Ok(Signals {
             signals: file.signal,
@@ -377,6 +403,44 @@ mod tests {
         assert!(s
             .cited_sources()
             .any(|(by, id)| by == "series" && id == "ref127"));
+    }
+
+    #[test]
+    fn pain_constants_keep_their_values() {
+        let s = Signals::embedded().unwrap();
+        assert_eq!(s.t.pain_max_lag_days, 2.0);
+        assert_eq!(s.t.pain_min_rho, 0.3);
+        assert_eq!(s.t.pain_max_links_shown, 3.0);
+        assert_eq!(s.t.pain_trend_week_days, 7.0);
+        assert_eq!(s.t.pain_morning_steady_points, 0.5);
+        assert_eq!(s.t.pain_sitting_steady_min, 5.0);
+    }
+
+    #[test]
+    fn missing_pain_constants_are_named() {
+        for key in ["min_rho", "max_links_shown", "sitting_steady_min"] {
+            let text = EMBEDDED.replace(&format!("\n{key} = "), &format!("\n{key}_gone = "));
+            assert_ne!(text, EMBEDDED, "{key}");
+            let err = Signals::parse(&text).unwrap_err().to_string();
+            assert!(
+                err.contains(&format!("constant `pain.{key}` is missing")),
+                "{key}: {err}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_fractional_count_is_refused() {
+        let text = EMBEDDED.replace(
+            "max_lag_days = { value = 2,",
+            "max_lag_days = { value = 2.5,",
+        );
+        assert_ne!(text, EMBEDDED);
+        let err = Signals::parse(&text).unwrap_err().to_string();
+        assert!(
+            err.contains("`pain.max_lag_days` = 2.5 must be a whole number"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -7,11 +7,20 @@
 //! (so cadence and the rest are compared at comparable paces).
 //!
 //! Time is moving time: each record stands for the seconds since the previous one, and a gap
-//! of more than 10 s is a pause that counts nowhere, so histograms hold what was actually run.
-//! Speed is the recorded speed, else derived from the distance stream; values of 10 m/s or
-//! more are GPS noise and dropped. Every measure is one or two linear passes (files reach
+//! longer than `pause_s` is a pause that counts nowhere, so histograms hold what was actually
+//! run. Speed is the recorded speed, else derived from the distance stream; values of 10 m/s
+//! or more are GPS noise and dropped. Every measure is one or two linear passes (files reach
 //! 100k records) and total over damaged input: NaN, missing columns, timestamps that repeat or
 //! go backwards give smaller numbers, never a panic or a non-finite value.
+//!
+//! The windows, thresholds and smoothing are choices, read from `[constants.metrics]` of
+//! `kb/signals.toml` ([`MetricsConstants`], passed in). What stays here is the record's
+//! format (histogram steps, pace bands) that every reader indexes with, and the sanity
+//! bounds of the input (plausible altitudes and form values, the cap on stored bouts).
+//! Because the record is stored, the constants are pinned to [`METRICS_VERSION`] by a
+//! fingerprint ([`MetricsConstants::check_pinned`]): an edit without a version bump fails the
+//! tests and `kb check`, and the service refuses to store metrics under a version that was
+//! computed with other numbers.
 //!
 //! Not here: anything that depends on other activities or on the runner's settings; that is
 //! [`crate::series`]'s job.
@@ -21,8 +30,118 @@ use hamstride_core::Activity;
 use serde::{Deserialize, Serialize};
 
 /// Bump when the computation changes; stored metrics with another version are recomputed.
+/// Changing any value of `[constants.metrics]` in `kb/signals.toml` changes the computation
+/// too: bump this and set [`METRICS_CONSTANTS_FINGERPRINT`] to the new constants' fingerprint
+/// in the same commit (the test `metrics_constants_are_pinned_to_the_version` prints it).
 pub const METRICS_VERSION: u32 = 1;
 
+/// [`MetricsConstants::fingerprint`] of the `[constants.metrics]` that [`METRICS_VERSION`]
+/// was computed with (for version 1: the values hard-coded here before they moved to
+/// `kb/signals.toml`, unchanged).
+pub const METRICS_CONSTANTS_FINGERPRINT: u64 = 0xeb53_63b5_88dc_f398;
+
+/// The choices of the per-activity summary, from `[constants.metrics]` of `kb/signals.toml`
+/// (each key is the field's name; the file gives each one's reason).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MetricsConstants {
+    /// A gap between records longer than this is a pause, seconds.
+    pub pause_s: f64,
+    /// Window of the best-speed measure, seconds.
+    pub best_window_s: f64,
+    /// Half-width of the centred speed smoothing for bouts, seconds.
+    pub bout_smooth_half_s: f64,
+    /// Smoothed speed above which a sample counts towards the typical moving speed, m/s.
+    pub typical_min_mps: f64,
+    /// A bout clears both the typical speed times this factor and `bout_floor_mps`.
+    pub bout_factor: f64,
+    pub bout_floor_mps: f64,
+    /// Shortest and longest fast stretch that is a bout, seconds.
+    pub bout_min_s: f64,
+    pub bout_max_s: f64,
+    /// Half-width of the centred altitude smoothing, seconds.
+    pub alt_smooth_half_s: f64,
+    /// Altitude change needed to reverse direction in the ascent count, metres.
+    pub alt_hysteresis_m: f64,
+    /// Half of the distance window a grade is measured over, metres.
+    pub grade_half_m: f64,
+    /// Steeper than this is altitude noise, not a slope.
+    pub grade_max: f64,
+    /// Grade (rise over run) from which running counts as steep, either way.
+    pub steep_grade: f64,
+    /// Below this speed a sample on a slope is standing, m/s.
+    pub steep_min_mps: f64,
+    /// Form is measured from this speed, m/s.
+    pub form_min_mps: f64,
+    /// Seconds of running a pace band needs, and each form metric within it.
+    pub form_band_min_s: f64,
+    pub form_metric_min_s: f64,
+}
+
+impl MetricsConstants {
+    /// Every constant by its key in `[constants.metrics]`, in a fixed order.
+    pub fn entries(&self) -> [(&'static str, f64); 17] {
+        [
+            ("pause_s", self.pause_s),
+            ("best_window_s", self.best_window_s),
+            ("bout_smooth_half_s", self.bout_smooth_half_s),
+            ("typical_min_mps", self.typical_min_mps),
+            ("bout_factor", self.bout_factor),
+            ("bout_floor_mps", self.bout_floor_mps),
+            ("bout_min_s", self.bout_min_s),
+            ("bout_max_s", self.bout_max_s),
+            ("alt_smooth_half_s", self.alt_smooth_half_s),
+            ("alt_hysteresis_m", self.alt_hysteresis_m),
+            ("grade_half_m", self.grade_half_m),
+            ("grade_max", self.grade_max),
+            ("steep_grade", self.steep_grade),
+            ("steep_min_mps", self.steep_min_mps),
+            ("form_min_mps", self.form_min_mps),
+            ("form_band_min_s", self.form_band_min_s),
+            ("form_metric_min_s", self.form_metric_min_s),
+        ]
+    }
+
+    /// A stable 64-bit FNV-1a hash of every key and the exact bits of its value: any edit of
+    /// a value changes it. Hand-written (a few lines) because no hash in the standard library
+    /// is promised to stay the same between Rust releases.
+    pub fn fingerprint(&self) -> u64 {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for (name, value) in self.entries() {
+            for b in name
+                .bytes()
+                .chain([b'='])
+                .chain(value.to_bits().to_le_bytes())
+                .chain([b';'])
+            {
+                h ^= u64::from(b);
+                h = h.wrapping_mul(0x0100_0000_01b3);
+            }
+        }
+        h
+    }
+
+    /// Whether these are the constants [`METRICS_VERSION`] is pinned to; the error says what
+    /// to do when they are not.
+    pub fn check_pinned(&self) -> Result<(), crate::Error> {
+        let got = self.fingerprint();
+        if got == METRICS_CONSTANTS_FINGERPRINT {
+            return Ok(());
+        }
+        Err(crate::Error::Kb {
+            file: "signals.toml",
+            problem: format!(
+                "[constants.metrics] differ from the ones METRICS_VERSION {METRICS_VERSION} was \
+                 computed with (fingerprint {got:#018x}, pinned {METRICS_CONSTANTS_FINGERPRINT:#018x}): \
+                 stored metrics would be wrong. Bump METRICS_VERSION in \
+                 crates/analytics/src/metrics.rs and set METRICS_CONSTANTS_FINGERPRINT to {got:#018x}"
+            ),
+        })
+    }
+}
+
+// The stored record's format, not a training choice: the series, form and the synthetic
+// history index the histograms and bands with these, so they stay in Rust beside the type;
+// changing one is a METRICS_VERSION bump like any other change of the computation.
 /// Width of a speed histogram step, m/s.
 pub const SPEED_STEP_MPS: f64 = 0.1;
 /// Number of speed steps: 0.0 up to 10.0 m/s (a 1:40/km pace); faster samples are GPS noise
@@ -34,9 +153,6 @@ pub const HR_MIN_BPM: u32 = 30;
 pub const HR_STEPS: usize = 200;
 /// Width of a form pace band, m/s (about 10–15 s/km at usual running paces).
 pub const FORM_BAND_MPS: f64 = 0.25;
-/// Grade (rise over run) from which a stretch of running counts as steep, either way. Grade D:
-/// the brief gives no threshold; 8% is where runners commonly call a road hill steep.
-pub const STEEP_GRADE: f64 = 0.08;
 
 /// The summary of one activity.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -52,10 +168,11 @@ pub struct ActivityMetrics {
     pub duration_s: f64,
     pub distance_m: f64,
     /// Total ascent and descent, m: the session totals when the device gives them, else from
-    /// smoothed altitude with a 2 m hysteresis to ignore barometer and GPS jitter.
+    /// smoothed altitude with a hysteresis (`alt_hysteresis_m`) to ignore barometer and GPS
+    /// jitter.
     pub ascent_m: f64,
     pub descent_m: f64,
-    /// Moving seconds spent on a grade of at least [`STEEP_GRADE`] up, and down.
+    /// Moving seconds spent on a grade of at least `steep_grade` up, and down.
     pub steep_up_s: f64,
     pub steep_down_s: f64,
     /// Seconds at each heart rate, index `bpm - HR_MIN_BPM`; empty when no heart rate.
@@ -63,14 +180,15 @@ pub struct ActivityMetrics {
     /// Seconds at each speed step, index `floor(speed / SPEED_STEP_MPS)`; empty when the
     /// activity has neither speed nor distance over time.
     pub speed_seconds: Vec<f32>,
-    /// Best average speed over any 10 s, m/s (the activity's top speed, robust to one bad
+    /// Best average speed over any `best_window_s` (10 s), m/s (the activity's top speed, robust to one bad
     /// GPS sample); `None` without speed.
     pub best_10s_mps: Option<f64>,
-    /// Fast bouts: stretches of 6–60 s where the smoothed speed rises clearly above the
+    /// Fast bouts: stretches of `bout_min_s`–`bout_max_s` where the smoothed speed rises
+    /// clearly above the
     /// activity's typical moving speed. The series count a bout as a stride or sprint when its
     /// peak reaches the runner's high-speed threshold.
     pub bouts: Vec<Bout>,
-    /// Form metrics by pace band (bands with at least 60 s of data only).
+    /// Form metrics by pace band (bands with at least `form_band_min_s` of data only).
     pub form: Vec<FormBand>,
 }
 
@@ -118,43 +236,13 @@ impl ActivityMetrics {
     }
 }
 
-/// A gap between records longer than this is a pause (auto-pause, a stop at the lights, lost
-/// signal): its time counts in no histogram, so load follows what was actually run.
-const PAUSE_S: f64 = 10.0;
-/// Window of the best-speed measure, seconds.
-const BEST_WINDOW_S: f64 = 10.0;
-/// Half-width of the centred speed smoothing for bouts: 5 s in all, long enough to tame GPS
-/// jitter, short enough to keep a 6 s stride visible.
-const BOUT_SMOOTH_HALF_S: f64 = 2.5;
-/// Smoothed speed above which a sample counts towards the typical moving speed (a slow jog,
-/// not standing or walking).
-const TYPICAL_MIN_MPS: f64 = 1.0;
-/// A bout must clear both the typical speed by this factor and [`BOUT_FLOOR_MPS`]: a walk-jog
-/// session's jogs are not strides.
-const BOUT_FACTOR: f64 = 1.2;
-const BOUT_FLOOR_MPS: f64 = 3.0;
-const BOUT_MIN_S: f64 = 6.0;
-/// Longer fast stretches are tempo or interval work, counted by the speed histogram instead.
-const BOUT_MAX_S: f64 = 60.0;
+// Sanity bounds of the input and of the stored record, not training choices, so they stay
+// here rather than in `[constants.metrics]`.
 /// A pathological file (GPS flickering across the threshold) must not bloat the stored record.
 const MAX_BOUTS: usize = 500;
-/// Half-width of the centred altitude smoothing, seconds: barometer steps and GPS altitude
-/// jitter live at a few seconds.
-const ALT_SMOOTH_HALF_S: f64 = 5.0;
-/// Altitude change needed to reverse direction in the ascent count, metres.
-const ALT_HYSTERESIS_M: f64 = 2.0;
-/// Altitudes outside this range are sensor garbage, not terrain.
+/// Altitudes outside this range are sensor garbage, not terrain (the Dead Sea shore is at
+/// −430 m, Everest at 8,849 m).
 const ALT_RANGE_M: (f64, f64) = (-1000.0, 10000.0);
-/// Half of the distance window a grade is measured over, metres (20 m in all).
-const GRADE_HALF_M: f64 = 10.0;
-/// Steeper than this is altitude noise over a short distance, not a runnable slope.
-const GRADE_MAX: f64 = 0.5;
-/// Below this speed a sample on a slope is standing, not running up or down it.
-const STEEP_MIN_MPS: f64 = 0.5;
-/// Form is measured while running, not walking.
-const FORM_MIN_MPS: f64 = 1.5;
-const FORM_BAND_MIN_S: f64 = 60.0;
-const FORM_METRIC_MIN_S: f64 = 30.0;
 /// Plausible ranges of the form metrics, in [`FormAcc`] order: cadence (spm), step length
 /// (mm), ground contact (ms), vertical oscillation (mm), left balance (%). Values outside are
 /// dropouts or a strides-per-minute cadence mislabelled as steps.
@@ -165,7 +253,7 @@ const FORM_RANGES: [(f64, f64); 5] = [
     (20.0, 200.0),
     (30.0, 70.0),
 ];
-/// Epsilon added before flooring a speed into a bin, so 3.0 m/s lands in bin 30 and not in
+/// Numerics, not a choice: epsilon added before flooring a speed into a bin, so 3.0 m/s lands in bin 30 and not in
 /// bin 29 through `3.0 / 0.1 = 29.999…`.
 const BIN_EPS: f64 = 1e-6;
 
@@ -175,13 +263,13 @@ const BIN_EPS: f64 = 1e-6;
 ///
 /// Bouts and form are computed for runs only; other sports get none (their fast stretches are
 /// not strides and their cadence is not steps).
-pub fn compute(activity: &Activity) -> ActivityMetrics {
+pub fn compute(activity: &Activity, c: &MetricsConstants) -> ActivityMetrics {
     let is_run = normalise_sport(&activity.sport) == "running";
     let start_ms = activity
         .start_ms
         .or_else(|| activity.records.time_ms.first().copied())
         .unwrap_or(0);
-    let s = Samples::build(&activity.records, start_ms);
+    let s = Samples::build(&activity.records, start_ms, c.pause_s);
 
     let mut speed_seconds = vec![0.0f32; SPEED_STEPS];
     let mut hr_seconds = vec![0.0f32; HR_STEPS];
@@ -225,12 +313,12 @@ pub fn compute(activity: &Activity) -> ActivityMetrics {
         .find(|d| d.is_finite() && *d > 0.0)
         .unwrap_or(0.0);
 
-    let alt = smoothed_altitude(&activity.records, &s);
-    let (ascent_m, descent_m) = ascent_descent(activity, &alt);
-    let (steep_up_s, steep_down_s) = steep_seconds(&activity.records, &s, &alt);
+    let alt = smoothed_altitude(&activity.records, &s, c.alt_smooth_half_s);
+    let (ascent_m, descent_m) = ascent_descent(activity, &alt, c.alt_hysteresis_m);
+    let (steep_up_s, steep_down_s) = steep_seconds(&activity.records, &s, &alt, c);
 
     let (bouts, form) = if is_run {
-        (bouts(&s), form_bands(&activity.records, &s))
+        (bouts(&s, c), form_bands(&activity.records, &s, c))
     } else {
         (Vec::new(), Vec::new())
     };
@@ -248,7 +336,7 @@ pub fn compute(activity: &Activity) -> ActivityMetrics {
         steep_down_s,
         hr_seconds,
         speed_seconds,
-        best_10s_mps: best_mean_speed(&s, BEST_WINDOW_S),
+        best_10s_mps: best_mean_speed(&s, c.best_window_s),
         bouts,
         form,
     }
@@ -267,7 +355,7 @@ struct Samples {
 }
 
 impl Samples {
-    fn build(r: &hamstride_core::Records, start_ms: i64) -> Samples {
+    fn build(r: &hamstride_core::Records, start_ms: i64, pause_s: f64) -> Samples {
         let n = r.time_ms.len();
         let mut t = Vec::with_capacity(n);
         let mut dt = Vec::with_capacity(n);
@@ -278,7 +366,7 @@ impl Samples {
         for (i, &ms) in r.time_ms.iter().enumerate() {
             t.push(ms_diff_s(ms, start_ms));
             let step = prev_ms.map_or(0.0, |p| ms_diff_s(ms, p));
-            dt.push(if step > 0.0 && step <= PAUSE_S {
+            dt.push(if step > 0.0 && step <= pause_s {
                 step
             } else {
                 0.0
@@ -294,7 +382,7 @@ impl Samples {
                 match (d, last_dist) {
                     (Some(d), Some((pms, pd))) => {
                         let span = ms_diff_s(ms, pms);
-                        if span > 0.0 && span <= PAUSE_S && d >= pd {
+                        if span > 0.0 && span <= pause_s && d >= pd {
                             (d - pd) / span
                         } else {
                             f64::NAN
@@ -411,7 +499,7 @@ fn best_mean_speed(s: &Samples, window_s: f64) -> Option<f64> {
 
 /// Smoothed altitude per record (`NaN` where none), so grade and ascent see terrain rather
 /// than sensor steps.
-fn smoothed_altitude(r: &hamstride_core::Records, s: &Samples) -> Vec<f64> {
+fn smoothed_altitude(r: &hamstride_core::Records, s: &Samples, half_s: f64) -> Vec<f64> {
     let idx: Vec<usize> = (0..s.len())
         .filter(|&i| {
             let a = at32(&r.altitude_m, i);
@@ -421,7 +509,7 @@ fn smoothed_altitude(r: &hamstride_core::Records, s: &Samples) -> Vec<f64> {
     let t: Vec<f64> = idx.iter().map(|&i| s.t[i]).collect();
     let v: Vec<f64> = idx.iter().map(|&i| at32(&r.altitude_m, i)).collect();
     let mut out = vec![f64::NAN; s.len()];
-    for (&i, a) in idx.iter().zip(centred_mean(&t, &v, ALT_SMOOTH_HALF_S)) {
+    for (&i, a) in idx.iter().zip(centred_mean(&t, &v, half_s)) {
         out[i] = a;
     }
     out
@@ -429,8 +517,8 @@ fn smoothed_altitude(r: &hamstride_core::Records, s: &Samples) -> Vec<f64> {
 
 /// Session totals when the device gives them (its barometer and its own filtering know
 /// better), else a hysteresis count over the smoothed altitude: a change of direction needs
-/// [`ALT_HYSTERESIS_M`], continuing the same way counts in full.
-fn ascent_descent(activity: &Activity, alt: &[f64]) -> (f64, f64) {
+/// `hysteresis_m`, continuing the same way counts in full.
+fn ascent_descent(activity: &Activity, alt: &[f64], hysteresis_m: f64) -> (f64, f64) {
     let total = |f: fn(&hamstride_core::activity::Session) -> Option<f64>| {
         let v: Vec<f64> = activity
             .sessions
@@ -452,9 +540,9 @@ fn ascent_descent(activity: &Activity, alt: &[f64]) -> (f64, f64) {
         };
         let rise = a - l;
         let (continues, reverses) = match dir {
-            1 => (rise > 0.0, rise < -ALT_HYSTERESIS_M),
-            -1 => (rise < 0.0, rise > ALT_HYSTERESIS_M),
-            _ => (false, rise.abs() >= ALT_HYSTERESIS_M),
+            1 => (rise > 0.0, rise < -hysteresis_m),
+            -1 => (rise < 0.0, rise > hysteresis_m),
+            _ => (false, rise.abs() >= hysteresis_m),
         };
         if continues || reverses {
             if rise > 0.0 {
@@ -474,9 +562,14 @@ fn ascent_descent(activity: &Activity, alt: &[f64]) -> (f64, f64) {
 }
 
 /// Moving seconds on steep ground, up and down. The grade at a record is the smoothed altitude
-/// change over the distance from the last record at least [`GRADE_HALF_M`] behind to the first
+/// change over the distance from the last record at least `grade_half_m` behind to the first
 /// at least as far ahead, so one noisy altitude over a metre of distance cannot make a cliff.
-fn steep_seconds(r: &hamstride_core::Records, s: &Samples, alt: &[f64]) -> (f64, f64) {
+fn steep_seconds(
+    r: &hamstride_core::Records,
+    s: &Samples,
+    alt: &[f64],
+    c: &MetricsConstants,
+) -> (f64, f64) {
     let pts: Vec<(usize, f64, f64)> = (0..s.len())
         .filter_map(|i| {
             let d = at64(&r.distance_m, i);
@@ -489,64 +582,64 @@ fn steep_seconds(r: &hamstride_core::Records, s: &Samples, alt: &[f64]) -> (f64,
     let (mut lo, mut hi) = (0usize, 0usize);
     for k in 0..m {
         let (i, d, _) = pts[k];
-        while lo < k && pts[lo + 1].1 <= d - GRADE_HALF_M {
+        while lo < k && pts[lo + 1].1 <= d - c.grade_half_m {
             lo += 1;
         }
         hi = hi.max(k);
-        while hi < m && pts[hi].1 < d + GRADE_HALF_M {
+        while hi < m && pts[hi].1 < d + c.grade_half_m {
             hi += 1;
         }
         let (Some(&(_, d0, a0)), Some(&(_, d1, a1))) = (pts.get(lo), pts.get(hi)) else {
             continue;
         };
-        if d0 > d - GRADE_HALF_M || d1 - d0 <= 0.0 {
+        if d0 > d - c.grade_half_m || d1 - d0 <= 0.0 {
             continue;
         }
         let v = s.speed[i];
-        if !v.is_nan() && v < STEEP_MIN_MPS {
+        if !v.is_nan() && v < c.steep_min_mps {
             continue;
         }
         let grade = (a1 - a0) / (d1 - d0);
-        if grade.abs() > GRADE_MAX {
+        if grade.abs() > c.grade_max {
             continue;
         }
-        if grade >= STEEP_GRADE {
+        if grade >= c.steep_grade {
             up += s.dt[i];
-        } else if grade <= -STEEP_GRADE {
+        } else if grade <= -c.steep_grade {
             down += s.dt[i];
         }
     }
     (up, down)
 }
 
-/// Fast bouts over the 5 s centred smoothed speed (see [`ActivityMetrics::bouts`]).
-fn bouts(s: &Samples) -> Vec<Bout> {
+/// Fast bouts over the centred smoothed speed (see [`ActivityMetrics::bouts`]).
+fn bouts(s: &Samples, c: &MetricsConstants) -> Vec<Bout> {
     let idx: Vec<usize> = (0..s.len()).filter(|&i| !s.speed[i].is_nan()).collect();
     let t: Vec<f64> = idx.iter().map(|&i| s.t[i]).collect();
     let v: Vec<f64> = idx.iter().map(|&i| s.speed[i]).collect();
-    let smooth = centred_mean(&t, &v, BOUT_SMOOTH_HALF_S);
+    let smooth = centred_mean(&t, &v, c.bout_smooth_half_s);
     let mut moving: Vec<f64> = smooth
         .iter()
         .copied()
-        .filter(|&x| x > TYPICAL_MIN_MPS)
+        .filter(|&x| x > c.typical_min_mps)
         .collect();
     let Some(typical) = median(&mut moving) else {
         return Vec::new();
     };
-    let threshold = (BOUT_FACTOR * typical).max(BOUT_FLOOR_MPS);
+    let threshold = (c.bout_factor * typical).max(c.bout_floor_mps);
 
     let mut out = Vec::new();
     let mut current: Option<Bout> = None;
     let finish = |b: Option<Bout>, out: &mut Vec<Bout>| {
         if let Some(b) = b {
-            if (BOUT_MIN_S..=BOUT_MAX_S).contains(&b.duration_s) && out.len() < MAX_BOUTS {
+            if (c.bout_min_s..=c.bout_max_s).contains(&b.duration_s) && out.len() < MAX_BOUTS {
                 out.push(b);
             }
         }
     };
     for (k, &i) in idx.iter().enumerate() {
         // A gap in the speed stream ends a bout: the runner may have stopped in it.
-        let gap = k > 0 && t[k] - t[k - 1] > PAUSE_S;
+        let gap = k > 0 && t[k] - t[k - 1] > c.pause_s;
         if gap || smooth[k] < threshold {
             finish(current.take(), &mut out);
         }
@@ -586,7 +679,7 @@ struct FormAcc {
 
 /// Form metrics by pace band, each metric weighted by its own recorded time since devices
 /// record them at different moments (a footpod drops out, a strap only sends some).
-fn form_bands(r: &hamstride_core::Records, s: &Samples) -> Vec<FormBand> {
+fn form_bands(r: &hamstride_core::Records, s: &Samples, c: &MetricsConstants) -> Vec<FormBand> {
     let columns: [&[f32]; 5] = [
         &r.cadence,
         &r.step_length_mm,
@@ -598,7 +691,7 @@ fn form_bands(r: &hamstride_core::Records, s: &Samples) -> Vec<FormBand> {
     let mut acc = vec![FormAcc::default(); bands];
     for i in 0..s.len() {
         let (v, dt) = (s.speed[i], s.dt[i]);
-        if v.is_nan() || v < FORM_MIN_MPS || dt <= 0.0 {
+        if v.is_nan() || v < c.form_min_mps || dt <= 0.0 {
             continue;
         }
         let band = ((v / FORM_BAND_MPS + BIN_EPS).floor() as usize).min(bands.saturating_sub(1));
@@ -616,10 +709,10 @@ fn form_bands(r: &hamstride_core::Records, s: &Samples) -> Vec<FormBand> {
     }
     acc.iter()
         .enumerate()
-        .filter(|(_, a)| a.seconds >= FORM_BAND_MIN_S)
+        .filter(|(_, a)| a.seconds >= c.form_band_min_s)
         .map(|(band, a)| {
             let mean =
-                |m: usize| (a.weights[m] >= FORM_METRIC_MIN_S).then(|| a.sums[m] / a.weights[m]);
+                |m: usize| (a.weights[m] >= c.form_metric_min_s).then(|| a.sums[m] / a.weights[m]);
             FormBand {
                 // At most `bands` (40) entries, so the band index fits.
                 band: u16::try_from(band).unwrap_or(u16::MAX),
@@ -632,4 +725,29 @@ fn form_bands(r: &hamstride_core::Records, s: &Samples) -> Vec<FormBand> {
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use crate::signals::Signals;
+
+    #[test]
+    fn metrics_constants_are_pinned_to_the_version() {
+        let c = Signals::embedded().unwrap().metrics;
+        // On failure the message says to bump METRICS_VERSION and gives the new fingerprint.
+        assert_eq!(c.check_pinned().map_err(|e| e.to_string()), Ok(()));
+    }
+
+    #[test]
+    fn any_edit_of_a_metrics_constant_changes_the_fingerprint() {
+        let c = Signals::embedded().unwrap().metrics;
+        let mut edited = c.clone();
+        edited.steep_grade = 0.09;
+        assert_ne!(edited.fingerprint(), c.fingerprint());
+        let err = edited.check_pinned().unwrap_err().to_string();
+        assert!(err.contains("Bump METRICS_VERSION"), "{err}");
+        // Same values, same fingerprint: it depends on nothing but the constants.
+        assert_eq!(c.clone().fingerprint(), c.fingerprint());
+    }
 }

@@ -1,14 +1,19 @@
 //! The pain diary and what it shows against load. A diary entry is for one local day (and
 //! optionally one run): site, side, pain during, straight after and the next morning (0–10),
 //! how long sitting is comfortable, and notes. The analysis relates pain to the load features
-//! of the same day and the days before (lags 0–2): next-morning pain is the response to the
+//! of the same day and the days before (lags 0 to `max_lag_days`, 2): next-morning pain is the response to the
 //! day's load (the Silbernagel 24-hour rule, brief 4.5), during/after pain to the same run.
 //!
 //! It says what it finds and how sure it can be, as typed notes ([`PainNote`]; the words are
 //! `hamstride_export::words::pain_note`): below `min_days` paired days it is too early; otherwise a Spearman rank correlation with an approximate 95% range
 //! (Fisher z, SE = 1.06/√(n−3) for ranks), and "no clear link" when that range spans zero or
-//! the correlation is weaker than a moderate [`MIN_RHO`].
+//! the correlation is weaker than a moderate `min_rho` (0.3).
 //! Correlation in one runner's diary is a clue, not a cause, and the words say so.
+//!
+//! The choices (lags, the weakest correlation worth a sentence, how many links are shown,
+//! what counts as a steady trend) are `[constants.pain]` of `kb/signals.toml`, read from
+//! [`Signals`]. What stays here is mathematics: the 1.06 factor, the 1.96 of a 95% range,
+//! the 4 pairs that n − 3 > 0 needs, and the 0–10 bound of the pain scale.
 //!
 //! The 1.06 factor is Fieller, Hartley and Pearson's (1957) standard error for Spearman's ρ,
 //! the one Bonett and Wright (2000) recommend for small samples; the range is clamped to
@@ -141,11 +146,6 @@ pub enum Trend {
     Worse,
 }
 
-/// The smallest correlation worth a sentence. With hundreds of diary days even a negligible
-/// correlation (ρ = 0.08) has a range that excludes zero; below a moderate 0.3 it says nothing
-/// a runner could act on, so it counts as "no clear link".
-pub const MIN_RHO: f64 = 0.3;
-
 /// Relate the diary to the daily series. Entries for the same day are merged (the highest
 /// score of each kind).
 ///
@@ -158,7 +158,11 @@ pub fn analyse(entries: &[PainEntry], days: &[Day], signals: &Signals) -> PainAn
         .iter()
         .filter(|e| Score::ALL.iter().any(|&s| score(e, s).is_some()))
         .collect();
-    let min_days = min_days(signals.t.pain_min_days);
+    let t = &signals.t;
+    let min_days = min_days(t.pain_min_days);
+    // Whole numbers, checked at load; the clamps only keep the casts total.
+    let max_lag = t.pain_max_lag_days.clamp(0.0, 255.0) as u8;
+    let max_shown = t.pain_max_links_shown.clamp(0.0, 1e6) as usize;
     let mut by_date: BTreeMap<Date, &Day> = BTreeMap::new();
     for d in days {
         // A duplicated day in the series is a caller bug; the first one wins, deterministically.
@@ -168,7 +172,7 @@ pub fn analyse(entries: &[PainEntry], days: &[Day], signals: &Signals) -> PainAn
     let mut links = Vec::new();
     let mut paired_days = 0;
     for &sc in &Score::ALL {
-        for lag in 0..=MAX_LAG {
+        for lag in 0..=max_lag {
             for &feature in &Feature::ALL {
                 let (x, y) = pairs(&scored, &by_date, feature, sc, lag);
                 paired_days = paired_days.max(x.len());
@@ -189,7 +193,9 @@ pub fn analyse(entries: &[PainEntry], days: &[Day], signals: &Signals) -> PainAn
                     rho,
                     low,
                     high,
-                    clear: (low > 0.0 || high < 0.0) && rho.abs() >= MIN_RHO,
+                    // Below `min_rho` a range that excludes zero (hundreds of diary days) still
+                    // says nothing a runner could act on.
+                    clear: (low > 0.0 || high < 0.0) && rho.abs() >= t.pain_min_rho,
                 });
             }
         }
@@ -209,7 +215,7 @@ pub fn analyse(entries: &[PainEntry], days: &[Day], signals: &Signals) -> PainAn
     } else if links.iter().any(|l| l.clear) {
         let mut shown: Vec<(Feature, Score)> = Vec::new();
         for l in links.iter().filter(|l| l.clear) {
-            if shown.len() >= MAX_SHOWN {
+            if shown.len() >= max_shown {
                 break;
             }
             if shown.contains(&(l.feature, l.score)) {
@@ -226,7 +232,7 @@ pub fn analyse(entries: &[PainEntry], days: &[Day], signals: &Signals) -> PainAn
         notes.push(PainNote::NoClearLink { days: scored.len() });
         Certainty::NoClearLink
     };
-    notes.extend(trends(&diary));
+    notes.extend(trends(&diary, t));
 
     PainAnalysis {
         days: scored.len(),
@@ -327,6 +333,7 @@ pub fn range95(rho: f64, n: usize) -> Option<(f64, f64)> {
     // ρ = ±1 would put z at infinity and collapse the range to a point.
     let r = rho.clamp(-MAX_RHO, MAX_RHO);
     let z = r.atanh();
+    // Fieller, Hartley and Pearson's factor for ranks: a formula constant, not a choice.
     let se = 1.06 / ((n - 3) as f64).sqrt();
     let low = (z - Z95 * se).tanh().clamp(-1.0, 1.0);
     let high = (z + Z95 * se).tanh().clamp(-1.0, 1.0);
@@ -347,19 +354,13 @@ impl Score {
     pub const ALL: [Score; 3] = [Score::During, Score::After, Score::NextMorning];
 }
 
-/// Lags 0..=2: the same day and the two before (brief 4.5, the 24-hour response and a little).
-const MAX_LAG: u8 = 2;
+// Mathematics, not choices, so not in `[constants.pain]`:
 /// The z range needs n − 3 > 0.
 const MIN_PAIRS: usize = 4;
+/// The two-sided 95% point of the normal distribution.
 const Z95: f64 = 1.959_964;
+/// Keeps atanh finite at ρ = ±1.
 const MAX_RHO: f64 = 1.0 - 1e-9;
-/// Links worth a sentence each; more would bury the caveat.
-const MAX_SHOWN: usize = 3;
-/// A change in mean next-morning pain smaller than this is "about the same" (half a point on
-/// a 0–10 scale is below what a runner can tell apart).
-const PAIN_STEADY: f64 = 0.5;
-/// Same for sitting, minutes.
-const SITTING_STEADY: f64 = 5.0;
 
 fn min_days(x: f64) -> usize {
     if x.is_finite() && x > 0.0 {
@@ -440,9 +441,11 @@ fn ranks(v: &[f64]) -> Vec<f64> {
     out
 }
 
-/// First-week and last-week means of a diary value, when its entries span two weeks or more.
+/// First-week and last-week means of a diary value (weeks of `week_days`), when its entries
+/// span two such weeks or more.
 fn first_last_week(
     diary: &[PainEntry],
+    week_days: i64,
     value: impl Fn(&PainEntry) -> Option<f64>,
 ) -> Option<(f64, f64)> {
     let vals: Vec<(Date, f64)> = diary
@@ -451,29 +454,29 @@ fn first_last_week(
         .collect();
     let (first, last) = (vals.first()?.0, vals.last()?.0);
     let span = first.until(last).ok()?.get_days();
-    if span < 13 {
+    // Two whole weeks, first and last day included: 14 days apart by 13.
+    if i64::from(span) < 2 * week_days - 1 {
         return None;
     }
     let mean = |keep: &dyn Fn(Date) -> bool| {
         let v: Vec<f64> = vals.iter().filter(|(d, _)| keep(*d)).map(|p| p.1).collect();
         (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
     };
-    let week_after_first = first
-        .checked_add(SignedDuration::from_secs(7 * 86_400))
-        .ok()?;
-    let week_before_last = last
-        .checked_sub(SignedDuration::from_secs(7 * 86_400))
-        .ok()?;
+    let week = SignedDuration::from_secs(week_days * 86_400);
+    let week_after_first = first.checked_add(week).ok()?;
+    let week_before_last = last.checked_sub(week).ok()?;
     let a = mean(&|d| d < week_after_first)?;
     let b = mean(&|d| d > week_before_last)?;
     Some((a, b))
 }
 
 /// The first-week against last-week trends of next-morning pain and comfortable sitting.
-fn trends(diary: &[PainEntry]) -> Vec<PainNote> {
+fn trends(diary: &[PainEntry], t: &crate::signals::Thresholds) -> Vec<PainNote> {
     let mut out = Vec::new();
-    if let Some((a, b)) = first_last_week(diary, |e| e.next_morning.map(f64::from)) {
-        let trend = if (b - a).abs() < PAIN_STEADY {
+    // A whole number of days, checked at load; the clamp only keeps the cast total.
+    let week_days = t.pain_trend_week_days.clamp(1.0, 1e6) as i64;
+    if let Some((a, b)) = first_last_week(diary, week_days, |e| e.next_morning.map(f64::from)) {
+        let trend = if (b - a).abs() < t.pain_morning_steady_points {
             Trend::Steady
         } else if b < a {
             Trend::Better
@@ -486,8 +489,8 @@ fn trends(diary: &[PainEntry]) -> Vec<PainNote> {
             trend,
         });
     }
-    if let Some((a, b)) = first_last_week(diary, |e| e.sitting_min.map(f64::from)) {
-        let trend = if (b - a).abs() < SITTING_STEADY {
+    if let Some((a, b)) = first_last_week(diary, week_days, |e| e.sitting_min.map(f64::from)) {
+        let trend = if (b - a).abs() < t.pain_sitting_steady_min {
             Trend::Steady
         } else if b > a {
             Trend::Better

@@ -1,11 +1,13 @@
 //! The running-data signals as data: `kb/signals.toml` (embedded), with each signal's label,
 //! evidence grade, sources, plain-words meaning, whether it may raise a flag, and the
 //! thresholds the arithmetic uses; and the analysis's other windows, floors and factors
-//! (`[constants.*]`, each with a source id or a one-line reason). Loading checks that every
-//! number the code reads is present and positive, so the analysis itself never meets a
-//! missing number. Whether the
+//! (`[constants.*]`, each with a source id or a one-line reason; `[constants.metrics]` are
+//! the per-activity summary's, [`MetricsConstants`]). Loading checks that every number the
+//! code reads is present and positive (and whole where it counts something), so the analysis
+//! itself never meets a missing number. Whether the
 //! cited sources exist is checked against the main knowledge base by the service's KB check.
 
+use crate::metrics::MetricsConstants;
 use crate::Error;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -115,6 +117,13 @@ pub struct Thresholds {
     pub fast_tolerance_s: f64,
     pub hilly_ascent_per_km: f64,
     pub hilly_steep_s: f64,
+    // `[constants.pain]`
+    pub pain_max_lag_days: f64,
+    pub pain_min_rho: f64,
+    pub pain_max_links_shown: f64,
+    pub pain_trend_week_days: f64,
+    pub pain_morning_steady_points: f64,
+    pub pain_sitting_steady_min: f64,
 }
 
 /// One constant of `[constants.*]`: its value and why it is what it is.
@@ -137,6 +146,8 @@ pub struct Signals {
     /// `[constants.<group>]`: group → name → constant.
     pub constants: BTreeMap<String, BTreeMap<String, Constant>>,
     pub t: Thresholds,
+    /// `[constants.metrics]`: what the per-activity summary is computed with.
+    pub metrics: MetricsConstants,
 }
 
 #[derive(Deserialize)]
@@ -220,6 +231,19 @@ impl Signals {
                 }),
             }
         };
+        // Counts and day numbers: a fraction would be rounded somewhere unseen, so refuse it.
+        let whole = |group: &str, name: &str| -> Result<f64, Error> {
+            let v = constant(group, name)?;
+            if v.fract() != 0.0 || v > 1e6 {
+                return Err(Error::Kb {
+                    file: "signals.toml",
+                    problem: format!(
+                        "constant `{group}.{name}` = {v} must be a whole number (at most 1000000)"
+                    ),
+                });
+            }
+            Ok(v)
+        };
         use SignalId::*;
         let t = Thresholds {
             spike_warn: get(LongRunSpike, "warn")?,
@@ -271,11 +295,38 @@ impl Signals {
             fast_tolerance_s: constant("adherence", "fast_tolerance_s")?,
             hilly_ascent_per_km: constant("adherence", "hilly_ascent_per_km")?,
             hilly_steep_s: constant("adherence", "hilly_steep_s")?,
+            pain_max_lag_days: whole("pain", "max_lag_days")?,
+            pain_min_rho: constant("pain", "min_rho")?,
+            pain_max_links_shown: whole("pain", "max_links_shown")?,
+            pain_trend_week_days: whole("pain", "trend_week_days")?,
+            pain_morning_steady_points: constant("pain", "morning_steady_points")?,
+            pain_sitting_steady_min: constant("pain", "sitting_steady_min")?,
+        };
+        let m = |name: &str| constant("metrics", name);
+        let metrics = MetricsConstants {
+            pause_s: m("pause_s")?,
+            best_window_s: m("best_window_s")?,
+            bout_smooth_half_s: m("bout_smooth_half_s")?,
+            typical_min_mps: m("typical_min_mps")?,
+            bout_factor: m("bout_factor")?,
+            bout_floor_mps: m("bout_floor_mps")?,
+            bout_min_s: m("bout_min_s")?,
+            bout_max_s: m("bout_max_s")?,
+            alt_smooth_half_s: m("alt_smooth_half_s")?,
+            alt_hysteresis_m: m("alt_hysteresis_m")?,
+            grade_half_m: m("grade_half_m")?,
+            grade_max: m("grade_max")?,
+            steep_grade: m("steep_grade")?,
+            steep_min_mps: m("steep_min_mps")?,
+            form_min_mps: m("form_min_mps")?,
+            form_band_min_s: m("form_band_min_s")?,
+            form_metric_min_s: m("form_metric_min_s")?,
         };
         Ok(Signals {
             signals: file.signal,
             constants: file.constants,
             t,
+            metrics,
         })
     }
 
@@ -289,18 +340,20 @@ impl Signals {
             .unwrap_or(&self.signals[0])
     }
 
-    /// Every source id cited (by a signal, or by a constant), with what cites it, for the
-    /// knowledge-base check.
-    pub fn cited_sources(&self) -> impl Iterator<Item = (&str, &str)> {
+    /// Every source id cited (by a signal, or by a constant), with what cites it as the
+    /// knowledge-base check names it (`signal "<label>"`, `constant <group>.<name>`).
+    pub fn cited_sources(&self) -> impl Iterator<Item = (String, &str)> {
         let by_signals = self.signals.iter().flat_map(|s| {
             s.sources
                 .iter()
-                .map(move |src| (s.label.as_str(), src.as_str()))
+                .map(move |src| (format!("signal \"{}\"", s.label), src.as_str()))
         });
         let by_constants = self.constants.iter().flat_map(|(group, items)| {
-            items
-                .values()
-                .filter_map(move |c| c.source.as_deref().map(|src| (group.as_str(), src)))
+            items.iter().filter_map(move |(name, c)| {
+                c.source
+                    .as_deref()
+                    .map(|src| (format!("constant {group}.{name}"), src))
+            })
         });
         by_signals.chain(by_constants)
     }
@@ -376,7 +429,78 @@ mod tests {
         assert_eq!(s.t.ceiling_factor, 1.05);
         assert!(s
             .cited_sources()
-            .any(|(by, id)| by == "series" && id == "ref127"));
+            .any(|(by, id)| by == "constant series.spike_window_days" && id == "ref127"));
+    }
+
+    #[test]
+    fn pain_and_metrics_constants_keep_their_values() {
+        let s = Signals::embedded().unwrap();
+        assert_eq!(s.t.pain_max_lag_days, 2.0);
+        assert_eq!(s.t.pain_min_rho, 0.3);
+        assert_eq!(s.t.pain_max_links_shown, 3.0);
+        assert_eq!(s.t.pain_trend_week_days, 7.0);
+        assert_eq!(s.t.pain_morning_steady_points, 0.5);
+        assert_eq!(s.t.pain_sitting_steady_min, 5.0);
+        let m = &s.metrics;
+        let expected = [
+            ("pause_s", 10.0),
+            ("best_window_s", 10.0),
+            ("bout_smooth_half_s", 2.5),
+            ("typical_min_mps", 1.0),
+            ("bout_factor", 1.2),
+            ("bout_floor_mps", 3.0),
+            ("bout_min_s", 6.0),
+            ("bout_max_s", 60.0),
+            ("alt_smooth_half_s", 5.0),
+            ("alt_hysteresis_m", 2.0),
+            ("grade_half_m", 10.0),
+            ("grade_max", 0.5),
+            ("steep_grade", 0.08),
+            ("steep_min_mps", 0.5),
+            ("form_min_mps", 1.5),
+            ("form_band_min_s", 60.0),
+            ("form_metric_min_s", 30.0),
+        ];
+        assert_eq!(m.entries(), expected);
+        // Every metrics constant the code reads is one of the file's, and the other way round.
+        let in_file: Vec<&str> = s.constants["metrics"].keys().map(String::as_str).collect();
+        let mut read: Vec<&str> = m.entries().iter().map(|e| e.0).collect();
+        read.sort_unstable();
+        assert_eq!(in_file, read);
+    }
+
+    #[test]
+    fn missing_pain_and_metrics_constants_are_named() {
+        for (key, group) in [
+            ("min_rho", "pain"),
+            ("max_links_shown", "pain"),
+            ("sitting_steady_min", "pain"),
+            ("steep_grade", "metrics"),
+            ("bout_floor_mps", "metrics"),
+            ("form_metric_min_s", "metrics"),
+        ] {
+            let text = EMBEDDED.replace(&format!("\n{key} = "), &format!("\n{key}_gone = "));
+            assert_ne!(text, EMBEDDED, "{key}");
+            let err = Signals::parse(&text).unwrap_err().to_string();
+            assert!(
+                err.contains(&format!("constant `{group}.{key}` is missing")),
+                "{key}: {err}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_fractional_count_is_refused() {
+        let text = EMBEDDED.replace(
+            "max_lag_days = { value = 2,",
+            "max_lag_days = { value = 2.5,",
+        );
+        assert_ne!(text, EMBEDDED);
+        let err = Signals::parse(&text).unwrap_err().to_string();
+        assert!(
+            err.contains("`pain.max_lag_days` = 2.5 must be a whole number"),
+            "{err}"
+        );
     }
 
     #[test]

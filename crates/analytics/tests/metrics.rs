@@ -7,13 +7,24 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use hamstride_analytics::metrics::{
-    compute, ActivityMetrics, HR_MIN_BPM, HR_STEPS, METRICS_VERSION, SPEED_STEPS,
+    ActivityMetrics, MetricsConstants, HR_MIN_BPM, HR_STEPS, METRICS_VERSION, SPEED_STEPS,
 };
+use hamstride_analytics::signals::Signals;
 use hamstride_core::activity::Session;
 use hamstride_core::{Activity, Records};
 use proptest::prelude::*;
 
 const T0: i64 = 1_762_160_400_000; // 2025-11-03 09:00 UTC
+
+/// The shipped `[constants.metrics]`: the hand-worked answers below assume them (10 s pauses,
+/// 8% steep, 6–60 s bouts …).
+fn constants() -> MetricsConstants {
+    Signals::embedded().unwrap().metrics
+}
+
+fn compute(a: &Activity) -> ActivityMetrics {
+    hamstride_analytics::metrics::compute(a, &constants())
+}
 
 /// An activity with one record per entry of `times_s` (seconds after `T0`); `fill` sets the
 /// columns of record `i` at time `t`.

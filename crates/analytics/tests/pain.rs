@@ -7,7 +7,7 @@
 
 use hamstride_analytics::form::Side;
 use hamstride_analytics::pain::{
-    analyse, merged, range95, spearman, Certainty, Feature, PainAnalysis, PainEntry, Score, MIN_RHO,
+    analyse, merged, range95, spearman, Certainty, Feature, PainAnalysis, PainEntry, Score,
 };
 use hamstride_analytics::series::Day;
 use hamstride_analytics::signals::Signals;
@@ -408,7 +408,9 @@ fn a_negligible_correlation_is_no_clear_link_however_many_days() {
     }
     let a = analyse(&entries, &days, &signals());
     assert!(
-        a.links.iter().all(|l| !l.clear || l.rho.abs() >= MIN_RHO),
+        a.links
+            .iter()
+            .all(|l| !l.clear || l.rho.abs() >= signals().t.pain_min_rho),
         "{:?}",
         a.links.first()
     );

@@ -19,6 +19,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread;
 
+use hamstride_analytics::metrics::MetricsConstants;
 use hamstride_analytics::METRICS_VERSION;
 use hamstride_ingest::archive::{self, Kind, Member};
 use hamstride_ingest::{sniff, strava, Activity};
@@ -178,6 +179,8 @@ pub fn run(
     on_progress: &mut dyn FnMut(Progress),
 ) -> Result<ImportReport, Error> {
     let known: Arc<HashMap<[u8; 32], u64>> = Arc::new(db.known_originals()?.into_iter().collect());
+    // Loaded once, shared by the workers (see `training::metrics_constants` for why these).
+    let constants = Arc::new(crate::training::metrics_constants()?);
     let threads = if opts.threads == 0 {
         thread::available_parallelism().map_or(2, |n| n.get())
     } else {
@@ -223,10 +226,11 @@ pub fn run(
             let rx = job_rx.clone();
             let tx = out_tx.clone();
             let known = Arc::clone(&known);
+            let constants = Arc::clone(&constants);
             let limits = opts.limits.clone();
             s.spawn(move || {
                 for job in rx {
-                    if tx.send(work(job, &known, &limits)).is_err() {
+                    if tx.send(work(job, &known, &limits, &constants)).is_err() {
                         break;
                     }
                 }
@@ -292,7 +296,12 @@ pub fn run(
 }
 
 /// The worker's part: everything CPU-heavy, nothing that touches the store.
-fn work(job: Job, known: &HashMap<[u8; 32], u64>, limits: &Limits) -> Outcome {
+fn work(
+    job: Job,
+    known: &HashMap<[u8; 32], u64>,
+    limits: &Limits,
+    constants: &MetricsConstants,
+) -> Outcome {
     match job {
         Job::Skipped(s) => Outcome::Skipped(s),
         Job::Index { path, bytes } => Outcome::Index {
@@ -327,7 +336,7 @@ fn work(job: Job, known: &HashMap<[u8; 32], u64>, limits: &Limits) -> Outcome {
                 .map(|activity| Part {
                     streams: hamstride_store::codec::encode(&activity.records),
                     metrics: crate::training::metrics_json(&hamstride_analytics::metrics::compute(
-                        &activity,
+                        &activity, constants,
                     ))
                     .ok(),
                     activity,

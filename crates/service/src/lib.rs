@@ -170,16 +170,25 @@ pub struct CheckReport {
     pub prefill: usize,
 }
 
-/// Every source a signal cites must exist in the knowledge base's source list.
+/// Every source a signal or a constant cites must exist in the knowledge base's source list.
 fn check_signal_sources(kb: &Kb, signals: &Signals) -> Result<(), Error> {
-    for (label, id) in signals.cited_sources() {
+    for (by, id) in signals.cited_sources() {
         if kb.source(id).is_none() {
             return Err(Error::Analytics(hamstride_analytics::Error::Kb {
                 file: "signals.toml",
-                problem: format!("signal \"{label}\" cites unknown source `{id}`"),
+                problem: format!("{by} cites unknown source `{id}`"),
             }));
         }
     }
+    Ok(())
+}
+
+/// The knowledge-base check of `signals.toml`: its sources, and that `[constants.metrics]`
+/// are the ones `METRICS_VERSION` is pinned to (an edit needs a version bump, or stored
+/// metrics would silently keep the old numbers).
+fn check_signals(kb: &Kb, signals: &Signals) -> Result<(), Error> {
+    check_signal_sources(kb, signals)?;
+    signals.metrics.check_pinned()?;
     Ok(())
 }
 
@@ -190,7 +199,7 @@ pub fn check_kb(dir: Option<&Path>) -> Result<CheckReport, Error> {
             let kb = Kb::embedded().map_err(Error::Kb)?;
             let plans = PlanKb::embedded(&kb).map_err(Error::Kb)?;
             let signals = Signals::embedded()?;
-            check_signal_sources(&kb, &signals)?;
+            check_signals(&kb, &signals)?;
             let prefill = prefill::Prefill::embedded(&kb, &signals)?;
             Ok(CheckReport {
                 kb: kb.stats(),
@@ -231,7 +240,7 @@ pub fn check_kb(dir: Option<&Path>) -> Result<CheckReport, Error> {
                 error,
             })?;
             let signals = Signals::parse(&text)?;
-            check_signal_sources(&kb, &signals)?;
+            check_signals(&kb, &signals)?;
             let path = dir.join(prefill::FILE);
             let text = std::fs::read_to_string(&path).map_err(|error| Error::Io {
                 path: path.display().to_string(),

@@ -12,7 +12,7 @@ use std::collections::HashMap;
 
 use hamstride_analytics::adherence::{self, Adherence, DoneRun, Prescribed};
 use hamstride_analytics::form::{self, FormReport, FormRun, Side};
-use hamstride_analytics::metrics::{self, ActivityMetrics, METRICS_VERSION};
+use hamstride_analytics::metrics::{self, ActivityMetrics, MetricsConstants, METRICS_VERSION};
 use hamstride_analytics::pain::{self, PainAnalysis, PainEntry};
 use hamstride_analytics::series::{self, Analysis, HrCurve, RunEntry, Settings};
 use hamstride_analytics::SignalId;
@@ -41,13 +41,14 @@ pub fn refresh_metrics(
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<usize, Error> {
     let stale = db.stale_metrics(i64::from(METRICS_VERSION))?;
+    let constants = metrics_constants()?;
     let total = stale.len();
     let mut done = 0;
     for chunk in stale.chunks(REFRESH_BATCH) {
         let mut computed = Vec::with_capacity(chunk.len());
         for &id in chunk {
             if let Some(a) = db.load_activity(id)? {
-                computed.push((id, metrics_json(&metrics::compute(&a))?));
+                computed.push((id, metrics_json(&metrics::compute(&a, &constants))?));
             }
         }
         let mut tx = db.begin()?;
@@ -61,6 +62,16 @@ pub fn refresh_metrics(
         }
     }
     Ok(total)
+}
+
+/// The `[constants.metrics]` that stored metrics are computed with: the embedded table's,
+/// checked against the fingerprint [`METRICS_VERSION`] is pinned to. Not an option of the
+/// import or the refresh: metrics are stored under `METRICS_VERSION` alone, so computing them
+/// with any other numbers would store wrong metrics that nothing recomputes.
+pub fn metrics_constants() -> Result<MetricsConstants, Error> {
+    let c = hamstride_analytics::signals::Signals::embedded()?.metrics;
+    c.check_pinned()?;
+    Ok(c)
 }
 
 /// Serialise metrics for the store.

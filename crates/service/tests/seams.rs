@@ -264,7 +264,10 @@ fn add_run(dir: &Path, d: Date, n: u8) {
             imported_at_ms: 0,
         })
         .unwrap();
-    let m = hamstride_analytics::metrics::compute(&a);
+    let m = hamstride_analytics::metrics::compute(
+        &a,
+        &hamstride_service::training::metrics_constants().unwrap(),
+    );
     tx.put_metrics(
         id,
         i64::from(hamstride_analytics::METRICS_VERSION),

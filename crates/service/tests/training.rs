@@ -104,7 +104,7 @@ fn insert(dir: &tempfile::TempDir, n: u8, a: &Activity, with_metrics: bool) -> i
         })
         .unwrap();
     if with_metrics {
-        let m = hamstride_analytics::metrics::compute(a);
+        let m = hamstride_analytics::metrics::compute(a, &training::metrics_constants().unwrap());
         tx.put_metrics(
             id,
             i64::from(hamstride_analytics::METRICS_VERSION),

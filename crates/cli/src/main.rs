@@ -49,8 +49,9 @@ hamstride activities --units mi\n  hamstride plan                               
 hamstride checkin --during 2 --after 1 --morning 1 --done all\n  hamstride plan export --out my-plan\n  \
 hamstride pain --during 2 --after 3 --site sit_bone --side left\n  hamstride status\n  \
 hamstride report --out for-my-physio.html\n  hamstride kb check\n\n\
-Your data stays on this computer, in one database file readable only by you: by default in your user data \
-folder (~/.local/share/hamstride on Linux), or where --data-dir or HAMSTRIDE_DATA_DIR says.\n\n\
+Your data stays on this computer, in a database folder readable only by you: by default in your user data \
+folder (~/.local/share/hamstride on Linux), or where --data-dir or HAMSTRIDE_DATA_DIR says. A physio or coach \
+can keep several runners in PostgreSQL instead: --database postgres://... with --athlete NAME.\n\n\
 Exit status: 0 success (whatever the triage level), 2 bad command line, 3 bad input (findings, or a path \
 that does not exist), 4 knowledge base invalid, 5 database cannot be opened or written, 1 internal error."
 )]

@@ -22,7 +22,9 @@ CREATE TABLE original_file_v4 (
     format         TEXT    NOT NULL,
     size_bytes     INTEGER NOT NULL,
     activity_count INTEGER NOT NULL,
-    data           BLOB    NOT NULL,
+    -- The bytes of files imported before this version; newer files keep theirs in
+    -- hamstride-originals.db (see migrations-originals/0001), and this is NULL.
+    data           BLOB,
     UNIQUE (athlete_id, content_hash)
 );
 INSERT INTO original_file_v4

@@ -2,7 +2,10 @@
 //!
 //! The file is created with mode 0600 in a 0700 folder before SQLite opens it, so health data
 //! is never readable by other users, not even for an instant (the WAL and shared-memory side
-//! files take the main file's mode). WAL mode lets `status` read while an import writes.
+//! files take the main file's mode). WAL mode lets `status` read while an import writes. The
+//! bytes of imported files go to a second file beside it, `hamstride-originals.db` (also
+//! 0600), in rollback-journal mode, because WAL would write them twice: that keeps an import
+//! as fast as before WAL (bench/import_vs_previous.sh).
 //! Migrations are numbered, embedded, applied in order under `BEGIN IMMEDIATE` (so a second
 //! process starting at the same moment waits for the first and then finds nothing to do) and
 //! recorded in SQLite's `user_version`. A file that is not a database is refused untouched.
@@ -22,6 +25,14 @@ use crate::{
 
 /// The database file name inside the data directory.
 pub const DB_FILE: &str = "hamstride.db";
+/// The file beside it that holds the bytes of imported files (see `migrations-originals/`).
+pub const ORIGINALS_FILE: &str = "hamstride-originals.db";
+
+/// Migrations of the originals file, applied in order; version in its `user_version`.
+const ORIGINALS_MIGRATIONS: &[(&str, &str)] = &[(
+    "0001_original_data",
+    include_str!("../migrations-originals/0001_original_data.sql"),
+)];
 
 /// Migrations, applied in order; the schema version is SQLite's `user_version`. 0001–0003 are
 /// the single-runner schema of the first releases; 0004 gives every row an athlete.
@@ -53,6 +64,8 @@ fn sql(context: impl Into<String>) -> impl FnOnce(rusqlite::Error) -> Error {
 #[derive(Debug)]
 pub struct SqliteStore {
     conn: Connection,
+    /// `hamstride-originals.db`: the bytes of imported files, written once (rollback journal).
+    originals: Connection,
     path: PathBuf,
 }
 
@@ -75,19 +88,33 @@ impl SqliteStore {
             path: path.display().to_string(),
             message: e.to_string(),
         })?;
-        let mut store = SqliteStore { conn, path };
+        let originals_path = dir.join(ORIGINALS_FILE);
+        create_private(&originals_path)?;
+        let originals = Connection::open(&originals_path).map_err(|e| Error::Open {
+            path: originals_path.display().to_string(),
+            message: e.to_string(),
+        })?;
+        let mut store = SqliteStore {
+            conn,
+            originals,
+            path,
+        };
         store.configure(version.min(MIGRATIONS.len()))?;
+        configure_originals(&mut store.originals, &originals_path)?;
         Ok(store)
     }
 
     /// A throwaway database in memory, for tests.
     pub fn open_in_memory() -> Result<SqliteStore, Error> {
         let conn = Connection::open_in_memory().map_err(sql("open in memory"))?;
+        let originals = Connection::open_in_memory().map_err(sql("open in memory"))?;
         let mut store = SqliteStore {
             conn,
+            originals,
             path: PathBuf::from(":memory:"),
         };
         store.configure(MIGRATIONS.len())?;
+        configure_originals(&mut store.originals, Path::new(":memory:"))?;
         Ok(store)
     }
 
@@ -146,11 +173,12 @@ impl SqliteStore {
         Ok(())
     }
 
-    /// A new, empty file gets 64 KiB pages (SQLite's default is 4 KiB). Most of the bytes are
-    /// original files and streams, which WAL writes twice (log, then checkpoint); with large
-    /// pages that costs far less per byte: measured, the whole import of the benchmark zip went
-    /// from 1.38x to about 1.1x the time of the rollback journal (bench/README.md). The size
-    /// can only be chosen before the first table exists, so older databases keep theirs.
+    /// A new, empty file gets 64 KiB pages (SQLite's default is 4 KiB): the streams are most of
+    /// what the main file holds, and WAL writes them twice (log, then checkpoint), which costs
+    /// less per byte in large pages. Measured on the benchmark zip: WAL with 4 KiB pages and
+    /// the originals inside took 1.38x the previous release's import; 64 KiB pages, 1.11x;
+    /// with the originals in their own file as well, 1.00x (bench/import_vs_previous.sh). The
+    /// size can only be chosen before the first table exists, so older databases keep theirs.
     fn large_pages(&self) -> Result<(), Error> {
         let tables: i64 = self
             .conn
@@ -254,6 +282,57 @@ impl SqliteStore {
             .optional()
             .map_err(sql("read assessment"))
     }
+}
+
+/// Open the originals file: 64 KiB pages when new, rollback journal (new pages are written
+/// once; nothing but a recomputation reads this file, so an import blocking it costs no one),
+/// the same busy timeout, and its migrations under `BEGIN IMMEDIATE`.
+fn configure_originals(c: &mut Connection, path: &Path) -> Result<(), Error> {
+    let open = |e: rusqlite::Error| Error::Open {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    };
+    c.busy_timeout(BUSY_TIMEOUT).map_err(open)?;
+    let version: i64 = c
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .map_err(|e| Error::Open {
+            path: path.display().to_string(),
+            message: format!("{e} (the file was left untouched)"),
+        })?;
+    let known = ORIGINALS_MIGRATIONS.len() as i64;
+    if version > known {
+        return Err(Error::Open {
+            path: path.display().to_string(),
+            message: format!(
+                "schema version {version} is newer than this program knows ({known}); update hamstride"
+            ),
+        });
+    }
+    if version == 0 {
+        c.execute_batch("PRAGMA page_size = 65536;").map_err(open)?;
+    }
+    c.execute_batch("PRAGMA journal_mode = DELETE; PRAGMA synchronous = NORMAL;")
+        .map_err(open)?;
+    if version < known {
+        let tx = c
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(sql("begin originals migration"))?;
+        let current: i64 = tx
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .map_err(sql("read originals schema version"))?;
+        for (i, (name, text)) in ORIGINALS_MIGRATIONS
+            .iter()
+            .enumerate()
+            .skip(current.max(0) as usize)
+        {
+            tx.execute_batch(text)
+                .map_err(sql(format!("originals migration {name}")))?;
+            tx.pragma_update(None, "user_version", (i + 1) as i64)
+                .map_err(sql(format!("originals migration {name}")))?;
+        }
+        tx.commit().map_err(sql("commit originals migration"))?;
+    }
+    Ok(())
 }
 
 impl Store for SqliteStore {
@@ -613,16 +692,39 @@ impl Store for SqliteStore {
         who: Athlete,
         activity_id: i64,
     ) -> Result<Option<(String, Vec<u8>)>, Error> {
-        self.conn
+        let row: Option<(String, Option<Vec<u8>>, Vec<u8>)> = self
+            .conn
             .query_row(
-                "SELECT o.encoding, o.data FROM original_file o
+                "SELECT o.encoding, o.data, o.content_hash FROM original_file o
                  JOIN activity a ON a.original_id = o.id
                  WHERE a.id = ?1 AND a.athlete_id = ?2 AND o.athlete_id = ?2",
                 [activity_id, who.id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
             .optional()
-            .map_err(sql(format!("original of activity {activity_id}")))
+            .map_err(sql(format!("original of activity {activity_id}")))?;
+        let Some((encoding, data, hash)) = row else {
+            return Ok(None);
+        };
+        // Files imported before the originals file existed keep their bytes in the row.
+        if let Some(data) = data {
+            return Ok(Some((encoding, data)));
+        }
+        let data: Vec<u8> = self
+            .originals
+            .query_row(
+                "SELECT data FROM original_data WHERE athlete_id = ?1 AND content_hash = ?2",
+                params![who.id, hash],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(sql(format!("original bytes of activity {activity_id}")))?
+            .ok_or_else(|| {
+                Error::Corrupt(format!(
+                    "the original file of activity {activity_id} is missing from {ORIGINALS_FILE}"
+                ))
+            })?;
+        Ok(Some((encoding, data)))
     }
 
     fn activity_start(&self, who: Athlete, id: i64) -> Result<Option<Option<i64>>, Error> {
@@ -681,7 +783,11 @@ impl Store for SqliteStore {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(sql("begin"))?;
-        Ok(Box::new(SqliteTx { tx, who }))
+        let originals = self
+            .originals
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(sql("begin (originals)"))?;
+        Ok(Box::new(SqliteTx { tx, originals, who }))
     }
 }
 
@@ -707,9 +813,12 @@ fn activate_plan(
     Ok(tx.last_insert_rowid())
 }
 
-/// A write transaction of one athlete.
+/// A write transaction of one athlete, over both files. The originals commit first: a row in
+/// the main database never points at bytes that are not there, and a crash in between leaves
+/// only bytes nothing refers to (a re-import writes them again).
 struct SqliteTx<'a> {
     tx: rusqlite::Transaction<'a>,
+    originals: rusqlite::Transaction<'a>,
     who: Athlete,
 }
 
@@ -728,11 +837,18 @@ impl WriteTx for SqliteTx<'_> {
         if let Some(id) = existing {
             return Ok((id, false));
         }
+        self.originals
+            .prepare_cached(
+                "INSERT INTO original_data (athlete_id, content_hash, data) VALUES (?1, ?2, ?3)
+                 ON CONFLICT(athlete_id, content_hash) DO UPDATE SET data = excluded.data",
+            )
+            .and_then(|mut st| st.execute(params![self.who.id, &o.hash[..], o.data]))
+            .map_err(sql("store original bytes"))?;
         self.tx
             .prepare_cached(
                 "INSERT INTO original_file
                     (athlete_id, content_hash, encoding, format, size_bytes, activity_count, data)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, NULL)",
             )
             .and_then(|mut st| {
                 st.execute(params![
@@ -742,7 +858,6 @@ impl WriteTx for SqliteTx<'_> {
                     o.format,
                     o.size as i64,
                     o.activities as i64,
-                    o.data
                 ])
             })
             .map_err(sql("store original"))?;
@@ -899,7 +1014,9 @@ impl WriteTx for SqliteTx<'_> {
     }
 
     fn commit(self: Box<Self>) -> Result<(), Error> {
-        self.tx.commit().map_err(sql("commit"))
+        let SqliteTx { tx, originals, .. } = *self;
+        originals.commit().map_err(sql("commit (originals)"))?;
+        tx.commit().map_err(sql("commit"))
     }
 }
 

@@ -27,8 +27,12 @@ fn database_file_and_folder_are_private() {
     assert_eq!(mode & 0o777, 0o600);
     let dmode = std::fs::metadata(&data).unwrap().permissions().mode();
     assert_eq!(dmode & 0o777, 0o700);
-    // WAL side files take the main file's mode.
-    for side in ["hamstride.db-wal", "hamstride.db-shm"] {
+    // WAL side files take the main file's mode; the originals file is private too.
+    for side in [
+        "hamstride.db-wal",
+        "hamstride.db-shm",
+        "hamstride-originals.db",
+    ] {
         if let Ok(m) = std::fs::metadata(data.join(side)) {
             assert_eq!(m.permissions().mode() & 0o777, 0o600, "{side}");
         }

@@ -30,6 +30,8 @@ pub(crate) mod exit {
     pub const STORE: u8 = 5;
     /// Anything else (a bug or an I/O failure writing output).
     pub const INTERNAL: u8 = 1;
+    /// The runner stopped the interview before the end: nothing was saved or replaced.
+    pub const STOPPED: u8 = 7;
 }
 
 #[derive(Parser, Debug)]
@@ -53,7 +55,8 @@ Your data stays on this computer, in a database folder readable only by you: by 
 folder (~/.local/share/hamstride on Linux), or where --data-dir or HAMSTRIDE_DATA_DIR says. A physio or coach \
 can keep several runners in PostgreSQL instead: --database postgres://... with --athlete NAME.\n\n\
 Exit status: 0 success (whatever the triage level), 2 bad command line, 3 bad input (findings, or a path \
-that does not exist), 4 knowledge base invalid, 5 database cannot be opened or written, 1 internal error."
+that does not exist), 4 knowledge base invalid, 5 database cannot be opened or written, 7 interview stopped \
+before the end (nothing saved), 1 internal error."
 )]
 struct Cli {
     /// Folder holding your database (default: your user data folder, e.g. ~/.local/share/hamstride).
@@ -271,6 +274,11 @@ struct AssessArgs {
     /// Do not keep this assessment (nor make a plan from it) in your database.
     #[arg(long)]
     no_record: bool,
+    /// Make the new plan your active plan without asking, when you already have one (the old
+    /// plan stays in `plan history` and can be restored). Without it, a terminal asks, and a
+    /// script keeps the current plan.
+    #[arg(long, short = 'y')]
+    yes: bool,
     /// Answer the training questions (recent changes, weekly distance) from your imported runs,
     /// shown as "from your data". Only what the data shows is filled in; you answer the rest.
     #[arg(long)]
@@ -333,6 +341,20 @@ enum PainCommand {
 enum PlanCommand {
     /// Start the prevention programme (no pain now): warm-up, Nordic curls, strength, load advice.
     Prevention {
+        /// Output format.
+        #[arg(long, short, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Every plan you have had, newest first: what it was for, how far it got, which is active.
+    History {
+        /// Output format.
+        #[arg(long, short, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Make an earlier plan (by its number in `plan history`) your active plan again.
+    Restore {
+        #[arg(value_name = "ID")]
+        id: i64,
         /// Output format.
         #[arg(long, short, value_enum, default_value_t = Format::Text)]
         format: Format,
@@ -477,6 +499,14 @@ fn main() -> ExitCode {
             command: Some(PlanCommand::Prevention { format }),
             ..
         } => plan_cmd::prevention(&dbo, format),
+        Command::Plan {
+            command: Some(PlanCommand::History { format }),
+            ..
+        } => plan_cmd::history(&dbo, format),
+        Command::Plan {
+            command: Some(PlanCommand::Restore { id, format }),
+            ..
+        } => plan_cmd::restore(&dbo, id, format),
         Command::Checkin(a) => plan_cmd::checkin(
             &dbo,
             plan_cmd::CheckinArgs {
@@ -608,10 +638,6 @@ fn assess(db: &DbOptions, args: &AssessArgs) -> Result<ExitCode> {
             eprintln!("hamstride: from your data: {line}");
         }
     }
-    if let Some(path) = &args.save {
-        save_findings(&service, &findings, path)
-            .with_context(|| format!("saving answers to {}", path.display()))?;
-    }
     let outcome = service.assess(&findings);
     let mut out = std::io::stdout().lock();
     match args.format {
@@ -626,35 +652,120 @@ fn assess(db: &DbOptions, args: &AssessArgs) -> Result<ExitCode> {
         }
     }
     drop(out);
+    if interrupted {
+        // Leaving changes nothing: a result from a half-answered interview is shown, never
+        // kept, and the active plan stays as it was.
+        eprintln!(
+            "\nhamstride: you stopped before the end, so nothing was saved and your plan is unchanged.{}",
+            if args.save.is_some() { " Your answers were not written either." } else { "" }
+        );
+        return Ok(ExitCode::from(exit::STOPPED));
+    }
+    if let Some(path) = &args.save {
+        save_findings(&service, &findings, path)
+            .with_context(|| format!("saving answers to {}", path.display()))?;
+    }
     if args.no_record {
         return Ok(ExitCode::SUCCESS);
     }
-    // Keep the assessment and make the plan for it; the result above stands either way.
-    let recorded = hamstride_service::open(db).and_then(|mut store| {
-        service.record_assessment(
-            &mut store,
-            &findings,
-            &outcome,
-            hamstride_service::plans::Now::system(),
-        )
-    });
-    match recorded {
-        Ok(plan) => {
-            if args.format == Format::Text {
-                let name = service
-                    .plans()
-                    .protocol(&plan.protocol)
-                    .map(|p| p.name.clone())
-                    .unwrap_or_default();
-                println!("\nSaved. Your plan: {name}. See it with `hamstride plan`; check in with `hamstride checkin`.");
+    record(&service, db, &findings, &outcome, args)
+}
+
+/// Keep a finished assessment and its plan. An active plan is replaced only with `--yes`, or
+/// when the runner says so at a terminal (or when the result needs a doctor urgently), and the
+/// runner is told which plan is active now and how to switch back.
+fn record(
+    service: &Service,
+    db: &DbOptions,
+    findings: &Findings,
+    outcome: &hamstride_service::Outcome,
+    args: &AssessArgs,
+) -> Result<ExitCode> {
+    use hamstride_service::view::OnActivePlan;
+    let mut store = match open_db(db) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let on_active = if args.yes {
+        OnActivePlan::Replace
+    } else {
+        match service.current_plan_summary(&store) {
+            Ok(None) => OnActivePlan::Replace,
+            Ok(Some(p)) if std::io::stdin().is_terminal() && args.format == Format::Text => {
+                let replace = inquire::Confirm::new(&format!(
+                    "You have a plan: {}, phase \"{}\" ({} check-ins). Make the new plan your plan instead?",
+                    p.protocol, p.phase, p.check_ins
+                ))
+                .with_default(false)
+                .with_help_message("No keeps your plan; the new one waits in `hamstride plan history`")
+                .prompt()
+                .unwrap_or(false);
+                if replace {
+                    OnActivePlan::Replace
+                } else {
+                    OnActivePlan::Keep
+                }
             }
-            Ok(ExitCode::SUCCESS)
+            Ok(Some(_)) => OnActivePlan::Keep,
+            Err(e) => return plan_cmd::service_fail(e),
         }
-        Err(e) => fail(
-            exit::STORE,
-            format!("the assessment above was not saved: {e} (use --no-record to skip saving)"),
-        ),
+    };
+    let r = match service.record_assessment(
+        &mut store,
+        findings,
+        outcome,
+        hamstride_service::plans::Now::system(),
+        on_active,
+    ) {
+        Ok(r) => r,
+        Err(e) => {
+            return fail(
+                exit::STORE,
+                format!("the assessment above was not saved: {e} (use --no-record to skip saving)"),
+            )
+        }
+    };
+    let name = service
+        .plans()
+        .protocol(&r.state.protocol)
+        .map(|p| p.name.clone())
+        .unwrap_or_default();
+    let lines = recorded_lines(&r, &name);
+    if args.format == Format::Text {
+        println!("\n{}", lines.join("\n"));
+    } else {
+        for l in lines {
+            eprintln!("hamstride: {l}");
+        }
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// What happened to the runner's plans, in plain words.
+fn recorded_lines(r: &hamstride_service::view::Recorded, name: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    match (&r.replaced, &r.kept) {
+        (_, Some(kept)) => out.push(format!(
+            "Saved. You kept your plan ({}, phase \"{}\"). The new plan, {name}, is plan {} in \
+             `hamstride plan history`; `hamstride plan restore {}` switches to it.",
+            kept.protocol, kept.phase, r.plan_id, r.plan_id
+        )),
+        (Some(old), None) if r.replaced_for_urgency => out.push(format!(
+            "Saved. This result needs a doctor soon, so your plan ({}, phase \"{}\") was replaced \
+             by: {name}. After you have been seen, `hamstride plan restore {}` brings it back.",
+            old.protocol, old.phase, old.id
+        )),
+        (Some(old), None) => out.push(format!(
+            "Saved. Your plan is now: {name}. It replaced plan {} ({}, phase \"{}\"), which stays \
+             in `hamstride plan history`; `hamstride plan restore {}` brings it back.",
+            old.id, old.protocol, old.phase, old.id
+        )),
+        (None, None) => out.push(format!("Saved. Your plan: {name}.")),
+    }
+    if r.active {
+        out.push("See it with `hamstride plan`; check in with `hamstride checkin`.".to_string());
+    }
+    out
 }
 
 /// Fill training findings from the runner's imported runs (consent given). Problems reading

@@ -257,6 +257,64 @@ pub fn prevention(db: &DbOptions, format: Format) -> Result<ExitCode> {
     }
 }
 
+/// `hamstride plan history`.
+pub fn history(db: &DbOptions, format: Format) -> Result<ExitCode> {
+    let service = Service::new()?;
+    let store = match open_db(db) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let plans = match service.plan_history(&store) {
+        Ok(p) => p,
+        Err(e) => return service_fail(e),
+    };
+    if format == Format::Json {
+        println!("{}", serde_json::to_string_pretty(&plans)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    if plans.is_empty() {
+        println!("No plans yet: `hamstride assess` makes one.");
+        return Ok(ExitCode::SUCCESS);
+    }
+    for p in &plans {
+        println!(
+            "{} {:>4}  {}  {}, phase \"{}\", {} check-in{}",
+            if p.active { "*" } else { " " },
+            p.id,
+            p.made,
+            p.protocol,
+            p.phase,
+            p.check_ins,
+            if p.check_ins == 1 { "" } else { "s" }
+        );
+    }
+    println!("\n* your active plan. `hamstride plan restore ID` makes another one active again.");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `hamstride plan restore ID`.
+pub fn restore(db: &DbOptions, id: i64, format: Format) -> Result<ExitCode> {
+    let service = Service::new()?;
+    let mut store = match open_db(db) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    match service.restore_plan(&mut store, id) {
+        Ok(p) if format == Format::Json => {
+            println!("{}", serde_json::to_string_pretty(&p)?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Ok(p) => {
+            println!(
+                "Your plan is now plan {}: {}, phase \"{}\". The one before stays in `hamstride plan history`.",
+                p.id, p.protocol, p.phase
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => service_fail(e),
+    }
+}
+
 /// `hamstride plan export`.
 pub fn export(db: &DbOptions, out: &Path, weeks: u32, format: Format) -> Result<ExitCode> {
     let (service, store, plan) = match load(db) {

@@ -220,8 +220,17 @@ impl AthleteDb {
         &mut self,
         a: &AssessmentRow,
         plan_state: Option<&str>,
+        activate: bool,
     ) -> Result<(i64, Option<i64>), Error> {
-        Ok(self.store.record_assessment(self.who, a, plan_state)?)
+        Ok(self
+            .store
+            .record_assessment(self.who, a, plan_state, activate)?)
+    }
+    pub(crate) fn plan_rows(&self) -> Result<Vec<(PlanRow, bool)>, Error> {
+        Ok(self.store.plans(self.who)?)
+    }
+    pub(crate) fn restore_plan(&mut self, plan_id: i64) -> Result<(), Error> {
+        Ok(self.store.restore_plan(self.who, plan_id)?)
     }
     pub(crate) fn start_plan(&mut self, state: &str, now_ms: i64) -> Result<i64, Error> {
         Ok(self.store.start_plan(self.who, state, now_ms)?)

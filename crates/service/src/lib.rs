@@ -279,6 +279,7 @@ pub fn data_dir(explicit: Option<&Path>) -> Result<PathBuf, Error> {
 pub mod view {
     pub use crate::db::ActivitySummary;
     pub use crate::interview::{Choice, InterviewView, QuestionView};
+    pub use crate::plans::{OnActivePlan, PlanSummary, Recorded};
     pub use crate::status::{DayTotals, StatusView, WeekPoint, WeekTotals};
     pub use hamstride_analytics::adherence::Adherence;
     pub use hamstride_analytics::form::{FormReport, MetricReport};

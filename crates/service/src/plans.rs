@@ -55,6 +55,46 @@ pub struct ActivePlan {
     pub history: Vec<Record>,
 }
 
+/// What a new assessment does to an active plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnActivePlan {
+    /// Make the new plan active; the current one stays in the history.
+    Replace,
+    /// Keep the current plan active; the new one waits in the history. (A result that needs a
+    /// doctor urgently replaces it anyway, and says so.)
+    Keep,
+}
+
+/// What [`Service::record_assessment`] did.
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    /// The plan made from the assessment.
+    pub state: PlanState,
+    pub plan_id: i64,
+    /// Whether that plan is now the active one.
+    pub active: bool,
+    /// The plan it replaced, if any.
+    pub replaced: Option<PlanSummary>,
+    /// The plan that stays active instead, if any.
+    pub kept: Option<PlanSummary>,
+    /// The runner asked to keep their plan, but the result needs a doctor urgently.
+    pub replaced_for_urgency: bool,
+}
+
+/// A plan in one line, for the history and for "this replaced that".
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct PlanSummary {
+    pub id: i64,
+    /// The runner's date it was made.
+    pub made: Date,
+    pub protocol: String,
+    pub phase: String,
+    pub triage: hamstride_core::TriageLevel,
+    /// Check-ins applied to it.
+    pub check_ins: i64,
+    pub active: bool,
+}
+
 /// A check-in as the adapter collected it.
 #[derive(Debug, Clone, Default)]
 pub struct CheckInInput {
@@ -92,14 +132,18 @@ pub(crate) fn input(field: &str, problem: impl Into<String>) -> Error {
 }
 
 impl Service {
-    /// Keep an assessment and make the plan for it the active plan.
+    /// Keep an assessment with the plan made from it. An active plan is replaced only when
+    /// `on_active` says so, or when the new result needs a doctor urgently (a rehabilitation
+    /// plan must not go on past a red flag); otherwise the new plan waits in the history
+    /// (`plan restore`). The caller is told which happened, so nothing is replaced silently.
     pub fn record_assessment(
         &self,
         db: &mut AthleteDb,
         findings: &Findings,
         outcome: &hamstride_core::engine::Outcome,
         now: Now,
-    ) -> Result<PlanState, Error> {
+        on_active: OnActivePlan,
+    ) -> Result<Recorded, Error> {
         let today = self.today(db, now)?;
         let state =
             plan::generate(&self.kb, &self.plans, findings, outcome, today).map_err(Error::Kb)?;
@@ -112,9 +156,56 @@ impl Service {
             findings: to_json("findings", &self.findings_json(findings))?,
             result: to_json("assessment", &outcome.assessment)?,
         };
+        let current = self.current_plan_summary(db)?;
+        let urgent = state.triage >= hamstride_core::TriageLevel::Urgent;
+        let activate = current.is_none() || urgent || on_active == OnActivePlan::Replace;
         let json = crate::stored::plan_to_json(&self.plans, &state)?;
-        db.record_assessment(&row, Some(&json))?;
-        Ok(state)
+        let (_, plan_id) = db.record_assessment(&row, Some(&json), activate)?;
+        Ok(Recorded {
+            plan_id: plan_id.unwrap_or_default(),
+            active: activate,
+            replaced: current.clone().filter(|_| activate),
+            kept: current.filter(|_| !activate),
+            replaced_for_urgency: urgent && on_active == OnActivePlan::Keep,
+            state,
+        })
+    }
+
+    /// The active plan in a line, if there is one.
+    pub fn current_plan_summary(&self, db: &AthleteDb) -> Result<Option<PlanSummary>, Error> {
+        Ok(self.plan_history(db)?.into_iter().find(|p| p.active))
+    }
+
+    /// Every plan, newest first: what it was for, where it got to, and which is active.
+    pub fn plan_history(&self, db: &AthleteDb) -> Result<Vec<PlanSummary>, Error> {
+        let tz = crate::training::time_zone(&profile(db)?)?;
+        let mut out = Vec::new();
+        for (row, active) in db.plan_rows()? {
+            let st = crate::stored::plan_from_json(&self.plans, &row.state)?;
+            let p = st.protocol(&self.plans).map_err(Error::Kb)?;
+            out.push(PlanSummary {
+                id: row.id,
+                made: crate::training::local_date(row.created_ms, &tz).unwrap_or(st.start),
+                protocol: p.name.clone(),
+                phase: p.phase[st.phase.min(p.phase.len() - 1)].name.clone(),
+                triage: st.triage,
+                check_ins: row.version,
+                active,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Make an earlier plan the active one again; the current one stays in the history.
+    pub fn restore_plan(&self, db: &mut AthleteDb, id: i64) -> Result<PlanSummary, Error> {
+        match db.restore_plan(id) {
+            Err(Error::Store(hamstride_store::Error::NotFound(m))) => {
+                return Err(input("plan", format!("{m} (see `hamstride plan history`)")))
+            }
+            other => other?,
+        }
+        self.current_plan_summary(db)?
+            .ok_or_else(|| corrupt("plan", "no active plan after restoring one"))
     }
 
     /// Start the prevention programme (a runner without pain) as the active plan.

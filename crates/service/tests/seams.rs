@@ -70,7 +70,14 @@ fn assess(svc: &Service, db: &mut AthleteDb) {
         .unwrap()
         .findings;
     let outcome = svc.assess(&f);
-    svc.record_assessment(db, &f, &outcome, instant()).unwrap();
+    svc.record_assessment(
+        db,
+        &f,
+        &outcome,
+        instant(),
+        hamstride_service::view::OnActivePlan::Replace,
+    )
+    .unwrap();
 }
 
 fn fixture(rel: &str) -> PathBuf {

@@ -247,12 +247,15 @@ pub trait Store: Send + std::fmt::Debug {
     fn set_profile(&mut self, who: Athlete, data: &str, now_ms: i64) -> Result<(), Error>;
 
     // Assessments and plans.
-    /// Record an assessment and make `plan_state` the athlete's active plan, together.
+    /// Record an assessment with the plan made from it, together. With `activate` the plan
+    /// becomes the athlete's active plan (the current one stays in the history); without, it
+    /// is kept in the history only, for the runner to switch to later.
     fn record_assessment(
         &mut self,
         who: Athlete,
         a: &AssessmentRow,
         plan_state: Option<&str>,
+        activate: bool,
     ) -> Result<(i64, Option<i64>), Error>;
     /// Make `state` the active plan without an assessment (the prevention programme).
     fn start_plan(&mut self, who: Athlete, state: &str, now_ms: i64) -> Result<i64, Error>;
@@ -260,6 +263,11 @@ pub trait Store: Send + std::fmt::Debug {
     fn assessment(&self, who: Athlete, id: i64) -> Result<Option<AssessmentRow>, Error>;
     fn assessment_count(&self, who: Athlete) -> Result<i64, Error>;
     fn active_plan(&self, who: Athlete) -> Result<Option<PlanRow>, Error>;
+    /// Every plan of the athlete, newest first, with whether it is the active one.
+    fn plans(&self, who: Athlete) -> Result<Vec<(PlanRow, bool)>, Error>;
+    /// Make an earlier plan the active one again (the current one stays in the history).
+    /// [`Error::NotFound`] when the athlete has no plan with that id.
+    fn restore_plan(&mut self, who: Athlete, plan_id: i64) -> Result<(), Error>;
     /// The plan's check-ins by day, then entry order.
     fn checkins(&self, who: Athlete, plan_id: i64) -> Result<Vec<CheckinRow>, Error>;
     /// Record a check-in and the plan state it leads to, together, if the plan is still

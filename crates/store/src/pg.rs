@@ -230,24 +230,28 @@ fn activity_row(r: &Row) -> ActivityRow {
     }
 }
 
-/// Retire the athlete's active plan and insert `state` as the new active one, inside `tx`.
-fn activate_plan(
+/// Insert `state` as a plan of the athlete inside `tx`; with `activate`, retire the active
+/// plan first and make this one active.
+fn add_plan(
     tx: &mut postgres::Transaction<'_>,
     who: Athlete,
     assessment_id: Option<i64>,
     created_ms: i64,
     state: &str,
+    activate: bool,
 ) -> Result<i64, Error> {
-    tx.execute(
-        "UPDATE plan SET active = FALSE WHERE athlete_id = $1 AND active",
-        &[&who.id],
-    )
-    .map_err(pg("retire the previous plan"))?;
+    if activate {
+        tx.execute(
+            "UPDATE plan SET active = FALSE WHERE athlete_id = $1 AND active",
+            &[&who.id],
+        )
+        .map_err(pg("retire the previous plan"))?;
+    }
     let row = tx
         .query_one(
             "INSERT INTO plan (athlete_id, assessment_id, created_ms, active, state, version)
-             VALUES ($1, $2, $3, TRUE, $4, 0) RETURNING id",
-            &[&who.id, &assessment_id, &created_ms, &state],
+             VALUES ($1, $2, $3, $5, $4, 0) RETURNING id",
+            &[&who.id, &assessment_id, &created_ms, &state, &activate],
         )
         .map_err(pg("save plan"))?;
     Ok(row.get(0))
@@ -307,6 +311,7 @@ impl Store for PgStore {
         who: Athlete,
         a: &AssessmentRow,
         plan_state: Option<&str>,
+        activate: bool,
     ) -> Result<(i64, Option<i64>), Error> {
         let mut tx = self.client().transaction().map_err(pg("begin"))?;
         let aid: i64 = tx
@@ -319,7 +324,14 @@ impl Store for PgStore {
             .get(0);
         let mut pid = None;
         if let Some(state) = plan_state {
-            pid = Some(activate_plan(&mut tx, who, Some(aid), a.created_ms, state)?);
+            pid = Some(add_plan(
+                &mut tx,
+                who,
+                Some(aid),
+                a.created_ms,
+                state,
+                activate,
+            )?);
         }
         tx.commit().map_err(pg("commit assessment"))?;
         Ok((aid, pid))
@@ -327,7 +339,7 @@ impl Store for PgStore {
 
     fn start_plan(&mut self, who: Athlete, state: &str, now_ms: i64) -> Result<i64, Error> {
         let mut tx = self.client().transaction().map_err(pg("begin"))?;
-        let id = activate_plan(&mut tx, who, None, now_ms, state)?;
+        let id = add_plan(&mut tx, who, None, now_ms, state, true)?;
         tx.commit().map_err(pg("commit plan"))?;
         Ok(id)
     }
@@ -369,6 +381,59 @@ impl Store for PgStore {
             state: r.get(3),
             version: r.get(4),
         }))
+    }
+
+    fn plans(&self, who: Athlete) -> Result<Vec<(PlanRow, bool)>, Error> {
+        let rows = self
+            .with(|c| {
+                c.query(
+                    "SELECT id, assessment_id, created_ms, state, version, active FROM plan
+                     WHERE athlete_id = $1 ORDER BY id DESC",
+                    &[&who.id],
+                )
+            })
+            .map_err(pg("list plans"))?;
+        Ok(rows
+            .iter()
+            .map(|r| {
+                (
+                    PlanRow {
+                        id: r.get(0),
+                        assessment_id: r.get(1),
+                        created_ms: r.get(2),
+                        state: r.get(3),
+                        version: r.get(4),
+                    },
+                    r.get(5),
+                )
+            })
+            .collect())
+    }
+
+    fn restore_plan(&mut self, who: Athlete, plan_id: i64) -> Result<(), Error> {
+        let mut tx = self.client().transaction().map_err(pg("begin"))?;
+        let exists = tx
+            .query_opt(
+                "SELECT id FROM plan WHERE id = $1 AND athlete_id = $2 FOR UPDATE",
+                &[&plan_id, &who.id],
+            )
+            .map_err(pg("find plan"))?;
+        if exists.is_none() {
+            return Err(Error::NotFound(format!("there is no plan {plan_id}")));
+        }
+        tx.execute(
+            "UPDATE plan SET active = FALSE WHERE athlete_id = $1 AND active",
+            &[&who.id],
+        )
+        .map_err(pg("retire the current plan"))?;
+        // The version moves on, so a check-in decided against the plan that was active is a
+        // conflict rather than a write to the restored one.
+        tx.execute(
+            "UPDATE plan SET active = TRUE, version = version + 1 WHERE id = $1 AND athlete_id = $2",
+            &[&plan_id, &who.id],
+        )
+        .map_err(pg("restore plan"))?;
+        tx.commit().map_err(pg("commit restore"))
     }
 
     fn checkins(&self, who: Athlete, plan_id: i64) -> Result<Vec<CheckinRow>, Error> {

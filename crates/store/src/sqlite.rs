@@ -398,6 +398,7 @@ impl Store for SqliteStore {
         who: Athlete,
         a: &AssessmentRow,
         plan_state: Option<&str>,
+        activate: bool,
     ) -> Result<(i64, Option<i64>), Error> {
         let tx = self
             .conn
@@ -412,7 +413,14 @@ impl Store for SqliteStore {
         let aid = tx.last_insert_rowid();
         let mut pid = None;
         if let Some(state) = plan_state {
-            pid = Some(activate_plan(&tx, who, Some(aid), a.created_ms, state)?);
+            pid = Some(add_plan(
+                &tx,
+                who,
+                Some(aid),
+                a.created_ms,
+                state,
+                activate,
+            )?);
         }
         tx.commit().map_err(sql("commit assessment"))?;
         Ok((aid, pid))
@@ -423,7 +431,7 @@ impl Store for SqliteStore {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(sql("begin"))?;
-        let id = activate_plan(&tx, who, None, now_ms, state)?;
+        let id = add_plan(&tx, who, None, now_ms, state, true)?;
         tx.commit().map_err(sql("commit plan"))?;
         Ok(id)
     }
@@ -464,6 +472,63 @@ impl Store for SqliteStore {
             )
             .optional()
             .map_err(sql("read active plan"))
+    }
+
+    fn plans(&self, who: Athlete) -> Result<Vec<(PlanRow, bool)>, Error> {
+        let mut st = self
+            .conn
+            .prepare(
+                "SELECT id, assessment_id, created_ms, state, version, active FROM plan
+                 WHERE athlete_id = ?1 ORDER BY id DESC",
+            )
+            .map_err(sql("list plans"))?;
+        let rows = st
+            .query_map([who.id], |r| {
+                Ok((
+                    PlanRow {
+                        id: r.get(0)?,
+                        assessment_id: r.get(1)?,
+                        created_ms: r.get(2)?,
+                        state: r.get(3)?,
+                        version: r.get(4)?,
+                    },
+                    r.get::<_, bool>(5)?,
+                ))
+            })
+            .map_err(sql("list plans"))?;
+        rows.collect::<Result<Vec<_>, _>>()
+            .map_err(sql("list plans"))
+    }
+
+    fn restore_plan(&mut self, who: Athlete, plan_id: i64) -> Result<(), Error> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(sql("begin"))?;
+        let exists: Option<i64> = tx
+            .query_row(
+                "SELECT id FROM plan WHERE id = ?1 AND athlete_id = ?2",
+                [plan_id, who.id],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(sql("find plan"))?;
+        if exists.is_none() {
+            return Err(Error::NotFound(format!("there is no plan {plan_id}")));
+        }
+        tx.execute(
+            "UPDATE plan SET active = 0 WHERE athlete_id = ?1 AND active = 1",
+            [who.id],
+        )
+        .map_err(sql("retire the current plan"))?;
+        // The version moves on, so a check-in decided against the plan that was active is a
+        // conflict rather than a write to the restored one.
+        tx.execute(
+            "UPDATE plan SET active = 1, version = version + 1 WHERE id = ?1 AND athlete_id = ?2",
+            [plan_id, who.id],
+        )
+        .map_err(sql("restore plan"))?;
+        tx.commit().map_err(sql("commit restore"))
     }
 
     fn checkins(&self, who: Athlete, plan_id: i64) -> Result<Vec<CheckinRow>, Error> {
@@ -791,23 +856,27 @@ impl Store for SqliteStore {
     }
 }
 
-/// Retire the athlete's active plan and insert `state` as the new active one, inside `tx`.
-fn activate_plan(
+/// Insert `state` as a plan of the athlete inside `tx`; with `activate`, retire the active
+/// plan first and make this one active.
+fn add_plan(
     tx: &rusqlite::Transaction<'_>,
     who: Athlete,
     assessment_id: Option<i64>,
     created_ms: i64,
     state: &str,
+    activate: bool,
 ) -> Result<i64, Error> {
-    tx.execute(
-        "UPDATE plan SET active = 0 WHERE athlete_id = ?1 AND active = 1",
-        [who.id],
-    )
-    .map_err(sql("retire the previous plan"))?;
+    if activate {
+        tx.execute(
+            "UPDATE plan SET active = 0 WHERE athlete_id = ?1 AND active = 1",
+            [who.id],
+        )
+        .map_err(sql("retire the previous plan"))?;
+    }
     tx.execute(
         "INSERT INTO plan (athlete_id, assessment_id, created_ms, active, state, version)
-         VALUES (?1, ?2, ?3, 1, ?4, 0)",
-        params![who.id, assessment_id, created_ms, state],
+         VALUES (?1, ?2, ?3, ?5, ?4, 0)",
+        params![who.id, assessment_id, created_ms, state, activate],
     )
     .map_err(sql("save plan"))?;
     Ok(tx.last_insert_rowid())

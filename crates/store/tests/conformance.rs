@@ -141,6 +141,7 @@ const CASES: &[Case] = &[
         assessments_and_plans,
     ),
     ("check-in moves the plan state by version", checkins),
+    ("plan history and restoring an earlier plan", plan_history),
     (
         "stale check-in is a conflict and writes nothing",
         checkin_conflicts,
@@ -340,12 +341,14 @@ fn assessments_and_plans(b: &dyn Backend) {
     assert!(s.latest_assessment(a).unwrap().is_none());
     assert!(s.active_plan(a).unwrap().is_none());
     let (a1, p1) = s
-        .record_assessment(a, &assessment("strain", 10), Some("S1"))
+        .record_assessment(a, &assessment("strain", 10), Some("S1"), true)
         .unwrap();
     let (a2, p2) = s
-        .record_assessment(a, &assessment("tendon", 20), Some("S2"))
+        .record_assessment(a, &assessment("tendon", 20), Some("S2"), true)
         .unwrap();
-    let (a3, p3) = s.record_assessment(a, &assessment("x", 30), None).unwrap();
+    let (a3, p3) = s
+        .record_assessment(a, &assessment("x", 30), None, true)
+        .unwrap();
     assert!(p3.is_none());
     assert_eq!(s.assessment_count(a).unwrap(), 3);
     assert_eq!(s.latest_assessment(a).unwrap().unwrap().id, a3);
@@ -367,7 +370,7 @@ fn checkins(b: &dyn Backend) {
     let mut s = b.open(&b.fresh());
     let a = s.athlete("a").unwrap();
     let (_, p) = s
-        .record_assessment(a, &assessment("strain", 1), Some("S0"))
+        .record_assessment(a, &assessment("strain", 1), Some("S0"), true)
         .unwrap();
     let p = p.unwrap();
     s.record_checkin(a, &checkin(p, 0, "2026-11-03", "S1"))
@@ -391,11 +394,49 @@ fn checkins(b: &dyn Backend) {
     );
 }
 
+fn plan_history(b: &dyn Backend) {
+    let mut s = b.open(&b.fresh());
+    let (a, other) = (s.athlete("a").unwrap(), s.athlete("o").unwrap());
+    let (_, p1) = s
+        .record_assessment(a, &assessment("strain", 1), Some("S1"), true)
+        .unwrap();
+    let (_, p2) = s
+        .record_assessment(a, &assessment("tendon", 2), Some("S2"), true)
+        .unwrap();
+    let (p1, p2) = (p1.unwrap(), p2.unwrap());
+    let list = s.plans(a).unwrap();
+    assert_eq!(
+        list.iter().map(|(p, on)| (p.id, *on)).collect::<Vec<_>>(),
+        [(p2, true), (p1, false)],
+        "newest first, the earlier plan kept"
+    );
+    // A plan kept in the history only: recorded, not made active.
+    let (_, p3) = s
+        .record_assessment(a, &assessment("x", 3), Some("S3"), false)
+        .unwrap();
+    assert_eq!(s.active_plan(a).unwrap().unwrap().id, p2, "not activated");
+    assert_eq!(s.plans(a).unwrap().len(), 3);
+    assert_ne!(p3, Some(p2));
+    let v = s.active_plan(a).unwrap().unwrap().version;
+    s.restore_plan(a, p1).unwrap();
+    let now = s.active_plan(a).unwrap().unwrap();
+    assert_eq!((now.id, now.state.as_str()), (p1, "S1"));
+    // A check-in decided against the plan active before the restore is refused.
+    let e = s
+        .record_checkin(a, &checkin(p2, v, "2026-11-01", "LOST"))
+        .unwrap_err();
+    assert!(matches!(e, Error::Conflict(_)), "{e}");
+    // Another athlete's plan cannot be restored, and an unknown id is named.
+    assert!(matches!(s.restore_plan(other, p2), Err(Error::NotFound(_))));
+    assert!(s.plans(other).unwrap().is_empty());
+    assert_eq!(s.active_plan(a).unwrap().unwrap().id, p1);
+}
+
 fn checkin_conflicts(b: &dyn Backend) {
     let mut s = b.open(&b.fresh());
     let a = s.athlete("a").unwrap();
     let (_, p) = s
-        .record_assessment(a, &assessment("strain", 1), Some("S0"))
+        .record_assessment(a, &assessment("strain", 1), Some("S0"), true)
         .unwrap();
     let p = p.unwrap();
     s.record_checkin(a, &checkin(p, 0, "2026-11-01", "S1"))
@@ -609,7 +650,7 @@ fn isolation(b: &dyn Backend) {
     let (x, y) = (s.athlete("x").unwrap(), s.athlete("y").unwrap());
     let run = insert(&mut *s, x, 1, "x.fit", &sample(T0));
     let (ax, _) = s
-        .record_assessment(x, &assessment("strain", 1), Some("SX"))
+        .record_assessment(x, &assessment("strain", 1), Some("SX"), true)
         .unwrap();
     let pain = s.add_pain(x, "2026-11-01", Some(run), "{}", 1).unwrap();
     s.set_profile(x, "{}", 1).unwrap();
@@ -756,7 +797,7 @@ fn apply(s: &mut dyn Store, who: Athlete, tag: &str, op: &Op) {
         Op::Assess => {
             let mut a = assessment("strain", 1);
             a.findings = format!("\"{tag}\"");
-            s.record_assessment(who, &a, Some(tag)).unwrap();
+            s.record_assessment(who, &a, Some(tag), true).unwrap();
         }
         Op::Checkin => {
             if let Some(p) = s.active_plan(who).unwrap() {
@@ -811,7 +852,7 @@ fn concurrent_checkins(b: &dyn Backend) {
         let mut s = b.open(&place);
         let who = s.default_athlete().unwrap();
         let (_, p) = s
-            .record_assessment(who, &assessment("strain", 1), Some("0"))
+            .record_assessment(who, &assessment("strain", 1), Some("0"), true)
             .unwrap();
         (who, p.unwrap())
     };

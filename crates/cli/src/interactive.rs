@@ -22,8 +22,19 @@ enum Reply<T> {
 }
 const KM_PER_MILE: f64 = 1.609_344;
 
-/// Run the interview. Returns the findings and whether the runner stopped early.
-pub fn run(service: &Service, units: Units, start: Findings) -> Result<(Findings, bool)> {
+/// How the interview ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ending {
+    /// The core had nothing more worth asking.
+    Finished,
+    /// The runner stopped it (Esc, Ctrl-C, end of input).
+    Stopped,
+    /// Every answer was "don't know": the core stopped asking.
+    AllUnknown,
+}
+
+/// Run the interview. Returns the findings and how it ended.
+pub fn run(service: &Service, units: Units, start: Findings) -> Result<(Findings, Ending)> {
     let kb = service.kb();
     let mut iv = hamstride_service::Interview::with_findings(kb, start, Default::default());
     println!(
@@ -59,7 +70,13 @@ pub fn run(service: &Service, units: Units, start: Findings) -> Result<(Findings
         };
         match answered {
             Ok(()) => {}
-            Err(InquireError::OperationCanceled | InquireError::OperationInterrupted) => {
+            // Esc, Ctrl-C, or the end of input (a closed terminal): the runner left.
+            Err(
+                InquireError::OperationCanceled
+                | InquireError::OperationInterrupted
+                | InquireError::IO(_)
+                | InquireError::NotTTY,
+            ) => {
                 interrupted = true;
                 iv.quit();
             }
@@ -67,7 +84,14 @@ pub fn run(service: &Service, units: Units, start: Findings) -> Result<(Findings
         }
     }
     println!();
-    Ok((iv.findings().clone(), interrupted))
+    let ending = if interrupted {
+        Ending::Stopped
+    } else if iv.gave_up() {
+        Ending::AllUnknown
+    } else {
+        Ending::Finished
+    };
+    Ok((iv.findings().clone(), ending))
 }
 
 /// The choices of a one-answer question, with "go back" last when there is something to go

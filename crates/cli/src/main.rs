@@ -600,7 +600,7 @@ pub(crate) fn fail(code: u8, msg: impl std::fmt::Display) -> Result<ExitCode> {
 
 fn assess(db: &DbOptions, args: &AssessArgs) -> Result<ExitCode> {
     let service = Service::new().context("loading the built-in knowledge base")?;
-    let (findings, interrupted) = match &args.input {
+    let (findings, ending) = match &args.input {
         Some(path) => {
             let (text, name) = match read_input(path) {
                 Ok(x) => x,
@@ -613,7 +613,7 @@ fn assess(db: &DbOptions, args: &AssessArgs) -> Result<ExitCode> {
             for w in &parsed.warnings {
                 eprintln!("hamstride: warning: {name}: {w} (use --strict to reject)");
             }
-            (parsed.findings, false)
+            (parsed.findings, interactive::Ending::Finished)
         }
         None => {
             if !std::io::stdin().is_terminal() {
@@ -638,6 +638,12 @@ fn assess(db: &DbOptions, args: &AssessArgs) -> Result<ExitCode> {
             eprintln!("hamstride: from your data: {line}");
         }
     }
+    if ending == interactive::Ending::AllUnknown {
+        // Nothing the runner could tell: a result would rest on nothing. Say why the questions
+        // stopped and what to do, and keep nothing.
+        println!("{}", service.kb().screen_wording.all_unknown);
+        return Ok(ExitCode::SUCCESS);
+    }
     let outcome = service.assess(&findings);
     let mut out = std::io::stdout().lock();
     match args.format {
@@ -647,12 +653,13 @@ fn assess(db: &DbOptions, args: &AssessArgs) -> Result<ExitCode> {
         }
         Format::Text => {
             let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-            let text = render::assessment(service.kb(), &findings, &outcome, color, interrupted);
+            let stopped = ending == interactive::Ending::Stopped;
+            let text = render::assessment(service.kb(), &findings, &outcome, color, stopped);
             out.write_all(text.as_bytes())?;
         }
     }
     drop(out);
-    if interrupted {
+    if ending == interactive::Ending::Stopped {
         // Leaving changes nothing: a result from a half-answered interview is shown, never
         // kept, and the active plan stays as it was.
         eprintln!(

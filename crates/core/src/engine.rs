@@ -140,6 +140,32 @@ pub fn floor_posterior(kb: &Kb, f: &Findings) -> Vec<f64> {
     softmax(&class_log_posterior(kb, f, Some(&kb.warning_signs), t))
 }
 
+/// Below "urgent", the first reason says what is known of the warning signs: "all clear" only
+/// when every screen item was answered no, else which ones were not checked (unknown is never
+/// no). At urgent and above a warning sign or a must-not-miss screen has spoken already.
+fn screens_said(kb: &Kb, f: &Findings, level: u8, reasons: &mut [Reason]) {
+    if level < 2 {
+        return;
+    }
+    let unchecked: Vec<&str> = kb
+        .screens
+        .iter()
+        .flat_map(|s| s.item_fields.iter())
+        .filter(|&&fi| f.get(fi).is_none())
+        .map(|&fi| kb.schema.fields[fi].label.as_str())
+        .collect();
+    let said = if unchecked.is_empty() {
+        kb.screen_wording.all_clear.clone()
+    } else {
+        kb.screen_wording
+            .unchecked
+            .replace("{unchecked}", &unchecked.join(", "))
+    };
+    if let Some(first) = reasons.first_mut() {
+        first.text = format!("{said} {}", first.text);
+    }
+}
+
 /// Run a full assessment.
 pub fn assess(kb: &Kb, f: &Findings) -> Outcome {
     let post_class = class_posterior(kb, f);
@@ -157,7 +183,8 @@ pub fn assess(kb: &Kb, f: &Findings) -> Outcome {
         })
         .collect();
     let (headline, set_by) = headline(kb, &d);
-    let reasons = reasons(kb, f, &d, &fired);
+    let mut reasons = reasons(kb, f, &d, &fired);
+    screens_said(kb, f, level, &mut reasons);
     let red_flags = fired
         .iter()
         .filter(|&&i| kb.rules[i].red_flag)

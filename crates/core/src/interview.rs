@@ -47,6 +47,9 @@ pub struct StopRule {
     pub max_triage_value: f64,
     /// Hard cap on questions, screens included.
     pub max_questions: usize,
+    /// Stop when every answer so far (checklists included) was "don't know" and this many
+    /// questions were answered so: more questions cannot help, and the result says why.
+    pub all_unknown_stop: usize,
 }
 
 impl Default for StopRule {
@@ -56,6 +59,7 @@ impl Default for StopRule {
             min_score: 0.10,
             max_triage_value: 0.3,
             max_questions: 30,
+            all_unknown_stop: 6,
         }
     }
 }
@@ -164,9 +168,22 @@ impl<'k> Interview<'k> {
         self.finished = true;
     }
 
+    /// True when the interview stopped because every answer was "don't know" (see
+    /// [`StopRule::all_unknown_stop`]): a front end says so, and that the result rests on
+    /// nothing the runner could tell.
+    pub fn gave_up(&self) -> bool {
+        let unknown = |s: &Step| match s {
+            Step::Field(_, v) => v.is_none(),
+            Step::Screen(_, a) => *a == ScreenAnswer::DontKnow,
+        };
+        self.steps.len() >= self.stop.all_unknown_stop
+            && self.steps.iter().all(unknown)
+            && self.start == Findings::empty(&self.kb.schema)
+    }
+
     /// The next question, or `None` when the answer is settled.
     pub fn next(&self) -> Option<Question> {
-        if self.finished || self.questions >= self.stop.max_questions {
+        if self.finished || self.questions >= self.stop.max_questions || self.gave_up() {
             return None;
         }
         if let Some(s) = self.screens_done.iter().position(|d| !d) {

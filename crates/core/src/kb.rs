@@ -246,6 +246,8 @@ pub struct Kb {
     pub rules: Vec<Rule>,
     pub advice: Vec<Advice>,
     pub screens: Vec<Screen>,
+    /// What a result says about the warning signs checked or not.
+    pub screen_wording: crate::kb_load::ScreenWording,
     pub sources: Vec<Source>,
     pub levels: Vec<LevelInfo>,
     pub model: Model,
@@ -377,6 +379,7 @@ impl Kb {
             rules,
             advice,
             screens,
+            screen_wording: raw.screen_wording,
             sources: raw.sources,
             levels: raw.meta.level,
             model,

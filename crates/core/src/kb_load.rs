@@ -26,6 +26,7 @@ pub(crate) struct RawKb {
     pub subtypes: Vec<kb_model::RawSubtype>,
     pub rules: Vec<RawRule>,
     pub screens: Vec<Screen>,
+    pub screen_wording: ScreenWording,
     pub must_not_miss: Vec<kb_model::RawMustNotMiss>,
     pub advice: Vec<RawAdvice>,
     pub sources: Vec<Source>,
@@ -48,6 +49,7 @@ impl RawKb {
         }
         #[derive(Deserialize)]
         struct Screens {
+            wording: ScreenWording,
             screen: Vec<Screen>,
             #[serde(default)]
             must_not_miss: Vec<kb_model::RawMustNotMiss>,
@@ -76,6 +78,7 @@ impl RawKb {
             subtypes: conds.subtype,
             rules,
             screens: screens.screen,
+            screen_wording: check_wording(screens.wording)?,
             must_not_miss: screens.must_not_miss,
             advice,
             sources,
@@ -83,6 +86,38 @@ impl RawKb {
             near,
         })
     }
+}
+
+/// What a result says about the warning signs (screens.toml `[wording]`): the "all clear"
+/// only when every item was answered no, else which were not checked.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScreenWording {
+    pub all_clear: String,
+    /// Must contain `{unchecked}`, where the unchecked items are listed.
+    pub unchecked: String,
+    /// Said when the interview stops because every answer was "don't know".
+    pub all_unknown: String,
+}
+
+fn check_wording(w: ScreenWording) -> Result<ScreenWording, Error> {
+    for (key, text) in [("all_clear", &w.all_clear), ("all_unknown", &w.all_unknown)] {
+        if text.trim().is_empty() {
+            return Err(Error::kb(
+                "screens.toml",
+                &format!("wording.{key}"),
+                "empty",
+            ));
+        }
+    }
+    if !w.unchecked.contains("{unchecked}") {
+        return Err(Error::kb(
+            "screens.toml",
+            "wording.unchecked",
+            "must contain {unchecked}, where the warning signs not checked are listed",
+        ));
+    }
+    Ok(w)
 }
 
 /// Source ids, each once: every citation in the other files must resolve to one.

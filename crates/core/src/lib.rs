@@ -28,3 +28,4 @@ pub use findings::{Findings, Parsed, Schema, Value};
 pub use interview::{Interview, Question, ScreenAnswer, Step, StopRule};
 pub use interview_state::{InterviewState, SavedScreenAnswer, SavedStep, INTERVIEW_SCHEMA};
 pub use kb::{Kb, KbFiles, KbStats, TriageLevel, LEVELS};
+pub use kb_load::ScreenWording;

@@ -433,6 +433,34 @@ pub fn could_change(
             }
         }
     }
+    // Every unanswered warning sign that would raise the level on its own is named, whether or
+    // not an answer speaks for it: unknown is never "no".
+    for &fi in kb.screens.iter().flat_map(|s| s.item_fields.iter()) {
+        if f.get(fi).is_some() || out.iter().any(|c| c.field == fi) {
+            continue;
+        }
+        trial.set(fi, Some(Value::Bool(true)));
+        let level = decide(kb, &trial, &floor_of(&trial)).level;
+        trial.set(fi, None);
+        // Named after the most urgent rule that reads the sign.
+        let rule = (0..kb.rules.len())
+            .filter(|&i| kb.rules[i].fields.contains(&fi))
+            .min_by_key(|&i| kb.rules[i].level);
+        if let (true, Some(rule)) = (level < d.level, rule) {
+            push(
+                &mut out,
+                Change {
+                    field: fi,
+                    answer: Value::Bool(true),
+                    other: Value::Bool(false),
+                    level,
+                    rule,
+                    joint: false,
+                    screened: false,
+                },
+            );
+        }
+    }
     // A level that rests on presumed answers drops when they are all answered "no".
     for p in &d.presumed {
         if kb.rules[p.rule].level.max(1) != d.level {

@@ -180,3 +180,56 @@ fn every_dev_vignette_resumes_exactly() {
     }
     eprintln!("interview resume: {n} dev cases saved and resumed after every answer, same questions and findings");
 }
+
+/// "Don't know" to everything: the interview stops after a few questions instead of asking 30,
+/// and says it gave up; one real answer keeps it going.
+#[test]
+fn all_dont_know_stops_early_and_says_so() {
+    use hamstride_core::{Interview, Question, ScreenAnswer};
+    let kb = hamstride_core::Kb::embedded().unwrap();
+    let mut iv = Interview::new(&kb);
+    let mut asked = 0;
+    while let Some(q) = iv.next() {
+        match q {
+            Question::Screen(s) => iv.answer_screen(s, &ScreenAnswer::DontKnow),
+            Question::Field(fi) => iv.answer(fi, None),
+        }
+        asked += 1;
+        assert!(asked < 30);
+    }
+    assert!(iv.gave_up());
+    assert!(asked <= 6, "stopped after {asked} questions");
+    // The same start with one real answer does not give up.
+    let mut iv = Interview::new(&kb);
+    let mut first_field = true;
+    let mut asked = 0;
+    while let Some(q) = iv.next() {
+        match q {
+            Question::Screen(s) => iv.answer_screen(s, &ScreenAnswer::DontKnow),
+            Question::Field(fi) if first_field => {
+                first_field = false;
+                let v = match &kb.schema.fields[fi].kind {
+                    hamstride_core::findings::FieldKind::Bool => hamstride_core::Value::Bool(true),
+                    hamstride_core::findings::FieldKind::Enum(_) => hamstride_core::Value::Enum(0),
+                    hamstride_core::findings::FieldKind::Multi(_) => {
+                        hamstride_core::Value::Multi(1)
+                    }
+                    hamstride_core::findings::FieldKind::Int { min, .. } => {
+                        hamstride_core::Value::Num(*min as f64 + 1.0)
+                    }
+                    hamstride_core::findings::FieldKind::Number { min, .. } => {
+                        hamstride_core::Value::Num(*min + 1.0)
+                    }
+                };
+                iv.answer(fi, Some(v));
+            }
+            Question::Field(fi) => iv.answer(fi, None),
+        }
+        asked += 1;
+        if asked > 12 {
+            break;
+        }
+    }
+    assert!(!iv.gave_up());
+    assert!(asked > 6, "one answer keeps the interview going");
+}

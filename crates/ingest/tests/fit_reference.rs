@@ -12,6 +12,7 @@ use hamstride_ingest::fit::{self, Options};
 use hamstride_ingest::{Activity, Error, Records};
 use serde_json::Value;
 use std::io::Read;
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 /// Session distances come from the same raw field, so any difference is a bug; half a
@@ -326,7 +327,11 @@ fn check(reference: &Value, bytes: &[u8]) -> Outcome {
 fn fit_decoder_agrees_with_reference_decoder() {
     let corpus = corpus();
     let Ok(entries) = std::fs::read_dir(corpus.join("reference")) else {
-        println!("SKIPPED: ../shared/corpus not found ({})", corpus.display());
+        let _ = writeln!(
+            std::io::stderr(),
+            "SKIPPED: ../shared/corpus not found ({}); the FIT reference cross-check not run",
+            corpus.display()
+        );
         return;
     };
     let mut refs: Vec<PathBuf> = entries
@@ -337,6 +342,11 @@ fn fit_decoder_agrees_with_reference_decoder() {
         })
         .collect();
     refs.sort();
+    let _ = writeln!(
+        std::io::stderr(),
+        "ran with ../shared: the FIT reference cross-check ({} files)",
+        refs.len()
+    );
 
     let (mut agree, mut differ, mut fail, mut allowed) = (0, 0, 0, 0);
     let mut unexplained = Vec::new();

@@ -741,9 +741,10 @@ fn strava_gpx_matches_the_fit_ride_fixture() {
 #[test]
 fn cross_format_with_corpus() {
     let Some(root) = corpus() else {
-        println!("SKIPPED: ../shared/corpus not found");
+        say("SKIPPED: ../shared/corpus not found; the GPX/TCX vs FIT cross-check not run");
         return;
     };
+    say("ran with ../shared: the GPX/TCX vs FIT cross-check");
     let pairs = [
         (
             "tcx/sportslib__run-fr945-6860622783.tcx",
@@ -778,15 +779,23 @@ fn cross_format_with_corpus() {
     // the FR945 run 6782987395 is GPX + FIT. Both pairs are checked above against FIT.
 }
 
+/// One line on the real stderr, shown by a plain `cargo test` (the harness captures only the
+/// print macros): which checks against ../shared ran.
+fn say(line: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "{line}");
+}
+
 // ---------------------------------------------------------------------------------------
 // the whole corpus
 
 #[test]
 fn every_corpus_file() {
     let Some(root) = corpus() else {
-        println!("SKIPPED: ../shared/corpus not found");
+        say("SKIPPED: ../shared/corpus not found; the GPX/TCX corpus check not run");
         return;
     };
+    say("ran with ../shared: the GPX/TCX corpus check");
     let (mut decoded, mut rejected, mut failed_invalid) = (0, 0, 0);
     let mut problems = Vec::new();
     for sub in ["gpx", "tcx"] {

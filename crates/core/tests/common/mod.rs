@@ -42,16 +42,20 @@ pub fn rank(level: &str) -> Option<usize> {
     LEVELS.iter().position(|l| *l == level)
 }
 
-/// The shared project folder, or `None` (after saying so on stderr) when this checkout does
-/// not have it. `what` names the check that is skipped.
+/// The shared project folder, or `None` when this checkout does not have it. Either way it
+/// says so in one line on the real stderr (not the test harness's captured output), so a plain
+/// `cargo test` shows which checks against ../shared ran and which were skipped.
 pub fn shared_dir(what: &str) -> Option<PathBuf> {
+    use std::io::Write;
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared");
-    if dir.is_dir() {
-        Some(dir)
+    let found = dir.is_dir();
+    let line = if found {
+        format!("ran with ../shared: {what}")
     } else {
-        eprintln!("SKIPPED: ../shared not found; {what} not run");
-        None
-    }
+        format!("SKIPPED: ../shared not found; {what} not run")
+    };
+    let _ = writeln!(std::io::stderr(), "{line}");
+    found.then_some(dir)
 }
 
 /// One development vignette, reduced to what the tests use.

@@ -48,7 +48,8 @@ pub const DEFAULT_ATHLETE: &str = "default";
 /// What went wrong in the store. Each variant says which file, which row or which step.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("{path}: {source}")]
+    /// A file or folder of the store could not be created or written (all uses are writes).
+    #[error("cannot write {path}: {source}")]
     Io {
         path: String,
         #[source]

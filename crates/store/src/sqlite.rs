@@ -77,11 +77,16 @@ impl SqliteStore {
 
     /// Open migrated only up to schema `version` (tests of upgrades from older releases).
     pub fn open_at(dir: &Path, version: usize) -> Result<SqliteStore, Error> {
+        // Only a folder hamstride creates is made private: a folder the runner chose and made
+        // (shared, read-only, on a mount) keeps the permissions they gave it.
+        let existed = dir.is_dir();
         fs::create_dir_all(dir).map_err(|source| Error::Io {
             path: dir.display().to_string(),
             source,
         })?;
-        restrict_dir(dir)?;
+        if !existed {
+            restrict_dir(dir)?;
+        }
         let path = dir.join(DB_FILE);
         create_private(&path)?;
         let conn = Connection::open(&path).map_err(|e| Error::Open {

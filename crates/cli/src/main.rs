@@ -672,7 +672,7 @@ fn assess(db: &DbOptions, args: &AssessArgs) -> Result<ExitCode> {
                     .protocol(&plan.protocol)
                     .map(|p| p.name.clone())
                     .unwrap_or_default();
-                println!("\nSaved. Your plan: {name}. See it with `hamstride plan`; check in with `hamstride checkin`.");
+                outln!("\nSaved. Your plan: {name}. See it with `hamstride plan`; check in with `hamstride checkin`.");
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -772,13 +772,13 @@ fn kb_check(dir: Option<&Path>, format: Format) -> Result<ExitCode> {
     match hamstride_service::check_kb(dir) {
         Ok(stats) => {
             if format == Format::Json {
-                println!("{}", serde_json::to_string_pretty(&stats)?);
+                outln!("{}", serde_json::to_string_pretty(&stats)?);
             } else {
                 let plans = &stats.plans;
                 let signals = stats.signals;
                 let prefill = stats.prefill;
                 let stats = &stats.kb;
-                println!(
+                outln!(
                     "knowledge base {} is valid: {} findings, {} conditions, {} evidence rows, {} triage rules \
 ({} red-flag), {} screen groups, {} advice entries, {} sources ({} cited by conditions, rules and advice)",
                     stats.version,
@@ -792,14 +792,14 @@ fn kb_check(dir: Option<&Path>, format: Format) -> Result<ExitCode> {
                     stats.sources,
                     stats.sources_cited
                 );
-                println!(
+                outln!(
                     "plan library is valid: {} exercises, {} protocols with {} phases and {} exit criteria, {} return-to-run stages",
                     plans.exercises, plans.protocols, plans.phases, plans.criteria, plans.ladder_stages
                 );
-                println!(
+                outln!(
                     "running-data signals are valid: {signals}, each with its grade and known sources"
                 );
-                println!(
+                outln!(
                     "assessment pre-fill from data is valid: {prefill} training changes, each with its sources or reason"
                 );
             }

@@ -475,6 +475,7 @@ fn a_closed_pipe_ends_quietly_and_pain_records_once() {
         "status",
         "exercises",
         "plan --format json",
+        "kb check",
     ] {
         let (rc, err) = closed_pipe(&data, args);
         assert_eq!(rc, 0, "{args}: {err}");

@@ -572,3 +572,92 @@ fn dates_take_words_and_errors_name_the_forms() {
         "{t}"
     );
 }
+
+/// Unmounts the read-only mount of the test below, however it ends.
+struct Mounted(PathBuf);
+
+impl Drop for Mounted {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(&self.0).status();
+    }
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+}
+
+#[test]
+fn a_read_only_data_folder_still_reads_and_refuses_writes_by_name() {
+    let d = tmpdir("readonly");
+    let f = d.join("findings.json");
+    std::fs::write(&f, STRAIN).unwrap();
+    let mnt = d.join("mnt");
+    std::fs::create_dir_all(&mnt).unwrap();
+    // Root writes through permissions, so as root the folder is a tmpfs remounted read-only;
+    // anyone else gets a folder and files without write permission.
+    let mounted = if is_root() {
+        let ok = Command::new("mount")
+            .args(["-t", "tmpfs", "none"])
+            .arg(&mnt)
+            .status()
+            .is_ok_and(|s| s.success());
+        if !ok {
+            eprintln!("skipped: running as root where mount is not allowed");
+            return;
+        }
+        Some(Mounted(mnt.clone()))
+    } else {
+        None
+    };
+    let data = mnt.join("data");
+    let o = run(&data, &["assess", "--input", f.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(run(&data, &["pain", "--during", "1"]).status.success());
+    if mounted.is_some() {
+        assert!(Command::new("mount")
+            .args(["-o", "remount,ro"])
+            .arg(&mnt)
+            .status()
+            .unwrap()
+            .success());
+    } else {
+        use std::os::unix::fs::PermissionsExt;
+        for e in std::fs::read_dir(&data).unwrap() {
+            let p = e.unwrap().path();
+            std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o400)).unwrap();
+        }
+        std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o500)).unwrap();
+    }
+    for args in [
+        &["activities"][..],
+        &["status"],
+        &["plan"],
+        &["pain", "list"],
+        &["profile"],
+    ] {
+        let o = run(&data, args);
+        assert!(o.status.success(), "{args:?}: {}", text(&o));
+    }
+    let o = run(&data, &["pain", "list", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), 1, "{v}");
+    for args in [
+        &["pain", "--during", "2"][..],
+        &["profile", "--units", "mi"],
+    ] {
+        let o = run(&data, args);
+        assert_eq!(code(&o), 5, "{args:?}: {}", text(&o));
+        let t = text(&o);
+        assert!(
+            t.contains("cannot write: the data folder is read-only") && t.contains("mnt/data"),
+            "{t}"
+        );
+    }
+    if mounted.is_none() {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o700)).unwrap();
+    }
+}

@@ -57,6 +57,10 @@ pub enum Error {
     },
     #[error("database {path}: {message}")]
     Open { path: String, message: String },
+    /// The store was opened read-only (its folder or file cannot be written) and a write was
+    /// asked for. Nothing was written.
+    #[error("cannot write: the data folder is read-only ({path}); nothing was saved")]
+    ReadOnly { path: String },
     /// The database refused a statement (full disk, lost connection, a constraint).
     #[error("database: {context}: {source}")]
     Backend {

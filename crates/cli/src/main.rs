@@ -163,7 +163,7 @@ Exit status: 0 recorded, 3 bad input (pain outside 0-10, unknown exercise or cri
     #[command(
         long_about = "Keep a pain diary. Each entry is for a day (default today) or one run, with pain during, \
 straight after and the next morning (0 = none, 10 = worst imaginable), how long you can sit comfortably, where \
-it hurts and a note. Log the morning score the day after: `--date yesterday's-date --morning 2`, or \
+it hurts and a note. Log the morning score the day after: `--date yesterday --morning 2`, or \
 `--run last --morning 2` for your latest run.\n\n\
 `hamstride status` and `hamstride report` relate the diary to your training of the same day and the two days \
 before, and say how sure they can be (with fewer than about 10 days of scores: not yet).\n\n\
@@ -204,7 +204,7 @@ The file holds your health data: it is written readable only by you. Share it on
         after_help = "Examples:\n  hamstride report\n  hamstride report --out ~/Desktop/for-my-physio.html --units mi"
     )]
     Report {
-        /// The HTML file to write.
+        /// The HTML file to write ("-" for standard output; never the database, a folder or a device).
         #[arg(
             long,
             short,
@@ -353,7 +353,7 @@ enum PlanCommand {
     },
     /// Write the plan as Markdown, an iCalendar file and FIT workouts for a Garmin watch.
     Export {
-        /// Folder to write into (created if needed).
+        /// Folder to write into (created if needed, readable only by you; never the data folder).
         #[arg(long, short, value_name = "DIR", default_value = "hamstride-plan")]
         out: PathBuf,
         /// Weeks of sessions to put in the calendar.

@@ -43,7 +43,7 @@ fn ask_inner(
     today: Date,
     input: &mut CheckInInput,
 ) -> Result<(), InquireError> {
-    println!("Check-in for {today}: your last session and this morning. Esc cancels.\n");
+    outln!("Check-in for {today}: your last session and this morning. Esc cancels.\n");
     input.pain_during = pain("Pain during your last session (0-10)?")?;
     input.pain_after = pain("Pain straight after it (0-10)?")?;
     input.pain_morning = pain("Pain this morning (0-10)?")?;
@@ -113,7 +113,7 @@ fn ask_inner(
     if !service.screen_due(plan, today) {
         return Ok(());
     }
-    println!("\nWarning-sign check (due today):");
+    outln!("\nWarning-sign check (due today):");
     let kb = service.kb();
     let mut flags = Vec::new();
     for s in &kb.screens {

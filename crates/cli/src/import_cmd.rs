@@ -13,6 +13,7 @@ use anyhow::Result;
 use hamstride_service::import::{self, ImportOptions, ImportReport, ImportSource};
 use hamstride_service::DbOptions;
 
+use crate::safe::terminal;
 use crate::{exit, fail, open_db, Format, Units};
 
 /// How many example paths the text summary shows per skip reason.
@@ -100,16 +101,28 @@ pub fn import(
                 "seconds": (secs * 1000.0).round() / 1000.0,
                 "database": store.place(),
             });
-            println!("{}", serde_json::to_string_pretty(&v)?);
+            outln!("{}", serde_json::to_string_pretty(&v)?);
         }
-        Format::Text => print_summary(&report, secs, &store.place()),
+        Format::Text => print_summary(&report, secs, &store.place())?,
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(ExitCode::from(outcome_code(&report)))
 }
 
-fn print_summary(r: &ImportReport, secs: f64, db: &str) {
+/// The exit code of a finished import: 0 when nothing failed (files that are simply not
+/// activities, such as photos, do not count), 3 when files failed and none was imported or
+/// already there, 6 ("partly done") when some failed and others went in.
+fn outcome_code(r: &ImportReport) -> u8 {
+    let failed = r.skipped.iter().any(|s| s.is_failure());
+    match (failed, r.imported + r.duplicates) {
+        (false, _) => 0,
+        (true, 0) => exit::BAD_INPUT,
+        (true, _) => exit::PARTLY_DONE,
+    }
+}
+
+fn print_summary(r: &ImportReport, secs: f64, db: &str) -> std::io::Result<()> {
     let mb = r.decoded_bytes as f64 / 1e6;
-    println!(
+    outln!(
         "Imported {} new {}, {} already in your database, {} skipped  ({:.1} MB in {:.1} s)",
         r.imported,
         if r.imported == 1 {
@@ -123,7 +136,7 @@ fn print_summary(r: &ImportReport, secs: f64, db: &str) {
         secs
     );
     if r.index_rows_joined > 0 {
-        println!(
+        outln!(
             "Names and effort joined from activities.csv for {} activities.",
             r.index_rows_joined
         );
@@ -131,34 +144,35 @@ fn print_summary(r: &ImportReport, secs: f64, db: &str) {
     if !r.warnings.is_empty() {
         let mut files: Vec<&str> = r.warnings.iter().map(|w| w.path.as_str()).collect();
         files.dedup();
-        println!(
+        outln!(
             "\n{} {} imported with repairs (what could be read was kept):",
             files.len(),
             if files.len() == 1 { "file" } else { "files" }
         );
         for w in r.warnings.iter().take(10) {
-            println!("  {}: {}", w.path, w.warning);
+            outln!("  {}: {}", terminal(&w.path), terminal(&w.warning));
         }
         if r.warnings.len() > 10 {
-            println!(
+            outln!(
                 "  … and {} more (--format json lists all)",
                 r.warnings.len() - 10
             );
         }
     }
     if !r.skipped.is_empty() {
-        println!("\nSkipped:");
+        outln!("\nSkipped:");
         for (reason, paths) in import::skipped_by_reason(&r.skipped) {
-            println!("  {} × {reason}", paths.len());
+            outln!("  {} × {}", paths.len(), terminal(&reason));
             for p in paths.iter().take(EXAMPLES_PER_REASON) {
-                println!("      {p}");
+                outln!("      {}", terminal(p));
             }
             if paths.len() > EXAMPLES_PER_REASON {
-                println!("      … and {} more", paths.len() - EXAMPLES_PER_REASON);
+                outln!("      … and {} more", paths.len() - EXAMPLES_PER_REASON);
             }
         }
     }
-    println!("\nDatabase: {db}");
+    outln!("\nDatabase: {db}");
+    Ok(())
 }
 
 /// `units` None: the profile's, else km.
@@ -174,17 +188,22 @@ pub fn activities(db: &DbOptions, format: Format, units: Option<Units>) -> Resul
         Err(e) => return fail(exit::STORE, e),
     };
     if format == Format::Json {
-        println!("{}", serde_json::to_string_pretty(&rows)?);
+        outln!("{}", serde_json::to_string_pretty(&rows)?);
         return Ok(ExitCode::SUCCESS);
     }
     if rows.is_empty() {
-        println!("No activities yet. Import some with: hamstride import PATH");
+        outln!("No activities yet. Import some with: hamstride import PATH");
         return Ok(ExitCode::SUCCESS);
     }
     let unit = units.name();
-    println!(
+    outln!(
         "{:>6}  {:<16}  {:<10}  {:>8}  {:>8}  {:>6}  name",
-        "id", "start (UTC)", "sport", unit, "time", "avg HR"
+        "id",
+        "start (UTC)",
+        "sport",
+        unit,
+        "time",
+        "avg HR"
     );
     for r in &rows {
         let start = r.start_ms.map_or_else(|| "?".to_string(), fmt_utc);
@@ -198,18 +217,18 @@ pub fn activities(db: &DbOptions, format: Format, units: Option<Units>) -> Resul
         let hr = r
             .avg_heart_rate
             .map_or_else(|| "-".into(), |h| format!("{h:.0}"));
-        println!(
+        outln!(
             "{:>6}  {:<16}  {:<10}  {:>8}  {:>8}  {:>6}  {}",
             r.id,
             start,
-            r.sport,
+            terminal(&r.sport),
             dist,
             time,
             hr,
-            r.name.as_deref().unwrap_or("")
+            terminal(r.name.as_deref().unwrap_or(""))
         );
     }
-    println!("{} activities", rows.len());
+    outln!("{} activities", rows.len());
     Ok(ExitCode::SUCCESS)
 }
 

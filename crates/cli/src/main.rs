@@ -4,12 +4,16 @@
 //! interview, prints results as text or JSON, and turns errors into messages and exit codes.
 //! All clinical logic lives in the core; nothing here decides anything about a runner.
 
+#[macro_use]
+mod out;
 mod checkin_prompt;
+mod dates;
 mod files;
 mod import_cmd;
 mod interactive;
 mod plan_cmd;
 mod render;
+mod safe;
 mod training_cmd;
 
 use std::io::{IsTerminal, Read, Write};
@@ -22,13 +26,16 @@ use hamstride_service::{AthleteDb, DbOptions, Findings, Service};
 
 /// Exit codes that mean something to scripts.
 pub(crate) mod exit {
-    /// Bad findings, or a findings file that cannot be read: the user's input.
+    /// Bad findings, a findings file that cannot be read, an output path that is refused or
+    /// cannot be written, or an import where every file failed: the user's input.
     pub const BAD_INPUT: u8 = 3;
     /// The knowledge base failed its check.
     pub const KB_INVALID: u8 = 4;
     /// The local database cannot be opened or written (corrupt file, disk full, locked).
     pub const STORE: u8 = 5;
-    /// Anything else (a bug or an I/O failure writing output).
+    /// `import`: some files were imported (or already there) and others could not be read.
+    pub const PARTLY_DONE: u8 = 6;
+    /// Anything else (a bug).
     pub const INTERNAL: u8 = 1;
     /// The runner stopped the interview before the end: nothing was saved or replaced.
     pub const STOPPED: u8 = 7;
@@ -54,9 +61,11 @@ hamstride report --out for-my-physio.html\n  hamstride kb check\n\n\
 Your data stays on this computer, in a database folder readable only by you: by default in your user data \
 folder (~/.local/share/hamstride on Linux), or where --data-dir or HAMSTRIDE_DATA_DIR says. A physio or coach \
 can keep several runners in PostgreSQL instead: --database postgres://... with --athlete NAME.\n\n\
-Exit status: 0 success (whatever the triage level), 2 bad command line, 3 bad input (findings, or a path \
-that does not exist), 4 knowledge base invalid, 5 database cannot be opened or written, 7 interview stopped \
-before the end (nothing saved), 1 internal error."
+Exit status: 0 success (whatever the triage level; also when the reader of the output stops early, as \
+`| head` does), 2 bad command line, 3 bad input (findings, a path that does not exist, an output path that is \
+refused or cannot be written, an import where every file failed), 4 knowledge base invalid, 5 database cannot \
+be opened or written, 6 import partly done (some files could not be read), 7 interview stopped before the \
+end (nothing saved), 1 internal error."
 )]
 struct Cli {
     /// Folder holding your database (default: your user data folder, e.g. ~/.local/share/hamstride).
@@ -100,7 +109,10 @@ exported in another format (same start within a minute, same sport) count as dup
 be read is skipped with its reason and never stops the rest. If the import is interrupted, run it again: \
 it completes without duplicates.",
         after_help = "Examples:\n  hamstride import export_12345.zip\n  hamstride import ~/Garmin/Activities/ run.gpx\n  \
-hamstride import --format json export.zip | jq .imported"
+hamstride import --format json export.zip | jq .imported\n\n\
+Exit status: 0 done (files that are not activities, such as photos, do not count as failures), 3 nothing \
+imported because every file failed (or a path does not exist), 6 partly done: some files imported or already \
+there, others could not be read (listed under \"Skipped\"), 5 database problem."
     )]
     Import(ImportArgs),
     /// List the activities in your database.
@@ -124,9 +136,9 @@ hamstride plan --format json | jq .today_sessions\n  hamstride plan export --out
     Plan {
         #[command(subcommand)]
         command: Option<PlanCommand>,
-        /// Show the plan as of this date (YYYY-MM-DD; default today).
+        /// Show the plan as of this day: YYYY-MM-DD, today, yesterday or a weekday name (default today).
         #[arg(long, value_name = "DATE")]
-        date: Option<jiff::civil::Date>,
+        date: Option<dates::DateArg>,
         /// Output format.
         #[arg(long, short, value_enum, default_value_t = Format::Text)]
         format: Format,
@@ -154,7 +166,7 @@ Exit status: 0 recorded, 3 bad input (pain outside 0-10, unknown exercise or cri
     #[command(
         long_about = "Keep a pain diary. Each entry is for a day (default today) or one run, with pain during, \
 straight after and the next morning (0 = none, 10 = worst imaginable), how long you can sit comfortably, where \
-it hurts and a note. Log the morning score the day after: `--date yesterday's-date --morning 2`, or \
+it hurts and a note. Log the morning score the day after: `--date yesterday --morning 2`, or \
 `--run last --morning 2` for your latest run.\n\n\
 `hamstride status` and `hamstride report` relate the diary to your training of the same day and the two days \
 before, and say how sure they can be (with fewer than about 10 days of scores: not yet).\n\n\
@@ -195,7 +207,7 @@ The file holds your health data: it is written readable only by you. Share it on
         after_help = "Examples:\n  hamstride report\n  hamstride report --out ~/Desktop/for-my-physio.html --units mi"
     )]
     Report {
-        /// The HTML file to write.
+        /// The HTML file to write ("-" for standard output; never the database, a folder or a device).
         #[arg(
             long,
             short,
@@ -262,7 +274,8 @@ struct AssessArgs {
     /// Output format: text for people, json for scripts (the assessment contract).
     #[arg(long, short, value_enum, default_value_t = Format::Text)]
     format: Format,
-    /// Write the answers given (findings JSON) to this file, readable only by you.
+    /// Write the answers given (findings JSON) to this file, readable only by you ("-": standard
+    /// output, before the result). Never the database, a folder or a device.
     #[arg(long, value_name = "FILE")]
     save: Option<PathBuf>,
     /// Reject findings with fields the contract does not define (default: warn and ignore).
@@ -308,9 +321,10 @@ struct PainCli {
     /// Which side: left, right or both.
     #[arg(long, value_name = "SIDE")]
     side: Option<String>,
-    /// The day the entry is about (YYYY-MM-DD; default today, or the run's day with --run).
+    /// The day the entry is about: YYYY-MM-DD, today, yesterday or a weekday name (the most
+    /// recent, today included; default today, or the run's day with --run).
     #[arg(long, value_name = "DATE")]
-    date: Option<jiff::civil::Date>,
+    date: Option<dates::DateArg>,
     /// The run it is about: an activity id (see `hamstride activities`) or "last".
     #[arg(long, value_name = "ID|last")]
     run: Option<String>,
@@ -361,7 +375,7 @@ enum PlanCommand {
     },
     /// Write the plan as Markdown, an iCalendar file and FIT workouts for a Garmin watch.
     Export {
-        /// Folder to write into (created if needed).
+        /// Folder to write into (created if needed, readable only by you; never the data folder).
         #[arg(long, short, value_name = "DIR", default_value = "hamstride-plan")]
         out: PathBuf,
         /// Weeks of sessions to put in the calendar.
@@ -396,9 +410,10 @@ struct CheckinCli {
     /// A doctor or physiotherapist has seen you.
     #[arg(long)]
     seen_clinician: bool,
-    /// The date of the check-in (YYYY-MM-DD; default today).
+    /// The day of the check-in: YYYY-MM-DD, today, yesterday or a weekday name (the most recent,
+    /// today included; default today).
     #[arg(long, value_name = "DATE")]
-    date: Option<jiff::civil::Date>,
+    date: Option<dates::DateArg>,
     /// A note for yourself or your physio.
     #[arg(long)]
     note: Option<String>,
@@ -552,7 +567,7 @@ fn main() -> ExitCode {
             &dbo,
             training_cmd::PainArgs {
                 input: hamstride_service::training::PainInput {
-                    date: a.date,
+                    date: None,
                     activity_id: None,
                     site: a.site,
                     side: a.side,
@@ -563,6 +578,7 @@ fn main() -> ExitCode {
                     notes: a.note,
                 },
                 run: a.run,
+                date: a.date,
                 format: a.format,
             },
         ),
@@ -577,6 +593,8 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(code) => code,
+        // The reader of our output went away (`| head`): what was asked is done, say nothing.
+        Err(err) if out::is_closed_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("hamstride: {err:#}");
             ExitCode::from(exit::INTERNAL)
@@ -599,6 +617,10 @@ pub(crate) fn fail(code: u8, msg: impl std::fmt::Display) -> Result<ExitCode> {
 }
 
 fn assess(db: &DbOptions, args: &AssessArgs) -> Result<ExitCode> {
+    // Before the interview, so a refused --save path costs no answers.
+    if let Some(Err(message)) = args.save.as_deref().map(|p| files::check_out_file(p, db)) {
+        return fail(exit::BAD_INPUT, message);
+    }
     let service = Service::new().context("loading the built-in knowledge base")?;
     let (findings, ending) = match &args.input {
         Some(path) => {
@@ -641,7 +663,7 @@ fn assess(db: &DbOptions, args: &AssessArgs) -> Result<ExitCode> {
     if ending == interactive::Ending::AllUnknown {
         // Nothing the runner could tell: a result would rest on nothing. Say why the questions
         // stopped and what to do, and keep nothing.
-        println!("{}", service.kb().screen_wording.all_unknown);
+        outln!("{}", service.kb().screen_wording.all_unknown);
         return Ok(ExitCode::SUCCESS);
     }
     let outcome = service.assess(&findings);
@@ -669,8 +691,12 @@ fn assess(db: &DbOptions, args: &AssessArgs) -> Result<ExitCode> {
         return Ok(ExitCode::from(exit::STOPPED));
     }
     if let Some(path) = &args.save {
-        save_findings(&service, &findings, path)
-            .with_context(|| format!("saving answers to {}", path.display()))?;
+        if let Err(e) = save_findings(&service, &findings, path) {
+            if out::is_closed_pipe(&e) {
+                return Err(e);
+            }
+            return fail(exit::BAD_INPUT, format!("saving answers: {e:#}"));
+        }
     }
     if args.no_record {
         return Ok(ExitCode::SUCCESS);
@@ -739,7 +765,7 @@ fn record(
         .unwrap_or_default();
     let lines = recorded_lines(&r, &name);
     if args.format == Format::Text {
-        println!("\n{}", lines.join("\n"));
+        outln!("\n{}", lines.join("\n"));
     } else {
         for l in lines {
             eprintln!("hamstride: {l}");
@@ -816,50 +842,61 @@ fn ask_consent(db: &DbOptions) -> bool {
             .unwrap_or(false)
 }
 
+/// A findings file is a few kilobytes; more than this is not one.
+const MAX_INPUT: u64 = 16 * 1024 * 1024;
+
+/// Read findings from a file or `-`. The bound is enforced while reading, not taken from the
+/// metadata, which says nothing true for standard input, a FIFO or `/dev/zero`.
 fn read_input(path: &Path) -> std::result::Result<(String, String), String> {
-    if path.as_os_str() == "-" {
-        let mut s = String::new();
+    let name = if path.as_os_str() == "-" {
+        String::from("standard input")
+    } else {
+        path.display().to_string()
+    };
+    let mut bytes = Vec::new();
+    let read = if path.as_os_str() == "-" {
         std::io::stdin()
             .lock()
-            .take(16 * 1024 * 1024)
-            .read_to_string(&mut s)
-            .map_err(|e| format!("cannot read standard input: {e}"))?;
-        return Ok((s, String::from("standard input")));
-    }
-    let meta =
-        std::fs::metadata(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    // A findings file is a few kilobytes; refuse anything absurd rather than read it all.
-    if meta.len() > 16 * 1024 * 1024 {
+            .take(MAX_INPUT + 1)
+            .read_to_end(&mut bytes)
+    } else {
+        std::fs::File::open(path).and_then(|f| f.take(MAX_INPUT + 1).read_to_end(&mut bytes))
+    };
+    read.map_err(|e| format!("cannot read {name}: {e}"))?;
+    if bytes.len() as u64 > MAX_INPUT {
         return Err(format!(
-            "{} is too large to be a findings file ({} bytes)",
-            path.display(),
-            meta.len()
+            "{name} is too large to be a findings file (more than {} MiB)",
+            MAX_INPUT / (1024 * 1024)
         ));
     }
-    let s = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    Ok((s, path.display().to_string()))
+    let s = String::from_utf8(bytes)
+        .map_err(|_| format!("cannot read {name}: it is not UTF-8 text"))?;
+    Ok((s, name))
 }
 
 /// Write the findings atomically (temp file + rename) with mode 0600: it is health data.
+/// `-` writes them to standard output.
 fn save_findings(service: &Service, f: &Findings, path: &Path) -> Result<()> {
     let mut json = serde_json::to_string_pretty(&service.findings_json(f))?;
     json.push('\n');
+    if files::is_stdout(path) {
+        return Ok(out::write_all(json.as_bytes())?);
+    }
     files::write_private(path, json.as_bytes())
-        .with_context(|| format!("writing {}", path.display()))
+        .with_context(|| format!("cannot write {}", path.display()))
 }
 
 fn kb_check(dir: Option<&Path>, format: Format) -> Result<ExitCode> {
     match hamstride_service::check_kb(dir) {
         Ok(stats) => {
             if format == Format::Json {
-                println!("{}", serde_json::to_string_pretty(&stats)?);
+                outln!("{}", serde_json::to_string_pretty(&stats)?);
             } else {
                 let plans = &stats.plans;
                 let signals = stats.signals;
                 let prefill = stats.prefill;
                 let stats = &stats.kb;
-                println!(
+                outln!(
                     "knowledge base {} is valid: {} findings, {} conditions, {} evidence rows, {} triage rules \
 ({} red-flag), {} screen groups, {} advice entries, {} sources ({} cited by conditions, rules and advice)",
                     stats.version,
@@ -873,14 +910,14 @@ fn kb_check(dir: Option<&Path>, format: Format) -> Result<ExitCode> {
                     stats.sources,
                     stats.sources_cited
                 );
-                println!(
+                outln!(
                     "plan library is valid: {} exercises, {} protocols with {} phases and {} exit criteria, {} return-to-run stages",
                     plans.exercises, plans.protocols, plans.phases, plans.criteria, plans.ladder_stages
                 );
-                println!(
+                outln!(
                     "running-data signals are valid: {signals}, each with its grade and known sources"
                 );
-                println!(
+                outln!(
                     "assessment pre-fill from data is valid: {prefill} training changes, each with its sources or reason"
                 );
             }

@@ -13,6 +13,7 @@ use hamstride_service::view::{words, DayView, PlanView, Referral, Verdict};
 use hamstride_service::{AthleteDb, DbOptions, Error, Service};
 use jiff::civil::Date;
 
+use crate::dates::DateArg;
 use crate::{exit, fail, open_db, Format};
 
 /// The service, the open database and its active plan, or the exit (message printed).
@@ -36,15 +37,16 @@ pub fn service_fail(e: Error) -> Result<ExitCode> {
 }
 
 /// The date asked for, else the runner's today (in their time zone).
-fn today_or(service: &Service, db: &AthleteDb, date: Option<Date>) -> Result<Date, Error> {
+fn today_or(service: &Service, db: &AthleteDb, date: Option<DateArg>) -> Result<Date, Error> {
     match date {
-        Some(d) => Ok(d),
+        Some(DateArg::On(d)) => Ok(d),
+        Some(words) => Ok(words.resolve(service.today(db, Now::system())?)),
         None => service.today(db, Now::system()),
     }
 }
 
 /// `hamstride plan [--date D]`.
-pub fn show(db: &DbOptions, date: Option<Date>, format: Format) -> Result<ExitCode> {
+pub fn show(db: &DbOptions, date: Option<DateArg>, format: Format) -> Result<ExitCode> {
     let (service, store, plan) = match load(db) {
         Ok(x) => x,
         Err(code) => return code,
@@ -66,9 +68,9 @@ fn print_plan(
         Err(e) => return service_fail(e),
     };
     if format == Format::Json {
-        println!("{}", serde_json::to_string_pretty(&plan_json(&view)?)?);
+        outln!("{}", serde_json::to_string_pretty(&plan_json(&view)?)?);
     } else {
-        print!("{}", render_plan(&view));
+        out!("{}", render_plan(&view));
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -317,6 +319,9 @@ pub fn restore(db: &DbOptions, id: i64, format: Format) -> Result<ExitCode> {
 
 /// `hamstride plan export`.
 pub fn export(db: &DbOptions, out: &Path, weeks: u32, format: Format) -> Result<ExitCode> {
+    if let Err(message) = crate::files::check_out_dir(out, db) {
+        return fail(exit::BAD_INPUT, message);
+    }
     let (service, store, plan) = match load(db) {
         Ok(x) => x,
         Err(code) => return code,
@@ -331,17 +336,17 @@ pub fn export(db: &DbOptions, out: &Path, weeks: u32, format: Format) -> Result<
     };
     let files = match crate::files::write_export(out, &files) {
         Ok(paths) => paths,
-        Err(message) => return fail(exit::INTERNAL, message),
+        Err(message) => return fail(exit::BAD_INPUT, message),
     };
     if format == Format::Json {
         let list: Vec<String> = files.iter().map(|p| p.display().to_string()).collect();
-        println!("{}", serde_json::json!({ "files": list }));
+        outln!("{}", serde_json::json!({ "files": list }));
     } else {
-        println!("Wrote {} files to {}:", files.len(), out.display());
+        outln!("Wrote {} files to {}:", files.len(), out.display());
         for f in &files {
-            println!("  {}", f.display());
+            outln!("  {}", f.display());
         }
-        println!(
+        outln!(
             "\nplan.md is the plan to read or print; plan.ics imports into a calendar; copy the .fit files to your \
 Garmin watch's NewFiles folder (or GARMIN/NewFiles) to get the run sessions as workouts.\n\
 The calendar covers the next {} weeks as the plan stands today: export again after check-ins move you on.",
@@ -361,7 +366,7 @@ pub struct CheckinArgs {
     pub met: Vec<String>,
     pub red_flags: Option<String>,
     pub seen_clinician: bool,
-    pub date: Option<Date>,
+    pub date: Option<DateArg>,
     pub note: Option<String>,
     pub format: Format,
 }
@@ -385,7 +390,7 @@ pub fn checkin(db: &DbOptions, a: CheckinArgs) -> Result<ExitCode> {
         Err(e) => return service_fail(e),
     };
     let mut input = CheckInInput {
-        date: a.date,
+        date: a.date.map(|d| d.resolve(today)),
         pain_during: a.during,
         pain_after: a.after,
         pain_morning: a.morning,
@@ -446,9 +451,9 @@ or run `hamstride checkin` in a terminal to be asked",
         Err(e) => return service_fail(e),
     };
     if a.format == Format::Json {
-        println!("{}", serde_json::to_string_pretty(&checkin_json(&result)?)?);
+        outln!("{}", serde_json::to_string_pretty(&checkin_json(&result)?)?);
     } else {
-        print!("{}", render_checkin(&result));
+        out!("{}", render_checkin(&result));
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -542,23 +547,23 @@ pub fn exercises(id: Option<&str>, format: Format) -> Result<ExitCode> {
                 );
             };
             if format == Format::Json {
-                println!("{}", serde_json::to_string_pretty(x)?);
+                outln!("{}", serde_json::to_string_pretty(x)?);
                 return Ok(ExitCode::SUCCESS);
             }
-            println!("{} ({})\n", x.name, x.id);
-            println!("{}\n", x.instructions);
+            outln!("{} ({})\n", x.name, x.id);
+            outln!("{}\n", x.instructions);
             for c in &x.cues {
-                println!("  • {c}");
+                outln!("  • {c}");
             }
-            println!("\nDose: {}", x.dose);
-            println!("Easier: {}", x.easier);
-            println!("Harder: {}", x.harder);
+            outln!("\nDose: {}", x.dose);
+            outln!("Easier: {}", x.easier);
+            outln!("Harder: {}", x.harder);
             if !x.equipment.is_empty() {
-                println!("Equipment: {}", x.equipment.join(", "));
+                outln!("Equipment: {}", x.equipment.join(", "));
             }
-            println!("Not when: {}", x.not_when);
+            outln!("Not when: {}", x.not_when);
             for a in &x.avoid {
-                println!(
+                outln!(
                     "Avoid in {} ({}): {}",
                     a.phases.join(", "),
                     a.condition,
@@ -576,7 +581,7 @@ pub fn exercises(id: Option<&str>, format: Format) -> Result<ExitCode> {
                         .map(|k| k.short.as_str())
                 })
                 .collect();
-            println!(
+            outln!(
                 "Sources: {}{}",
                 shorts.join("; "),
                 x.grade
@@ -587,13 +592,13 @@ pub fn exercises(id: Option<&str>, format: Format) -> Result<ExitCode> {
         }
         None => {
             if format == Format::Json {
-                println!("{}", serde_json::to_string_pretty(&lib.exercises)?);
+                outln!("{}", serde_json::to_string_pretty(&lib.exercises)?);
                 return Ok(ExitCode::SUCCESS);
             }
             for x in &lib.exercises {
-                println!("{:<32} {:<15} {}", x.id, x.category, x.name);
+                outln!("{:<32} {:<15} {}", x.id, x.category, x.name);
             }
-            println!(
+            outln!(
                 "\n{} exercises. `hamstride exercises ID` shows one in full.",
                 lib.exercises.len()
             );
@@ -627,26 +632,26 @@ pub fn profile(
         Err(e) => return service_fail(e),
     };
     if format == Format::Json {
-        println!("{}", serde_json::to_string_pretty(&p)?);
+        outln!("{}", serde_json::to_string_pretty(&p)?);
     } else {
         let bpm = |v: Option<f64>, default: &str| {
             v.map(|x| format!("{x:.0} bpm"))
                 .unwrap_or_else(|| default.to_string())
         };
-        println!("units: {}", p.units.as_deref().unwrap_or("km (default)"));
-        println!(
+        outln!("units: {}", p.units.as_deref().unwrap_or("km (default)"));
+        outln!(
             "time zone: {}",
             p.timezone.as_deref().unwrap_or("this computer's (default)")
         );
-        println!(
+        outln!(
             "resting heart rate: {}",
             bpm(p.hr_rest, "not set (60 bpm assumed)")
         );
-        println!(
+        outln!(
             "maximum heart rate: {}",
             bpm(p.hr_max, "not set (estimated from your runs)")
         );
-        println!(
+        outln!(
             "heart-rate load curve: {}",
             p.hr_curve.as_deref().unwrap_or("men (default)")
         );

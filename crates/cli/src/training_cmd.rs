@@ -61,6 +61,8 @@ pub struct PainArgs {
     pub input: PainInput,
     /// "last" or an activity id.
     pub run: Option<String>,
+    /// `--date`, resolved against the runner's today once the store is open.
+    pub date: Option<crate::dates::DateArg>,
     pub format: Format,
 }
 
@@ -74,6 +76,12 @@ pub fn log(db: &DbOptions, mut args: PainArgs) -> Result<ExitCode> {
         Ok(s) => s,
         Err(code) => return code,
     };
+    if let Some(d) = args.date {
+        args.input.date = Some(match service.today(&store, Now::system()) {
+            Ok(today) => d.resolve(today),
+            Err(e) => return service_fail(e),
+        });
+    }
     if let Some(run) = &args.run {
         args.input.activity_id = match run.as_str() {
             "last" => match training::last_run(&store) {
@@ -115,7 +123,7 @@ pub fn log(db: &DbOptions, mut args: PainArgs) -> Result<ExitCode> {
     match service.log_pain(&mut store, &args.input, Now::system()) {
         Ok(rec) => {
             if args.format == Format::Json {
-                println!("{}", serde_json::to_string_pretty(&rec)?);
+                outln!("{}", serde_json::to_string_pretty(&rec)?);
             } else {
                 let e = &rec.entry;
                 let mut parts = Vec::new();
@@ -131,13 +139,13 @@ pub fn log(db: &DbOptions, mut args: PainArgs) -> Result<ExitCode> {
                 if let Some(v) = e.sitting_min {
                     parts.push(format!("sitting {v} min"));
                 }
-                println!(
+                outln!(
                     "Recorded pain entry {} for {}: {}.",
                     rec.id,
                     e.date.strftime("%a %-d %b %Y"),
                     parts.join(", ")
                 );
-                println!("See how it relates to your training with `hamstride status` or `hamstride report`.");
+                outln!("See how it relates to your training with `hamstride status` or `hamstride report`.");
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -154,7 +162,7 @@ fn ask(service: &Service, i: &mut PainInput) -> Result<bool> {
 }
 
 fn ask_inner(service: &Service, i: &mut PainInput) -> Result<(), InquireError> {
-    println!("Pain diary. Skip anything with Enter; Esc cancels without recording.\n");
+    outln!("Pain diary. Skip anything with Enter; Esc cancels without recording.\n");
     i.during = pain("Pain during running or activity today (0-10)?")?;
     i.after = pain("Pain straight after (0-10)?")?;
     i.next_morning = pain("Pain the next morning (0-10)? (for an entry about yesterday)")?;
@@ -189,18 +197,24 @@ pub fn list(db: &DbOptions, format: Format) -> Result<ExitCode> {
         Err(e) => return service_fail(e),
     };
     if format == Format::Json {
-        println!("{}", serde_json::to_string_pretty(&diary)?);
+        outln!("{}", serde_json::to_string_pretty(&diary)?);
         return Ok(ExitCode::SUCCESS);
     }
     if diary.is_empty() {
-        println!(
+        outln!(
             "No pain entries yet. Log one with `hamstride pain --during 2 --after 1` (see --help)."
         );
         return Ok(ExitCode::SUCCESS);
     }
-    println!(
+    outln!(
         "{:>4}  {:<15} {:>6} {:>5} {:>7} {:>7}  {:<17} notes",
-        "id", "day", "during", "after", "morning", "sitting", "where"
+        "id",
+        "day",
+        "during",
+        "after",
+        "morning",
+        "sitting",
+        "where"
     );
     let n = |v: Option<u8>| v.map(|x| x.to_string()).unwrap_or_else(|| "-".into());
     for r in &diary {
@@ -211,7 +225,7 @@ pub fn list(db: &DbOptions, format: Format) -> Result<ExitCode> {
             (None, Some(side)) => side.as_str().to_string(),
             (None, None) => "-".into(),
         };
-        println!(
+        outln!(
             "{:>4}  {:<15} {:>6} {:>5} {:>7} {:>7}  {:<17} {}",
             r.id,
             e.date.strftime("%a %-d %b %Y").to_string(),
@@ -221,8 +235,8 @@ pub fn list(db: &DbOptions, format: Format) -> Result<ExitCode> {
             e.sitting_min
                 .map(|m| format!("{m} min"))
                 .unwrap_or_else(|| "-".into()),
-            place,
-            e.notes.as_deref().unwrap_or("")
+            crate::safe::terminal(&place),
+            crate::safe::terminal(e.notes.as_deref().unwrap_or(""))
         );
     }
     Ok(ExitCode::SUCCESS)
@@ -240,7 +254,7 @@ pub fn delete(db: &DbOptions, id: i64) -> Result<ExitCode> {
     };
     match service.delete_pain(&mut store, id) {
         Ok(()) => {
-            println!("Deleted pain entry {id}.");
+            outln!("Deleted pain entry {id}.");
             Ok(ExitCode::SUCCESS)
         }
         Err(e) => service_fail(e),
@@ -406,11 +420,11 @@ pub fn status(db: &DbOptions, units: Option<Units>, format: Format) -> Result<Ex
             pain_summary: st.pain_notes.iter().map(words::pain_note).collect(),
             pain_notes: &st.pain_notes,
         };
-        println!("{}", serde_json::to_string_pretty(&s)?);
+        outln!("{}", serde_json::to_string_pretty(&s)?);
         return Ok(ExitCode::SUCCESS);
     }
     let un = u.name();
-    println!(
+    outln!(
         "This week (from {}), today {}",
         w.start.strftime("%a %-d %b"),
         st.today.strftime("%a %-d %b %Y")
@@ -432,11 +446,11 @@ pub fn status(db: &DbOptions, units: Option<Units>, format: Format) -> Result<Ex
             None => format!("{:>6}", ""),
         });
     }
-    println!("{head}\n{km}");
+    outln!("{head}\n{km}");
     if days.iter().any(|d| d.morning_pain.is_some()) {
-        println!("{pain}");
+        outln!("{pain}");
     }
-    println!(
+    outln!(
         "  {} run{}, {:.1} {un}, longest {:.1} {un}; fast running {:.1} {un}, {} stride{}; {:.0} {} climbed",
         week.runs,
         if week.runs == 1 { "" } else { "s" },
@@ -450,14 +464,14 @@ pub fn status(db: &DbOptions, units: Option<Units>, format: Format) -> Result<Ex
     );
     let recent_runs = weekly_distance.iter().any(|x| x.1 > 0.0);
     if let (false, Some((date, metres))) = (recent_runs, st.latest_run) {
-        println!(
+        outln!(
             "\nNo runs in the last 12 weeks; your latest was on {} ({:.1} {un}).",
             date.strftime("%a %-d %b %Y"),
             dist(metres, u)
         );
     } else if !weekly_distance.is_empty() {
         let v: Vec<f64> = weekly_distance.iter().map(|x| x.1).collect();
-        println!(
+        outln!(
             "\nLast {} weeks, {un}   {}   ({:.0} → {:.0})",
             v.len(),
             sparkline(&v, None),
@@ -469,14 +483,14 @@ pub fn status(db: &DbOptions, units: Option<Units>, format: Format) -> Result<Ex
                 .iter()
                 .map(|x| x.1.unwrap_or(f64::NAN))
                 .collect();
-            println!("Morning pain, 0-10   {}", sparkline(&p, Some(10.0)));
+            outln!("Morning pain, 0-10   {}", sparkline(&p, Some(10.0)));
         }
     } else {
-        println!("\nNo runs imported yet: `hamstride import PATH` brings in your watch data.");
+        outln!("\nNo runs imported yet: `hamstride import PATH` brings in your watch data.");
     }
     if let Some(p) = st.acwr.as_ref().filter(|p| p.covered) {
         let f = |v: Option<f64>| v.map(|x| format!("{x:.2}")).unwrap_or_else(|| "-".into());
-        println!(
+        outln!(
             "Acute:chronic load {} (uncoupled), {} (EWMA): shown for context only; it is contested and never an alert.",
             f(p.uncoupled),
             f(p.ewma)
@@ -484,39 +498,39 @@ pub fn status(db: &DbOptions, units: Option<Units>, format: Format) -> Result<Ex
     }
     if st.flags.is_empty() {
         if st.latest_run.is_some() {
-            println!("\nNo load flags in the last 14 days.");
+            outln!("\nNo load flags in the last 14 days.");
         }
     } else {
-        println!("\nFlags, last 14 days (links seen in studies, not forecasts):");
+        outln!("\nFlags, last 14 days (links seen in studies, not forecasts):");
         for f in &st.flags {
             let mark = match f.level {
                 Level::Strong => "!!",
                 Level::Warn => "! ",
                 Level::Note => "· ",
             };
-            println!("  {mark} {}", words::flag(f, u.words()));
+            outln!("  {mark} {}", words::flag(f, u.words()));
         }
     }
     for c in &form_changes {
-        println!("  form: {c}");
+        outln!("  form: {c}");
     }
     if let Some((name, phase)) = &st.plan {
-        println!("\nPlan: {name}, phase \"{phase}\".");
+        outln!("\nPlan: {name}, phase \"{phase}\".");
         if let Some(ad) = &st.adherence {
-            println!("  {}", words::adherence_summary(ad));
+            outln!("  {}", words::adherence_summary(ad));
         }
     }
     if let Some(first) = st.pain_notes.first() {
-        println!("\nPain diary: {}", words::pain_note(first));
+        outln!("\nPain diary: {}", words::pain_note(first));
     }
     if st.undated > 0 {
-        println!(
+        outln!(
             "\n{} activit{} dated before 2000 (a watch clock that was never set) left out.",
             st.undated,
             if st.undated == 1 { "y is" } else { "ies are" }
         );
     }
-    println!("\nThe full picture, printable for your physio: `hamstride report`.");
+    outln!("\nThe full picture, printable for your physio: `hamstride report`.");
     Ok(ExitCode::SUCCESS)
 }
 
@@ -531,26 +545,34 @@ pub fn report(
     units: Option<Units>,
     format: Format,
 ) -> Result<ExitCode> {
+    // Checked before the database is opened, so a refused path changes nothing.
+    if let Err(message) = crate::files::check_out_file(out, db) {
+        return crate::fail(crate::exit::BAD_INPUT, message);
+    }
     let (service, mut t) = match gather(db, Now::system()) {
         Ok(x) => x,
         Err(code) => return code,
     };
     t.units = pick_units(units, &t).name().to_string();
     let html = service.render_report(&t);
+    let bytes = html.len();
+    if crate::files::is_stdout(out) {
+        crate::out::write_all(html.as_bytes())?;
+        return Ok(ExitCode::SUCCESS);
+    }
     if let Err(e) = crate::files::write_private(out, html.as_bytes()) {
         return crate::fail(
-            crate::exit::INTERNAL,
+            crate::exit::BAD_INPUT,
             format!("cannot write {}: {e}", out.display()),
         );
     }
-    let bytes = html.len();
     if format == Format::Json {
-        println!(
+        outln!(
             "{}",
             serde_json::json!({ "path": out.display().to_string(), "bytes": bytes })
         );
     } else {
-        println!(
+        outln!(
             "Wrote {} ({} kB): open it in a browser; it prints with a one-page summary for your physio or doctor.",
             out.display(),
             bytes.div_ceil(1024)

@@ -97,6 +97,10 @@ fn upload_name(name: &str) -> String {
     }
 }
 
+/// The reason given for a member that is simply not activity data (a photo in a Strava
+/// export): nothing failed, unlike every other reason. Callers compare with it.
+pub const NOT_AN_ACTIVITY: &str = "not an activity file";
+
 /// One thing found by the walk.
 #[derive(Debug)]
 pub enum Member {
@@ -308,7 +312,7 @@ impl Walker<'_> {
             }
             Kind::Other if !top => {
                 self.progress.fetch_add(len, Ordering::Relaxed);
-                self.skip(&shown, "not an activity file")
+                self.skip(&shown, NOT_AN_ACTIVITY)
             }
             // A file the runner named explicitly is tried whatever its name and content: the
             // decoder then says why it cannot read it.
@@ -422,7 +426,7 @@ impl Walker<'_> {
                 crate::sniff::kind_of_content(&head).unwrap_or(named)
             };
             if kind == Kind::Other {
-                self.skip(&path, "not an activity file");
+                self.skip(&path, NOT_AN_ACTIVITY);
                 continue;
             }
             if kind == Kind::Zip && depth >= self.limits.max_depth {

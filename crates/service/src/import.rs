@@ -64,6 +64,14 @@ pub struct Skipped {
     pub reason: String,
 }
 
+impl Skipped {
+    /// True when the file could not be read (corrupt, too large, unreadable), false when it is
+    /// simply not activity data (a photo in an export): what the CLI's exit code reports.
+    pub fn is_failure(&self) -> bool {
+        self.reason != hamstride_ingest::archive::NOT_AN_ACTIVITY
+    }
+}
+
 /// A file imported with something repaired or left out (bad CRC, truncation …).
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Warning {

@@ -48,7 +48,8 @@ pub const DEFAULT_ATHLETE: &str = "default";
 /// What went wrong in the store. Each variant says which file, which row or which step.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("{path}: {source}")]
+    /// A file or folder of the store could not be created or written (all uses are writes).
+    #[error("cannot write {path}: {source}")]
     Io {
         path: String,
         #[source]
@@ -56,6 +57,10 @@ pub enum Error {
     },
     #[error("database {path}: {message}")]
     Open { path: String, message: String },
+    /// The store was opened read-only (its folder or file cannot be written) and a write was
+    /// asked for. Nothing was written.
+    #[error("cannot write: the data folder is read-only ({path}); nothing was saved")]
+    ReadOnly { path: String },
     /// The database refused a statement (full disk, lost connection, a constraint).
     #[error("database: {context}: {source}")]
     Backend {

@@ -1,8 +1,10 @@
 //! The embedded backend: one SQLite file per data directory.
 //!
-//! The file is created with mode 0600 in a 0700 folder before SQLite opens it, so health data
-//! is never readable by other users, not even for an instant (the WAL and shared-memory side
-//! files take the main file's mode). WAL mode lets `status` read while an import writes. The
+//! The file is created with mode 0600 before SQLite opens it, in a folder made 0700 when
+//! hamstride creates it (a folder the runner made keeps its mode), so health data is never
+//! readable by other users, not even for an instant (the WAL and shared-memory side files take
+//! the main file's mode). A folder or file that cannot be written is opened read-only when the
+//! schema is current, so reading commands still work and writes fail with `Error::ReadOnly`. WAL mode lets `status` read while an import writes. The
 //! bytes of imported files go to a second file beside it, `hamstride-originals.db` (also
 //! 0600), in rollback-journal mode, because WAL would write them twice: that keeps an import
 //! as fast as before WAL (bench/import_vs_previous.sh).
@@ -67,6 +69,9 @@ pub struct SqliteStore {
     /// `hamstride-originals.db`: the bytes of imported files, written once (rollback journal).
     originals: Connection,
     path: PathBuf,
+    /// Set when the data folder or the database could not be written and the store was opened
+    /// read-only: every write then fails with `Error::ReadOnly` naming this folder.
+    read_only: Option<PathBuf>,
 }
 
 impl SqliteStore {
@@ -76,12 +81,23 @@ impl SqliteStore {
     }
 
     /// Open migrated only up to schema `version` (tests of upgrades from older releases).
+    /// When the folder or the file cannot be written (a read-only mount, a backup copy with
+    /// its permissions), an existing database at the current schema is opened read-only, so
+    /// the commands that only read still work; writes then fail with `Error::ReadOnly`.
     pub fn open_at(dir: &Path, version: usize) -> Result<SqliteStore, Error> {
+        if version >= MIGRATIONS.len() && !writable(dir) {
+            return Self::open_read_only(dir);
+        }
+        // Only a folder hamstride creates is made private: a folder the runner chose and made
+        // (shared, read-only, on a mount) keeps the permissions they gave it.
+        let existed = dir.is_dir();
         fs::create_dir_all(dir).map_err(|source| Error::Io {
             path: dir.display().to_string(),
             source,
         })?;
-        restrict_dir(dir)?;
+        if !existed {
+            restrict_dir(dir)?;
+        }
         let path = dir.join(DB_FILE);
         create_private(&path)?;
         let conn = Connection::open(&path).map_err(|e| Error::Open {
@@ -98,6 +114,7 @@ impl SqliteStore {
             conn,
             originals,
             path,
+            read_only: None,
         };
         store.configure(version.min(MIGRATIONS.len()))?;
         configure_originals(&mut store.originals, &originals_path)?;
@@ -112,10 +129,60 @@ impl SqliteStore {
             conn,
             originals,
             path: PathBuf::from(":memory:"),
+            read_only: None,
         };
         store.configure(MIGRATIONS.len())?;
         configure_originals(&mut store.originals, Path::new(":memory:"))?;
         Ok(store)
+    }
+
+    /// Open an existing database that cannot be written: no migration, no switch to WAL, no
+    /// chmod. Plain read-only first (it works when SQLite can still make the `-shm` file);
+    /// when even that fails, `immutable=1`, which needs no side files and is safe because
+    /// nothing can write a folder this process cannot.
+    fn open_read_only(dir: &Path) -> Result<SqliteStore, Error> {
+        let path = dir.join(DB_FILE);
+        let originals_path = dir.join(ORIGINALS_FILE);
+        let open_error = |p: &Path, message: String| Error::Open {
+            path: p.display().to_string(),
+            message,
+        };
+        let conn = open_ro(&path).map_err(|m| open_error(&path, m))?;
+        let version: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .map_err(|e| open_error(&path, e.to_string()))?;
+        if version != MIGRATIONS.len() as i64 {
+            return Err(open_error(
+                &path,
+                format!(
+                    "the data folder {} is read-only and the database (schema {version}) needs \
+upgrading to {}; open it once where it can be written",
+                    dir.display(),
+                    MIGRATIONS.len()
+                ),
+            ));
+        }
+        let originals = open_ro(&originals_path).map_err(|m| open_error(&originals_path, m))?;
+        for c in [&conn, &originals] {
+            c.busy_timeout(BUSY_TIMEOUT)
+                .map_err(|e| open_error(&path, e.to_string()))?;
+        }
+        Ok(SqliteStore {
+            conn,
+            originals,
+            path,
+            read_only: Some(dir.to_path_buf()),
+        })
+    }
+
+    /// `Err(Error::ReadOnly)` when the store was opened read-only: called first by every write.
+    fn writable(&self) -> Result<(), Error> {
+        match &self.read_only {
+            Some(dir) => Err(Error::ReadOnly {
+                path: dir.display().to_string(),
+            }),
+            None => Ok(()),
+        }
     }
 
     /// Where the database file is.
@@ -344,12 +411,15 @@ impl Store for SqliteStore {
     }
 
     fn athlete(&mut self, name: &str) -> Result<Athlete, Error> {
-        self.conn
+        // Read-only: the runner must already be there; the lookup below says so if not.
+        if self.read_only.is_none() {
+            self.conn
             .execute(
                 "INSERT INTO athlete (name, created_ms) VALUES (?1, 0) ON CONFLICT(name) DO NOTHING",
                 [name],
             )
             .map_err(sql(format!("add athlete {name:?}")))?;
+        }
         let id = self
             .conn
             .query_row("SELECT id FROM athlete WHERE name = ?1", [name], |r| {
@@ -383,6 +453,7 @@ impl Store for SqliteStore {
     }
 
     fn set_profile(&mut self, who: Athlete, data: &str, now_ms: i64) -> Result<(), Error> {
+        self.writable()?;
         self.conn
             .execute(
                 "INSERT INTO profile (athlete_id, data, updated_ms) VALUES (?1, ?2, ?3)
@@ -400,6 +471,7 @@ impl Store for SqliteStore {
         plan_state: Option<&str>,
         activate: bool,
     ) -> Result<(i64, Option<i64>), Error> {
+        self.writable()?;
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -427,6 +499,7 @@ impl Store for SqliteStore {
     }
 
     fn start_plan(&mut self, who: Athlete, state: &str, now_ms: i64) -> Result<i64, Error> {
+        self.writable()?;
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -557,6 +630,7 @@ impl Store for SqliteStore {
     }
 
     fn record_checkin(&mut self, who: Athlete, c: &NewCheckin<'_>) -> Result<i64, Error> {
+        self.writable()?;
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -604,6 +678,7 @@ impl Store for SqliteStore {
         entry: &str,
         now_ms: i64,
     ) -> Result<i64, Error> {
+        self.writable()?;
         if let Some(id) = activity_id {
             if self.activity_start(who, id)?.is_none() {
                 return Err(Error::NotFound(format!("there is no activity {id}")));
@@ -643,6 +718,7 @@ impl Store for SqliteStore {
     }
 
     fn delete_pain(&mut self, who: Athlete, id: i64) -> Result<bool, Error> {
+        self.writable()?;
         let n = self
             .conn
             .execute(
@@ -844,6 +920,7 @@ impl Store for SqliteStore {
     }
 
     fn begin(&mut self, who: Athlete) -> Result<Box<dyn WriteTx + '_>, Error> {
+        self.writable()?;
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -1087,6 +1164,70 @@ impl WriteTx for SqliteTx<'_> {
         originals.commit().map_err(sql("commit (originals)"))?;
         tx.commit().map_err(sql("commit"))
     }
+}
+
+/// Can this process write the data folder and the database? Probed by creating (and removing)
+/// a file beside it and opening the database for writing, since permissions alone do not say
+/// (a read-only mount, root, ACLs). A folder that does not exist yet will be created: writable.
+fn writable(dir: &Path) -> bool {
+    let db = dir.join(DB_FILE);
+    if !db.is_file() {
+        return true;
+    }
+    let probe = dir.join(format!(".hamstride-write-probe-{}", std::process::id()));
+    let dir_ok = match OpenOptions::new().write(true).create_new(true).open(&probe) {
+        Ok(_) => {
+            let _ = fs::remove_file(&probe);
+            true
+        }
+        Err(e) => !read_only_error(&e),
+    };
+    dir_ok
+        && match OpenOptions::new().append(true).open(&db) {
+            Ok(_) => true,
+            Err(e) => !read_only_error(&e),
+        }
+}
+
+fn read_only_error(e: &std::io::Error) -> bool {
+    matches!(
+        e.kind(),
+        std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem
+    )
+}
+
+/// Open `path` read-only: plainly, else as immutable (no `-shm` needed).
+fn open_ro(path: &Path) -> Result<Connection, String> {
+    use rusqlite::OpenFlags;
+    let plain = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY).and_then(|c| {
+        c.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))?;
+        Ok(c)
+    });
+    match plain {
+        Ok(c) => Ok(c),
+        Err(first) => {
+            let uri = format!("file:{}?immutable=1", uri_path(path));
+            Connection::open_with_flags(
+                uri,
+                OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI,
+            )
+            .map_err(|_| format!("{first} (opening read-only)"))
+        }
+    }
+}
+
+/// A path as the path part of an SQLite `file:` URI: `%`, `?` and `#` (and anything not
+/// printable ASCII) percent-encoded.
+fn uri_path(path: &Path) -> String {
+    let mut out = String::new();
+    for b in path.as_os_str().as_encoded_bytes() {
+        match b {
+            b'%' | b'?' | b'#' => out.push_str(&format!("%{b:02X}")),
+            0x21..=0x7e => out.push(char::from(*b)),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
 }
 
 #[cfg(unix)]

@@ -233,6 +233,10 @@ pub(crate) struct RawMeta {
     pub(crate) level: Vec<LevelInfo>,
     #[serde(default)]
     pub(crate) default_sources: Vec<String>,
+    /// Hosts no source's address may be on, nor any subdomain of them: mirrors, aggregators,
+    /// library proxies (`check_source_hosts`).
+    #[serde(default)]
+    pub(crate) refused_source_hosts: Vec<String>,
 }
 
 /// The loaded, compiled knowledge base.
@@ -260,6 +264,8 @@ pub struct Kb {
     /// Anatomical neighbours of list items (`[[near]]` in `findings.toml`).
     pub near: Vec<Near>,
     pub default_sources: Vec<String>,
+    /// `meta.toml`'s `refused_source_hosts`: no source's address is on one (checked at load).
+    pub refused_source_hosts: Vec<String>,
     /// Evidence rows, for `kb check` statistics.
     pub evidence_rows: usize,
     /// Whether each field is read by some red-flag rule (asked before probabilities matter).
@@ -311,6 +317,40 @@ pub(crate) fn check_cites(
     Ok(())
 }
 
+/// The host of a source's address: lower case, without user, port or trailing dot. `None`
+/// when the address is not `http://` or `https://` with a host.
+pub fn url_host(url: &str) -> Option<String> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))?;
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host_port = authority.rsplit('@').next().unwrap_or_default();
+    let host = match host_port.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => host_port.split(':').next().unwrap_or_default(),
+    };
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    (!host.is_empty()).then_some(host)
+}
+
+/// Why `host` may not be a source's: the entry of `refused` it is or is a subdomain of, or
+/// itself when it is a bare IP address (no publisher is known by one). `None` when allowed.
+pub fn refused_host(host: &str, refused: &[String]) -> Option<String> {
+    if host.parse::<std::net::IpAddr>().is_ok() {
+        return Some(host.to_string());
+    }
+    refused
+        .iter()
+        .find(|r| {
+            !r.is_empty()
+                && (host == r.as_str()
+                    || host
+                        .strip_suffix(r.as_str())
+                        .is_some_and(|p| p.ends_with('.')))
+        })
+        .cloned()
+}
+
 /// Parse one knowledge-base file, naming it in the error.
 pub(crate) fn parse_toml<T: for<'de> Deserialize<'de>>(file: &str, src: &str) -> Result<T, Error> {
     toml::from_str(src).map_err(|e| Error::kb(file, "", e.to_string().trim_end()))
@@ -326,6 +366,7 @@ impl Kb {
         use crate::kb_load as load;
         let raw = load::RawKb::parse(files)?;
         let source_ids = load::source_ids(&raw.sources)?;
+        load::check_source_hosts(&raw.sources, &raw.meta.refused_source_hosts)?;
         let cite = |file: &str, id: &str, list: &[String]| check_cites(&source_ids, file, id, list);
         let condition_ids = load::check_conditions(&raw.conditions, &raw.meta.conditions, &cite)?;
         let near_items: Vec<(usize, u8, Vec<u8>)> = raw
@@ -388,6 +429,7 @@ impl Kb {
             must_not_miss,
             near: raw.near,
             default_sources: raw.meta.default_sources,
+            refused_source_hosts: raw.meta.refused_source_hosts,
             evidence_rows: raw.evidence.rows(),
             warning_signs,
             red_flag_fields,

@@ -12,8 +12,8 @@ use serde::Deserialize;
 use crate::expr::{self, Expr, Names};
 use crate::findings::{FieldKind, Schema};
 use crate::kb::{
-    parse_toml, Advice, Condition, KbFiles, RawAdvice, RawMeta, RawRule, Rule, Screen, Source,
-    LEVELS,
+    parse_toml, refused_host, url_host, Advice, Condition, KbFiles, RawAdvice, RawMeta, RawRule,
+    Rule, Screen, Source, LEVELS,
 };
 use crate::kb_model::{self, Cite, Near};
 use crate::Error;
@@ -129,6 +129,33 @@ pub(crate) fn source_ids(sources: &[Source]) -> Result<BTreeSet<&str>, Error> {
         }
     }
     Ok(ids)
+}
+
+/// Every source's address is a web address whose host `meta.toml` does not refuse: a copy on a
+/// document-sharing site, an aggregator or a news page is not the source, and such copies move
+/// or vanish. The error names the source and the host, and says what to link instead.
+pub(crate) fn check_source_hosts(sources: &[Source], refused: &[String]) -> Result<(), Error> {
+    for s in sources {
+        let Some(url) = &s.url else { continue };
+        let Some(host) = url_host(url) else {
+            return Err(Error::kb(
+                "sources.toml",
+                &s.id,
+                format!("address '{url}' is not an http(s) address with a host"),
+            ));
+        };
+        if let Some(why) = refused_host(&host, refused) {
+            return Err(Error::kb(
+                "sources.toml",
+                &s.id,
+                format!(
+                    "address host {host} is refused (meta.toml refused_source_hosts: {why}); \
+                     link the publisher, PubMed/PMC, a DOI or the guideline body"
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Exactly the contract's conditions (meta.toml's `conditions`), each with sources, a valid

@@ -506,10 +506,86 @@ fn embedded_kb_loads_with_the_contract_shape() {
     assert!(stats.sources_cited > 0 && stats.sources_cited <= stats.sources);
 }
 
+/// Every source's address, by host: none is on a host `meta.toml` refuses (a mirror, an
+/// aggregator, a library proxy), so every citation leads to the publisher, PubMed/PMC, a DOI
+/// or the guideline body. The listing prints with `--nocapture`, for review.
+#[test]
+fn every_source_link_is_on_an_allowed_host() {
+    use hamstride_core::kb::{refused_host, url_host};
+    let kb = Kb::embedded().unwrap();
+    assert!(
+        kb.refused_source_hosts.iter().any(|h| h == "scribd.com"),
+        "meta.toml refused_source_hosts lost its mirrors"
+    );
+    let mut by_host: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+    let mut refused = Vec::new();
+    for s in &kb.sources {
+        let Some(url) = &s.url else { continue };
+        let host = url_host(url).unwrap_or_else(|| panic!("{}: '{url}' has no host", s.id));
+        if let Some(why) = refused_host(&host, &kb.refused_source_hosts) {
+            refused.push(format!("{} {host} ({why})", s.id));
+        }
+        by_host.entry(host).or_default().push(&s.id);
+    }
+    for (host, ids) in &by_host {
+        println!("{:3} {host}: {}", ids.len(), ids.join(" "));
+    }
+    assert!(
+        by_host.len() > 10,
+        "too few hosts: the listing read nothing"
+    );
+    assert!(
+        refused.is_empty(),
+        "sources on refused hosts: {}",
+        refused.join(", ")
+    );
+}
+
+/// The host rules: subdomains of a refused host are refused, look-alikes are not.
+#[test]
+fn refused_hosts_cover_subdomains_and_bare_addresses_only() {
+    use hamstride_core::kb::{refused_host, url_host};
+    let refused = vec![String::from("scribd.com")];
+    let host = |u: &str| url_host(u).unwrap();
+    assert_eq!(host("https://De.Scribd.com./doc?x=1"), "de.scribd.com");
+    assert_eq!(host("http://user@47.251.13.51:8081/1"), "47.251.13.51");
+    assert_eq!(url_host("ftp://scribd.com/x"), None);
+    assert_eq!(
+        refused_host("de.scribd.com", &refused).as_deref(),
+        Some("scribd.com")
+    );
+    assert_eq!(
+        refused_host("scribd.com", &refused).as_deref(),
+        Some("scribd.com")
+    );
+    assert_eq!(refused_host("notscribd.com", &refused), None);
+    assert_eq!(
+        refused_host("47.251.13.51", &refused).as_deref(),
+        Some("47.251.13.51")
+    );
+    assert_eq!(refused_host("pubmed.ncbi.nlm.nih.gov", &refused), None);
+}
+
 /// (file, text to replace, replacement, entry the error must name, words the problem must
 /// contain). The text to replace must occur exactly once, so a kb edit cannot make a row
 /// pass by no longer breaking anything.
 const BROKEN: &[(&str, &str, &str, &str, &str)] = &[
+    // A copy on a document-sharing site (a subdomain of a refused host) or at a bare IP
+    // address is not the source: refused, naming the source and the host.
+    (
+        "sources.toml",
+        r#"url = "https://pmc.ncbi.nlm.nih.gov/articles/PMC4269925""#,
+        r#"url = "https://de.scribd.com/document/291619755/""#,
+        "ref2",
+        "de.scribd.com",
+    ),
+    (
+        "sources.toml",
+        r#"url = "https://jssm.org/mobile/fulltextmobile.php?id=jssm-18-21.xml""#,
+        r#"url = "http://47.251.13.51:8081/40623829""#,
+        "ref3",
+        "47.251.13.51",
+    ),
     (
         "triage.toml",
         r#"sources = ["ref70", "ref72", "brief-2.1"]"#,
@@ -633,6 +709,7 @@ fn broken_kb_copies_fail_naming_file_and_entry() {
             "screens.toml" => good.screens,
             "findings.toml" => good.findings,
             "meta.toml" => good.meta,
+            "sources.toml" => good.sources,
             other => panic!("no such kb file in the table: {other}"),
         };
         assert_eq!(
@@ -648,6 +725,7 @@ fn broken_kb_copies_fail_naming_file_and_entry() {
             "conditions.toml" => files.conditions = &broken,
             "screens.toml" => files.screens = &broken,
             "meta.toml" => files.meta = &broken,
+            "sources.toml" => files.sources = &broken,
             _ => files.findings = &broken,
         }
         match &Kb::from_files(&files) {

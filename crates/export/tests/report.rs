@@ -180,6 +180,10 @@ fn the_realistic_report_is_complete_and_safe() {
     assert!(html.contains("Night pain that wakes you"));
     assert!(html.contains("<li>Lumbar radiculopathy (12%)</li>"));
     assert!(html.contains("tri-urgent"));
+    // The level now, and what it was at the assessment before a check-in raised it.
+    assert!(
+        html.contains("Raised since the assessment of") && html.contains("(then: See a clinician)")
+    );
     // Every section is there.
     for h in [
         "Latest assessment",

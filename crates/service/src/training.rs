@@ -359,8 +359,11 @@ pub struct AssessmentView {
     pub side: Option<String>,
     pub condition: String,
     pub probability: f64,
+    /// The level now: the assessment's, or the plan's when a check-in has raised it since.
     pub triage_level: hamstride_core::TriageLevel,
     pub triage_headline: String,
+    /// The assessment's own level, when a check-in has raised it since (the report shows both).
+    pub triage_at_assessment: Option<hamstride_core::TriageLevel>,
     pub positives: Vec<String>,
     pub negatives: Vec<String>,
     pub red_flags: Vec<String>,
@@ -408,7 +411,7 @@ impl Service {
         let settings = settings(&p)?;
         let today = local_date(now.ms, &settings.tz).unwrap_or_else(|| fallback_date(now));
         let loaded = load_entries(db)?;
-        let assessment = self.latest_assessment_view(db, &settings.tz)?;
+        let mut assessment = self.latest_assessment_view(db, &settings.tz)?;
         // Form: the reference day is the injury onset when a recent assessment gives one.
         let reference = assessment
             .as_ref()
@@ -427,6 +430,16 @@ impl Service {
             None => (None, None),
             Some(row) => {
                 let state: PlanState = crate::stored::plan_from_json(&self.plans, &row.state)?;
+                // The physio must read the level as it is now: a check-in that raised it
+                // (a red flag at a re-screen) outranks the assessment it started from.
+                if let Some(a) = assessment
+                    .as_mut()
+                    .filter(|a| state.triage > a.triage_level)
+                {
+                    a.triage_at_assessment = Some(a.triage_level);
+                    a.triage_level = state.triage;
+                    a.triage_headline = state.triage_headline.clone();
+                }
                 let p = state.protocol(&self.plans).map_err(Error::Kb)?;
                 let phase = p.phase[state.phase.min(p.phase.len() - 1)].name.clone();
                 let checkins = db.checkins(row.id)?;
@@ -607,6 +620,7 @@ impl Service {
             probability: first.map_or(0.0, |d| d.probability),
             triage_level: result.triage.level,
             triage_headline: result.triage.headline.clone(),
+            triage_at_assessment: None,
             positives: first.map(|d| d.for_.clone()).unwrap_or_default(),
             negatives: first.map(|d| d.against.clone()).unwrap_or_default(),
             red_flags: result.red_flags.clone(),
@@ -628,6 +642,7 @@ impl Service {
             probability: a.probability,
             triage_level: a.triage_level.to_string(),
             triage_headline: a.triage_headline.clone(),
+            triage_at_assessment: a.triage_at_assessment.map(|l| l.to_string()),
             positives: a.positives.clone(),
             negatives: a.negatives.clone(),
             red_flags: a.red_flags.clone(),

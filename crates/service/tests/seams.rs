@@ -317,3 +317,40 @@ fn status_and_report_agree_on_the_weekly_morning_pain() {
     );
     assert!(!html.contains(">4.7<"), "and not the per-entry mean");
 }
+
+#[test]
+fn the_report_shows_the_level_a_check_in_raised_not_the_first_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let svc = Service::new().unwrap();
+    let mut db = sqlite(dir.path(), None);
+    set_zone(&mut db, "UTC");
+    assess(&svc, &mut db);
+    let first = svc
+        .training(&db, instant())
+        .unwrap()
+        .assessment
+        .unwrap()
+        .triage_level;
+    // A re-screen with a warning sign: the plan escalates.
+    let c = CheckInInput {
+        pain_morning: Some(3),
+        red_flags: Some(vec!["saddle_numbness".into()]),
+        ..Default::default()
+    };
+    let r = svc.check_in(&mut db, &c, instant()).unwrap();
+    assert!(
+        r.triage > first,
+        "{:?} after {:?}: {:?}",
+        r.triage,
+        first,
+        r.decision
+    );
+    let a = svc.training(&db, instant()).unwrap().assessment.unwrap();
+    assert_eq!(a.triage_level, r.triage, "the level now");
+    assert_eq!(a.triage_at_assessment, Some(first));
+    let html = svc.render_report(&svc.training(&db, instant()).unwrap());
+    assert!(
+        html.contains("Raised since the assessment of"),
+        "the report says so"
+    );
+}

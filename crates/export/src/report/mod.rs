@@ -48,9 +48,12 @@ pub struct AssessmentSummary {
     /// The most likely condition's name and probability (0–1).
     pub condition: String,
     pub probability: f64,
-    /// Triage level id (emergency, urgent, clinician, self_care) and headline.
+    /// Triage level id (emergency, urgent, clinician, self_care) and headline, as they are now
+    /// (a check-in may have raised them since the assessment).
     pub triage_level: String,
     pub triage_headline: String,
+    /// The assessment's own level, when a check-in has raised it since.
+    pub triage_at_assessment: Option<String>,
     /// Pertinent positives and negatives of the leading condition.
     pub positives: Vec<String>,
     pub negatives: Vec<String>,

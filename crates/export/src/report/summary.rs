@@ -61,6 +61,17 @@ fn assessment(out: &mut String, ctx: &Ctx<'_>) {
         }
     }
     let _ = write!(out, "</span> {}</p>", Esc(&a.triage_headline));
+    if let Some(first) = &a.triage_at_assessment {
+        let was = triage(first)
+            .1
+            .map_or_else(|| first.replace('_', " "), str::to_string);
+        let _ = write!(
+            out,
+            "<p class=\"note\">Raised since the assessment of {} (then: {}) by a check-in.</p>",
+            a.date,
+            Esc(&was)
+        );
+    }
     if !a.red_flags.is_empty() {
         out.push_str("<div class=\"redflags\"><p class=\"rf-h\">Red flags reported</p><ul>");
         for r in &a.red_flags {

@@ -525,6 +525,8 @@ pub fn realistic() -> Fixture {
         probability: 0.46,
         triage_level: "urgent".to_string(),
         triage_headline: "See a doctor within 24–48 hours; do not run until then.".to_string(),
+        // Raised by a check-in since the assessment (the report must show the level now).
+        triage_at_assessment: Some("clinician".to_string()),
         positives: vec![
             "Deep pain at the sit bone, worse when sitting".to_string(),
             "Came on gradually over weeks".to_string(),

@@ -202,7 +202,8 @@ fn snapshots_and_kb_texts_read_cleanly() {
             let v: toml::Value = toml::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
             let mut all = Vec::new();
             strings(&v, &mut all);
-            for s in all {
+            // A value without a space is an id ("pht"), not a sentence.
+            for s in all.into_iter().filter(|s| s.contains(' ')) {
                 problems.extend(lint(&p.display().to_string(), &s));
             }
         }

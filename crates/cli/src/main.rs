@@ -296,6 +296,13 @@ struct AssessArgs {
     /// shown as "from your data". Only what the data shows is filled in; you answer the rest.
     #[arg(long)]
     from_data: bool,
+    /// Text output: after the decision, also show the full reasons, every answer that could
+    /// change the level, the advice and the questions still open.
+    #[arg(long)]
+    details: bool,
+    /// Text output: after the decision, also list the sources behind the rules and advice.
+    #[arg(long)]
+    sources: bool,
 }
 
 #[derive(clap::Args, Debug)]
@@ -676,7 +683,12 @@ fn assess(db: &DbOptions, args: &AssessArgs) -> Result<ExitCode> {
         Format::Text => {
             let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
             let stopped = ending == interactive::Ending::Stopped;
-            let text = render::assessment(service.kb(), &findings, &outcome, color, stopped);
+            let show = render::Show {
+                details: args.details,
+                sources: args.sources,
+                more: more_hint(args),
+            };
+            let text = render::assessment(service.kb(), &findings, &outcome, color, stopped, &show);
             out.write_all(text.as_bytes())?;
         }
     }
@@ -702,6 +714,19 @@ fn assess(db: &DbOptions, args: &AssessArgs) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     record(&service, db, &findings, &outcome, args)
+}
+
+/// The last line of the decision: the same command with `--details` or `--sources`. An
+/// interview cannot be replayed, so it points at `--save` to keep the answers for next time.
+fn more_hint(args: &AssessArgs) -> String {
+    match &args.input {
+        Some(p) if p.as_os_str() != "-" => format!(
+            "`hamstride assess --input {} --details` (advice and reasons), `--sources` (references).",
+            p.display()
+        ),
+        Some(_) => "the same input to `hamstride assess --input - --details` (advice and reasons), `--sources` (references).".to_string(),
+        None => "add `--details` (advice and reasons) or `--sources` (references) to `hamstride assess`; `--save FILE` keeps your answers, and `--input FILE --details` shows them again.".to_string(),
+    }
 }
 
 /// Keep a finished assessment and its plan. An active plan is replaced only with `--yes`, or

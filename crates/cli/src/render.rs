@@ -1,14 +1,33 @@
-//! Plain-language rendering of an assessment for the terminal: the triage banner with what to
-//! do now and why, the likely conditions with a bar each and the reasons for and against, the
-//! advice, the sources and the disclaimer. Presentation only; every word of clinical content
-//! comes from the knowledge base through the core.
+//! Plain-language rendering of an assessment for the terminal. The decision comes first and
+//! fits one screen (about 40 rows of 80 columns): the level, what to do now, the likely
+//! conditions with a few words for and against, what set the level and, briefly, the answers
+//! that could change it, the disclaimer, and one line saying how to see more. The full reasons,
+//! the advice and the questions still open follow only with `--details`, the references only
+//! with `--sources`, so the screen never ends on a list of sources. Presentation only; every
+//! word of clinical content comes from the knowledge base through the core.
 
 use std::fmt::Write;
 
-use hamstride_service::view::Outcome;
+use hamstride_service::view::{lower_first, Outcome};
 use hamstride_service::{Findings, Kb};
 
-const BAR: usize = 20;
+/// Short enough that the bar, the percentage and a long condition name share 80 columns.
+const BAR: usize = 10;
+
+/// The text width: an 80-column terminal, less a column so a full line never wraps.
+const WIDTH: usize = 78;
+
+/// What to show after the decision, and the command that shows more (the line that ends the
+/// decision when details are off).
+pub struct Show {
+    pub details: bool,
+    pub sources: bool,
+    pub more: String,
+}
+
+/// The line that ends the decision part when neither `--details` nor `--sources` is given.
+/// Tests count the decision's rows up to it.
+pub const MORE: &str = "More: ";
 
 fn paint(color: bool, code: &str, s: &str) -> String {
     if color {
@@ -48,11 +67,11 @@ fn set_by(kb: &Kb, outcome: &Outcome) -> String {
         ),
         SetBy::Screen(m, _) => format!(
             "the check for what must not be missed: {} cannot be ruled out",
-            kb.must_not_miss[m].title.to_lowercase()
+            lower_first(&kb.must_not_miss[m].title)
         ),
     };
     let id = &outcome.assessment.triage.set_by.id;
-    wrap(&format!("What set this level: {what} [{id}]."), 88, "")
+    wrap(&format!("What set this level: {what} [{id}]."), WIDTH, "")
 }
 
 /// The unknown answers that would change the level, in words, most urgent first: one line
@@ -99,12 +118,63 @@ fn could_change(kb: &Kb, outcome: &Outcome) -> Vec<String> {
     out
 }
 
+/// The answers that could change the level, for the decision: one line per level they lead
+/// to (a few named, the count of the rest), and one line per group that counts only together.
+/// The whole list is `could_change`, under `--details`.
+fn could_change_brief(kb: &Kb, outcome: &Outcome) -> Vec<String> {
+    const NAMED: usize = 4;
+    let words = |c: &hamstride_service::view::Change| {
+        let field = &kb.schema.fields[c.field];
+        let answer = hamstride_service::view::answer_text(field, &c.answer, &c.other);
+        match answer.as_str() {
+            "true" => field.label.clone(),
+            "false" => kb.describe_finding(&format!("{}=false", field.id)),
+            a => kb.describe_finding(&format!("{}={a}", field.id)),
+        }
+    };
+    let mut alone: Vec<(u8, Vec<String>)> = Vec::new();
+    let mut together = 0;
+    for c in &outcome.changes {
+        if c.joint {
+            together += 1;
+            continue;
+        }
+        let w = words(c);
+        match alone.iter_mut().find(|g| g.0 == c.level) {
+            Some(g) if !g.1.contains(&w) => g.1.push(w),
+            Some(_) => {}
+            None => alone.push((c.level, vec![w])),
+        }
+    }
+    let mut out = Vec::new();
+    for (l, answers) in alone {
+        let level = kb.levels[usize::from(l)].title.to_lowercase();
+        let rest = answers.len().saturating_sub(NAMED);
+        let mut named = answers
+            .into_iter()
+            .take(NAMED)
+            .collect::<Vec<_>>()
+            .join("; ");
+        if rest > 0 {
+            named.push_str(&format!(" and {rest} more"));
+        }
+        out.push(format!("{level} if yes to: {named}"));
+    }
+    if together > 0 {
+        out.push(format!(
+            "{together} more answers that count only together (see --details)"
+        ));
+    }
+    out
+}
+
 pub fn assessment(
     kb: &Kb,
     findings: &Findings,
     outcome: &Outcome,
     color: bool,
     interrupted: bool,
+    show: &Show,
 ) -> String {
     let a = &outcome.assessment;
     let level = &kb.levels[outcome.level as usize];
@@ -118,42 +188,34 @@ pub fn assessment(
     if interrupted {
         let _ = writeln!(
             s,
-            "You stopped early: this result uses only the answers you gave ({}).\n",
-            findings.answered()
-        );
-    }
-    let _ = writeln!(s, "{}", paint(color, code, &format!("  {}  ", level.title)));
-    let _ = writeln!(s, "{}\n", wrap(&a.triage.headline, 88, ""));
-    let _ = writeln!(s, "{}", paint(color, "1", "Why"));
-    for r in a.triage.reasons.iter().take(4) {
-        let _ = writeln!(
-            s,
-            "  • {}",
+            "{}\n",
             wrap(
-                &format!("{} [{}; sources: {}]", r.text, r.rule, r.sources.join("; ")),
-                84,
-                "    "
+                &format!(
+                    "You stopped early: this result uses only the answers you gave ({}).",
+                    findings.answered()
+                ),
+                WIDTH,
+                ""
             )
         );
     }
-    let _ = writeln!(s, "\n{}", set_by(kb, outcome));
-    let changes = could_change(kb, outcome);
-    if !changes.is_empty() {
-        let _ = writeln!(
-            s,
-            "\n{}",
-            paint(color, "1", "Answers that could change this")
-        );
-        for line in changes {
-            let _ = writeln!(s, "  • {}", wrap(&line, 84, "    "));
-        }
-    }
-    let _ = writeln!(s, "\n{}", paint(color, "1", "What it most likely is"));
+    let _ = writeln!(s, "{}", paint(color, code, &format!("  {}  ", level.title)));
+    let _ = writeln!(s, "{}\n", wrap(&a.triage.headline, WIDTH, ""));
+
+    // The decision: the likely conditions with a few reasons each, what set the level, and
+    // what could still change it.
+    let _ = writeln!(s, "{}", paint(color, "1", "What it most likely is"));
     for d in a.differential.iter().take(3) {
         let filled = ((d.probability * BAR as f64).round() as usize).min(BAR);
         let bar = format!("{}{}", "█".repeat(filled), "░".repeat(BAR - filled));
-        let _ = writeln!(s, "  {} {:>3.0}%  {}", bar, d.probability * 100.0, d.name);
-        for (label, ids, n) in [("fits", &d.for_, 4), ("does not fit", &d.against, 3)] {
+        let _ = writeln!(
+            s,
+            "  {} {:>3.0}%  {}",
+            bar,
+            d.probability * 100.0,
+            wrap(&d.name, WIDTH - 19, "                   ")
+        );
+        for (label, ids, n) in [("fits", &d.for_, 3), ("does not fit", &d.against, 2)] {
             if !ids.is_empty() {
                 let words: Vec<String> = ids
                     .iter()
@@ -162,10 +224,67 @@ pub fn assessment(
                     .collect();
                 let _ = writeln!(
                     s,
-                    "      {}",
-                    wrap(&format!("{label}: {}", words.join("; ")), 82, "        ")
+                    "    {}",
+                    wrap(
+                        &format!("{label}: {}", words.join("; ")),
+                        WIDTH - 4,
+                        "      "
+                    )
                 );
             }
+        }
+    }
+    let _ = writeln!(s, "\n{}", set_by(kb, outcome));
+    let brief = could_change_brief(kb, outcome);
+    if !brief.is_empty() {
+        let _ = writeln!(s, "{}", paint(color, "1", "Answers that could change this"));
+        for line in brief {
+            let _ = writeln!(s, "  • {}", wrap(&line, WIDTH - 4, "    "));
+        }
+    }
+    let _ = writeln!(s, "\n{}", wrap(&a.disclaimer, WIDTH, ""));
+    if !show.details && !show.sources {
+        let _ = writeln!(
+            s,
+            "\n{}",
+            wrap(&format!("{MORE}{}", show.more), WIDTH, "  ")
+        );
+        return s;
+    }
+    if show.details {
+        details(&mut s, kb, findings, outcome, color);
+    }
+    if show.sources {
+        sources(&mut s, kb, outcome, color);
+    }
+    s
+}
+
+/// `--details`: the full reasons, every answer that could change the level, what the top
+/// condition is and how it goes, the advice, and the questions that would sharpen the result.
+fn details(s: &mut String, kb: &Kb, findings: &Findings, outcome: &Outcome, color: bool) {
+    let a = &outcome.assessment;
+    let _ = writeln!(s, "\n{}", paint(color, "1", "Why"));
+    for r in a.triage.reasons.iter().take(4) {
+        let _ = writeln!(
+            s,
+            "  • {}",
+            wrap(
+                &format!("{} [{}; sources: {}]", r.text, r.rule, r.sources.join("; ")),
+                WIDTH - 4,
+                "    "
+            )
+        );
+    }
+    let changes = could_change(kb, outcome);
+    if !changes.is_empty() {
+        let _ = writeln!(
+            s,
+            "\n{}",
+            paint(color, "1", "Every answer that could change this")
+        );
+        for line in changes {
+            let _ = writeln!(s, "  • {}", wrap(&line, WIDTH - 4, "    "));
         }
     }
     if let Some(top) = a
@@ -177,15 +296,15 @@ pub fn assessment(
         let _ = writeln!(
             s,
             "\n{}",
-            paint(color, "1", &format!("About {}", c.name.to_lowercase()))
+            paint(color, "1", &format!("About {}", lower_first(&c.name)))
         );
         for t in [&c.summary, &c.helps, &c.course] {
-            let _ = writeln!(s, "  {}", wrap(t, 86, "  "));
+            let _ = writeln!(s, "  {}", wrap(t, WIDTH - 2, "  "));
         }
     }
     let _ = writeln!(s, "\n{}", paint(color, "1", "What to do now"));
     for (i, adv) in a.advice.iter().enumerate() {
-        let _ = writeln!(s, "  {:>2}. {}", i + 1, wrap(adv, 82, "      "));
+        let _ = writeln!(s, "  {:>2}. {}", i + 1, wrap(adv, WIDTH - 6, "      "));
     }
     if !a.next_questions.is_empty() && findings.answered() < 25 {
         let qs: Vec<String> = a
@@ -206,12 +325,15 @@ pub fn assessment(
                     "Answering these would sharpen the result: {}.",
                     qs.join("; ")
                 ),
-                88,
+                WIDTH,
                 ""
             )
         );
     }
-    // Sources actually cited above, in order of first use.
+}
+
+/// `--sources`: the sources cited by the rules that fired and the advice, in order of first use.
+fn sources(s: &mut String, kb: &Kb, outcome: &Outcome, color: bool) {
     let mut ids: Vec<&str> = Vec::new();
     for r in &outcome.fired {
         for id in &kb.rules[*r].sources {
@@ -237,13 +359,10 @@ pub fn assessment(
                 .unwrap_or_default();
             let _ = writeln!(
                 s,
-                "  {}: {}{}",
+                "  {}: {}",
                 src.short,
-                wrap(&src.citation, 80, "    "),
-                url
+                wrap(&format!("{}{url}", src.citation), WIDTH - 4, "    ")
             );
         }
     }
-    let _ = writeln!(s, "\n{}", wrap(&a.disclaimer, 88, ""));
-    s
 }

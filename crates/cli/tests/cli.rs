@@ -78,7 +78,19 @@ fn text_output_leads_with_triage_and_cites_sources() {
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.trim_start().starts_with("BOOK A PHYSIO"), "{text}");
     assert!(text.contains("Hamstring muscle strain"));
-    assert!(text.contains("Sources"));
+    // The decision ends on how to see more, never on the references.
+    assert!(!text.contains("Sources"), "{text}");
+    assert!(text.contains("\nMore: "), "{text}");
+    let out = bin()
+        .args(["assess", "--sources", "--details", "--input"])
+        .arg(&f)
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("What to do now") && text.contains("Sources"),
+        "{text}"
+    );
     let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(flat.contains("not a diagnosis"), "disclaimer missing");
 }

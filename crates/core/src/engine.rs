@@ -289,7 +289,7 @@ fn reasons(kb: &Kb, f: &Findings, d: &Decision, fired: &[usize]) -> Vec<Reason> 
                 let m = &kb.must_not_miss[s];
                 (
                     m.id.clone(),
-                    format!("{} cannot be ruled out", m.title.to_lowercase()),
+                    format!("{} cannot be ruled out", crate::kb::lower_first(&m.title)),
                     [m.sources.clone(), r.sources.clone()].concat(),
                 )
             }
@@ -297,7 +297,7 @@ fn reasons(kb: &Kb, f: &Findings, d: &Decision, fired: &[usize]) -> Vec<Reason> 
                 r.id.clone(),
                 format!(
                     "with {} as the likeliest cause",
-                    kb.classes[d.top_class].name.to_lowercase()
+                    crate::kb::lower_first(&kb.classes[d.top_class].name)
                 ),
                 r.sources.clone(),
             ),
@@ -430,7 +430,7 @@ fn differential(kb: &Kb, obs: &[Obs], post_class: &[f64], f: &Findings) -> Vec<D
             format!(
                 "{}: {}",
                 kb.conditions[c].name,
-                kb.classes[k].name.to_lowercase()
+                crate::kb::lower_first(&kb.classes[k].name)
             )
         };
         out.push(DiffEntry {

@@ -356,6 +356,19 @@ pub(crate) fn parse_toml<T: for<'de> Deserialize<'de>>(file: &str, src: &str) ->
     toml::from_str(src).map_err(|e| Error::kb(file, "", e.to_string().trim_end()))
 }
 
+/// Lower-case the first letter of a name for use inside a sentence, leaving "I" and
+/// abbreviations such as "DVT" as they are: lower-casing a whole name made "(dvt)".
+pub fn lower_first(s: &str) -> String {
+    let first = s.split_whitespace().next().unwrap_or("");
+    if first == "I" || (first.len() > 1 && !first.chars().any(char::is_lowercase)) {
+        return s.to_string();
+    }
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_lowercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
 impl Kb {
     /// The knowledge base shipped in the binary.
     pub fn embedded() -> Result<Kb, Error> {
@@ -491,11 +504,10 @@ impl Kb {
         let short = |v: &str| {
             let l = f.value_label(v);
             // Long choice labels carry an explanation after a colon or parenthesis; keep the head.
-            l.split([':', '('])
-                .next()
-                .unwrap_or(&l)
-                .trim()
-                .to_lowercase()
+            let head = l.split([':', '(']).next().unwrap_or(&l).trim();
+            // Lower-case only the first letter, and not "I" or an abbreviation: a whole-string
+            // lower case made "walking: i cannot put weight on the leg".
+            lower_first(head)
         };
         match (value, negated) {
             (None, _) | (Some("true"), false) => f.label.clone(),

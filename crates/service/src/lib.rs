@@ -288,6 +288,7 @@ pub mod view {
     pub use hamstride_core::engine::{answer_text, Change, Outcome, SetBy};
     pub use hamstride_core::findings::FieldKind;
     pub use hamstride_core::interview_state::{SavedScreenAnswer, SavedStep};
+    pub use hamstride_core::kb::lower_first;
     pub use hamstride_core::plan::view::CriterionView;
     pub use hamstride_core::plan::{DayView, PlanView, Referral, Verdict};
     pub use hamstride_core::InterviewState;

@@ -149,6 +149,12 @@ pub struct Exercise {
     #[serde(default)]
     pub minutes: Option<u32>,
     pub frequency: Frequency,
+    /// After a strain, the exercise is not scheduled before this day from the injury (the day
+    /// it happened is day 0): the lengthening exercises start at about day 5 (brief 4.2). Texts
+    /// that name the day say `{start_day}` (`{start_day:<id>}` in a phase), so the words and
+    /// the schedule come from this one number.
+    #[serde(default)]
+    pub start_day: Option<u32>,
     pub dose: String,
     pub easier: String,
     pub harder: String,
@@ -400,6 +406,21 @@ impl PlanKb {
         self.protocols.iter().find(|p| p.id == id)
     }
 
+    /// Whether plans for `condition` treat it as a muscle strain (progression.toml's list):
+    /// strains count days from the injury and use the muscle doses.
+    pub fn is_strain(&self, condition: &str) -> bool {
+        self.pain
+            .not_settling_strain_conditions
+            .iter()
+            .any(|c| c == condition)
+    }
+
+    /// The first day from the injury on which `x` may be scheduled in a plan for `condition`
+    /// (None: no such day; only strains count days from the injury).
+    pub fn start_day(&self, x: &Exercise, condition: &str) -> Option<u32> {
+        x.start_day.filter(|_| self.is_strain(condition))
+    }
+
     pub fn ladder(&self, id: &str) -> Option<&Ladder> {
         self.ladders.iter().find(|l| l.id == id)
     }
@@ -447,10 +468,13 @@ impl PlanKb {
         check.coverage(&protocols.protocol)?;
         check.unranked_condition(&protocols.unranked_condition)?;
         check_avoid_phases(&exercises, &protocols.protocol)?;
+        let mut exercises = exercises;
+        let mut protocol = protocols.protocol;
+        fill_start_days(&mut exercises, &mut protocol, &exercise_index)?;
 
         Ok(PlanKb {
             exercises,
-            protocols: protocols.protocol,
+            protocols: protocol,
             severity,
             prognostic,
             medication: protocols.medication,
@@ -1082,6 +1106,94 @@ fn check_avoid_phases(exercises: &[Exercise], protocols: &[Protocol]) -> Result<
                         &e.id,
                         format!("avoid: no phase '{q}' for condition '{}'", a.condition),
                     ));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Whether a text names a day by number ("day 5"): a start day must be written `{start_day}`
+/// so the words cannot drift from the number the schedule uses.
+fn names_a_day(text: &str) -> bool {
+    text.match_indices("day ").any(|(i, _)| {
+        text[i + 4..]
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_digit())
+    })
+}
+
+/// Write each start day into the texts that name it (`{start_day}` in the exercise's own texts,
+/// `{start_day:<id>}` in a phase's goals and care), after checking that every placeholder has
+/// a number behind it and that no text of an exercise with a start day, or of a phase listing
+/// one, names a day by hand.
+fn fill_start_days(
+    exercises: &mut [Exercise],
+    protocols: &mut [Protocol],
+    index: &BTreeMap<String, usize>,
+) -> Result<(), Error> {
+    let days: BTreeMap<String, u32> = exercises
+        .iter()
+        .filter_map(|x| x.start_day.map(|d| (x.id.clone(), d)))
+        .collect();
+    for x in exercises.iter_mut() {
+        let day = x.start_day;
+        if day == Some(0) {
+            return Err(Error::kb(
+                EXERCISES_TOML,
+                &x.id,
+                "start_day must be 1 or more",
+            ));
+        }
+        let texts = std::iter::once(&mut x.dose)
+            .chain([&mut x.easier, &mut x.not_when, &mut x.instructions])
+            .chain(x.avoid.iter_mut().map(|a| &mut a.reason));
+        for t in texts {
+            match day {
+                Some(_) if names_a_day(t) => {
+                    return Err(Error::kb(
+                        EXERCISES_TOML,
+                        &x.id,
+                        "names its start day by hand: write {start_day}",
+                    ))
+                }
+                Some(d) => *t = t.replace("{start_day}", &d.to_string()),
+                None if t.contains("{start_day}") => {
+                    return Err(Error::kb(
+                        EXERCISES_TOML,
+                        &x.id,
+                        "says {start_day} but has no start_day",
+                    ))
+                }
+                None => {}
+            }
+        }
+    }
+    for p in protocols.iter_mut() {
+        for ph in p.phase.iter_mut() {
+            let id = format!("{}/{}", p.id, ph.id);
+            let lists_one = ph.exercises.iter().any(|x| days.contains_key(x));
+            for t in ph.goals.iter_mut().chain(ph.care.iter_mut()) {
+                if lists_one && names_a_day(t) {
+                    return Err(Error::kb(
+                        PROTOCOLS_TOML,
+                        &id,
+                        "names a start day by hand: write {start_day:<exercise id>}",
+                    ));
+                }
+                while let Some(at) = t.find("{start_day:") {
+                    let end = t[at..].find('}').map(|e| at + e).unwrap_or(t.len());
+                    let xid = t[at + 11..end].to_string();
+                    let Some(d) = days.get(&xid) else {
+                        let why = if index.contains_key(&xid) {
+                            format!("'{xid}' has no start_day")
+                        } else {
+                            format!("unknown exercise '{xid}' in {{start_day:…}}")
+                        };
+                        return Err(Error::kb(PROTOCOLS_TOML, &id, why));
+                    };
+                    t.replace_range(at..(end + 1).min(t.len()), &d.to_string());
                 }
             }
         }

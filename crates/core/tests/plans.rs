@@ -849,3 +849,64 @@ fn start_days_are_checked() {
         assert!(err.contains(file) && err.contains(want), "{err}");
     }
 }
+
+/// Item 2: after a step back (`ease`), every exercise of the day shows the easier version with
+/// its own dose, which differs from the usual one; checked on every day of every protocol's
+/// six weeks (the state as it is, and the same state easing off), and the simulated flare
+/// does set `ease`.
+#[test]
+fn easing_off_shows_easier_doses() {
+    let mut eased_days = 0;
+    for p in &PKB.protocols {
+        for s in simulate(p) {
+            let mut eased = s.st.clone();
+            eased.ease = true;
+            let d = plan::day(&PKB, &eased, s.date).unwrap();
+            let normal = plan::view::day_view(&PKB, &s.st, &d);
+            let easy = plan::view::day_view(&PKB, &eased, &d);
+            for (n, e) in normal.items.iter().zip(&easy.items) {
+                if n.kind != "exercise" {
+                    continue;
+                }
+                let x = PKB.exercise(&n.id).unwrap();
+                assert_eq!(e.easier.as_deref(), Some(x.easier.as_str()), "{}", n.id);
+                assert_eq!(e.dose, x.easier_dose, "{}: {}", p.id, n.id);
+                if !s.st.ease {
+                    assert_ne!(e.dose, n.dose, "{}: {} on {}", p.id, n.id, s.date);
+                }
+            }
+            eased_days += usize::from(s.st.ease);
+        }
+    }
+    assert!(eased_days > 0, "the flare on day 22 should ease off");
+    for x in &PKB.exercises {
+        assert_ne!(x.easier_dose, x.dose, "{}", x.id);
+    }
+    // Checked at load: an easier dose that repeats the dose, or none, is refused.
+    use hamstride_core::plan::PlanFiles;
+    let good = PlanFiles::embedded();
+    let from = "easier_dose = \"2 sets of 4, every other day, a shallower and slower hinge, short of pain.\"";
+    assert_eq!(good.exercises.matches(from).count(), 1);
+    for (to, want) in [
+        (
+            "easier_dose = \"3 sets of 6, every other day, short of pain.\"",
+            "[askling-diver]: easier_dose is the same as dose",
+        ),
+        ("", "easier_dose"),
+    ] {
+        let exercises = good.exercises.replacen(from, to, 1);
+        let err = PlanKb::from_files(
+            &KB,
+            &PlanFiles {
+                exercises: &exercises,
+                ..good
+            },
+        )
+        .expect_err("refused")
+        .to_string();
+        assert!(
+            err.contains("exercises.toml") && err.contains(want),
+            "{err}"
+        );
+    }
+}

@@ -141,7 +141,7 @@ pub fn plan_markdown(
             let _ = writeln!(s, "- {c}");
         }
         let _ = writeln!(s, "\n- **Dose:** {}", x.dose);
-        let _ = writeln!(s, "- **Easier:** {}", x.easier);
+        let _ = writeln!(s, "- **Easier:** {} {}", x.easier, x.easier_dose);
         let _ = writeln!(s, "- **Harder:** {}", x.harder);
         if !x.equipment.is_empty() {
             let _ = writeln!(s, "- **Equipment:** {}", x.equipment.join(", "));

@@ -157,6 +157,8 @@ pub struct Exercise {
     pub start_day: Option<u32>,
     pub dose: String,
     pub easier: String,
+    /// How much of the easier version to do after a step back: always less than `dose`.
+    pub easier_dose: String,
     pub harder: String,
     pub equipment: Vec<String>,
     pub hamstring_stretch: bool,
@@ -650,12 +652,18 @@ impl<'k> Checker<'k> {
             ("instructions", &e.instructions),
             ("dose", &e.dose),
             ("easier", &e.easier),
+            ("easier_dose", &e.easier_dose),
             ("harder", &e.harder),
             ("not_when", &e.not_when),
         ] {
             if text.trim().is_empty() {
                 return Err(Error::kb(f, &e.id, format!("{what} is empty")));
             }
+        }
+        // After a step back the plan shows the easier dose in place of the usual one; the same
+        // words would tell the runner to do the same again.
+        if e.easier_dose.trim() == e.dose.trim() {
+            return Err(Error::kb(f, &e.id, "easier_dose is the same as dose"));
         }
         if e.cues.is_empty() {
             return Err(Error::kb(f, &e.id, "has no cues"));

@@ -910,3 +910,73 @@ fn easing_off_shows_easier_doses() {
         );
     }
 }
+
+/// Item 3: a strain plan never shows a tendon dose and a tendon plan never a strain dose, on
+/// any day of any protocol's six weeks, usual or easier; the shared isometric hold shows each
+/// plan its own tissue's dose.
+#[test]
+fn doses_follow_the_tissue() {
+    let mut shown = 0;
+    for p in &PKB.protocols {
+        let other = if PKB.is_strain(&p.condition) {
+            "tendon"
+        } else if PKB.is_tendon(&p.condition) {
+            "strain"
+        } else {
+            continue;
+        };
+        for s in simulate(p) {
+            let d = plan::day(&PKB, &s.st, s.date).unwrap();
+            let mut eased = s.st.clone();
+            eased.ease = !s.st.ease;
+            for st in [&s.st, &eased] {
+                for it in plan::view::day_view(&PKB, st, &d).items {
+                    if it.kind == "exercise" {
+                        assert!(
+                            !it.dose.to_lowercase().contains(other),
+                            "{} on {}: {} shows '{}'",
+                            p.id,
+                            s.date,
+                            it.id,
+                            it.dose
+                        );
+                        shown += 1;
+                    }
+                }
+            }
+        }
+    }
+    assert!(shown > 0);
+    let x = PKB.exercise("isometric-heel-dig").unwrap();
+    let muscle = PKB.dose(x, "acute_hamstring_strain");
+    let tendon = PKB.dose(x, "proximal_hamstring_tendinopathy");
+    assert_ne!(muscle, tendon);
+    assert_eq!(Some(muscle), x.dose_muscle.as_deref());
+    assert_eq!(Some(tendon), x.dose_tendon.as_deref());
+    // Checked at load: a strain plan's exercise whose dose speaks of tendons is refused,
+    // naming the file, the exercise and the field to add.
+    use hamstride_core::plan::PlanFiles;
+    let good = PlanFiles::embedded();
+    let from = "dose = \"3 sets of 10 to 15, every other day, pain-free.\"";
+    assert_eq!(good.exercises.matches(from).count(), 1);
+    let exercises = good.exercises.replacen(
+        from,
+        "dose = \"3 sets of 10 to 15, every other day (with tendon pain, keep it shallow).\"",
+        1,
+    );
+    let err = PlanKb::from_files(
+        &KB,
+        &PlanFiles {
+            exercises: &exercises,
+            ..good
+        },
+    )
+    .expect_err("refused")
+    .to_string();
+    assert!(
+        err.contains("exercises.toml")
+            && err.contains("two-leg-squat")
+            && err.contains("dose_muscle"),
+        "{err}"
+    );
+}

@@ -140,7 +140,11 @@ pub fn plan_markdown(
         for c in &x.cues {
             let _ = writeln!(s, "- {c}");
         }
-        let _ = writeln!(s, "\n- **Dose:** {}", x.dose);
+        // The dose for this plan's tissue (a strain plan never reads a tendon dose).
+        let condition = pkb
+            .protocol(&st.protocol)
+            .map_or(st.condition.as_str(), |p| p.condition.as_str());
+        let _ = writeln!(s, "\n- **Dose:** {}", pkb.dose(x, condition));
         let _ = writeln!(s, "- **Easier:** {} {}", x.easier, x.easier_dose);
         let _ = writeln!(s, "- **Harder:** {}", x.harder);
         if !x.equipment.is_empty() {

@@ -156,6 +156,12 @@ pub struct Exercise {
     #[serde(default)]
     pub start_day: Option<u32>,
     pub dose: String,
+    /// The dose in plans for a muscle strain, when it differs from `dose`.
+    #[serde(default)]
+    pub dose_muscle: Option<String>,
+    /// The dose in plans for a tendon problem, when it differs from `dose`.
+    #[serde(default)]
+    pub dose_tendon: Option<String>,
     pub easier: String,
     /// How much of the easier version to do after a step back: always less than `dose`.
     pub easier_dose: String,
@@ -423,6 +429,27 @@ impl PlanKb {
         x.start_day.filter(|_| self.is_strain(condition))
     }
 
+    /// Whether plans for `condition` treat it as a tendon problem (progression.toml's list).
+    pub fn is_tendon(&self, condition: &str) -> bool {
+        self.pain
+            .not_settling_tendon_conditions
+            .iter()
+            .any(|c| c == condition)
+    }
+
+    /// The dose of `x` in a plan for `condition`: the muscle dose for a strain, the tendon dose
+    /// for a tendon problem, else the general one.
+    pub fn dose<'a>(&self, x: &'a Exercise, condition: &str) -> &'a str {
+        let by_tissue = if self.is_strain(condition) {
+            x.dose_muscle.as_deref()
+        } else if self.is_tendon(condition) {
+            x.dose_tendon.as_deref()
+        } else {
+            None
+        };
+        by_tissue.unwrap_or(&x.dose)
+    }
+
     pub fn ladder(&self, id: &str) -> Option<&Ladder> {
         self.ladders.iter().find(|l| l.id == id)
     }
@@ -470,6 +497,12 @@ impl PlanKb {
         check.coverage(&protocols.protocol)?;
         check.unranked_condition(&protocols.unranked_condition)?;
         check_avoid_phases(&exercises, &protocols.protocol)?;
+        check_tissue_doses(
+            &exercises,
+            &exercise_index,
+            &protocols.protocol,
+            &progression.pain_monitoring,
+        )?;
         let mut exercises = exercises;
         let mut protocol = protocols.protocol;
         fill_start_days(&mut exercises, &mut protocol, &exercise_index)?;
@@ -1113,6 +1146,61 @@ fn check_avoid_phases(exercises: &[Exercise], protocols: &[Protocol]) -> Result<
                         EXERCISES_TOML,
                         &e.id,
                         format!("avoid: no phase '{q}' for condition '{}'", a.condition),
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A strain plan shows no dose that speaks of tendons and a tendon plan none that speaks of
+/// strains: for every exercise a protocol lists, the dose its plans show (and the easier dose)
+/// is checked for the other tissue's word, so an exercise shared by both needs `dose_muscle`
+/// and `dose_tendon`.
+fn check_tissue_doses(
+    exercises: &[Exercise],
+    index: &BTreeMap<String, usize>,
+    protocols: &[Protocol],
+    pm: &PainMonitoring,
+) -> Result<(), Error> {
+    for x in exercises {
+        for (what, t) in [
+            ("dose_muscle", &x.dose_muscle),
+            ("dose_tendon", &x.dose_tendon),
+        ] {
+            if t.as_deref().is_some_and(|t| t.trim().is_empty()) {
+                return Err(Error::kb(EXERCISES_TOML, &x.id, format!("{what} is empty")));
+            }
+        }
+    }
+    for p in protocols {
+        let (strain, field, other) = if pm.not_settling_strain_conditions.contains(&p.condition) {
+            (true, "dose_muscle", "tendon")
+        } else if pm.not_settling_tendon_conditions.contains(&p.condition) {
+            (false, "dose_tendon", "strain")
+        } else {
+            continue;
+        };
+        for xid in p.phase.iter().flat_map(|ph| &ph.exercises) {
+            let Some(x) = index.get(xid).map(|&i| &exercises[i]) else {
+                continue;
+            };
+            let dose = if strain {
+                x.dose_muscle.as_ref()
+            } else {
+                x.dose_tendon.as_ref()
+            }
+            .unwrap_or(&x.dose);
+            for (what, t) in [("dose", dose), ("easier_dose", &x.easier_dose)] {
+                if t.to_lowercase().contains(other) {
+                    return Err(Error::kb(
+                        EXERCISES_TOML,
+                        &x.id,
+                        format!(
+                            "the {what} shown in '{}' speaks of a {other}: give {field}",
+                            p.id
+                        ),
                     ));
                 }
             }

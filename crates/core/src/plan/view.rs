@@ -112,6 +112,11 @@ pub struct PlanView {
 
 /// Expand one day's items with names and doses.
 pub fn day_view(pkb: &PlanKb, st: &PlanState, d: &Day) -> DayView {
+    // Doses are chosen by the tissue of the plan's condition (muscle for a strain, tendon for
+    // a tendon problem).
+    let condition = st
+        .protocol(pkb)
+        .map_or(st.condition.as_str(), |p| p.condition.as_str());
     let items = d
         .items
         .iter()
@@ -128,7 +133,7 @@ pub fn day_view(pkb: &PlanKb, st: &PlanState, d: &Day) -> DayView {
                             if st.ease {
                                 x.easier_dose.clone()
                             } else {
-                                x.dose.clone()
+                                pkb.dose(x, condition).to_string()
                             }
                         })
                         .unwrap_or_default(),

@@ -198,7 +198,7 @@ pub const CATEGORIES: [&str; 14] = [
     "walking",
 ];
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Criterion {
     pub id: String,

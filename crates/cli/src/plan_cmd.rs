@@ -556,7 +556,7 @@ pub fn exercises(id: Option<&str>, format: Format) -> Result<ExitCode> {
                 outln!("  • {c}");
             }
             outln!("\nDose: {}", x.dose);
-            outln!("Easier: {}", x.easier);
+            outln!("Easier: {} Easier dose: {}", x.easier, x.easier_dose);
             outln!("Harder: {}", x.harder);
             if !x.equipment.is_empty() {
                 outln!("Equipment: {}", x.equipment.join(", "));

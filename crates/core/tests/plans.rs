@@ -71,9 +71,13 @@ fn summary(st: &PlanState, weeks_from: Date) -> String {
             writeln!(s, "  exit: {} = {}", c.id, c.text).unwrap();
         }
         // The first week of the phase, as scheduled when the runner reaches it.
+        // Phase i is taken as reached on injury day 3 * i (or later, for a runner who came
+        // days after the injury), so exercises that wait for a day after a strain show as they
+        // would then.
         let mut at = st.clone();
         at.phase = i;
         at.phase_start = weeks_from;
+        at.onset = st.onset.min(add(weeks_from, -3 * i as i64));
         if ph.running > RunLevel::None && at.run_stage.is_none() {
             at.run_stage = Some(0);
         }
@@ -615,4 +619,419 @@ fn early_tendon_phases_and_unranked_condition_are_checked() {
             "{from}: {err}"
         );
     }
+}
+
+// --- The plan is consistent with itself (issue 13, item 7) --------------------------------
+
+/// One day of a simulated plan: the state in force, the date, and the decision of that day's
+/// check-in (if there was one).
+struct SimDay {
+    st: PlanState,
+    date: Date,
+    decision: Option<plan::Decision>,
+}
+
+/// Six weeks of every protocol from the day of the injury (onset = day 0): a check-in every
+/// other day that does everything and meets the phase's criteria from five days into it (so
+/// each phase first holds a few times), a flare on day 22 and a sore day after it. Every day's
+/// state is kept, so the invariants below are checked on each of the 42 days.
+fn simulate(p: &plan::Protocol) -> Vec<SimDay> {
+    let f = moderate_strain();
+    let screen = assess(&KB, &f);
+    let mut st = plan::start(
+        &PKB,
+        p,
+        &Findings::empty(&KB.schema),
+        DAY0,
+        DAY0,
+        hamstride_core::TriageLevel::SelfCare,
+        "test",
+    );
+    let mut hist: Vec<Record> = Vec::new();
+    let mut out = Vec::new();
+    for day in 0..42i64 {
+        let date = add(DAY0, day);
+        let c = if day == 22 {
+            Some(ci(day, 6, 6, 4, &["run"], &[]))
+        } else if day == 23 || day % 2 == 0 {
+            let q = st.protocol(&PKB).unwrap();
+            let ph = &q.phase[st.phase.min(q.phase.len() - 1)];
+            let into = i64::from((date - st.phase_start).get_days());
+            let met: Vec<&str> = if into >= 5 && day != 23 {
+                ph.criteria.iter().map(|c| c.id.as_str()).collect()
+            } else {
+                Vec::new()
+            };
+            let mut done = vec!["run"];
+            done.extend(ph.exercises.iter().map(String::as_str));
+            Some(if day == 23 {
+                ci(day, 3, 3, 3, &[], &[])
+            } else {
+                ci(day, 2, 2, 1, &done, &met)
+            })
+        } else {
+            None
+        };
+        let decision = c.map(|c| {
+            let (next, d) = check_in(&PKB, &st, &hist, &c, &screen, &f).unwrap();
+            hist.push(Record {
+                checkin: c,
+                decision: d.clone(),
+            });
+            st = next;
+            d
+        });
+        out.push(SimDay {
+            st: st.clone(),
+            date,
+            decision,
+        });
+    }
+    out
+}
+
+/// Item 1: an exercise with a start day is never scheduled before it, on any day of any
+/// protocol's six weeks; strain plans do schedule it from then on (the day is not a text
+/// only), and the words that name the day say the same number.
+#[test]
+fn exercises_wait_for_their_start_day() {
+    let mut scheduled_from_start_day = 0;
+    for p in &PKB.protocols {
+        for s in simulate(p) {
+            let since_injury = i64::from((s.date - s.st.onset).get_days());
+            for it in &plan::day(&PKB, &s.st, s.date).unwrap().items {
+                let Item::Exercise { id, .. } = it else {
+                    continue;
+                };
+                let x = PKB.exercise(id).unwrap();
+                if let Some(n) = PKB.start_day(x, &p.condition) {
+                    assert!(
+                        since_injury >= i64::from(n),
+                        "{}: {id} on injury day {since_injury}, before its start day {n}",
+                        p.id
+                    );
+                    scheduled_from_start_day += 1;
+                }
+            }
+        }
+        // The tester's case: a strain plan already in the lengthening phase on the injury day
+        // lists the extender from its start day on, not before.
+        let Some(pi) = p
+            .phase
+            .iter()
+            .position(|ph| ph.exercises.iter().any(|e| e == "askling-extender"))
+        else {
+            continue;
+        };
+        let x = PKB.exercise("askling-extender").unwrap();
+        let Some(n) = PKB.start_day(x, &p.condition) else {
+            continue;
+        };
+        let mut st = plan::start(
+            &PKB,
+            p,
+            &Findings::empty(&KB.schema),
+            DAY0,
+            DAY0,
+            hamstride_core::TriageLevel::SelfCare,
+            "test",
+        );
+        st.phase = pi;
+        for d in 0..=i64::from(n) {
+            let items = plan::day(&PKB, &st, add(DAY0, d)).unwrap().items;
+            let listed = items
+                .iter()
+                .any(|i| matches!(i, Item::Exercise { id, .. } if id == "askling-extender"));
+            assert_eq!(listed, d == i64::from(n), "{} injury day {d}", p.id);
+        }
+    }
+    assert!(
+        scheduled_from_start_day > 0,
+        "no plan ever scheduled an exercise with a start day"
+    );
+    // The day a strain plan starts the lengthening exercises: the same number in the schedule,
+    // the exercise's texts, the phase goals and the advice and condition texts.
+    let day = PKB.exercise("askling-extender").unwrap().start_day.unwrap();
+    for name in ["askling-extender", "askling-diver", "askling-glider"] {
+        assert_eq!(PKB.exercise(name).unwrap().start_day, Some(day), "{name}");
+    }
+    let said = format!("day {day}");
+    let x = PKB.exercise("askling-extender").unwrap();
+    assert!(x.avoid.iter().any(|a| a.reason.contains(&said)));
+    let phase_texts: Vec<&String> = PKB
+        .protocols
+        .iter()
+        .flat_map(|p| &p.phase)
+        .filter(|ph| ph.exercises.iter().any(|e| e == "askling-extender"))
+        .flat_map(|ph| ph.goals.iter().chain(&ph.care))
+        .filter(|t| t.contains("about day"))
+        .collect();
+    assert!(!phase_texts.is_empty());
+    for t in phase_texts {
+        assert!(t.contains(&said), "{t}");
+    }
+    for (file, text) in [
+        ("advice.toml", include_str!("../../../kb/advice.toml")),
+        (
+            "conditions.toml",
+            include_str!("../../../kb/conditions.toml"),
+        ),
+    ] {
+        let lines: Vec<&str> = text
+            .lines()
+            .filter(|l| l.contains("lengthening") && l.contains("rom about day "))
+            .collect();
+        assert!(!lines.is_empty(), "{file} no longer names the day");
+        for l in lines {
+            for (i, _) in l.match_indices("rom about day ") {
+                let rest = &l[i + "rom about ".len()..];
+                assert!(rest.starts_with(&said), "{file}: {l}");
+            }
+        }
+    }
+}
+
+/// A start day is data checked at load: a text naming the day by hand, a placeholder without
+/// a number behind it, or a day 0 is refused, naming the file and the entry.
+#[test]
+fn start_days_are_checked() {
+    use hamstride_core::plan::PlanFiles;
+    let kb = Kb::embedded().unwrap();
+    let good = PlanFiles::embedded();
+    let ex = |from: &str, to: &str| {
+        assert_eq!(good.exercises.matches(from).count(), 1, "{from}");
+        good.exercises.replacen(from, to, 1)
+    };
+    let pr = |from: &str, to: &str| {
+        assert!(good.protocols.contains(from), "{from}");
+        good.protocols.replacen(from, to, 1)
+    };
+    let cases = [
+        (
+            ex("at about day {start_day}, and", "at about day 5, and"),
+            good.protocols.to_string(),
+            "exercises.toml",
+            "askling-extender",
+        ),
+        (
+            ex(
+                "start_day = 5\ndose = \"3 sets of 6",
+                "start_day = 0\ndose = \"3 sets of 6",
+            ),
+            good.protocols.to_string(),
+            "exercises.toml",
+            "askling-diver",
+        ),
+        (
+            good.exercises.to_string(),
+            pr("{start_day:askling-extender}", "{start_day:walking}"),
+            "protocols.toml",
+            "'walking' has no start_day",
+        ),
+        (
+            good.exercises.to_string(),
+            pr("{start_day:askling-extender}", "5"),
+            "protocols.toml",
+            "by hand",
+        ),
+    ];
+    for (exercises, protocols, file, want) in cases {
+        let err = PlanKb::from_files(
+            &kb,
+            &PlanFiles {
+                exercises: &exercises,
+                protocols: &protocols,
+                ..good
+            },
+        )
+        .expect_err("refused")
+        .to_string();
+        assert!(err.contains(file) && err.contains(want), "{err}");
+    }
+}
+
+/// Item 2: after a step back (`ease`), every exercise of the day shows the easier version with
+/// its own dose, which differs from the usual one; checked on every day of every protocol's
+/// six weeks (the state as it is, and the same state easing off), and the simulated flare
+/// does set `ease`.
+#[test]
+fn easing_off_shows_easier_doses() {
+    let mut eased_days = 0;
+    for p in &PKB.protocols {
+        for s in simulate(p) {
+            let mut eased = s.st.clone();
+            eased.ease = true;
+            let d = plan::day(&PKB, &eased, s.date).unwrap();
+            let normal = plan::view::day_view(&PKB, &s.st, &d);
+            let easy = plan::view::day_view(&PKB, &eased, &d);
+            for (n, e) in normal.items.iter().zip(&easy.items) {
+                if n.kind != "exercise" {
+                    continue;
+                }
+                let x = PKB.exercise(&n.id).unwrap();
+                assert_eq!(e.easier.as_deref(), Some(x.easier.as_str()), "{}", n.id);
+                assert_eq!(e.dose, x.easier_dose, "{}: {}", p.id, n.id);
+                if !s.st.ease {
+                    assert_ne!(e.dose, n.dose, "{}: {} on {}", p.id, n.id, s.date);
+                }
+            }
+            eased_days += usize::from(s.st.ease);
+        }
+    }
+    assert!(eased_days > 0, "the flare on day 22 should ease off");
+    for x in &PKB.exercises {
+        assert_ne!(x.easier_dose, x.dose, "{}", x.id);
+    }
+    // Checked at load: an easier dose that repeats the dose, or none, is refused.
+    use hamstride_core::plan::PlanFiles;
+    let good = PlanFiles::embedded();
+    let from = "easier_dose = \"2 sets of 4, every other day, a shallower and slower hinge, short of pain.\"";
+    assert_eq!(good.exercises.matches(from).count(), 1);
+    for (to, want) in [
+        (
+            "easier_dose = \"3 sets of 6, every other day, short of pain.\"",
+            "[askling-diver]: easier_dose is the same as dose",
+        ),
+        ("", "easier_dose"),
+    ] {
+        let exercises = good.exercises.replacen(from, to, 1);
+        let err = PlanKb::from_files(
+            &KB,
+            &PlanFiles {
+                exercises: &exercises,
+                ..good
+            },
+        )
+        .expect_err("refused")
+        .to_string();
+        assert!(
+            err.contains("exercises.toml") && err.contains(want),
+            "{err}"
+        );
+    }
+}
+
+/// Item 3: a strain plan never shows a tendon dose and a tendon plan never a strain dose, on
+/// any day of any protocol's six weeks, usual or easier; the shared isometric hold shows each
+/// plan its own tissue's dose.
+#[test]
+fn doses_follow_the_tissue() {
+    let mut shown = 0;
+    for p in &PKB.protocols {
+        let other = if PKB.is_strain(&p.condition) {
+            "tendon"
+        } else if PKB.is_tendon(&p.condition) {
+            "strain"
+        } else {
+            continue;
+        };
+        for s in simulate(p) {
+            let d = plan::day(&PKB, &s.st, s.date).unwrap();
+            let mut eased = s.st.clone();
+            eased.ease = !s.st.ease;
+            for st in [&s.st, &eased] {
+                for it in plan::view::day_view(&PKB, st, &d).items {
+                    if it.kind == "exercise" {
+                        assert!(
+                            !it.dose.to_lowercase().contains(other),
+                            "{} on {}: {} shows '{}'",
+                            p.id,
+                            s.date,
+                            it.id,
+                            it.dose
+                        );
+                        shown += 1;
+                    }
+                }
+            }
+        }
+    }
+    assert!(shown > 0);
+    let x = PKB.exercise("isometric-heel-dig").unwrap();
+    let muscle = PKB.dose(x, "acute_hamstring_strain");
+    let tendon = PKB.dose(x, "proximal_hamstring_tendinopathy");
+    assert_ne!(muscle, tendon);
+    assert_eq!(Some(muscle), x.dose_muscle.as_deref());
+    assert_eq!(Some(tendon), x.dose_tendon.as_deref());
+    // Checked at load: a strain plan's exercise whose dose speaks of tendons is refused,
+    // naming the file, the exercise and the field to add.
+    use hamstride_core::plan::PlanFiles;
+    let good = PlanFiles::embedded();
+    let from = "dose = \"3 sets of 10 to 15, every other day, pain-free.\"";
+    assert_eq!(good.exercises.matches(from).count(), 1);
+    let exercises = good.exercises.replacen(
+        from,
+        "dose = \"3 sets of 10 to 15, every other day (with tendon pain, keep it shallow).\"",
+        1,
+    );
+    let err = PlanKb::from_files(
+        &KB,
+        &PlanFiles {
+            exercises: &exercises,
+            ..good
+        },
+    )
+    .expect_err("refused")
+    .to_string();
+    assert!(
+        err.contains("exercises.toml")
+            && err.contains("two-leg-squat")
+            && err.contains("dose_muscle"),
+        "{err}"
+    );
+}
+
+/// Item 4: the third hold in a row with exit criteria still open names them (id and text)
+/// and says how to mark one met; it is not said before the third hold, after a step back,
+/// on a referral plan, or when nothing is open. Checked at every check-in of every
+/// protocol's six weeks, and seen at least once (the strain's protect phase holds on days
+/// 0, 2 and 4).
+#[test]
+fn three_holds_in_a_row_hint_at_marking_criteria() {
+    use hamstride_core::plan::Reason;
+    let mut hinted = 0;
+    for p in &PKB.protocols {
+        let mut verdicts: Vec<Verdict> = Vec::new();
+        for s in simulate(p) {
+            let Some(d) = &s.decision else { continue };
+            verdicts.push(d.verdict);
+            let q = s.st.protocol(&PKB).unwrap();
+            let ph = &q.phase[s.st.phase];
+            let open: Vec<&str> = ph
+                .criteria
+                .iter()
+                .filter(|c| !s.st.criteria_met.contains(&c.id))
+                .map(|c| c.id.as_str())
+                .collect();
+            let expected = verdicts.len() >= 3
+                && verdicts[verdicts.len() - 3..]
+                    .iter()
+                    .all(|v| *v == Verdict::Hold)
+                && q.referral < plan::Referral::Urgent
+                && !open.is_empty();
+            let hint = d.reasons.iter().find_map(|r| match r {
+                Reason::MarkCriteriaMet { holds, open } => Some((*holds, open)),
+                _ => None,
+            });
+            assert_eq!(hint.is_some(), expected, "{} on {}", p.id, s.date);
+            let Some((holds, hint_open)) = hint else {
+                continue;
+            };
+            assert_eq!(holds, 3);
+            let ids: Vec<&str> = hint_open.iter().map(|c| c.id.as_str()).collect();
+            assert_eq!(ids, open, "{} on {}", p.id, s.date);
+            let said = d
+                .reasons
+                .iter()
+                .map(words::plan_reason)
+                .collect::<Vec<_>>()
+                .join(" ");
+            assert!(said.contains("hamstride checkin --met "), "{said}");
+            for c in hint_open {
+                assert!(said.contains(&c.id) && said.contains(c.text.trim_end_matches('.')));
+            }
+            hinted += 1;
+        }
+    }
+    assert!(hinted > 0, "no protocol held three times in a row");
 }

@@ -140,8 +140,12 @@ pub fn plan_markdown(
         for c in &x.cues {
             let _ = writeln!(s, "- {c}");
         }
-        let _ = writeln!(s, "\n- **Dose:** {}", x.dose);
-        let _ = writeln!(s, "- **Easier:** {}", x.easier);
+        // The dose for this plan's tissue (a strain plan never reads a tendon dose).
+        let condition = pkb
+            .protocol(&st.protocol)
+            .map_or(st.condition.as_str(), |p| p.condition.as_str());
+        let _ = writeln!(s, "\n- **Dose:** {}", pkb.dose(x, condition));
+        let _ = writeln!(s, "- **Easier:** {} {}", x.easier, x.easier_dose);
         let _ = writeln!(s, "- **Harder:** {}", x.harder);
         if !x.equipment.is_empty() {
             let _ = writeln!(s, "- **Equipment:** {}", x.equipment.join(", "));

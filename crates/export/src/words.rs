@@ -15,6 +15,7 @@ use hamstride_analytics::adherence::{Adherence, Issue, LengthBasis, SessionCheck
 use hamstride_analytics::form::{FormMetric, FormReport, FormStatus, MetricReport, Side};
 use hamstride_analytics::pain::{Feature, Link, PainNote, Score, Trend};
 use hamstride_analytics::series::{Flag, FlagDetail, Level, Since};
+use hamstride_core::plan::library::Criterion;
 use hamstride_core::plan::{Change, Reason, Referred, TimelineReason};
 use jiff::civil::Date;
 use serde::Serialize;
@@ -696,7 +697,22 @@ pub fn plan_reason(r: &Reason) -> String {
         Reason::RunningWaitsForClinician => "Criteria met, but running waits until a clinician \
              has seen you (check in with --seen-clinician)."
             .to_string(),
+        Reason::MarkCriteriaMet { holds, open } => mark_criteria_met(*holds, open),
     }
+}
+
+/// The hint after several holds: each open check by its id, and the command that marks one.
+fn mark_criteria_met(holds: u32, open: &[Criterion]) -> String {
+    let list: Vec<String> = open
+        .iter()
+        .map(|c| format!("{} ({})", c.id, c.text.trim_end_matches('.')))
+        .collect();
+    let example = open.first().map_or("<id>", |c| c.id.as_str());
+    format!(
+        "The plan has held {holds} times in a row. If any of these checks is true for you now, \
+         mark it when you check in, for example `hamstride checkin --met {example}`: {}.",
+        list.join("; ")
+    )
 }
 
 fn not_settling(days: i64, morning_mean: f64, baseline: u8) -> String {

@@ -11,6 +11,8 @@
 
 use serde::{Deserialize, Deserializer, Serialize};
 
+use crate::plan::library::Criterion;
+
 /// Why a check-in decided what it did.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "code", rename_all = "snake_case")]
@@ -56,6 +58,9 @@ pub enum Reason {
     OneMoreCheckin { next_phase: String },
     /// Criteria met, but running waits for a clinician.
     RunningWaitsForClinician,
+    /// `holds` check-ins in a row have held with exit criteria still open: name them (id and
+    /// text) and how to mark one met, since a runner who never marks them waits for ever.
+    MarkCriteriaMet { holds: u32, open: Vec<Criterion> },
     /// A sentence stored before reasons had codes.
     Recorded { text: String },
 }

@@ -420,6 +420,14 @@ pub fn day(pkb: &PlanKb, st: &PlanState, date: Date) -> Result<Day, Error> {
                 format!("unknown exercise '{id}'"),
             ));
         };
+        // After a strain some exercises wait for their day from the injury (the lengthening
+        // exercises start at about day 5), whichever phase the runner has reached.
+        if pkb
+            .start_day(x, &p.condition)
+            .is_some_and(|n| days_between(st.onset, date) < i64::from(n))
+        {
+            continue;
+        }
         let freq = phase.frequency_of(x);
         let on = match freq {
             crate::plan::Frequency::BeforeRuns => run_today || drills_today,

@@ -149,8 +149,22 @@ pub struct Exercise {
     #[serde(default)]
     pub minutes: Option<u32>,
     pub frequency: Frequency,
+    /// After a strain, the exercise is not scheduled before this day from the injury (the day
+    /// it happened is day 0): the lengthening exercises start at about day 5 (brief 4.2). Texts
+    /// that name the day say `{start_day}` (`{start_day:<id>}` in a phase), so the words and
+    /// the schedule come from this one number.
+    #[serde(default)]
+    pub start_day: Option<u32>,
     pub dose: String,
+    /// The dose in plans for a muscle strain, when it differs from `dose`.
+    #[serde(default)]
+    pub dose_muscle: Option<String>,
+    /// The dose in plans for a tendon problem, when it differs from `dose`.
+    #[serde(default)]
+    pub dose_tendon: Option<String>,
     pub easier: String,
+    /// How much of the easier version to do after a step back: always less than `dose`.
+    pub easier_dose: String,
     pub harder: String,
     pub equipment: Vec<String>,
     pub hamstring_stretch: bool,
@@ -184,7 +198,7 @@ pub const CATEGORIES: [&str; 14] = [
     "walking",
 ];
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Criterion {
     pub id: String,
@@ -400,6 +414,42 @@ impl PlanKb {
         self.protocols.iter().find(|p| p.id == id)
     }
 
+    /// Whether plans for `condition` treat it as a muscle strain (progression.toml's list):
+    /// strains count days from the injury and use the muscle doses.
+    pub fn is_strain(&self, condition: &str) -> bool {
+        self.pain
+            .not_settling_strain_conditions
+            .iter()
+            .any(|c| c == condition)
+    }
+
+    /// The first day from the injury on which `x` may be scheduled in a plan for `condition`
+    /// (None: no such day; only strains count days from the injury).
+    pub fn start_day(&self, x: &Exercise, condition: &str) -> Option<u32> {
+        x.start_day.filter(|_| self.is_strain(condition))
+    }
+
+    /// Whether plans for `condition` treat it as a tendon problem (progression.toml's list).
+    pub fn is_tendon(&self, condition: &str) -> bool {
+        self.pain
+            .not_settling_tendon_conditions
+            .iter()
+            .any(|c| c == condition)
+    }
+
+    /// The dose of `x` in a plan for `condition`: the muscle dose for a strain, the tendon dose
+    /// for a tendon problem, else the general one.
+    pub fn dose<'a>(&self, x: &'a Exercise, condition: &str) -> &'a str {
+        let by_tissue = if self.is_strain(condition) {
+            x.dose_muscle.as_deref()
+        } else if self.is_tendon(condition) {
+            x.dose_tendon.as_deref()
+        } else {
+            None
+        };
+        by_tissue.unwrap_or(&x.dose)
+    }
+
     pub fn ladder(&self, id: &str) -> Option<&Ladder> {
         self.ladders.iter().find(|l| l.id == id)
     }
@@ -447,10 +497,19 @@ impl PlanKb {
         check.coverage(&protocols.protocol)?;
         check.unranked_condition(&protocols.unranked_condition)?;
         check_avoid_phases(&exercises, &protocols.protocol)?;
+        check_tissue_doses(
+            &exercises,
+            &exercise_index,
+            &protocols.protocol,
+            &progression.pain_monitoring,
+        )?;
+        let mut exercises = exercises;
+        let mut protocol = protocols.protocol;
+        fill_start_days(&mut exercises, &mut protocol, &exercise_index)?;
 
         Ok(PlanKb {
             exercises,
-            protocols: protocols.protocol,
+            protocols: protocol,
             severity,
             prognostic,
             medication: protocols.medication,
@@ -626,12 +685,18 @@ impl<'k> Checker<'k> {
             ("instructions", &e.instructions),
             ("dose", &e.dose),
             ("easier", &e.easier),
+            ("easier_dose", &e.easier_dose),
             ("harder", &e.harder),
             ("not_when", &e.not_when),
         ] {
             if text.trim().is_empty() {
                 return Err(Error::kb(f, &e.id, format!("{what} is empty")));
             }
+        }
+        // After a step back the plan shows the easier dose in place of the usual one; the same
+        // words would tell the runner to do the same again.
+        if e.easier_dose.trim() == e.dose.trim() {
+            return Err(Error::kb(f, &e.id, "easier_dose is the same as dose"));
         }
         if e.cues.is_empty() {
             return Err(Error::kb(f, &e.id, "has no cues"));
@@ -1082,6 +1147,149 @@ fn check_avoid_phases(exercises: &[Exercise], protocols: &[Protocol]) -> Result<
                         &e.id,
                         format!("avoid: no phase '{q}' for condition '{}'", a.condition),
                     ));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A strain plan shows no dose that speaks of tendons and a tendon plan none that speaks of
+/// strains: for every exercise a protocol lists, the dose its plans show (and the easier dose)
+/// is checked for the other tissue's word, so an exercise shared by both needs `dose_muscle`
+/// and `dose_tendon`.
+fn check_tissue_doses(
+    exercises: &[Exercise],
+    index: &BTreeMap<String, usize>,
+    protocols: &[Protocol],
+    pm: &PainMonitoring,
+) -> Result<(), Error> {
+    for x in exercises {
+        for (what, t) in [
+            ("dose_muscle", &x.dose_muscle),
+            ("dose_tendon", &x.dose_tendon),
+        ] {
+            if t.as_deref().is_some_and(|t| t.trim().is_empty()) {
+                return Err(Error::kb(EXERCISES_TOML, &x.id, format!("{what} is empty")));
+            }
+        }
+    }
+    for p in protocols {
+        let (strain, field, other) = if pm.not_settling_strain_conditions.contains(&p.condition) {
+            (true, "dose_muscle", "tendon")
+        } else if pm.not_settling_tendon_conditions.contains(&p.condition) {
+            (false, "dose_tendon", "strain")
+        } else {
+            continue;
+        };
+        for xid in p.phase.iter().flat_map(|ph| &ph.exercises) {
+            let Some(x) = index.get(xid).map(|&i| &exercises[i]) else {
+                continue;
+            };
+            let dose = if strain {
+                x.dose_muscle.as_ref()
+            } else {
+                x.dose_tendon.as_ref()
+            }
+            .unwrap_or(&x.dose);
+            for (what, t) in [("dose", dose), ("easier_dose", &x.easier_dose)] {
+                if t.to_lowercase().contains(other) {
+                    return Err(Error::kb(
+                        EXERCISES_TOML,
+                        &x.id,
+                        format!(
+                            "the {what} shown in '{}' speaks of a {other}: give {field}",
+                            p.id
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Whether a text names a day by number ("day 5"): a start day must be written `{start_day}`
+/// so the words cannot drift from the number the schedule uses.
+fn names_a_day(text: &str) -> bool {
+    text.match_indices("day ").any(|(i, _)| {
+        text[i + 4..]
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_digit())
+    })
+}
+
+/// Write each start day into the texts that name it (`{start_day}` in the exercise's own texts,
+/// `{start_day:<id>}` in a phase's goals and care), after checking that every placeholder has
+/// a number behind it and that no text of an exercise with a start day, or of a phase listing
+/// one, names a day by hand.
+fn fill_start_days(
+    exercises: &mut [Exercise],
+    protocols: &mut [Protocol],
+    index: &BTreeMap<String, usize>,
+) -> Result<(), Error> {
+    let days: BTreeMap<String, u32> = exercises
+        .iter()
+        .filter_map(|x| x.start_day.map(|d| (x.id.clone(), d)))
+        .collect();
+    for x in exercises.iter_mut() {
+        let day = x.start_day;
+        if day == Some(0) {
+            return Err(Error::kb(
+                EXERCISES_TOML,
+                &x.id,
+                "start_day must be 1 or more",
+            ));
+        }
+        let texts = std::iter::once(&mut x.dose)
+            .chain([&mut x.easier, &mut x.not_when, &mut x.instructions])
+            .chain(x.avoid.iter_mut().map(|a| &mut a.reason));
+        for t in texts {
+            match day {
+                Some(_) if names_a_day(t) => {
+                    return Err(Error::kb(
+                        EXERCISES_TOML,
+                        &x.id,
+                        "names its start day by hand: write {start_day}",
+                    ))
+                }
+                Some(d) => *t = t.replace("{start_day}", &d.to_string()),
+                None if t.contains("{start_day}") => {
+                    return Err(Error::kb(
+                        EXERCISES_TOML,
+                        &x.id,
+                        "says {start_day} but has no start_day",
+                    ))
+                }
+                None => {}
+            }
+        }
+    }
+    for p in protocols.iter_mut() {
+        for ph in p.phase.iter_mut() {
+            let id = format!("{}/{}", p.id, ph.id);
+            let lists_one = ph.exercises.iter().any(|x| days.contains_key(x));
+            for t in ph.goals.iter_mut().chain(ph.care.iter_mut()) {
+                if lists_one && names_a_day(t) {
+                    return Err(Error::kb(
+                        PROTOCOLS_TOML,
+                        &id,
+                        "names a start day by hand: write {start_day:<exercise id>}",
+                    ));
+                }
+                while let Some(at) = t.find("{start_day:") {
+                    let end = t[at..].find('}').map(|e| at + e).unwrap_or(t.len());
+                    let xid = t[at + 11..end].to_string();
+                    let Some(d) = days.get(&xid) else {
+                        let why = if index.contains_key(&xid) {
+                            format!("'{xid}' has no start_day")
+                        } else {
+                            format!("unknown exercise '{xid}' in {{start_day:…}}")
+                        };
+                        return Err(Error::kb(PROTOCOLS_TOML, &id, why));
+                    };
+                    t.replace_range(at..(end + 1).min(t.len()), &d.to_string());
                 }
             }
         }

@@ -30,7 +30,7 @@ use crate::engine::Outcome;
 use crate::kb::TriageLevel;
 use crate::plan::codes::{Change, Reason, ReferralKind, Referred, TimelineReason};
 use crate::plan::generate::{choose_protocol, timeline, PlanState, SEEN_CLINICIAN};
-use crate::plan::library::{Phase, PlanKb, Protocol, Referral, RunLevel};
+use crate::plan::library::{Criterion, Phase, PlanKb, Protocol, Referral, RunLevel};
 use crate::{Error, Findings};
 
 /// What the runner reports.
@@ -217,6 +217,7 @@ pub fn check_in(
     record_inside_rules(&today, &mut d);
     if let Some(why) = hold_reason(&today) {
         d.reasons.push(why);
+        hint_after_holds(&today, &mut d);
         return Ok(d.decide(Verdict::Hold, today.due));
     }
     d.next.settled += 1;
@@ -230,6 +231,7 @@ pub fn check_in(
     let verdict = if ran_on || moved_on {
         Verdict::Progress
     } else {
+        hint_after_holds(&today, &mut d);
         Verdict::Hold
     };
     Ok(d.decide(verdict, today.due))
@@ -563,6 +565,35 @@ fn record_inside_rules(today: &Today<'_>, d: &mut Draft) {
     }
     if today.ran() {
         d.next.last_run = Some(today.c.date);
+    }
+}
+
+/// Holds in a row (this one included) after which a hold names the open criteria and how to
+/// mark them: two weeks of holds with nothing marked usually means the runner has not found
+/// `--met`, not that nothing has improved.
+pub const HOLDS_BEFORE_HINT: usize = 3;
+
+/// On the third hold in a row (inside the normal plan, not a referral plan) with exit criteria
+/// of the phase still open, say which they are and how to mark one met.
+fn hint_after_holds(today: &Today<'_>, d: &mut Draft) {
+    let earlier = today.history.iter().rev().take(HOLDS_BEFORE_HINT - 1);
+    if earlier.len() < HOLDS_BEFORE_HINT - 1
+        || !earlier.clone().all(|r| r.decision.verdict == Verdict::Hold)
+    {
+        return;
+    }
+    let open: Vec<Criterion> = today
+        .phase()
+        .criteria
+        .iter()
+        .filter(|k| !d.next.criteria_met.contains(&k.id))
+        .cloned()
+        .collect();
+    if !open.is_empty() {
+        d.reasons.push(Reason::MarkCriteriaMet {
+            holds: HOLDS_BEFORE_HINT as u32,
+            open,
+        });
     }
 }
 

@@ -45,7 +45,8 @@ pub struct ItemView {
     pub dose: String,
     /// 2 when done twice that day.
     pub times: u8,
-    /// The easier version, shown while the plan is easing off after a step back.
+    /// The easier version, shown while the plan is easing off after a step back (`dose` is
+    /// then the easier version's dose).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub easier: Option<String>,
     /// Minutes of the session for runs (walking included).
@@ -111,6 +112,11 @@ pub struct PlanView {
 
 /// Expand one day's items with names and doses.
 pub fn day_view(pkb: &PlanKb, st: &PlanState, d: &Day) -> DayView {
+    // Doses are chosen by the tissue of the plan's condition (muscle for a strain, tendon for
+    // a tendon problem).
+    let condition = st
+        .protocol(pkb)
+        .map_or(st.condition.as_str(), |p| p.condition.as_str());
     let items = d
         .items
         .iter()
@@ -121,7 +127,16 @@ pub fn day_view(pkb: &PlanKb, st: &PlanState, d: &Day) -> DayView {
                     kind: "exercise",
                     id: id.clone(),
                     name: x.map(|x| x.name.clone()).unwrap_or_else(|| id.clone()),
-                    dose: x.map(|x| x.dose.clone()).unwrap_or_default(),
+                    // Easing off after a step back: the easier version's own, lower dose.
+                    dose: x
+                        .map(|x| {
+                            if st.ease {
+                                x.easier_dose.clone()
+                            } else {
+                                pkb.dose(x, condition).to_string()
+                            }
+                        })
+                        .unwrap_or_default(),
                     times: *times,
                     easier: x.filter(|_| st.ease).map(|x| x.easier.clone()),
                     minutes: None,

@@ -22,27 +22,43 @@ use crate::checkin_prompt::pain;
 use crate::plan_cmd::service_fail;
 use crate::{open_db, Format, Units};
 
+/// A bar for recomputing training metrics, shown on a terminal when it takes a while, and
+/// cleared when dropped.
+#[derive(Default)]
+struct MetricsBar {
+    bar: Option<indicatif::ProgressBar>,
+}
+
+impl MetricsBar {
+    fn tick(&mut self, done: usize, total: usize) {
+        if total < 50 || !std::io::stderr().is_terminal() {
+            return;
+        }
+        let b = self.bar.get_or_insert_with(|| {
+            let b = indicatif::ProgressBar::new(total as u64);
+            if let Ok(style) = indicatif::ProgressStyle::with_template(
+                "computing training metrics {bar:30} {pos}/{len} activities",
+            ) {
+                b.set_style(style);
+            }
+            b
+        });
+        b.set_position(done as u64);
+    }
+}
+
+impl Drop for MetricsBar {
+    fn drop(&mut self) {
+        if let Some(b) = &self.bar {
+            b.finish_and_clear();
+        }
+    }
+}
+
 /// Recompute stale metrics, showing a bar on a terminal when it takes a while.
 fn refresh(store: &mut AthleteDb) -> Result<(), hamstride_service::Error> {
-    let tty = std::io::stderr().is_terminal();
-    let mut bar: Option<indicatif::ProgressBar> = None;
-    training::refresh_metrics(store, &mut |done, total| {
-        if tty && total >= 50 {
-            let b = bar.get_or_insert_with(|| {
-                let b = indicatif::ProgressBar::new(total as u64);
-                if let Ok(style) = indicatif::ProgressStyle::with_template(
-                    "computing training metrics {bar:30} {pos}/{len} activities",
-                ) {
-                    b.set_style(style);
-                }
-                b
-            });
-            b.set_position(done as u64);
-        }
-    })?;
-    if let Some(b) = bar {
-        b.finish_and_clear();
-    }
+    let mut bar = MetricsBar::default();
+    training::refresh_metrics(store, &mut |done, total| bar.tick(done, total))?;
     Ok(())
 }
 
@@ -353,13 +369,12 @@ pub fn status(db: &DbOptions, units: Option<Units>, format: Format) -> Result<Ex
         Ok(s) => s,
         Err(code) => return code,
     };
-    if let Err(e) = refresh(&mut store) {
-        return service_fail(e);
-    }
-    let st = match service.status(&mut store, Now::system()) {
+    let mut bar = MetricsBar::default();
+    let st = match service.status(&mut store, Now::system(), &mut |d, t| bar.tick(d, t)) {
         Ok(s) => s,
         Err(e) => return service_fail(e),
     };
+    drop(bar);
     let u = Units::or_profile(units, Some(st.units.as_str()));
     let days: Vec<DayJson> = st
         .days

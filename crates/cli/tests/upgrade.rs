@@ -129,7 +129,9 @@ fn the_previous_release_database_keeps_its_rows_and_outputs() {
         .unwrap()
         .timestamp()
         .as_millisecond();
-    let st = svc.status(&mut db, Now::at_ms(noon_london)).unwrap();
+    let st = svc
+        .status(&mut db, Now::at_ms(noon_london), &mut |_, _| {})
+        .unwrap();
     let was = old("status.json");
     assert_eq!(st.today.to_string(), was["today"]);
     assert_eq!(serde_json::to_value(&st.plan).unwrap(), was["plan"]);

@@ -50,47 +50,9 @@ impl DbOptions {
     }
 }
 
-/// One imported activity as a list shows it (distances in metres, times in seconds, UTC ms).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct ActivitySummary {
-    pub id: i64,
-    pub source_path: String,
-    pub format: String,
-    pub sport: String,
-    pub sub_sport: Option<String>,
-    pub start_ms: Option<i64>,
-    pub end_ms: Option<i64>,
-    pub name: Option<String>,
-    pub distance_m: Option<f64>,
-    pub timer_s: Option<f64>,
-    pub elapsed_s: Option<f64>,
-    pub avg_heart_rate: Option<f64>,
-    pub record_count: i64,
-    pub perceived_exertion: Option<f64>,
-    pub external_type: Option<String>,
-}
-
-impl From<ActivityRow> for ActivitySummary {
-    fn from(r: ActivityRow) -> Self {
-        ActivitySummary {
-            id: r.id,
-            source_path: r.source_path,
-            format: r.format,
-            sport: r.sport,
-            sub_sport: r.sub_sport,
-            start_ms: r.start_ms,
-            end_ms: r.end_ms,
-            name: r.name,
-            distance_m: r.distance_m,
-            timer_s: r.timer_s,
-            elapsed_s: r.elapsed_s,
-            avg_heart_rate: r.avg_heart_rate,
-            record_count: r.record_count,
-            perceived_exertion: r.perceived_exertion,
-            external_type: r.external_type,
-        }
-    }
-}
+/// One imported activity as a list shows it (distances in metres, times in seconds, UTC ms):
+/// the store's summary row, which is already plain data, under the service's name.
+pub use hamstride_store::ActivityRow as ActivitySummary;
 
 /// An open database and the athlete whose data the calls are about.
 #[derive(Debug)]
@@ -200,7 +162,7 @@ impl AthleteDb {
 
     /// The athlete's activities, oldest first.
     pub fn activities(&self) -> Result<Vec<ActivitySummary>, Error> {
-        Ok(self.activity_rows()?.into_iter().map(Into::into).collect())
+        self.activity_rows()
     }
 
     /// How many activities the athlete has.

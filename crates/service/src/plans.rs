@@ -173,27 +173,38 @@ impl Service {
 
     /// The active plan in a line, if there is one.
     pub fn current_plan_summary(&self, db: &AthleteDb) -> Result<Option<PlanSummary>, Error> {
-        Ok(self.plan_history(db)?.into_iter().find(|p| p.active))
+        let tz = crate::training::time_zone(&profile(db)?)?;
+        db.active_plan_row()?
+            .map(|row| self.plan_summary(&row, true, &tz))
+            .transpose()
     }
 
     /// Every plan, newest first: what it was for, where it got to, and which is active.
     pub fn plan_history(&self, db: &AthleteDb) -> Result<Vec<PlanSummary>, Error> {
         let tz = crate::training::time_zone(&profile(db)?)?;
-        let mut out = Vec::new();
-        for (row, active) in db.plan_rows()? {
-            let st = crate::stored::plan_from_json(&self.plans, &row.state)?;
-            let p = st.protocol(&self.plans).map_err(Error::Kb)?;
-            out.push(PlanSummary {
-                id: row.id,
-                made: crate::training::local_date(row.created_ms, &tz).unwrap_or(st.start),
-                protocol: p.name.clone(),
-                phase: p.phase[st.phase.min(p.phase.len() - 1)].name.clone(),
-                triage: st.triage,
-                check_ins: row.version,
-                active,
-            });
-        }
-        Ok(out)
+        db.plan_rows()?
+            .iter()
+            .map(|(row, active)| self.plan_summary(row, *active, &tz))
+            .collect()
+    }
+
+    fn plan_summary(
+        &self,
+        row: &hamstride_store::PlanRow,
+        active: bool,
+        tz: &jiff::tz::TimeZone,
+    ) -> Result<PlanSummary, Error> {
+        let st = crate::stored::plan_from_json(&self.plans, &row.state)?;
+        let p = st.protocol(&self.plans).map_err(Error::Kb)?;
+        Ok(PlanSummary {
+            id: row.id,
+            made: crate::training::local_date(row.created_ms, tz).unwrap_or(st.start),
+            protocol: p.name.clone(),
+            phase: p.phase[st.phase.min(p.phase.len() - 1)].name.clone(),
+            triage: st.triage,
+            check_ins: row.version,
+            active,
+        })
     }
 
     /// Make an earlier plan the active one again; the current one stays in the history.

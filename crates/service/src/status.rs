@@ -85,9 +85,15 @@ pub struct WeekPoint {
 }
 
 impl Service {
-    /// `status`: refresh stale metrics, then this week at a glance.
-    pub fn status(&self, db: &mut AthleteDb, now: Now) -> Result<StatusView, Error> {
-        crate::training::refresh_metrics(db, &mut |_, _| {})?;
+    /// `status`: refresh stale metrics (`progress(done, total)` after each), then this week
+    /// at a glance.
+    pub fn status(
+        &self,
+        db: &mut AthleteDb,
+        now: Now,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> Result<StatusView, Error> {
+        crate::training::refresh_metrics(db, progress)?;
         let t = self.training(db, now)?;
         Ok(status_of(&t))
     }

@@ -207,7 +207,10 @@ fn today_is_each_runners_own_date() {
             ..Default::default()
         };
         assert_eq!(svc.check_in(db, &c, instant()).unwrap().date, want);
-        assert_eq!(svc.status(db, instant()).unwrap().today, want);
+        assert_eq!(
+            svc.status(db, instant(), &mut |_, _| {}).unwrap().today,
+            want
+        );
         // A check-in dated "tomorrow" in the runner's zone is refused.
         let tomorrow = want.tomorrow().unwrap();
         let c = CheckInInput {
@@ -301,7 +304,7 @@ fn status_and_report_agree_on_the_weekly_morning_pain() {
         };
         svc.log_pain(&mut db, &p, instant()).unwrap();
     }
-    let st = svc.status(&mut db, instant()).unwrap();
+    let st = svc.status(&mut db, instant(), &mut |_, _| {}).unwrap();
     let week = st
         .weeks
         .iter()

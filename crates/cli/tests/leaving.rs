@@ -89,7 +89,12 @@ fn a_second_assessment_keeps_the_plan_unless_asked_and_any_plan_can_be_restored(
     assert_eq!(active_id(&history(d.path())), new);
     let o = run(d.path(), &["plan", "restore", &first.to_string()]);
     assert!(o.status.success(), "{}", text(&o));
-    assert_eq!(active_id(&history(d.path())), first);
+    let h = history(d.path());
+    assert_eq!(active_id(&h), first);
+    assert!(
+        h.iter().all(|p| p["check_ins"] == 0),
+        "restoring is not a check-in: {h:?}"
+    );
     // --yes replaces and names what it replaced.
     let o = assess(d.path(), "tendon2.json", TENDON, &["--yes"]);
     let t = text(&o);

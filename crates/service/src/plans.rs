@@ -175,7 +175,7 @@ impl Service {
     pub fn current_plan_summary(&self, db: &AthleteDb) -> Result<Option<PlanSummary>, Error> {
         let tz = crate::training::time_zone(&profile(db)?)?;
         db.active_plan_row()?
-            .map(|row| self.plan_summary(&row, true, &tz))
+            .map(|row| self.plan_summary(db, &row, true, &tz))
             .transpose()
     }
 
@@ -184,12 +184,13 @@ impl Service {
         let tz = crate::training::time_zone(&profile(db)?)?;
         db.plan_rows()?
             .iter()
-            .map(|(row, active)| self.plan_summary(row, *active, &tz))
+            .map(|(row, active)| self.plan_summary(db, row, *active, &tz))
             .collect()
     }
 
     fn plan_summary(
         &self,
+        db: &AthleteDb,
         row: &hamstride_store::PlanRow,
         active: bool,
         tz: &jiff::tz::TimeZone,
@@ -202,7 +203,8 @@ impl Service {
             protocol: p.name.clone(),
             phase: p.phase[st.phase.min(p.phase.len() - 1)].name.clone(),
             triage: st.triage,
-            check_ins: row.version,
+            // Counted, not the row's version: restoring a plan moves its version on too.
+            check_ins: db.checkins(row.id)?.len() as i64,
             active,
         })
     }

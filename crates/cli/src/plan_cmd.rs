@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use hamstride_service::plans::{self, ActivePlan, CheckInInput, CheckInResult, Now};
-use hamstride_service::view::{words, DayView, PlanView, Referral, Verdict};
+use hamstride_service::view::{words, DayView, PlanView, Referral};
 use hamstride_service::{AthleteDb, DbOptions, Error, Service};
 use jiff::civil::Date;
 
@@ -504,12 +504,7 @@ fn checkin_json(r: &CheckInResult) -> Result<serde_json::Value> {
 pub fn render_checkin(r: &CheckInResult) -> String {
     use std::fmt::Write;
     let mut s = String::new();
-    let word = match r.decision.verdict {
-        Verdict::Progress => "PROGRESS",
-        Verdict::Hold => "HOLD",
-        Verdict::StepBack => "STEP BACK",
-        Verdict::Escalate => "SEE A DOCTOR",
-    };
+    let word = words::verdict(r.decision.verdict).to_uppercase();
     let _ = writeln!(s, "Check-in {}: {word}", r.date);
     if let Some(level) = r.decision.referral {
         let _ = writeln!(s, "! {}", referral_label(level));

@@ -3,9 +3,9 @@
 //! SI units), in the runner's units. The HTML report and the terminal both call these
 //! functions, so a flag reads the same in both and a report in miles never says "km".
 //!
-//! The plan's check-in reasons and changes, standing referrals and timeline reasons are worded
-//! here too (`plan_reason`, `plan_change`, `referred`, `timeline_reason`), for the terminal,
-//! the plan's JSON and the Markdown export.
+//! The plan's check-in decisions, reasons and changes, standing referrals and timeline reasons
+//! are worded here too (`verdict`, `plan_reason`, `plan_change`, `referred`,
+//! `timeline_reason`), for the terminal, the plan's JSON, the Markdown export and the report.
 //!
 //! One function per code, one template each. Wording rules: association language ("linked
 //! with", never "will cause"), the evidence grade at the end of every flag, plain words. Not
@@ -16,7 +16,7 @@ use hamstride_analytics::form::{FormMetric, FormReport, FormStatus, MetricReport
 use hamstride_analytics::pain::{Feature, Link, PainNote, Score, Trend};
 use hamstride_analytics::series::{Flag, FlagDetail, Level, Since};
 use hamstride_core::plan::library::Criterion;
-use hamstride_core::plan::{Change, Reason, Referred, TimelineReason};
+use hamstride_core::plan::{Change, Reason, Referred, TimelineReason, Verdict};
 use jiff::civil::Date;
 use serde::Serialize;
 
@@ -631,6 +631,17 @@ fn pain_link(l: &Link) -> String {
          {} days). This is a pattern in your diary, {caveat}.",
         l.rho, l.low, l.high, l.n
     )
+}
+
+/// A check-in's decision in a word or two ("Hold", "Step back"); the terminal shows it in
+/// capitals.
+pub fn verdict(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Progress => "Progress",
+        Verdict::Hold => "Hold",
+        Verdict::StepBack => "Step back",
+        Verdict::Escalate => "See a doctor",
+    }
 }
 
 /// Why a check-in decided what it did.

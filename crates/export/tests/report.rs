@@ -186,8 +186,8 @@ fn the_realistic_report_is_complete_and_safe() {
     ),);
     // The plan as it stands, and its last decision.
     assert!(html.contains(
-        "<strong>Proximal hamstring tendinopathy: return to running</strong> · phase 2 of 4, \
-         Loading and walk-jog (day 5) · day 23 since the pain began"
+        "<strong>Proximal hamstring tendinopathy: return to running</strong> · Phase 2 of 4: \
+         Loading and walk-jog (day 5 of the phase) · day 23 since the pain began"
     ));
     assert!(html.contains("running waits until a clinician has seen you"));
     assert!(html.contains(

@@ -158,10 +158,10 @@ fn describe(all: &[CheckinPoint]) -> String {
 fn chart(out: &mut String, ctx: &Ctx<'_>, all: &[CheckinPoint]) {
     let f = Frame {
         w: 920.0,
-        h: 210.0,
-        left: 44.0,
+        h: 222.0,
+        left: 52.0,
         right: 20.0,
-        top: 34.0,
+        top: 46.0,
         bottom: 26.0,
     };
     let first = all.first().map_or(0, |c| day_number(c.date));
@@ -218,12 +218,12 @@ fn chart(out: &mut String, ctx: &Ctx<'_>, all: &[CheckinPoint]) {
             out,
             &format!("vd-{class}"),
             x(c),
-            f.y1() - 14.0,
+            f.y1() - 30.0,
             4.5,
             Some(&Esc(&tip(c))),
         );
     }
-    svg::text(out, "e", f.x0() - 5.0, f.y1() - 10.5, "decision");
+    svg::text(out, "e", f.x0() - 8.0, f.y1() - 26.5, "decision");
     svg::time_axis(out, &f, &xs, dn0, dn1, 0.5);
     svg::close(out);
 

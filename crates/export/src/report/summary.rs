@@ -127,8 +127,8 @@ fn plan_now(out: &mut String, ctx: &Ctx<'_>) {
     };
     let _ = write!(
         out,
-        "<p class=\"plan\"><span class=\"k\">Plan:</span> <strong>{}</strong> · phase {} of {}, \
-         {} (day {}) · day {} since the pain began",
+        "<p class=\"plan\"><span class=\"k\">Plan:</span> <strong>{}</strong> · Phase {} of {}: \
+         {} (day {} of the phase) · day {} since the pain began",
         Esc(&p.protocol),
         p.phase_number,
         p.phases,

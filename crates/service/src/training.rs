@@ -382,6 +382,7 @@ pub struct AssessmentView {
     /// (age, sex, running history: the "who" section of `findings.toml`), which are priors
     /// about the person rather than findings about the pain.
     pub negatives: Vec<String>,
+    /// The red-flag rules that fired, by their titles.
     pub red_flags: Vec<String>,
     pub others: Vec<(String, f64)>,
 }
@@ -726,7 +727,18 @@ impl Service {
                 plan_assessed: None,
                 positives: first.map_or_else(Vec::new, |d| self.plain(&d.for_, true)),
                 negatives: first.map_or_else(Vec::new, |d| self.plain(&d.against, false)),
-                red_flags: result.red_flags.clone(),
+                // Stored as rule ids ("R-E1"): the physio reads each rule's title.
+                red_flags: result
+                    .red_flags
+                    .iter()
+                    .map(|id| {
+                        self.kb
+                            .rules
+                            .iter()
+                            .find(|r| &r.id == id)
+                            .map_or_else(|| id.clone(), |r| r.title.clone())
+                    })
+                    .collect(),
                 others: result
                     .differential
                     .iter()

@@ -161,3 +161,29 @@ fn the_engine_does_list_age_against_the_strain() {
         "{against:?}"
     );
 }
+
+#[test]
+fn red_flags_are_named_by_their_rule_not_its_id() {
+    let dir = tempfile::tempdir().unwrap();
+    let svc = Service::new().unwrap();
+    let mut db = open(dir.path());
+    let flagged = STRAIN.replace("\"saddle_numbness\": false", "\"saddle_numbness\": true");
+    let f = svc
+        .parse_findings(&flagged, "flagged.json", false)
+        .unwrap()
+        .findings;
+    let outcome = svc.assess(&f);
+    assert!(
+        !outcome.assessment.red_flags.is_empty(),
+        "the stored result names rule ids"
+    );
+    svc.record_assessment(&mut db, &f, &outcome, on(1), OnActivePlan::Replace)
+        .unwrap();
+    let t = svc.training(&db, on(1)).unwrap();
+    let flags = &t.assessment.as_ref().unwrap().red_flags;
+    assert!(
+        flags.iter().any(|r| r == "Possible cauda equina syndrome"),
+        "{flags:?}"
+    );
+    assert!(!flags.iter().any(|r| r.starts_with("R-")), "{flags:?}");
+}

@@ -485,3 +485,23 @@ fn the_crowded_case_keeps_every_invariant() {
         std::fs::write(std::path::Path::new(&dir).join("crowded.html"), &html).unwrap();
     }
 }
+
+#[test]
+fn two_check_ins_on_one_day_are_drawn_side_by_side() {
+    let mut f = fx::realistic();
+    let mut second = f.checkins.last().unwrap().clone();
+    second.decision = fx::decision(
+        hamstride_core::plan::Verdict::StepBack,
+        hamstride_core::plan::Reason::NoScores,
+        vec![],
+    );
+    f.checkins.push(second);
+    let html = render(&f.model(Units::Km));
+    check_invariants(&html);
+    let record = blocks(&html, "<section id=\"record\"", "</section>")[0];
+    let svg = blocks(record, "<svg", "</svg>")[0];
+    let marks: Vec<&str> = blocks(svg, "<circle class=\"vd-", "</circle>");
+    assert_eq!(marks.len(), 6);
+    let cx = |m: &str| blocks(m, "cx=\"", "\"")[0].to_string();
+    assert_ne!(cx(marks[4]), cx(marks[5]), "the same day's two marks apart");
+}

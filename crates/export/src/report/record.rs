@@ -12,6 +12,7 @@ use super::fmt::{day_number, Day, DayShort, Esc, Pct};
 use super::svg::{self, Frame, Linear, Side};
 use super::{data_table_close, data_table_open, empty, figure_open, CheckinPoint, Ctx};
 use hamstride_core::plan::Verdict;
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 /// Check-ins listed in the timeline table (newest); the chart shows them all.
@@ -170,7 +171,23 @@ fn chart(out: &mut String, ctx: &Ctx<'_>, all: &[CheckinPoint]) {
     let dn1 = (last + 1).max(first + MIN_SPAN_DAYS);
     let xs = Linear::new(dn0 as f64, dn1 as f64, f.x0(), f.x1());
     let ys = Linear::new(0.0, 10.0, f.y0(), f.y1());
-    let x = |c: &CheckinPoint| xs.map(day_number(c.date) as f64 + 0.5);
+    // Check-ins of one day share the day's width, in the order they were made, so a second
+    // check-in that day is not drawn over the first.
+    let mut per_day: BTreeMap<i64, usize> = BTreeMap::new();
+    for c in all {
+        *per_day.entry(day_number(c.date)).or_default() += 1;
+    }
+    let mut seen: BTreeMap<i64, usize> = BTreeMap::new();
+    let xpos: Vec<f64> = all
+        .iter()
+        .map(|c| {
+            let dn = day_number(c.date);
+            let k = seen.entry(dn).or_default();
+            *k += 1;
+            let n = per_day.get(&dn).copied().unwrap_or(1);
+            xs.map(dn as f64 + *k as f64 / (n + 1) as f64)
+        })
+        .collect();
 
     let id = ctx.chart_id();
     figure_open(
@@ -199,15 +216,16 @@ fn chart(out: &mut String, ctx: &Ctx<'_>, all: &[CheckinPoint]) {
         // A check-in without this score breaks the line rather than drawing it through zero.
         let points = all
             .iter()
-            .map(|c| scores(c)[k].map(|v| (x(c), ys.map(f64::from(v)))));
+            .zip(&xpos)
+            .map(|(c, x)| scores(c)[k].map(|v| (*x, ys.map(f64::from(v)))));
         svg::line(out, class, "pd", points);
     }
-    for c in all {
+    for (c, &x) in all.iter().zip(&xpos) {
         if let Some(v) = c.pain_morning {
             svg::dot(
                 out,
                 "pd",
-                x(c),
+                x,
                 ys.map(f64::from(v.min(10))),
                 3.0,
                 Some(&Esc(&tip(c))),
@@ -217,7 +235,7 @@ fn chart(out: &mut String, ctx: &Ctx<'_>, all: &[CheckinPoint]) {
         svg::dot(
             out,
             &format!("vd-{class}"),
-            x(c),
+            x,
             f.y1() - 30.0,
             4.5,
             Some(&Esc(&tip(c))),

@@ -216,12 +216,14 @@ pub fn assessment(
             wrap(&d.name, WIDTH - 19, "                   ")
         );
         for (label, ids, n) in [("fits", &d.for_, 3), ("does not fit", &d.against, 2)] {
-            if !ids.is_empty() {
-                let words: Vec<String> = ids
-                    .iter()
-                    .take(n)
-                    .map(|id| kb.describe_finding(id))
-                    .collect();
+            // Who the runner is (age, sex) never counts against a condition, as in the report.
+            let words: Vec<String> = ids
+                .iter()
+                .filter(|id| label == "fits" || !kb.finding_is_personal(id))
+                .take(n)
+                .map(|id| kb.finding_says(id))
+                .collect();
+            if !words.is_empty() {
                 let _ = writeln!(
                     s,
                     "    {}",

@@ -495,6 +495,13 @@ impl Kb {
         self.schema.index(name).map(|i| &self.schema.fields[i])
     }
 
+    /// Whether a finding id is about who the runner is (the "who" section of `findings.toml`:
+    /// age, sex, running history, medication): a prior about the person, which may weigh for
+    /// a condition but is never shown as a finding against one (a pertinent negative).
+    pub fn finding_is_personal(&self, id: &str) -> bool {
+        self.finding_field(id).is_some_and(|f| f.section == "who")
+    }
+
     /// A finding id of the assessment in the plain words `says` gives it in `findings.toml`
     /// (`onset=sudden` → "started suddenly, at one moment", `pain_sites!=calf` → "no pain in
     /// the calf", `age_years=38` → "38 years old"). Loading checked that every answer has

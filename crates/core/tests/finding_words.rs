@@ -131,3 +131,24 @@ fn an_answer_without_words_does_not_load() {
         "{err}"
     );
 }
+
+#[test]
+fn who_the_runner_is_is_personal_and_the_pain_is_not() {
+    let kb = Kb::embedded().unwrap();
+    for id in [
+        "age_years=38",
+        "sex=male",
+        "running_years=3",
+        "weekly_km=40",
+    ] {
+        assert!(kb.finding_is_personal(id), "{id}");
+    }
+    for id in [
+        "onset=sudden",
+        "pop_or_snap=false",
+        "pain_sites!=calf",
+        "no_such_field",
+    ] {
+        assert!(!kb.finding_is_personal(id), "{id}");
+    }
+}

@@ -754,7 +754,7 @@ impl Service {
     /// runner is (age, sex, running history), which are never listed as pertinent negatives.
     fn plain(&self, ids: &[String], who: bool) -> Vec<String> {
         ids.iter()
-            .filter(|id| who || self.kb.finding_field(id).is_none_or(|f| f.section != "who"))
+            .filter(|id| who || !self.kb.finding_is_personal(id))
             .map(|id| self.kb.finding_says(id))
             .collect()
     }

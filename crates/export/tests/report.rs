@@ -505,3 +505,22 @@ fn two_check_ins_on_one_day_are_drawn_side_by_side() {
     let cx = |m: &str| blocks(m, "cx=\"", "\"")[0].to_string();
     assert_ne!(cx(marks[4]), cx(marks[5]), "the same day's two marks apart");
 }
+
+#[test]
+fn a_plan_without_an_assessment_still_shows_where_it_stands() {
+    // The prevention programme: a plan, no assessment.
+    let full = fx::realistic();
+    let mut f = fx::empty();
+    f.plan = full.plan.clone();
+    f.checkins = full.checkins.clone();
+    let html = render(&f.model(Units::Km));
+    check_invariants(&html);
+    let summary = blocks(&html, "<section id=\"summary\"", "</section>")[0];
+    assert!(summary.contains("Phase 2 of 4: Loading and walk-jog"));
+    assert!(summary.contains("Last check-in</span> Tue 3 Nov 2026"));
+    assert!(summary.contains("No assessment recorded."));
+    assert!(
+        !summary.contains("class=\"tri "),
+        "no level without an assessment"
+    );
+}

@@ -463,16 +463,7 @@ impl Service {
                 }
                 let p = state.protocol(&self.plans).map_err(Error::Kb)?;
                 let phase = p.phase[state.phase.min(p.phase.len() - 1)].name.clone();
-                let view = self.plan_view_of(&state, today)?;
-                let plan_now = PlanNow {
-                    protocol: view.protocol_name.clone(),
-                    phase: view.phase.name.clone(),
-                    phase_number: view.phase.number,
-                    phases: view.phase.of,
-                    day_in_phase: view.phase.day_in_phase,
-                    days_since_onset: i64::from((today - state.onset).get_days()).max(0),
-                    running_waits: view.running_waits_for_clinician,
-                };
+                let plan_now = self.plan_now(&state, today)?;
                 let rows = db.checkins(row.id)?;
                 let runs = form_runs(&picture.analysis, &loaded.entries);
                 let adherence = self.adherence(&state, &rows, &runs, today)?;
@@ -501,13 +492,19 @@ impl Service {
         })
     }
 
-    /// The plan as `hamstride plan` shows it on `today`.
-    fn plan_view_of(
-        &self,
-        state: &PlanState,
-        today: Date,
-    ) -> Result<hamstride_core::plan::PlanView, Error> {
-        hamstride_core::plan::view(&self.kb, &self.plans, state, today).map_err(Error::Kb)
+    /// Where the plan stands on `today`, from the same view `hamstride plan` shows.
+    fn plan_now(&self, state: &PlanState, today: Date) -> Result<PlanNow, Error> {
+        let view =
+            hamstride_core::plan::view(&self.kb, &self.plans, state, today).map_err(Error::Kb)?;
+        Ok(PlanNow {
+            protocol: view.protocol_name,
+            phase: view.phase.name,
+            phase_number: view.phase.number,
+            phases: view.phase.of,
+            day_in_phase: view.phase.day_in_phase,
+            days_since_onset: i64::from((today - state.onset).get_days()).max(0),
+            running_waits: view.running_waits_for_clinician,
+        })
     }
 
     /// Every assessment (through the plans made from them: each assessment is stored with its

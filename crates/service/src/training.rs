@@ -724,18 +724,7 @@ impl Service {
                 plan_assessed: None,
                 positives: first.map_or_else(Vec::new, |d| self.plain(&d.for_, true)),
                 negatives: first.map_or_else(Vec::new, |d| self.plain(&d.against, false)),
-                // Stored as rule ids ("R-E1"): the physio reads each rule's title.
-                red_flags: result
-                    .red_flags
-                    .iter()
-                    .map(|id| {
-                        self.kb
-                            .rules
-                            .iter()
-                            .find(|r| &r.id == id)
-                            .map_or_else(|| id.clone(), |r| r.title.clone())
-                    })
-                    .collect(),
+                red_flags: self.rule_titles(&result.red_flags),
                 others: result
                     .differential
                     .iter()
@@ -745,6 +734,20 @@ impl Service {
                     .collect(),
             },
         )))
+    }
+
+    /// Rules by their titles: a stored result names its red flags by rule id ("R-E1"), which
+    /// a physio cannot read. An id this knowledge base lacks is kept as it is.
+    fn rule_titles(&self, ids: &[String]) -> Vec<String> {
+        ids.iter()
+            .map(|id| {
+                self.kb
+                    .rules
+                    .iter()
+                    .find(|r| &r.id == id)
+                    .map_or_else(|| id.clone(), |r| r.title.clone())
+            })
+            .collect()
     }
 
     /// Finding ids of an assessment in plain words; `who` keeps the findings about who the

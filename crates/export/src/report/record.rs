@@ -160,7 +160,8 @@ fn chart(out: &mut String, ctx: &Ctx<'_>, all: &[CheckinPoint]) {
     let f = Frame {
         w: 920.0,
         h: 222.0,
-        left: 52.0,
+        // Room for the "decision" label left of the marks, also on a narrow printed page.
+        left: 64.0,
         right: 20.0,
         top: 46.0,
         bottom: 26.0,

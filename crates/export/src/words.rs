@@ -16,7 +16,7 @@ use hamstride_analytics::form::{FormMetric, FormReport, FormStatus, MetricReport
 use hamstride_analytics::pain::{Feature, Link, PainNote, Score, Trend};
 use hamstride_analytics::series::{Flag, FlagDetail, Level, Since};
 use hamstride_core::plan::library::Criterion;
-use hamstride_core::plan::{Change, Reason, Referred, TimelineReason, Verdict};
+use hamstride_core::plan::{Change, Reason, Referred, TimelineReason};
 use jiff::civil::Date;
 use serde::Serialize;
 
@@ -635,7 +635,8 @@ fn pain_link(l: &Link) -> String {
 
 /// A check-in's decision in a word or two ("Hold", "Step back"); the terminal shows it in
 /// capitals.
-pub fn verdict(v: Verdict) -> &'static str {
+pub fn verdict(v: hamstride_core::plan::Verdict) -> &'static str {
+    use hamstride_core::plan::Verdict;
     match v {
         Verdict::Progress => "Progress",
         Verdict::Hold => "Hold",

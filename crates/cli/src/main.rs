@@ -633,7 +633,7 @@ fn main() -> ExitCode {
         // The reader of our output went away (`| head`): what was asked is done, say nothing.
         Err(err) if out::is_closed_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("hamstride: {err:#}");
+            out::message(&format!("hamstride: {err:#}"));
             ExitCode::from(exit::INTERNAL)
         }
     }
@@ -649,7 +649,7 @@ pub(crate) fn open_db(db: &DbOptions) -> std::result::Result<AthleteDb, Result<E
 
 /// A user-facing error with its exit code.
 pub(crate) fn fail(code: u8, msg: impl std::fmt::Display) -> Result<ExitCode> {
-    eprintln!("hamstride: {msg}");
+    out::message(&format!("hamstride: {msg}"));
     Ok(ExitCode::from(code))
 }
 

@@ -27,15 +27,28 @@ pub const DEFAULT_WIDTH: usize = 78;
 /// The terminal's width in columns when standard output is one, less a column (a line that
 /// fills the last column makes some terminals add a blank line).
 fn terminal_width() -> Option<usize> {
-    let out = io::stdout();
-    if !out.is_terminal() {
+    width_of(&io::stdout())
+}
+
+fn width_of<T: IsTerminal + std::os::fd::AsFd>(stream: &T) -> Option<usize> {
+    if !stream.is_terminal() {
         return None;
     }
-    terminal_size::terminal_size_of(&out).map(|(w, _)| {
+    terminal_size::terminal_size_of(stream).map(|(w, _)| {
         usize::from(w.0)
             .saturating_sub(1)
             .clamp(MIN_WIDTH, MAX_WIDTH)
     })
+}
+
+/// A message on standard error, wrapped like standard output when it is a terminal. A
+/// failed write to standard error has nowhere to be reported, so it is ignored.
+pub fn message(text: &str) {
+    let text = match width_of(&io::stderr()) {
+        Some(w) => wrap_lines(text, w),
+        None => text.to_string(),
+    };
+    let _ = writeln!(io::stderr().lock(), "{text}");
 }
 
 /// The line length to lay text out for: the terminal's, else [`DEFAULT_WIDTH`].

@@ -70,6 +70,18 @@ pub struct Term {
 impl Term {
     /// Start `args` in a `cols` × `rows` terminal with the data in `d/data`.
     pub fn start(d: &Path, cols: u16, rows: u16, args: &[&str]) -> Term {
+        let quoted: Vec<String> = args.iter().map(|a| shell_quote(a)).collect();
+        Term::shell(
+            d,
+            cols,
+            rows,
+            &format!("{} {}", shell_quote(bin()), quoted.join(" ")),
+        )
+    }
+
+    /// Run a bash script (with `hamstride` as a function for the binary under test) in a
+    /// `cols` × `rows` terminal with the data in `d/data`; the exit code is the script's.
+    pub fn shell(d: &Path, cols: u16, rows: u16, script: &str) -> Term {
         static NEXT: AtomicUsize = AtomicUsize::new(0);
         let n = NEXT.fetch_add(1, Ordering::Relaxed);
         let status = d.join(format!("status-{n}"));
@@ -83,12 +95,15 @@ impl Term {
             .filter(char::is_ascii_alphanumeric)
             .collect();
         let session = format!("hs{}-{tag}-{n}", std::process::id());
-        let quoted: Vec<String> = args.iter().map(|a| shell_quote(a)).collect();
-        let cmd = format!(
-            "HAMSTRIDE_DATA_DIR={} {} {}; echo $? > {}; sleep 600",
+        let body = format!(
+            "export HAMSTRIDE_DATA_DIR={}; hamstride() {{ {} \"$@\"; }}; cd {}; {script}",
             shell_quote(d.join("data").to_str().unwrap()),
             shell_quote(bin()),
-            quoted.join(" "),
+            shell_quote(d.to_str().unwrap()),
+        );
+        let cmd = format!(
+            "bash -c {}; echo $? > {}; sleep 600",
+            shell_quote(&body),
             shell_quote(status.to_str().unwrap())
         );
         let ok = Command::new("tmux")
@@ -104,19 +119,20 @@ impl Term {
         Term { session, status }
     }
 
-    /// What the window shows now.
+    /// What the window shows now, lines the terminal broke joined again.
     pub fn screen(&self) -> String {
         let o = Command::new("tmux")
-            .args(["capture-pane", "-p", "-t", &self.session])
+            .args(["capture-pane", "-p", "-J", "-t", &self.session])
             .output()
             .unwrap();
         String::from_utf8_lossy(&o.stdout).into_owned()
     }
 
-    /// The whole output, scrolled-off lines included.
+    /// The whole output, scrolled-off lines included, with lines the terminal itself had to
+    /// break joined again (so a line too long for the window shows as one long line).
     pub fn history(&self) -> String {
         let o = Command::new("tmux")
-            .args(["capture-pane", "-p", "-S", "-", "-t", &self.session])
+            .args(["capture-pane", "-p", "-J", "-S", "-", "-t", &self.session])
             .output()
             .unwrap();
         String::from_utf8_lossy(&o.stdout).into_owned()

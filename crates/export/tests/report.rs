@@ -524,3 +524,15 @@ fn a_plan_without_an_assessment_still_shows_where_it_stands() {
         "no level without an assessment"
     );
 }
+
+#[test]
+fn a_level_this_report_does_not_know_is_escaped_once() {
+    let mut f = fx::realistic();
+    f.assessment.as_mut().unwrap().triage_level = "new_<level>".to_string();
+    f.assessments[0].level = "odd_&_level".to_string();
+    let html = render(&f.model(Units::Km));
+    check_invariants(&html);
+    assert!(html.contains("tri-other\">new &lt;level&gt;</span>"));
+    assert!(html.contains("tri-other\">odd &amp; level</span>"));
+    assert!(!html.contains("&amp;lt;") && !html.contains("&amp;amp;"));
+}

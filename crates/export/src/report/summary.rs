@@ -46,11 +46,12 @@ pub(super) fn triage(level: &str) -> (&'static str, Option<&'static str>) {
     }
 }
 
-/// A level's plain label, or its id in words when it is not one of the four.
+/// A level's plain label, or its id in words when it is not one of the four. Not escaped:
+/// callers write it through `Esc`.
 pub(super) fn level_label(level: &str) -> String {
     triage(level)
         .1
-        .map_or_else(|| Words(level).to_string(), str::to_string)
+        .map_or_else(|| level.replace('_', " "), str::to_string)
 }
 
 /// Characters of the last check-in's reason shown on the summary page.
@@ -84,7 +85,7 @@ fn level_now(out: &mut String, a: &super::AssessmentSummary) {
     let _ = write!(
         out,
         "<p class=\"triage\"><span class=\"tri tri-{class}\">{}</span> {}</p>",
-        level_label(&a.triage_level),
+        Esc(&level_label(&a.triage_level)),
         Esc(&a.triage_headline)
     );
     match (a.plan_assessed, &a.triage_at_assessment) {

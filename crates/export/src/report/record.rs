@@ -20,6 +20,14 @@ const TABLE_CHECKINS: usize = 60;
 /// The chart spans at least this many days, so two check-ins a day apart are not a wall.
 const MIN_SPAN_DAYS: i64 = 14;
 
+/// Every decision, in the order the chart's keys and description list them.
+const VERDICTS: [Verdict; 4] = [
+    Verdict::Progress,
+    Verdict::Hold,
+    Verdict::StepBack,
+    Verdict::Escalate,
+];
+
 /// A decision's CSS class and word.
 pub(super) fn verdict_class(v: Verdict) -> (&'static str, &'static str) {
     let class = match v {
@@ -126,15 +134,10 @@ fn describe(all: &[CheckinPoint]) -> String {
         Day(first),
         Day(last)
     );
-    let parts: Vec<String> = [
-        Verdict::Progress,
-        Verdict::Hold,
-        Verdict::StepBack,
-        Verdict::Escalate,
-    ]
-    .into_iter()
-    .map(|v| format!("{} {}", count(v), crate::words::verdict(v).to_lowercase()))
-    .collect();
+    let parts: Vec<String> = VERDICTS
+        .iter()
+        .map(|&v| format!("{} {}", count(v), crate::words::verdict(v).to_lowercase()))
+        .collect();
     d.push_str(&parts.join(", "));
     let mornings: Vec<u8> = all.iter().filter_map(|c| c.pain_morning).collect();
     match (
@@ -172,38 +175,24 @@ fn chart(out: &mut String, ctx: &Ctx<'_>, all: &[CheckinPoint]) {
     let dn1 = (last + 1).max(first + MIN_SPAN_DAYS);
     let xs = Linear::new(dn0 as f64, dn1 as f64, f.x0(), f.x1());
     let ys = Linear::new(0.0, 10.0, f.y0(), f.y1());
-    // Check-ins of one day share the day's width, in the order they were made, so a second
-    // check-in that day is not drawn over the first.
-    let mut per_day: BTreeMap<i64, usize> = BTreeMap::new();
-    for c in all {
-        *per_day.entry(day_number(c.date)).or_default() += 1;
-    }
-    let mut seen: BTreeMap<i64, usize> = BTreeMap::new();
-    let xpos: Vec<f64> = all
-        .iter()
-        .map(|c| {
-            let dn = day_number(c.date);
-            let k = seen.entry(dn).or_default();
-            *k += 1;
-            let n = per_day.get(&dn).copied().unwrap_or(1);
-            xs.map(dn as f64 + *k as f64 / (n + 1) as f64)
-        })
-        .collect();
+    let xpos = x_positions(all, &xs);
 
     let id = ctx.chart_id();
-    figure_open(
-        out,
-        "Pain at each check-in, and the decision",
-        &[
-            ("sw-pain", "Next morning"),
-            ("sw-pdur", "During"),
-            ("sw-paft", "Straight after"),
-            ("sw-progress", "Progress"),
-            ("sw-hold", "Hold"),
-            ("sw-step", "Step back"),
-            ("sw-doctor", "See a doctor"),
-        ],
-    );
+    // The decisions' keys in the words of `words::verdict`, as the marks' tooltips.
+    let decisions: Vec<(String, &str)> = VERDICTS
+        .iter()
+        .map(|&v| {
+            let (class, word) = verdict_class(v);
+            (format!("sw-{class}"), word)
+        })
+        .collect();
+    let mut keys = vec![
+        ("sw-pain", "Next morning"),
+        ("sw-pdur", "During"),
+        ("sw-paft", "Straight after"),
+    ];
+    keys.extend(decisions.iter().map(|(c, w)| (c.as_str(), *w)));
+    figure_open(out, "Pain at each check-in, and the decision", &keys);
     svg::open(
         out,
         &id,
@@ -245,7 +234,30 @@ fn chart(out: &mut String, ctx: &Ctx<'_>, all: &[CheckinPoint]) {
     svg::text(out, "e", f.x0() - 8.0, f.y1() - 26.5, "decision");
     svg::time_axis(out, &f, &xs, dn0, dn1, 0.5);
     svg::close(out);
+    chart_table(out, all);
+}
 
+/// Where each check-in goes across the chart: check-ins of one day share the day's width in
+/// the order they were made, so a second check-in that day is not drawn over the first.
+fn x_positions(all: &[CheckinPoint], xs: &Linear) -> Vec<f64> {
+    let mut per_day: BTreeMap<i64, usize> = BTreeMap::new();
+    for c in all {
+        *per_day.entry(day_number(c.date)).or_default() += 1;
+    }
+    let mut seen: BTreeMap<i64, usize> = BTreeMap::new();
+    all.iter()
+        .map(|c| {
+            let dn = day_number(c.date);
+            let k = seen.entry(dn).or_default();
+            *k += 1;
+            let n = per_day.get(&dn).copied().unwrap_or(1);
+            xs.map(dn as f64 + *k as f64 / (n + 1) as f64)
+        })
+        .collect()
+}
+
+/// The chart's text alternative: its numbers as a table.
+fn chart_table(out: &mut String, all: &[CheckinPoint]) {
     data_table_open(
         out,
         &[

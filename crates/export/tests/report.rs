@@ -189,7 +189,10 @@ fn the_realistic_report_is_complete_and_safe() {
         "<strong>Proximal hamstring tendinopathy: return to running</strong> · Phase 2 of 4: \
          Loading and walk-jog (day 5 of the phase) · day 23 since the pain began"
     ));
-    assert!(html.contains("running waits until a clinician has seen you"));
+    assert!(html.contains(
+        "<p class=\"plan\"><strong>Running now waits until a doctor or physiotherapist has seen \
+         you.</strong></p>"
+    ));
     assert!(html.contains(
         "Last check-in</span> Tue 3 Nov 2026: <span class=\"vd vd-hold\">Hold</span> Add this \
          morning"

@@ -137,10 +137,17 @@ fn plan_now(out: &mut String, ctx: &Ctx<'_>) {
         p.day_in_phase,
         p.days_since_onset
     );
-    if p.running_waits {
-        out.push_str(" · <strong>running waits until a clinician has seen you</strong>");
-    }
     out.push_str("</p>");
+    if p.running_waits {
+        // The check-in's own sentence for it (one voice).
+        let _ = write!(
+            out,
+            "<p class=\"plan\"><strong>{}</strong></p>",
+            Esc(&crate::words::plan_change(
+                &hamstride_core::plan::Change::RunningWaits
+            ))
+        );
+    }
     if let Some(c) = ctx.m.checkins.iter().rev().find(|c| c.this_plan) {
         let (class, word) = super::record::verdict_class(c.decision.verdict);
         let _ = write!(

@@ -29,6 +29,48 @@ pub struct PlanFiles<'a> {
 /// Plan file names, for messages and for reading a directory.
 pub const PLAN_FILE_NAMES: [&str; 3] = ["exercises.toml", "protocols.toml", "progression.toml"];
 
+/// No text of a plan states when to be seen: the plan says it once, in the triage headline it
+/// was made from, so a referral note, an exercise's reason or a phase's step never gives a
+/// second time ("within 1-2 weeks" under a headline that says "within a few days"). Every
+/// string of every exercise and protocol is read, so a new field cannot slip past.
+fn check_no_frames(kb: &Kb, exercises: &[Exercise], protocols: &[Protocol]) -> Result<(), Error> {
+    fn strings<'v>(v: &'v serde_json::Value, out: &mut Vec<&'v str>) {
+        match v {
+            serde_json::Value::String(s) => out.push(s),
+            serde_json::Value::Array(a) => a.iter().for_each(|x| strings(x, out)),
+            serde_json::Value::Object(o) => o.values().for_each(|x| strings(x, out)),
+            _ => {}
+        }
+    }
+    let entries = exercises
+        .iter()
+        .map(|x| ("exercises.toml", x.id.as_str(), serde_json::to_value(x)))
+        .chain(
+            protocols
+                .iter()
+                .map(|p| ("protocols.toml", p.id.as_str(), serde_json::to_value(p))),
+        );
+    for (file, id, value) in entries {
+        let value = value.map_err(|e| Error::kb(file, id, e))?;
+        let mut texts = Vec::new();
+        strings(&value, &mut texts);
+        for t in texts {
+            if let Some(s) = kb.stated_frames(t).first() {
+                return Err(Error::kb(
+                    file,
+                    id,
+                    format!(
+                        "states the time frame {} in \"{t}\": a plan says when to be seen only \
+                         through the triage headline it was made from",
+                        crate::urgency::describe(s, &kb.frames)
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 impl PlanFiles<'static> {
     pub fn embedded() -> PlanFiles<'static> {
         PlanFiles {
@@ -497,6 +539,7 @@ impl PlanKb {
         check.coverage(&protocols.protocol)?;
         check.unranked_condition(&protocols.unranked_condition)?;
         check_avoid_phases(&exercises, &protocols.protocol)?;
+        check_no_frames(kb, &exercises, &protocols.protocol)?;
         check_tissue_doses(
             &exercises,
             &exercise_index,

@@ -123,8 +123,13 @@ fn push_once(out: &mut Vec<Stated>, s: Stated) {
 /// Whether `clause[at..end]` stands as words (not inside "holiday" or "todays").
 fn bounded(clause: &str, at: usize, end: usize) -> bool {
     let before = clause[..at].chars().next_back();
-    let after = clause[end..].chars().next();
-    !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+    let mut rest = clause[end..].chars();
+    let after = rest.next();
+    // "today's sessions" names a day, not a time to be seen.
+    let possessive = matches!(after, Some('\'' | '’')) && rest.next() == Some('s');
+    !before.is_some_and(char::is_alphanumeric)
+        && !after.is_some_and(char::is_alphanumeric)
+        && !possessive
 }
 
 fn has_word(clause: &str, w: &str) -> bool {
@@ -189,5 +194,6 @@ mod tests {
         );
         assert!(stated("Go to emergency care now.", &fr).is_empty());
         assert!(stated("Start the holds today.", &fr).is_empty());
+        assert!(stated("Until you are seen: see today's sessions.", &fr).is_empty());
     }
 }

@@ -41,7 +41,8 @@ pub fn plan_markdown(
     let _ = writeln!(s, "> {}\n", v.disclaimer);
     let _ = writeln!(s, "{}\n", v.summary);
     if let Some(r) = &v.referral {
-        let _ = writeln!(s, "**Whom to see:** {}\n", r.text);
+        // The headline says when (the plan's one time frame), the note whom and what to ask.
+        let _ = writeln!(s, "**Whom to see:** {} {}\n", v.triage_headline, r.text);
     }
     for r in &v.referrals {
         let _ = writeln!(s, "**Note:** {}\n", crate::words::referred(r));

@@ -29,6 +29,23 @@ pub struct PlanFiles<'a> {
 /// Plan file names, for messages and for reading a directory.
 pub const PLAN_FILE_NAMES: [&str; 3] = ["exercises.toml", "protocols.toml", "progression.toml"];
 
+/// The triage rule a not-settling check-in applies (brief 2.3, R-S5), by its id.
+const NOT_SETTLING_RULE: &str = "R-S5";
+
+fn not_settling_headline(kb: &Kb) -> Result<String, Error> {
+    kb.rules
+        .iter()
+        .find(|r| r.id == NOT_SETTLING_RULE)
+        .map(|r| r.headline.clone())
+        .ok_or_else(|| {
+            Error::kb(
+                "triage.toml",
+                NOT_SETTLING_RULE,
+                "the not-settling rule check-ins apply is missing",
+            )
+        })
+}
+
 /// No text of a plan states when to be seen: the plan says it once, in the triage headline it
 /// was made from, so a referral note, an exercise's reason or a phase's step never gives a
 /// second time ("within 1-2 weeks" under a headline that says "within a few days"). Every
@@ -430,6 +447,10 @@ pub struct PlanKb {
     /// The condition whose plan is made when the assessment ranks none
     /// (`protocols.toml` `unranked_condition`).
     pub unranked_condition: String,
+    /// The headline of the brief's "not settling" rule (R-S5, `triage.toml`): a check-in that
+    /// finds a plan not settling makes it the plan's headline, so the referral it adds is said
+    /// with that rule's one time frame.
+    pub not_settling_headline: String,
     exercise_index: BTreeMap<String, usize>,
 }
 
@@ -560,6 +581,7 @@ impl PlanKb {
             ladders: progression.ladder,
             early_tendon_phases: protocols.early_tendon.phases,
             unranked_condition: protocols.unranked_condition,
+            not_settling_headline: not_settling_headline(kb)?,
             exercise_index,
         })
     }

@@ -174,11 +174,13 @@ pub fn render_plan(v: &PlanView) -> String {
             let _ = writeln!(s, "  {mark} {} ({})", c.text, c.id);
         }
     }
-    let _ = writeln!(
-        s,
-        "\nPain guide: up to {}/10 during exercise is fine if it has settled by the next morning.",
-        v.pain_ceiling
-    );
+    if !v.until_seen {
+        let _ = writeln!(
+            s,
+            "\nPain guide: up to {}/10 during exercise is fine if it has settled by the next morning.",
+            v.pain_ceiling
+        );
+    }
     let _ = writeln!(
         s,
         "\nTimeline{}:",

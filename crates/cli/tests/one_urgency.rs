@@ -46,6 +46,19 @@ const PROBABILITY_RULE_CASES: [(&str, &str); 4] = [
     ),
 ];
 
+/// What an emergency or urgent result and its plan never show: heat, exercise and
+/// return-to-training advice wait for the examination.
+const UNTIL_SEEN_NEVER: [&str; 8] = [
+    "heat pack",
+    "heat wrap",
+    "Heat is fine",
+    "Pain guide",
+    "About painkillers",
+    "during exercise is",
+    "typically between",
+    "From about day",
+];
+
 fn tmpdir(name: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("hamstride-urgency-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&d);
@@ -213,6 +226,16 @@ fn every_rule_and_every_output_say_one_time_frame() {
         let path = dir.join("findings.json");
         std::fs::write(&path, &json).unwrap();
         for (what, text) in outputs(&dir, &path) {
+            if outcome.level <= 1 && what != "report" {
+                for word in UNTIL_SEEN_NEVER {
+                    if text.contains(word) {
+                        problems.push(format!(
+                            "{} ({} result): {what} shows {word:?}, which waits until seen",
+                            rule.id, outcome.assessment.triage.level
+                        ));
+                    }
+                }
+            }
             let others = other_frames(kb, &text, frame);
             if !others.is_empty() {
                 problems.push(format!(

@@ -251,6 +251,15 @@ pub fn assess(kb: &Kb, f: &Findings) -> Outcome {
     }
 }
 
+impl Outcome {
+    /// An emergency or urgent result: it shows only what to do now and until seen (the call,
+    /// the warning signs, what to avoid), never how a condition is treated or how long a
+    /// return to training takes, which wait for the examination.
+    pub fn until_seen(&self) -> bool {
+        self.level <= URGENT
+    }
+}
+
 /// The advice a result shows, in knowledge-base order. An emergency or urgent result shows
 /// only what to do now and until seen (`until_seen`): no return-to-training times, heat or
 /// exercises before the examination. Advice that says when to be seen (`{when}`) needs a

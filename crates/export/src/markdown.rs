@@ -56,7 +56,12 @@ pub fn plan_markdown(
         "## Where you are: phase {} of {}, {}\n",
         v.phase.number, v.phase.of, v.phase.name
     );
-    let _ = writeln!(s, "Running allowed: {}. Pain up to {}/10 during exercise is acceptable if it has settled by the next morning.\n", v.phase.running, v.pain_ceiling);
+    if v.until_seen {
+        // Until seen there is no exercise to guide: only what to do now.
+        let _ = writeln!(s, "Running allowed: {}.\n", v.phase.running);
+    } else {
+        let _ = writeln!(s, "Running allowed: {}. Pain up to {}/10 during exercise is acceptable if it has settled by the next morning.\n", v.phase.running, v.pain_ceiling);
+    }
     for g in &v.phase.goals {
         let _ = writeln!(s, "- Goal: {g}");
     }

@@ -35,7 +35,7 @@ pub enum Stated {
     Unknown(String),
 }
 
-/// Words that make a clause a "when to be seen" clause. A time in any other clause is about
+/// Word starts that make a clause a "when to be seen" clause. A time in any other clause is about
 /// healing or dosing ("some discomfort is fine if it has settled within 24 hours") and is not
 /// an urgency frame.
 const CARE_WORDS: [&str; 13] = [
@@ -132,10 +132,14 @@ fn bounded(clause: &str, at: usize, end: usize) -> bool {
         && !possessive
 }
 
+/// Whether a word starts with `w` ("physio" in "physiotherapist", "doctor" in "doctor's").
 fn has_word(clause: &str, w: &str) -> bool {
-    clause
-        .match_indices(w)
-        .any(|(at, _)| bounded(clause, at, at + w.len()) || w == "physio")
+    clause.match_indices(w).any(|(at, _)| {
+        !clause[..at]
+            .chars()
+            .next_back()
+            .is_some_and(char::is_alphanumeric)
+    })
 }
 
 /// A frame's words, for error messages.

@@ -208,3 +208,58 @@ fn plan_texts_state_no_frame_of_their_own() {
         "{err}"
     );
 }
+
+/// A strain not settling after two weeks (R-S5) is referred to a doctor with R-S5's headline,
+/// which becomes the plan's: the check-in and the plan then say that one frame and no other
+/// (it once said "within a week" under a plan that said "within 1-2 weeks").
+#[test]
+fn not_settling_says_the_rules_one_frame() {
+    use hamstride_core::plan::{self, check_in, CheckIn, Record};
+    use hamstride_core::{assess, Findings};
+    let kb = Kb::embedded().unwrap();
+    let pkb = PlanKb::embedded(&kb).unwrap();
+    let json = r#"{"schema": "hamstride.findings/2", "age_years": 29, "onset": "sudden",
+        "mechanism": "sprinting", "days_since_onset": 1, "pain_sites": ["mid_back_thigh"],
+        "pain_now": 3, "pain_worst": 3, "walking": "normal", "bruising": "none",
+        "pop_or_snap": false, "test_resisted_knee_bend": true}"#;
+    let f = Findings::from_json_str(&kb.schema, json, true)
+        .unwrap()
+        .findings;
+    let out = assess(&kb, &f);
+    let day0 = jiff::civil::date(2026, 1, 5);
+    let mut st = plan::generate(&kb, &pkb, &f, &out, day0).unwrap();
+    let rule = kb.rules.iter().find(|r| r.id == "R-S5").unwrap();
+    let mut said = Vec::new();
+    let mut history = Vec::new();
+    for day in [10, 13, 14, 15] {
+        let c = CheckIn {
+            date: day0.saturating_add(jiff::Span::new().days(day)),
+            pain_during: Some(3),
+            pain_after: Some(3),
+            pain_morning: Some(3),
+            done: Vec::new(),
+            criteria: Vec::new(),
+            screened: true,
+            note: None,
+        };
+        let (next, d) = check_in(&pkb, &st, &history, &c, &out, &f).unwrap();
+        said.extend(d.reasons.iter().map(hamstride_export::words::plan_reason));
+        history.push(Record {
+            checkin: c,
+            decision: d,
+        });
+        st = next;
+    }
+    assert_eq!(st.triage_headline, rule.headline, "{said:?}");
+    assert!(said.contains(&rule.headline), "{said:?}");
+    said.extend(st.referrals.iter().map(hamstride_export::words::referred));
+    assert!(
+        said.iter().any(|s| s.starts_with("Not settling")),
+        "{said:?}"
+    );
+    for s in &said {
+        for frame in kb.stated_frames(s) {
+            assert_eq!(Some(&frame), rule.frame.map(Stated::Known).as_ref(), "{s}");
+        }
+    }
+}

@@ -198,14 +198,18 @@ impl Service {
         let site = match &i.site {
             None => None,
             Some(s) => {
+                // "sit bone", "Sit-Bone" and "sit_bone" are the same place.
                 let sites = pain_sites(self);
-                if !sites.iter().any(|x| x == s) {
+                let typed = crate::picks::normalise(s);
+                let Some(id) = sites.iter().find(|x| crate::picks::normalise(x) == typed) else {
+                    let words: Vec<String> =
+                        sites.iter().map(|x| crate::picks::normalise(x)).collect();
                     return Err(input(
                         "site",
-                        format!("'{s}' is not one of: {}", sites.join(", ")),
+                        format!("'{s}' is not one of: {}", words.join(", ")),
                     ));
-                }
-                Some(s.clone())
+                };
+                Some(id.clone())
             }
         };
         let side = match i.side.as_deref() {

@@ -1,8 +1,8 @@
 //! One urgency, one wording, end to end: for every triage rule of `kb/triage.toml`, findings
 //! that fire it (built from the rule itself, or a small case for the four rules that read the
 //! differential) go through every output a runner reads: the assessment as text (`--details`,
-//! so the reasons, the condition and the advice too), as JSON, the plan, its Markdown export,
-//! a check-in and the HTML report. None may state a time frame other than the result's own
+//! so the reasons, the condition and the advice too), as JSON, the plan, its Markdown and
+//! calendar export, a check-in and the HTML report. None may state a time frame other than the result's own
 //! (`Outcome::frame`, the headline's). The frames looked for are the knowledge base's table
 //! plus any "within N days/weeks/hours", so a literal competing frame added to a sentence in
 //! the knowledge base or the code fails here. An emergency result states none at all: "now"
@@ -168,6 +168,9 @@ fn outputs(dir: &Path, findings: &Path) -> Vec<(&'static str, String)> {
         "plan.md",
         std::fs::read_to_string(export.join("plan.md")).unwrap(),
     ));
+    // iCalendar folds long lines with a newline and a space: unfold before reading.
+    let ics = std::fs::read_to_string(export.join("plan.ics")).unwrap();
+    out.push(("plan.ics", ics.replace("\r\n ", "").replace("\\,", ",")));
     let o = run(
         &data,
         &[

@@ -302,7 +302,13 @@ fn details(s: &mut String, kb: &Kb, findings: &Findings, outcome: &Outcome, colo
             "\n{}",
             paint(color, "1", &format!("About {}", lower_first(&c.name)))
         );
-        for t in [&c.summary, &c.helps, &c.course] {
+        // Until seen, what helps and how long it takes wait for the examination.
+        let texts = if outcome.until_seen() {
+            vec![&c.summary]
+        } else {
+            vec![&c.summary, &c.helps, &c.course]
+        };
+        for t in texts {
             let _ = writeln!(s, "  {}", wrap(t, width() - 2, "  "));
         }
     }

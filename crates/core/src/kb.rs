@@ -158,6 +158,10 @@ pub(crate) struct RawRule {
     pub(crate) sources: Vec<String>,
     #[serde(default)]
     pub(crate) grade: Option<String>,
+    /// A `meta.toml` frame narrower than the tier's, for the headline's `{when}` (a clot:
+    /// "today"). Without it the rule has its tier's frame.
+    #[serde(default)]
+    pub(crate) frame: Option<String>,
 }
 
 /// A compiled triage rule.
@@ -178,6 +182,9 @@ pub struct Rule {
     pub grade: Option<String>,
     /// Findings the rule reads.
     pub fields: Vec<usize>,
+    /// When to be seen (index into `Kb::frames`): the rule's own frame or its tier's; none for
+    /// self-care. The headline's `{when}` is already filled with it.
+    pub frame: Option<usize>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -189,15 +196,21 @@ pub(crate) struct RawAdvice {
     pub(crate) sources: Vec<String>,
     #[serde(default)]
     pub(crate) grade: Option<String>,
+    #[serde(default)]
+    pub(crate) until_seen: bool,
 }
 
 #[derive(Debug, Clone)]
 pub struct Advice {
     pub id: String,
     pub when: Expr,
+    /// May contain `{when}`: the result's time frame, filled by the engine.
     pub text: String,
     pub sources: Vec<String>,
     pub grade: Option<String>,
+    /// What to do now and until seen: the only advice an emergency or urgent result shows.
+    /// Anything else (return-to-training times, heat, exercise) waits for the examination.
+    pub until_seen: bool,
 }
 
 /// One group of the red-flag screen, asked as a single "any of these?" question.
@@ -215,6 +228,13 @@ pub struct Screen {
 #[serde(deny_unknown_fields)]
 pub struct LevelInfo {
     pub id: String,
+    /// The level's time frame, by `[[frame]]` id (self-care has none). Loading fills `{when}`
+    /// in the texts below with it.
+    #[serde(default)]
+    pub frame: Option<String>,
+    /// The frame of `presumed_headline`, if narrower than the level's.
+    #[serde(default)]
+    pub presumed_frame: Option<String>,
     pub title: String,
     pub meaning: String,
     /// Headline when the level rests on a more urgent rule presumed from missing answers
@@ -231,6 +251,10 @@ pub(crate) struct RawMeta {
     /// The contract's condition ids: `conditions.toml` must define exactly these.
     pub(crate) conditions: Vec<String>,
     pub(crate) level: Vec<LevelInfo>,
+    /// Every time frame a result may give (`crate::urgency`).
+    pub(crate) frame: Vec<crate::urgency::Frame>,
+    /// The frame of each of the brief's tiers, L0-L3, by frame id.
+    pub(crate) tier_frame: std::collections::BTreeMap<String, String>,
     #[serde(default)]
     pub(crate) default_sources: Vec<String>,
     /// Hosts no source's address may be on, nor any subdomain of them: mirrors, aggregators,
@@ -254,6 +278,11 @@ pub struct Kb {
     pub screen_wording: crate::kb_load::ScreenWording,
     pub sources: Vec<Source>,
     pub levels: Vec<LevelInfo>,
+    /// The time frames (`[[frame]]` of `meta.toml`); rules, levels and results point into it.
+    pub frames: Vec<crate::urgency::Frame>,
+    /// Each level's frame, by rank, and the frame of its presumed headline.
+    pub level_frames: Vec<Option<usize>>,
+    pub presumed_frames: Vec<Option<usize>>,
     pub model: Model,
     /// The classes the model reasons over (conditions, with `other` split into subtypes).
     pub classes: Vec<Class>,
@@ -375,6 +404,18 @@ impl Kb {
         Kb::from_files(&KbFiles::embedded())
     }
 
+    /// `text` with `{when}` filled by a frame (a result's, a plan's); without a frame the
+    /// placeholder is left out rather than shown.
+    pub fn with_frame(&self, text: &str, frame: Option<usize>) -> String {
+        let words = frame.map_or("", |i| self.frames[i].text.as_str());
+        text.replace(crate::urgency::WHEN, words)
+    }
+
+    /// The time frames a text states, by [`crate::urgency::stated`] over this table.
+    pub fn stated_frames(&self, text: &str) -> Vec<crate::urgency::Stated> {
+        crate::urgency::stated(text, &self.frames)
+    }
+
     pub fn from_files(files: &KbFiles<'_>) -> Result<Kb, Error> {
         use crate::kb_load as load;
         let raw = load::RawKb::parse(files)?;
@@ -394,9 +435,17 @@ impl Kb {
             near: &near_items,
         };
         load::check_levels(&raw.meta, &cite)?;
-        let (rules, red_flag_fields) = load::compile_rules(raw.rules, &raw.meta, &names, &cite)?;
+        let frames = load::frames(&raw.meta)?;
+        let (rules, red_flag_fields) =
+            load::compile_rules(raw.rules, &raw.meta, &names, &cite, &frames)?;
         let screens = load::compile_screens(raw.screens, &raw.schema)?;
-        let advice = load::compile_advice(raw.advice, &names, &cite)?;
+        let advice = load::compile_advice(raw.advice, &names, &cite, &frames.frames)?;
+        load::check_unframed_texts(
+            &raw.meta,
+            &raw.conditions,
+            &raw.screen_wording,
+            &frames.frames,
+        )?;
         let warning_signs = load::warning_signs(&screens, &raw.schema);
         let classes = kb_model::classes(&raw.conditions, &raw.subtypes, &cite)?;
         let (model, interactions) = kb_model::build_model(
@@ -435,7 +484,10 @@ impl Kb {
             screens,
             screen_wording: raw.screen_wording,
             sources: raw.sources,
-            levels: raw.meta.level,
+            levels: frames.levels,
+            frames: frames.frames,
+            level_frames: frames.level,
+            presumed_frames: frames.presumed,
             model,
             classes,
             interactions,

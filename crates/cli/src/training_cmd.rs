@@ -137,11 +137,11 @@ pub fn log(db: &DbOptions, mut args: PainArgs) -> Result<ExitCode> {
         }
     }
     match service.log_pain(&mut store, &args.input, Now::system()) {
-        Ok(rec) => {
+        Ok(logged) => {
             if args.format == Format::Json {
-                outln!("{}", serde_json::to_string_pretty(&rec)?);
+                outln!("{}", serde_json::to_string_pretty(&logged)?);
             } else {
-                let e = &rec.entry;
+                let (rec, e) = (&logged.record, &logged.record.entry);
                 let mut parts = Vec::new();
                 if let Some(v) = e.during {
                     parts.push(format!("during {v}/10"));
@@ -155,12 +155,21 @@ pub fn log(db: &DbOptions, mut args: PainArgs) -> Result<ExitCode> {
                 if let Some(v) = e.sitting_min {
                     parts.push(format!("sitting {v} min"));
                 }
-                outln!(
-                    "Recorded pain entry {} for {}: {}.",
-                    rec.id,
-                    e.date.strftime("%a %-d %b %Y"),
-                    parts.join(", ")
-                );
+                let day = e.date.strftime("%a %-d %b %Y");
+                // One row per day: say so when this filled in a row the day already had.
+                if logged.updated {
+                    outln!(
+                        "Updated pain entry {} for {day} (one entry per day): now {}.",
+                        rec.id,
+                        parts.join(", ")
+                    );
+                } else {
+                    outln!(
+                        "Recorded pain entry {} for {day}: {}.",
+                        rec.id,
+                        parts.join(", ")
+                    );
+                }
                 outln!("See how it relates to your training with `hamstride status` or `hamstride report`.");
             }
             Ok(ExitCode::SUCCESS)

@@ -509,6 +509,7 @@ pub fn render_checkin(r: &CheckInResult) -> String {
         Verdict::Hold => "HOLD",
         Verdict::StepBack => "STEP BACK",
         Verdict::Escalate => "SEE A DOCTOR",
+        Verdict::ScreenOnly => "RECORDED",
     };
     let _ = writeln!(s, "Check-in {}: {word}", r.date);
     if let Some(level) = r.decision.referral {

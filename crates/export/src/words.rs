@@ -660,6 +660,9 @@ pub fn plan_reason(r: &Reason) -> String {
              {last_week:.1}/10 the week before)."
         ),
         Reason::TwoWeeksTooMuch => two_weeks(),
+        Reason::ScreenOnly => "Warning-sign check recorded; no pain scores, so the plan stays \
+             where it is."
+            .to_string(),
         Reason::NoScores => {
             "No pain scores given, so the plan cannot judge how you responded: it holds."
                 .to_string()

@@ -353,9 +353,9 @@ impl Service {
                 entry: &row.entry,
                 decision: &row.decision,
                 new_state: &row.state,
-                pain: diary.as_ref().map(|(day, json)| NewPain {
+                pain: diary.as_ref().map(|(day, run, json)| NewPain {
                     day,
-                    activity_id: None,
+                    activity_id: *run,
                     entry: json,
                     now_ms: now.ms,
                 }),
@@ -478,10 +478,13 @@ pub fn diary_day(checkin_date: Date) -> Date {
     checkin_date.yesterday().unwrap_or(checkin_date)
 }
 
+/// A diary row to write: its day, the run it is about and its JSON.
+type DiaryRow = (String, Option<i64>, String);
+
 /// The diary row a check-in's scores make: the row of its [`diary_day`] as it stands, with the
 /// scores laid over it (the rest of the row kept). `None` when the check-in gave no score, so a
-/// check-in of only the warning-sign screen leaves the diary alone. Returns the day and JSON.
-fn diary_row(db: &AthleteDb, c: &CheckIn) -> Result<Option<(String, String)>, Error> {
+/// check-in of only the warning-sign screen leaves the diary alone. The row's run is kept.
+fn diary_row(db: &AthleteDb, c: &CheckIn) -> Result<Option<DiaryRow>, Error> {
     if c.pain_during.is_none() && c.pain_after.is_none() && c.pain_morning.is_none() {
         return Ok(None);
     }
@@ -498,15 +501,24 @@ fn diary_row(db: &AthleteDb, c: &CheckIn) -> Result<Option<(String, String)>, Er
         notes: None,
     };
     let entry = crate::training::merge_pain(crate::training::pain_row_of(db, day)?, scores);
-    Ok(Some((day.to_string(), to_json("pain entry", &entry)?)))
+    Ok(Some((
+        day.to_string(),
+        entry.activity_id,
+        to_json("pain entry", &entry)?,
+    )))
 }
 
 /// The plan's past check-ins read their scores from the diary, the one place pain is kept: a
 /// score the runner corrected or added later with `hamstride pain` (for the day before a
 /// check-in) is the one the pain rules see. Where the diary row has no score, the check-in's
-/// own stays.
+/// own stays. The row of a day holds the latest check-in's scores, so of several check-ins
+/// on one date only the last reads it; the earlier ones keep what they said.
 fn scores_from_diary(history: &mut [Record], diary: &[crate::training::PainRecord]) {
-    for r in history {
+    let dates: Vec<Date> = history.iter().map(|r| r.checkin.date).collect();
+    for (i, r) in history.iter_mut().enumerate() {
+        if dates.get(i + 1) == Some(&r.checkin.date) {
+            continue;
+        }
         let day = diary_day(r.checkin.date);
         if let Some(e) = diary.iter().find(|p| p.entry.date == day).map(|p| &p.entry) {
             let c = &mut r.checkin;

@@ -128,6 +128,79 @@ fn check_in_scores_are_the_diary_row_of_the_session_day() {
     assert_eq!(training::pain_diary(&db).unwrap(), diary);
 }
 
+/// A run on `d` at 07:00 UTC, stored directly (no streams needed: the diary only names it).
+fn run_on(dir: &tempfile::TempDir, d: Date) -> i64 {
+    use hamstride_store::{NewActivity, NewOriginal, SqliteStore, Store};
+    let mut store = SqliteStore::open(dir.path()).unwrap();
+    let who = store.default_athlete().unwrap();
+    let start = d
+        .at(7, 0, 0, 0)
+        .in_tz("UTC")
+        .unwrap()
+        .timestamp()
+        .as_millisecond();
+    let a = hamstride_core::activity::Activity {
+        sport: "running".into(),
+        start_ms: Some(start),
+        ..Default::default()
+    };
+    let mut tx = store.begin(who).unwrap();
+    let (orig, _) = tx
+        .insert_original(&NewOriginal {
+            hash: &[7; 32],
+            encoding: "raw",
+            format: "fit",
+            size: 1,
+            activities: 1,
+            data: b"x",
+        })
+        .unwrap();
+    let id = tx
+        .insert_activity(&NewActivity {
+            original_id: orig,
+            part: 0,
+            source_path: "run.fit",
+            format: "fit",
+            activity: &a,
+            streams: None,
+            imported_at_ms: 0,
+        })
+        .unwrap();
+    tx.commit().unwrap();
+    id
+}
+
+#[test]
+fn a_check_in_keeps_the_run_the_day_is_about() {
+    let svc = Service::new().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut db = planned(&svc, &dir);
+    let run = run_on(&dir, D0);
+    let about_run = PainInput {
+        activity_id: Some(run),
+        after: Some(2),
+        ..Default::default()
+    };
+    assert_eq!(
+        svc.log_pain(&mut db, &about_run, at(D0))
+            .unwrap()
+            .record
+            .entry
+            .date,
+        D0,
+        "the run's day"
+    );
+    svc.check_in(&mut db, &morning(day(1), 1), at(day(1)))
+        .unwrap();
+    let diary = training::pain_diary(&db).unwrap();
+    assert_eq!(diary.len(), 1);
+    assert_eq!(diary[0].entry.activity_id, Some(run));
+    assert_eq!(
+        (diary[0].entry.after, diary[0].entry.next_morning),
+        (Some(2), Some(1))
+    );
+}
+
 #[test]
 fn logging_a_day_again_updates_its_row() {
     let svc = Service::new().unwrap();

@@ -97,8 +97,8 @@ fn ask_inner(
             .iter()
             .map(|id| {
                 lib.exercise(id)
-                    .map(|x| format!("{} ({id})", x.name))
-                    .unwrap_or_else(|| String::from("the planned run (run)"))
+                    .map(|x| x.name.clone())
+                    .unwrap_or_else(|| String::from("the planned run"))
             })
             .collect();
         let picked = MultiSelect::new("What did you do in your last session?", labels.clone())

@@ -101,7 +101,7 @@ pub fn import(
                 "seconds": (secs * 1000.0).round() / 1000.0,
                 "database": store.place(),
             });
-            outln!("{}", serde_json::to_string_pretty(&v)?);
+            jsonln!(&v);
         }
         Format::Text => print_summary(&report, secs, &store.place())?,
     }
@@ -188,7 +188,7 @@ pub fn activities(db: &DbOptions, format: Format, units: Option<Units>) -> Resul
         Err(e) => return fail(exit::STORE, e),
     };
     if format == Format::Json {
-        outln!("{}", serde_json::to_string_pretty(&rows)?);
+        jsonln!(&rows);
         return Ok(ExitCode::SUCCESS);
     }
     if rows.is_empty() {

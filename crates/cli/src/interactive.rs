@@ -37,7 +37,7 @@ pub enum Ending {
 pub fn run(service: &Service, units: Units, start: Findings) -> Result<(Findings, Ending)> {
     let kb = service.kb();
     let mut iv = hamstride_service::Interview::with_findings(kb, start, Default::default());
-    println!(
+    outln!(
         "hamstride: a few questions about the pain at the back of your thigh.\n\
          Answer \"{DONT_KNOW}\" whenever you are not sure. Press Esc to stop and see the result so far.\n\
          This is educational information, not a diagnosis.\n"
@@ -83,7 +83,7 @@ pub fn run(service: &Service, units: Units, start: Findings) -> Result<(Findings
             Err(e) => return Err(e.into()),
         }
     }
-    println!();
+    outln!();
     let ending = if interrupted {
         Ending::Stopped
     } else if iv.gave_up() {
@@ -116,7 +116,7 @@ fn ask_screen(
         .iter()
         .map(|&fi| format!("  • {}", kb.schema.fields[fi].question))
         .collect();
-    println!("{}\n{}", screen.question, items.join("\n"));
+    outln!("{}\n{}", screen.question, items.join("\n"));
     let options = with_back(
         vec![
             "No, none of these".to_string(),

@@ -8,6 +8,7 @@
 mod out;
 mod checkin_prompt;
 mod dates;
+mod docs_cmd;
 mod files;
 mod import_cmd;
 mod interactive;
@@ -56,7 +57,7 @@ hamstride assess --save my-answers.json            # keep your answers to re-run
 hamstride import ~/Downloads/export_12345.zip      # a Strava or Garmin bulk export, as downloaded\n  \
 hamstride activities --units mi\n  hamstride plan                                     # today's and this week's sessions\n  \
 hamstride checkin --during 2 --after 1 --morning 1 --done all\n  hamstride plan export --out my-plan\n  \
-hamstride pain --during 2 --after 3 --site sit_bone --side left\n  hamstride status\n  \
+hamstride pain --during 2 --after 3 --site 'sit bone' --side left\n  hamstride status\n  \
 hamstride report --out for-my-physio.html\n  hamstride kb check\n\n\
 Your data stays on this computer, in a database folder readable only by you: by default in your user data \
 folder (~/.local/share/hamstride on Linux), or where --data-dir or HAMSTRIDE_DATA_DIR says. A physio or coach \
@@ -159,7 +160,7 @@ check-in, the day of your last session, whose next morning is this morning.\n\n\
 Without options, in a terminal, it asks: Enter skips a question, Esc cancels the whole check-in.",
         after_help = "Examples:\n  hamstride checkin                                          # asks\n  \
 hamstride checkin --during 2 --after 1 --morning 1 --done all\n  \
-hamstride checkin --morning 3 --done run,askling-extender --met walk-pain-free\n  \
+hamstride checkin --morning 3 --done run,2 --met 1\n  \
 hamstride checkin --red-flags none                          # the warning-sign check: none of them\n  \
 hamstride checkin --seen-clinician\n\n\
 Exit status: 0 recorded, 3 bad input (pain outside 0-10, unknown exercise or criterion id, no assessment yet), \
@@ -178,7 +179,7 @@ and a check-in's scores fill in the entry of the day before it.\n\n\
 `hamstride status` and `hamstride report` relate the diary to your training of the same day and the two days \
 before, and say how sure they can be (with fewer than about 10 days of scores: not yet).\n\n\
 Without scores, in a terminal, it asks.",
-        after_help = "Examples:\n  hamstride pain --during 2 --after 3 --site sit_bone --side left\n  \
+        after_help = "Examples:\n  hamstride pain --during 2 --after 3 --site 'sit bone' --side left\n  \
 hamstride pain --run last --morning 1 --sitting 45\n  hamstride pain --date 2026-11-20 --morning 2 --note \"stiff on the stairs\"\n  \
 hamstride pain list\n  hamstride pain delete 12\n\n\
 Exit status: 0 recorded, 3 bad input (score outside 0-10, unknown site or run, a future date), 5 database problem, \
@@ -271,6 +272,29 @@ for men or for women); without them hamstride estimates the maximum from your da
         #[command(subcommand)]
         command: KbCommand,
     },
+    /// Print tab completion for your shell (bash, zsh, fish, elvish, powershell)
+    #[command(
+        long_about = "Print the tab-completion script for your shell on standard output. \
+Press Tab after `hamstride ` to see the commands, after `--` to see the options.",
+        after_help = "Examples:\n  hamstride completions bash > ~/.local/share/bash-completion/completions/hamstride\n  \
+hamstride completions zsh > ~/.zfunc/_hamstride      # with fpath+=~/.zfunc in ~/.zshrc\n  \
+hamstride completions fish > ~/.config/fish/completions/hamstride.fish"
+    )]
+    Completions {
+        /// Your shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page, or write one page per command to a folder
+    #[command(
+        after_help = "Examples:\n  hamstride man | man -l -                # read it now\n  \
+hamstride man --out ~/.local/share/man/man1   # then: man hamstride, man hamstride-checkin"
+    )]
+    Man {
+        /// Write hamstride.1 and a page for every command (hamstride-assess.1, ...) to this folder.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
 }
 
 #[derive(clap::Args, Debug)]
@@ -329,7 +353,8 @@ struct PainCli {
     /// Minutes you can sit comfortably.
     #[arg(long, value_name = "MIN", allow_negative_numbers = true)]
     sitting: Option<i64>,
-    /// Where it hurts: sit_bone, buttock, upper_back_thigh, mid_back_thigh, lower_back_thigh, back_of_knee, ...
+    /// Where it hurts: sit bone, buttock, upper back thigh, mid back thigh, lower back thigh,
+    /// back of knee, ...
     #[arg(long, value_name = "SITE")]
     site: Option<String>,
     /// Which side: left, right or both.
@@ -412,14 +437,17 @@ struct CheckinCli {
     /// Pain this morning, 0-10.
     #[arg(long, value_name = "0-10", allow_negative_numbers = true)]
     morning: Option<i64>,
-    /// What you did: exercise ids and "run", comma-separated, or "all" for the day's sessions.
-    #[arg(long, value_name = "IDS")]
+    /// What you did: the numbers or names of the day's sessions as `hamstride plan` lists them
+    /// ("1,3" or "heel dig hold"), "run", or "all" for all of them.
+    #[arg(long, value_name = "WHICH")]
     done: Vec<String>,
-    /// Criteria of your phase that are now true (ids shown by `hamstride plan`).
-    #[arg(long, value_name = "IDS")]
+    /// Criteria of your phase that are now true: their numbers as `hamstride plan` lists them
+    /// ("1,2").
+    #[arg(long, value_name = "NUMBERS")]
     met: Vec<String>,
-    /// The warning-sign check: "none", or the signs you have now (comma-separated ids).
-    #[arg(long, value_name = "none|IDS")]
+    /// The warning-sign check: "none", or the signs you have now, by name, comma-separated
+    /// (a wrong name lists them all).
+    #[arg(long, value_name = "none|SIGNS")]
     red_flags: Option<String>,
     /// A doctor or physiotherapist has seen you.
     #[arg(long)]
@@ -604,13 +632,15 @@ fn main() -> ExitCode {
         Command::Kb {
             command: KbCommand::Check { dir, format },
         } => kb_check(dir.as_deref(), format),
+        Command::Completions { shell } => docs_cmd::completions(shell),
+        Command::Man { out } => docs_cmd::man(&dbo, out.as_deref()),
     };
     match result {
         Ok(code) => code,
         // The reader of our output went away (`| head`): what was asked is done, say nothing.
         Err(err) if out::is_closed_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("hamstride: {err:#}");
+            out::message(&format!("hamstride: {err:#}"));
             ExitCode::from(exit::INTERNAL)
         }
     }
@@ -626,7 +656,7 @@ pub(crate) fn open_db(db: &DbOptions) -> std::result::Result<AthleteDb, Result<E
 
 /// A user-facing error with its exit code.
 pub(crate) fn fail(code: u8, msg: impl std::fmt::Display) -> Result<ExitCode> {
-    eprintln!("hamstride: {msg}");
+    out::message(&format!("hamstride: {msg}"));
     Ok(ExitCode::from(code))
 }
 
@@ -662,7 +692,7 @@ fn assess(db: &DbOptions, args: &AssessArgs) -> Result<ExitCode> {
             let from_data = args.from_data || ask_consent(db);
             if from_data {
                 for line in prefill(&service, db, &mut start) {
-                    println!("From your data: {line}");
+                    outln!("From your data: {line}");
                 }
             }
             interactive::run(&service, args.units, start)?
@@ -922,7 +952,7 @@ fn kb_check(dir: Option<&Path>, format: Format) -> Result<ExitCode> {
     match hamstride_service::check_kb(dir) {
         Ok(stats) => {
             if format == Format::Json {
-                outln!("{}", serde_json::to_string_pretty(&stats)?);
+                jsonln!(&stats);
             } else {
                 let plans = &stats.plans;
                 let signals = stats.signals;

@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use hamstride_service::plans::{self, ActivePlan, CheckInInput, CheckInResult, Now};
-use hamstride_service::view::{words, DayView, PlanView, Referral, Verdict};
+use hamstride_service::view::{words, DayView, PlanView, Referral};
 use hamstride_service::{AthleteDb, DbOptions, Error, Service};
 use jiff::civil::Date;
 
@@ -68,7 +68,7 @@ fn print_plan(
         Err(e) => return service_fail(e),
     };
     if format == Format::Json {
-        outln!("{}", serde_json::to_string_pretty(&plan_json(&view)?)?);
+        jsonln!(&plan_json(&view)?);
     } else {
         out!("{}", render_plan(&view));
     }
@@ -94,10 +94,11 @@ fn render_day(out: &mut String, d: &DayView, detail: bool) {
         );
         return;
     }
-    for it in &d.items {
+    for (i, it) in d.items.iter().enumerate() {
         let times = if it.times > 1 { " (twice today)" } else { "" };
         if detail {
-            let _ = writeln!(out, "  • {}{times}: {}", it.name, it.dose);
+            // Numbered, as `checkin --done` takes them.
+            let _ = writeln!(out, "  {}. {}{times}: {}", i + 1, it.name, it.dose);
             if let Some(e) = &it.easier {
                 let _ = writeln!(out, "      easier for now: {e}");
             }
@@ -175,11 +176,11 @@ pub fn render_plan(v: &PlanView) -> String {
     if let Some(next) = &v.phase.next {
         let _ = writeln!(
             s,
-            "\nTo move on to {next} (check in with --met ID when true):"
+            "\nTo move on to {next} (when one is true: hamstride checkin --met and its number):"
         );
-        for c in &v.phase.criteria {
+        for (i, c) in v.phase.criteria.iter().enumerate() {
             let mark = if c.met { "[x]" } else { "[ ]" };
-            let _ = writeln!(s, "  {mark} {} ({})", c.text, c.id);
+            let _ = writeln!(s, "  {mark} {}. {}", i + 1, c.text);
         }
     }
     let _ = writeln!(
@@ -271,15 +272,15 @@ pub fn history(db: &DbOptions, format: Format) -> Result<ExitCode> {
         Err(e) => return service_fail(e),
     };
     if format == Format::Json {
-        println!("{}", serde_json::to_string_pretty(&plans)?);
+        jsonln!(&plans);
         return Ok(ExitCode::SUCCESS);
     }
     if plans.is_empty() {
-        println!("No plans yet: `hamstride assess` makes one.");
+        outln!("No plans yet: `hamstride assess` makes one.");
         return Ok(ExitCode::SUCCESS);
     }
     for p in &plans {
-        println!(
+        outln!(
             "{} {:>4}  {}  {}, phase \"{}\", {} check-in{}",
             if p.active { "*" } else { " " },
             p.id,
@@ -290,7 +291,7 @@ pub fn history(db: &DbOptions, format: Format) -> Result<ExitCode> {
             if p.check_ins == 1 { "" } else { "s" }
         );
     }
-    println!("\n* your active plan. `hamstride plan restore ID` makes another one active again.");
+    outln!("\n* your active plan. `hamstride plan restore ID` makes another one active again.");
     Ok(ExitCode::SUCCESS)
 }
 
@@ -303,11 +304,11 @@ pub fn restore(db: &DbOptions, id: i64, format: Format) -> Result<ExitCode> {
     };
     match service.restore_plan(&mut store, id) {
         Ok(p) if format == Format::Json => {
-            println!("{}", serde_json::to_string_pretty(&p)?);
+            jsonln!(&p);
             Ok(ExitCode::SUCCESS)
         }
         Ok(p) => {
-            println!(
+            outln!(
                 "Your plan is now plan {}: {}, phase \"{}\". The one before stays in `hamstride plan history`.",
                 p.id, p.protocol, p.phase
             );
@@ -430,28 +431,16 @@ or run `hamstride checkin` in a terminal to be asked",
             Err(e) => return Err(e),
         }
     }
-    // "all" stands for everything the plan scheduled for that day.
-    if input.done.iter().any(|d| d == "all") {
-        let day = input.date.unwrap_or(today);
-        let view = match service.plan_view(&plan, day) {
-            Ok(v) => v,
-            Err(e) => return service_fail(e),
-        };
-        input.done.retain(|d| d != "all");
-        for it in &view.today_sessions.items {
-            match it.kind {
-                "exercise" => input.done.push(it.id.clone()),
-                "run" | "normal_training" => input.done.push(String::from("run")),
-                _ => {}
-            }
-        }
+    // Numbers and plain names ("2", "heel dig hold", "all") become the plan's ids.
+    if let Err(e) = service.resolve_checkin(&plan, today, &mut input) {
+        return service_fail(e);
     }
     let result = match service.check_in(&mut store, &input, now) {
         Ok(r) => r,
         Err(e) => return service_fail(e),
     };
     if a.format == Format::Json {
-        outln!("{}", serde_json::to_string_pretty(&checkin_json(&result)?)?);
+        jsonln!(&checkin_json(&result)?);
     } else {
         out!("{}", render_checkin(&result));
     }
@@ -504,13 +493,7 @@ fn checkin_json(r: &CheckInResult) -> Result<serde_json::Value> {
 pub fn render_checkin(r: &CheckInResult) -> String {
     use std::fmt::Write;
     let mut s = String::new();
-    let word = match r.decision.verdict {
-        Verdict::Progress => "PROGRESS",
-        Verdict::Hold => "HOLD",
-        Verdict::StepBack => "STEP BACK",
-        Verdict::Escalate => "SEE A DOCTOR",
-        Verdict::ScreenOnly => "RECORDED",
-    };
+    let word = words::verdict(r.decision.verdict).to_uppercase();
     let _ = writeln!(s, "Check-in {}: {word}", r.date);
     if let Some(level) = r.decision.referral {
         let _ = writeln!(s, "! {}", referral_label(level));
@@ -548,7 +531,7 @@ pub fn exercises(id: Option<&str>, format: Format) -> Result<ExitCode> {
                 );
             };
             if format == Format::Json {
-                outln!("{}", serde_json::to_string_pretty(x)?);
+                jsonln!(x);
                 return Ok(ExitCode::SUCCESS);
             }
             outln!("{} ({})\n", x.name, x.id);
@@ -593,7 +576,7 @@ pub fn exercises(id: Option<&str>, format: Format) -> Result<ExitCode> {
         }
         None => {
             if format == Format::Json {
-                outln!("{}", serde_json::to_string_pretty(&lib.exercises)?);
+                jsonln!(&lib.exercises);
                 return Ok(ExitCode::SUCCESS);
             }
             for x in &lib.exercises {
@@ -633,7 +616,7 @@ pub fn profile(
         Err(e) => return service_fail(e),
     };
     if format == Format::Json {
-        outln!("{}", serde_json::to_string_pretty(&p)?);
+        jsonln!(&p);
     } else {
         let bpm = |v: Option<f64>, default: &str| {
             v.map(|x| format!("{x:.0} bpm"))

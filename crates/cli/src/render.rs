@@ -14,8 +14,10 @@ use hamstride_service::{Findings, Kb};
 /// Short enough that the bar, the percentage and a long condition name share 80 columns.
 const BAR: usize = 10;
 
-/// The text width: an 80-column terminal, less a column so a full line never wraps.
-const WIDTH: usize = 78;
+/// The text width: the terminal's (see `out::width`), else an 80-column terminal's.
+fn width() -> usize {
+    crate::out::width()
+}
 
 /// What to show after the decision, and the command that shows more (the line that ends the
 /// decision when details are off).
@@ -71,7 +73,7 @@ fn set_by(kb: &Kb, outcome: &Outcome) -> String {
         ),
     };
     let id = &outcome.assessment.triage.set_by.id;
-    wrap(&format!("What set this level: {what} [{id}]."), WIDTH, "")
+    wrap(&format!("What set this level: {what} [{id}]."), width(), "")
 }
 
 /// The unknown answers that would change the level, in words, most urgent first: one line
@@ -194,13 +196,13 @@ pub fn assessment(
                     "You stopped early: this result uses only the answers you gave ({}).",
                     findings.answered()
                 ),
-                WIDTH,
+                width(),
                 ""
             )
         );
     }
     let _ = writeln!(s, "{}", paint(color, code, &format!("  {}  ", level.title)));
-    let _ = writeln!(s, "{}\n", wrap(&a.triage.headline, WIDTH, ""));
+    let _ = writeln!(s, "{}\n", wrap(&a.triage.headline, width(), ""));
 
     // The decision: the likely conditions with a few reasons each, what set the level, and
     // what could still change it.
@@ -213,21 +215,23 @@ pub fn assessment(
             "  {} {:>3.0}%  {}",
             bar,
             d.probability * 100.0,
-            wrap(&d.name, WIDTH - 19, "                   ")
+            wrap(&d.name, width() - 19, "                   ")
         );
         for (label, ids, n) in [("fits", &d.for_, 3), ("does not fit", &d.against, 2)] {
-            if !ids.is_empty() {
-                let words: Vec<String> = ids
-                    .iter()
-                    .take(n)
-                    .map(|id| kb.describe_finding(id))
-                    .collect();
+            // Who the runner is (age, sex) never counts against a condition, as in the report.
+            let words: Vec<String> = ids
+                .iter()
+                .filter(|id| label == "fits" || !kb.finding_is_personal(id))
+                .take(n)
+                .map(|id| kb.finding_says(id))
+                .collect();
+            if !words.is_empty() {
                 let _ = writeln!(
                     s,
                     "    {}",
                     wrap(
                         &format!("{label}: {}", words.join("; ")),
-                        WIDTH - 4,
+                        width() - 4,
                         "      "
                     )
                 );
@@ -239,15 +243,15 @@ pub fn assessment(
     if !brief.is_empty() {
         let _ = writeln!(s, "{}", paint(color, "1", "Answers that could change this"));
         for line in brief {
-            let _ = writeln!(s, "  • {}", wrap(&line, WIDTH - 4, "    "));
+            let _ = writeln!(s, "  • {}", wrap(&line, width() - 4, "    "));
         }
     }
-    let _ = writeln!(s, "\n{}", wrap(&a.disclaimer, WIDTH, ""));
+    let _ = writeln!(s, "\n{}", wrap(&a.disclaimer, width(), ""));
     if !show.details && !show.sources {
         let _ = writeln!(
             s,
             "\n{}",
-            wrap(&format!("{MORE}{}", show.more), WIDTH, "  ")
+            wrap(&format!("{MORE}{}", show.more), width(), "  ")
         );
         return s;
     }
@@ -271,7 +275,7 @@ fn details(s: &mut String, kb: &Kb, findings: &Findings, outcome: &Outcome, colo
             "  • {}",
             wrap(
                 &format!("{} [{}; sources: {}]", r.text, r.rule, r.sources.join("; ")),
-                WIDTH - 4,
+                width() - 4,
                 "    "
             )
         );
@@ -284,7 +288,7 @@ fn details(s: &mut String, kb: &Kb, findings: &Findings, outcome: &Outcome, colo
             paint(color, "1", "Every answer that could change this")
         );
         for line in changes {
-            let _ = writeln!(s, "  • {}", wrap(&line, WIDTH - 4, "    "));
+            let _ = writeln!(s, "  • {}", wrap(&line, width() - 4, "    "));
         }
     }
     if let Some(top) = a
@@ -299,12 +303,12 @@ fn details(s: &mut String, kb: &Kb, findings: &Findings, outcome: &Outcome, colo
             paint(color, "1", &format!("About {}", lower_first(&c.name)))
         );
         for t in [&c.summary, &c.helps, &c.course] {
-            let _ = writeln!(s, "  {}", wrap(t, WIDTH - 2, "  "));
+            let _ = writeln!(s, "  {}", wrap(t, width() - 2, "  "));
         }
     }
     let _ = writeln!(s, "\n{}", paint(color, "1", "What to do now"));
     for (i, adv) in a.advice.iter().enumerate() {
-        let _ = writeln!(s, "  {:>2}. {}", i + 1, wrap(adv, WIDTH - 6, "      "));
+        let _ = writeln!(s, "  {:>2}. {}", i + 1, wrap(adv, width() - 6, "      "));
     }
     if !a.next_questions.is_empty() && findings.answered() < 25 {
         let qs: Vec<String> = a
@@ -325,7 +329,7 @@ fn details(s: &mut String, kb: &Kb, findings: &Findings, outcome: &Outcome, colo
                     "Answering these would sharpen the result: {}.",
                     qs.join("; ")
                 ),
-                WIDTH,
+                width(),
                 ""
             )
         );
@@ -361,7 +365,7 @@ fn sources(s: &mut String, kb: &Kb, outcome: &Outcome, color: bool) {
                 s,
                 "  {}: {}",
                 src.short,
-                wrap(&format!("{}{url}", src.citation), WIDTH - 4, "    ")
+                wrap(&format!("{}{url}", src.citation), width() - 4, "    ")
             );
         }
     }

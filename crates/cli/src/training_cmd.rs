@@ -139,7 +139,7 @@ pub fn log(db: &DbOptions, mut args: PainArgs) -> Result<ExitCode> {
     match service.log_pain(&mut store, &args.input, Now::system()) {
         Ok(logged) => {
             if args.format == Format::Json {
-                outln!("{}", serde_json::to_string_pretty(&logged)?);
+                jsonln!(&logged);
             } else {
                 let (rec, e) = (&logged.record, &logged.record.entry);
                 let mut parts = Vec::new();
@@ -234,7 +234,7 @@ pub fn list(db: &DbOptions, format: Format) -> Result<ExitCode> {
         Err(e) => return service_fail(e),
     };
     if format == Format::Json {
-        outln!("{}", serde_json::to_string_pretty(&diary)?);
+        jsonln!(&diary);
         return Ok(ExitCode::SUCCESS);
     }
     if diary.is_empty() {
@@ -456,7 +456,7 @@ pub fn status(db: &DbOptions, units: Option<Units>, format: Format) -> Result<Ex
             pain_summary: st.pain_notes.iter().map(words::pain_note).collect(),
             pain_notes: &st.pain_notes,
         };
-        outln!("{}", serde_json::to_string_pretty(&s)?);
+        jsonln!(&s);
         return Ok(ExitCode::SUCCESS);
     }
     let un = u.name();

@@ -8,12 +8,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-const STRAIN: &str = r#"{"schema": "hamstride.findings/1", "age_years": 27, "onset": "sudden", "mechanism": "sprinting",
- "stopped_immediately": true, "days_since_onset": 5, "pain_sites": ["mid_back_thigh"], "walking": "normal", "pain_now": 3,
- "days_to_pain_free_walking": 3, "test_resisted_knee_bend": true, "bruising": "none", "pop_or_snap": false}"#;
+use std::path::Path;
+
+use common::{assess, run, text, Term, STRAIN};
 const TENDON: &str = r#"{"schema": "hamstride.findings/1", "sex": "female", "onset": "gradual",
  "recent_training_change": ["mileage_increase", "new_hills", "new_speed_work"], "pain_sites": ["upper_back_thigh"], "running": "painful"}"#;
 /// A published case the engine sends to a doctor urgently (x006: an older runner's overstretch
@@ -24,31 +23,6 @@ const URGENT: &str = r#"{"schema": "hamstride.findings/1", "age_years": 73, "sex
 
 fn dir() -> tempfile::TempDir {
     tempfile::tempdir().unwrap()
-}
-
-fn run(d: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_hamstride"))
-        .env("HAMSTRIDE_DATA_DIR", d.join("data"))
-        .env_remove("HAMSTRIDE_DATABASE_URL")
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
-fn assess(d: &Path, name: &str, findings: &str, extra: &[&str]) -> Output {
-    let f = d.join(name);
-    std::fs::write(&f, findings).unwrap();
-    let mut args = vec!["assess", "--input", f.to_str().unwrap()];
-    args.extend_from_slice(extra);
-    run(d, &args)
 }
 
 fn history(d: &Path) -> Vec<serde_json::Value> {
@@ -138,12 +112,7 @@ fn snapshot(d: &Path) -> (Vec<serde_json::Value>, usize) {
 
 #[test]
 fn quitting_the_interview_saves_nothing_and_exits_7() {
-    if Command::new("tmux").arg("-V").output().is_err() {
-        assert!(
-            std::env::var_os("CI").is_none_or(|v| v.is_empty() || v == "false"),
-            "in CI the terminal walk must run: install tmux (.ci/run does)"
-        );
-        println!("SKIPPED: quitting the terminal interview (tmux not installed)");
+    if !common::have_tmux("quitting the terminal interview") {
         return;
     }
     let d = dir();
@@ -151,59 +120,11 @@ fn quitting_the_interview_saves_nothing_and_exits_7() {
         .status
         .success());
     let before = snapshot(d.path());
-    let bin = PathBuf::from(env!("CARGO_BIN_EXE_hamstride"));
-    let status = d.path().join("status");
-    let session = format!("hamstride-quit-{}", std::process::id());
-    let cmd = format!(
-        "HAMSTRIDE_DATA_DIR={} {} assess; echo $? > {}",
-        d.path().join("data").display(),
-        bin.display(),
-        status.display()
-    );
-    let ok = Command::new("tmux")
-        .args([
-            "new-session",
-            "-d",
-            "-s",
-            &session,
-            "-x",
-            "120",
-            "-y",
-            "40",
-            &cmd,
-        ])
-        .status()
-        .unwrap();
-    assert!(ok.success());
     // Wait for the first question, then press Esc.
-    let mut shown = false;
-    for _ in 0..100 {
-        std::thread::sleep(std::time::Duration::from_millis(100));
-        let pane = Command::new("tmux")
-            .args(["capture-pane", "-p", "-t", &session])
-            .output()
-            .unwrap();
-        if String::from_utf8_lossy(&pane.stdout).contains("Any of these?") {
-            shown = true;
-            break;
-        }
-    }
-    let _ = Command::new("tmux")
-        .args(["send-keys", "-t", &session, "Escape"])
-        .status();
-    let mut code = None;
-    for _ in 0..100 {
-        std::thread::sleep(std::time::Duration::from_millis(100));
-        if let Ok(s) = std::fs::read_to_string(&status) {
-            code = Some(s.trim().to_string());
-            break;
-        }
-    }
-    let _ = Command::new("tmux")
-        .args(["kill-session", "-t", &session])
-        .status();
-    assert!(shown, "the interview never showed its first question");
-    assert_eq!(code.as_deref(), Some("7"), "exit code of a quit interview");
+    let t = Term::start(d.path(), 120, 40, &["assess"]);
+    t.wait_for("Any of these?");
+    t.keys(&["Escape"]);
+    assert_eq!(t.exit_code(), 7, "exit code of a quit interview");
     assert_eq!(
         snapshot(d.path()),
         before,

@@ -132,15 +132,15 @@ fn bad_checkins_exit_3_and_keep_the_database() {
         ),
         (
             vec!["checkin", "--morning", "1", "--done", "squats-please"],
-            "unknown exercise id 'squats-please'",
+            "'squats-please' is not one of today's sessions; give their numbers or names (1 ",
         ),
         (
             vec!["checkin", "--morning", "1", "--met", "fly"],
-            "'fly' is not an exit criterion",
+            "'fly' is not one of this phase's criteria; give their numbers",
         ),
         (
             vec!["checkin", "--morning", "1", "--red-flags", "tired"],
-            "unknown warning sign 'tired'",
+            "'tired' is not a warning sign this check knows; give \"none\" or the numbers or names of the signs you have: 1 saddle numbness",
         ),
         (
             vec!["checkin", "--morning", "1", "--date", "2099-01-01"],

@@ -488,16 +488,51 @@ impl Kb {
             .is_none_or(|e| e.eval(f, &ctx))
     }
 
+    /// The field a finding id of the assessment (`onset=sudden`, `pain_sites!=calf`) is
+    /// about, if the schema has it.
+    pub fn finding_field(&self, id: &str) -> Option<&crate::findings::Field> {
+        let (name, _, _) = split_finding_id(id);
+        self.schema.index(name).map(|i| &self.schema.fields[i])
+    }
+
+    /// Whether a finding id is about who the runner is (the "who" section of `findings.toml`:
+    /// age, sex, running history, medication): a prior about the person, which may weigh for
+    /// a condition but is never shown as a finding against one (a pertinent negative).
+    pub fn finding_is_personal(&self, id: &str) -> bool {
+        self.finding_field(id).is_some_and(|f| f.section == "who")
+    }
+
+    /// A finding id of the assessment in the plain words `says` gives it in `findings.toml`
+    /// (`onset=sudden` → "started suddenly, at one moment", `pain_sites!=calf` → "no pain in
+    /// the calf", `age_years=38` → "38 years old"). Loading checked that every answer has
+    /// words; an id of no field (from a newer knowledge base) is returned as it is.
+    pub fn finding_says(&self, id: &str) -> String {
+        use crate::findings::Says;
+        let (_, value, negated) = split_finding_id(id);
+        let Some(f) = self.finding_field(id) else {
+            return id.to_string();
+        };
+        let choice = |list: &[String], v: &str| {
+            f.values()
+                .iter()
+                .position(|x| x == v)
+                .and_then(|i| list.get(i).cloned())
+        };
+        let words = match (&f.says, value) {
+            (Says::Bool { yes, .. }, None | Some("true")) => Some(yes.clone()),
+            (Says::Bool { no, .. }, Some("false")) => Some(no.clone()),
+            (Says::Number(t), Some(v)) => Some(t.replace("{value}", v)),
+            (Says::Choice { not_chosen, .. }, Some(v)) if negated => choice(not_chosen, v),
+            (Says::Choice { chosen, .. }, Some(v)) => choice(chosen, v),
+            _ => None,
+        };
+        words.unwrap_or_else(|| self.describe_finding(id))
+    }
+
     /// Plain words for a finding id of the assessment (`pop_or_snap`, `onset=sudden`,
     /// `pain_sites!=calf`, `pop_or_snap=false`), for people rather than programs.
     pub fn describe_finding(&self, id: &str) -> String {
-        let (name, value, negated) = match id.split_once("!=") {
-            Some((a, b)) => (a, Some(b), true),
-            None => match id.split_once('=') {
-                Some((a, b)) => (a, Some(b), false),
-                None => (id, None, false),
-            },
-        };
+        let (name, value, negated) = split_finding_id(id);
         let Some(f) = self.schema.index(name).map(|i| &self.schema.fields[i]) else {
             return id.to_string();
         };
@@ -539,5 +574,18 @@ impl Kb {
                     .map_or_else(|| id.clone(), |s| s.short.clone())
             })
             .collect()
+    }
+}
+
+/// A finding id of the assessment split into field, value and whether it is a value not
+/// chosen: `pain_sites!=calf` → (`pain_sites`, `calf`, true); `pop_or_snap` → (`pop_or_snap`,
+/// none, false).
+fn split_finding_id(id: &str) -> (&str, Option<&str>, bool) {
+    match id.split_once("!=") {
+        Some((a, b)) => (a, Some(b), true),
+        None => match id.split_once('=') {
+            Some((a, b)) => (a, Some(b), false),
+            None => (id, None, false),
+        },
     }
 }

@@ -3,9 +3,9 @@
 //! SI units), in the runner's units. The HTML report and the terminal both call these
 //! functions, so a flag reads the same in both and a report in miles never says "km".
 //!
-//! The plan's check-in reasons and changes, standing referrals and timeline reasons are worded
-//! here too (`plan_reason`, `plan_change`, `referred`, `timeline_reason`), for the terminal,
-//! the plan's JSON and the Markdown export.
+//! The plan's check-in decisions, reasons and changes, standing referrals and timeline reasons
+//! are worded here too (`verdict`, `plan_reason`, `plan_change`, `referred`,
+//! `timeline_reason`), for the terminal, the plan's JSON, the Markdown export and the report.
 //!
 //! One function per code, one template each. Wording rules: association language ("linked
 //! with", never "will cause"), the evidence grade at the end of every flag, plain words. Not
@@ -631,6 +631,20 @@ fn pain_link(l: &Link) -> String {
          {} days). This is a pattern in your diary, {caveat}.",
         l.rho, l.low, l.high, l.n
     )
+}
+
+/// A check-in's decision in a word or two ("Hold", "Step back"); the terminal shows it in
+/// capitals.
+pub fn verdict(v: hamstride_core::plan::Verdict) -> &'static str {
+    use hamstride_core::plan::Verdict;
+    match v {
+        Verdict::Progress => "Progress",
+        Verdict::Hold => "Hold",
+        Verdict::StepBack => "Step back",
+        Verdict::Escalate => "See a doctor",
+        // Only the warning-sign check: recorded, the plan stays where it is.
+        Verdict::ScreenOnly => "Recorded",
+    }
 }
 
 /// Why a check-in decided what it did.

@@ -10,6 +10,7 @@
 pub mod db;
 pub mod import;
 pub mod interview;
+pub mod picks;
 pub mod plans;
 pub mod prefill;
 pub mod status;

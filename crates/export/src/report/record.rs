@@ -29,6 +29,14 @@ const VERDICTS: [Verdict; 5] = [
     Verdict::ScreenOnly,
 ];
 
+/// The decisions the chart's keys and description list: every judged one, and "Recorded" (a
+/// check-in of only the warning-sign screen) only when some check-in was one.
+fn shown_verdicts(all: &[CheckinPoint]) -> impl Iterator<Item = Verdict> + '_ {
+    VERDICTS
+        .into_iter()
+        .filter(move |&v| v != Verdict::ScreenOnly || all.iter().any(|c| c.decision.verdict == v))
+}
+
 /// A decision's CSS class and word.
 pub(super) fn verdict_class(v: Verdict) -> (&'static str, &'static str) {
     let class = match v {
@@ -137,9 +145,8 @@ fn describe(all: &[CheckinPoint]) -> String {
         Day(first),
         Day(last)
     );
-    let parts: Vec<String> = VERDICTS
-        .iter()
-        .map(|&v| format!("{} {}", count(v), crate::words::verdict(v).to_lowercase()))
+    let parts: Vec<String> = shown_verdicts(all)
+        .map(|v| format!("{} {}", count(v), crate::words::verdict(v).to_lowercase()))
         .collect();
     d.push_str(&parts.join(", "));
     let mornings: Vec<u8> = all.iter().filter_map(|c| c.pain_morning).collect();
@@ -182,9 +189,8 @@ fn chart(out: &mut String, ctx: &Ctx<'_>, all: &[CheckinPoint]) {
 
     let id = ctx.chart_id();
     // The decisions' keys in the words of `words::verdict`, as the marks' tooltips.
-    let decisions: Vec<(String, &str)> = VERDICTS
-        .iter()
-        .map(|&v| {
+    let decisions: Vec<(String, &str)> = shown_verdicts(all)
+        .map(|v| {
             let (class, word) = verdict_class(v);
             (format!("sw-{class}"), word)
         })

@@ -510,21 +510,41 @@ fn diary_row(db: &AthleteDb, c: &CheckIn) -> Result<Option<DiaryRow>, Error> {
 
 /// The plan's past check-ins read their scores from the diary, the one place pain is kept: a
 /// score the runner corrected or added later with `hamstride pain` (for the day before a
-/// check-in) is the one the pain rules see. Where the diary row has no score, the check-in's
-/// own stays. The row of a day holds the latest check-in's scores, so of several check-ins
-/// on one date only the last reads it; the earlier ones keep what they said.
+/// check-in) is the one the pain rules see.
 fn scores_from_diary(history: &mut [Record], diary: &[crate::training::PainRecord]) {
-    let dates: Vec<Date> = history.iter().map(|r| r.checkin.date).collect();
-    for (i, r) in history.iter_mut().enumerate() {
-        if dates.get(i + 1) == Some(&r.checkin.date) {
+    overlay_diary(
+        history,
+        |r| r.checkin.date,
+        |r| {
+            let c = &mut r.checkin;
+            [&mut c.pain_during, &mut c.pain_after, &mut c.pain_morning]
+        },
+        diary,
+    );
+}
+
+/// Lay the diary's scores over check-ins in date order (`date` of each; `scores` its during,
+/// after and morning): each reads the row of its [`diary_day`], where that row has a score.
+/// The row of a day holds the latest check-in's scores, so of several check-ins on one date
+/// only the last reads it; the earlier ones keep what they said. The plan's history and the
+/// report's check-in timeline both read check-ins through this.
+pub(crate) fn overlay_diary<T>(
+    items: &mut [T],
+    date: impl Fn(&T) -> Date,
+    scores: impl Fn(&mut T) -> [&mut Option<u8>; 3],
+    diary: &[crate::training::PainRecord],
+) {
+    let dates: Vec<Date> = items.iter().map(&date).collect();
+    for (i, item) in items.iter_mut().enumerate() {
+        if dates.get(i + 1) == Some(&dates[i]) {
             continue;
         }
-        let day = diary_day(r.checkin.date);
+        let day = diary_day(dates[i]);
         if let Some(e) = diary.iter().find(|p| p.entry.date == day).map(|p| &p.entry) {
-            let c = &mut r.checkin;
-            c.pain_during = e.during.or(c.pain_during);
-            c.pain_after = e.after.or(c.pain_after);
-            c.pain_morning = e.next_morning.or(c.pain_morning);
+            let [during, after, morning] = scores(item);
+            *during = e.during.or(*during);
+            *after = e.after.or(*after);
+            *morning = e.next_morning.or(*morning);
         }
     }
 }

@@ -607,6 +607,13 @@ impl Service {
         }
         assessments.sort_by_key(|(id, _)| *id);
         checkins.sort_by_key(|(date, id, _)| (*date, *id));
+        // The timeline shows the scores the diary holds now, as the plan reads them.
+        crate::plans::overlay_diary(
+            &mut checkins,
+            |(date, _, _)| *date,
+            |(_, _, c)| [&mut c.pain_during, &mut c.pain_after, &mut c.pain_morning],
+            &pain_diary(db)?,
+        );
         Ok((
             assessments.into_iter().map(|(_, a)| a).collect(),
             checkins.into_iter().map(|(_, _, c)| c).collect(),

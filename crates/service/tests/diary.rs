@@ -118,6 +118,16 @@ fn check_in_scores_are_the_diary_row_of_the_session_day() {
     assert_eq!(d0.morning_pain, Some(2));
     let t = svc.training(&db, at(day(1))).unwrap();
     assert_eq!(t.pain, diary);
+    // A corrected morning is what the report's check-in timeline shows too.
+    let fix = PainInput {
+        date: Some(D0),
+        next_morning: Some(5),
+        ..Default::default()
+    };
+    svc.log_pain(&mut db, &fix, at(day(1))).unwrap();
+    let t = svc.training(&db, at(day(1))).unwrap();
+    assert_eq!(t.checkins.last().unwrap().pain_morning, Some(5));
+    let diary = training::pain_diary(&db).unwrap();
     // A check-in with no score leaves the diary alone.
     let c = CheckInInput {
         date: Some(day(2)),

@@ -65,8 +65,17 @@ fn main() {
     tx.commit().unwrap();
     for p in &pain {
         let json = serde_json::to_string(p).unwrap();
+        let day = p.date.to_string();
         store
-            .add_pain(who, &p.date.to_string(), None, &json, 0)
+            .put_pain(
+                who,
+                &hamstride_store::NewPain {
+                    day: &day,
+                    activity_id: None,
+                    entry: &json,
+                    now_ms: 0,
+                },
+            )
             .unwrap();
     }
     println!(

@@ -152,15 +152,20 @@ phase's criteria are now true.\n\n\
 The plan then decides, with its reasons: PROGRESS (next phase or next run stage), HOLD, or STEP BACK \
 (pain above the plan's ceiling, a morning clearly worse than the one before, or a rising weekly trend). \
 Every check-in re-runs the warning-sign screen on your answers; on the re-check days (day 3, day 7, then \
-weekly) it asks the full screen, and anything urgent switches the plan to \"see a doctor\" at once.\n\n\
-Without options, in a terminal, it asks.",
+weekly) it asks the full screen, and anything urgent switches the plan to \"see a doctor\" at once. \
+A check-in with only the warning-sign check (`--red-flags none`) records it and leaves the plan where it is \
+(RECORDED).\n\n\
+Your scores go into your pain diary too (`hamstride pain list`): they are the entry of the day before the \
+check-in, the day of your last session, whose next morning is this morning.\n\n\
+Without options, in a terminal, it asks: Enter skips a question, Esc cancels the whole check-in.",
         after_help = "Examples:\n  hamstride checkin                                          # asks\n  \
 hamstride checkin --during 2 --after 1 --morning 1 --done all\n  \
 hamstride checkin --morning 3 --done run,2 --met 1\n  \
 hamstride checkin --red-flags none                          # the warning-sign check: none of them\n  \
 hamstride checkin --seen-clinician\n\n\
 Exit status: 0 recorded, 3 bad input (pain outside 0-10, unknown exercise or criterion id, no assessment yet), \
-5 database problem. Nothing is recorded when the input is bad."
+5 database problem, 7 cancelled (Esc at a question). Nothing is recorded when the input is bad or the check-in \
+is cancelled."
     )]
     Checkin(CheckinCli),
     /// Log pain in your diary: during, after, next morning, sitting tolerance, for a day or a run.
@@ -169,14 +174,16 @@ Exit status: 0 recorded, 3 bad input (pain outside 0-10, unknown exercise or cri
 straight after and the next morning (0 = none, 10 = worst imaginable), how long you can sit comfortably, where \
 it hurts and a note. Log the morning score the day after: `--date yesterday --morning 2`, or \
 `--run last --morning 2` for your latest run.\n\n\
+One entry per day: logging a day that has an entry updates it (what you give replaces, the rest is kept), \
+and a check-in's scores fill in the entry of the day before it.\n\n\
 `hamstride status` and `hamstride report` relate the diary to your training of the same day and the two days \
 before, and say how sure they can be (with fewer than about 10 days of scores: not yet).\n\n\
 Without scores, in a terminal, it asks.",
         after_help = "Examples:\n  hamstride pain --during 2 --after 3 --site 'sit bone' --side left\n  \
 hamstride pain --run last --morning 1 --sitting 45\n  hamstride pain --date 2026-11-20 --morning 2 --note \"stiff on the stairs\"\n  \
 hamstride pain list\n  hamstride pain delete 12\n\n\
-Exit status: 0 recorded, 3 bad input (score outside 0-10, unknown site or run, a future date), 5 database problem. \
-Nothing is recorded when the input is bad."
+Exit status: 0 recorded, 3 bad input (score outside 0-10, unknown site or run, a future date), 5 database problem, \
+7 cancelled (Esc at a question). Nothing is recorded when the input is bad or the entry is cancelled."
     )]
     Pain(PainCli),
     /// This week at a glance: distance by day, trends, flags, plan and pain, in the terminal.

@@ -420,7 +420,7 @@ or run `hamstride checkin` in a terminal to be asked",
             Ok(true) => {}
             Ok(false) => {
                 eprintln!("hamstride: check-in cancelled, nothing was recorded");
-                return Ok(ExitCode::from(exit::BAD_INPUT));
+                return Ok(ExitCode::from(exit::STOPPED));
             }
             Err(e) => return Err(e),
         }

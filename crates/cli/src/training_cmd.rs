@@ -14,11 +14,11 @@ use hamstride_service::training::{self, PainInput, Training};
 use hamstride_service::view::{words, Level};
 use hamstride_service::{AthleteDb, DbOptions, Service};
 use inquire::error::InquireError;
-use inquire::{CustomType, Select, Text};
+use inquire::{Select, Text};
 use jiff::civil::Date;
 use serde::Serialize;
 
-use crate::checkin_prompt::pain;
+use crate::checkin_prompt::{number_or_skip, pain};
 use crate::plan_cmd::service_fail;
 use crate::{open_db, Format, Units};
 
@@ -131,17 +131,17 @@ pub fn log(db: &DbOptions, mut args: PainArgs) -> Result<ExitCode> {
             Ok(true) => {}
             Ok(false) => {
                 eprintln!("hamstride: cancelled, nothing recorded");
-                return Ok(ExitCode::from(crate::exit::BAD_INPUT));
+                return Ok(ExitCode::from(crate::exit::STOPPED));
             }
             Err(e) => return Err(e),
         }
     }
     match service.log_pain(&mut store, &args.input, Now::system()) {
-        Ok(rec) => {
+        Ok(logged) => {
             if args.format == Format::Json {
-                jsonln!(&rec);
+                jsonln!(&logged);
             } else {
-                let e = &rec.entry;
+                let (rec, e) = (&logged.record, &logged.record.entry);
                 let mut parts = Vec::new();
                 if let Some(v) = e.during {
                     parts.push(format!("during {v}/10"));
@@ -155,12 +155,21 @@ pub fn log(db: &DbOptions, mut args: PainArgs) -> Result<ExitCode> {
                 if let Some(v) = e.sitting_min {
                     parts.push(format!("sitting {v} min"));
                 }
-                outln!(
-                    "Recorded pain entry {} for {}: {}.",
-                    rec.id,
-                    e.date.strftime("%a %-d %b %Y"),
-                    parts.join(", ")
-                );
+                let day = e.date.strftime("%a %-d %b %Y");
+                // One row per day: say so when this filled in a row the day already had.
+                if logged.updated {
+                    outln!(
+                        "Updated pain entry {} for {day} (one entry per day): now {}.",
+                        rec.id,
+                        parts.join(", ")
+                    );
+                } else {
+                    outln!(
+                        "Recorded pain entry {} for {day}: {}.",
+                        rec.id,
+                        parts.join(", ")
+                    );
+                }
                 outln!("See how it relates to your training with `hamstride status` or `hamstride report`.");
             }
             Ok(ExitCode::SUCCESS)
@@ -178,27 +187,39 @@ fn ask(service: &Service, i: &mut PainInput) -> Result<bool> {
 }
 
 fn ask_inner(service: &Service, i: &mut PainInput) -> Result<(), InquireError> {
-    outln!("Pain diary. Skip anything with Enter; Esc cancels without recording.\n");
+    outln!(
+        "Pain diary (one entry per day: a day you already logged is updated). Enter skips a \
+         question; Esc cancels and records nothing.\n"
+    );
     i.during = pain("Pain during running or activity today (0-10)?")?;
     i.after = pain("Pain straight after (0-10)?")?;
     i.next_morning = pain("Pain the next morning (0-10)? (for an entry about yesterday)")?;
-    i.sitting_min = CustomType::<i64>::new("How long can you sit comfortably, in minutes?")
-        .with_help_message("Enter on empty to skip")
-        .prompt_skippable()?;
+    i.sitting_min = number_or_skip(
+        "How long can you sit comfortably, in minutes?",
+        0,
+        1440,
+        "0 to 1440 minutes, or Enter to skip; Esc cancels",
+    )?;
+    let choose = "arrows to choose, Enter to pick; Esc cancels";
     let mut sites = vec!["(skip)".to_string()];
     sites.extend(training::pain_sites(service));
-    if let Some(s) = Select::new("Where is the pain?", sites).prompt_skippable()? {
-        if s != "(skip)" {
-            i.site = Some(s);
-        }
+    let s = Select::new("Where is the pain?", sites)
+        .with_help_message(choose)
+        .prompt()?;
+    if s != "(skip)" {
+        i.site = Some(s);
     }
     let sides = vec!["(skip)", "left", "right", "both"];
-    if let Some(s) = Select::new("Which side?", sides).prompt_skippable()? {
-        if s != "(skip)" {
-            i.side = Some(s.to_string());
-        }
+    let s = Select::new("Which side?", sides)
+        .with_help_message(choose)
+        .prompt()?;
+    if s != "(skip)" {
+        i.side = Some(s.to_string());
     }
-    i.notes = Text::new("Notes (optional)?").prompt_skippable()?;
+    let notes = Text::new("Notes?")
+        .with_help_message("any text, or Enter to skip; Esc cancels")
+        .prompt()?;
+    i.notes = Some(notes).filter(|n| !n.trim().is_empty());
     Ok(())
 }
 

@@ -1,6 +1,8 @@
 //! A database made by the previous release (schema 3, one runner, no athletes; see
 //! `release-db/README.md`) opened by today's program: migration 0004 keeps every row, and the
-//! commands print what the old release printed on the day the database was made.
+//! commands print what the old release printed on the day the database was made, except that
+//! migration 0005 makes the check-ins' pain scores diary rows (pain is one diary): the three
+//! check-ins of 4 December fill in the diary row of 3 December, the day before.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -107,7 +109,26 @@ fn the_previous_release_database_keeps_its_rows_and_outputs() {
     let acts = json_of(dir.path(), &["activities", "--format", "json"]);
     keeps(&old("activities.json"), &acts, "activities");
     let pain = json_of(dir.path(), &["pain", "list", "--format", "json"]);
-    keeps(&old("pain_list.json"), &pain, "pain");
+    let was_pain = old("pain_list.json");
+    let (was_rows, rows) = (was_pain.as_array().unwrap(), pain.as_array().unwrap());
+    assert_eq!(
+        rows.len(),
+        was_rows.len(),
+        "no new day, no day twice: {pain:#}"
+    );
+    // The days no check-in was about are as they were.
+    keeps(&was_rows[0], &rows[0], "pain[0]");
+    keeps(&was_rows[1], &rows[1], "pain[1]");
+    // 3 December: the runner's own entry (made before the check-ins) with the check-ins'
+    // scores over it, the latest given of each (the third check-in's 6 and 4, the second's 1).
+    let dec3 = &rows[2];
+    assert_eq!(dec3["date"], "2026-12-03");
+    assert_eq!(dec3["notes"], "after hills", "the runner's note is kept");
+    assert_eq!(
+        (&dec3["during"], &dec3["after"], &dec3["next_morning"]),
+        (&6.into(), &1.into(), &4.into()),
+        "{dec3:#}"
+    );
     let profile = json_of(dir.path(), &["profile", "--format", "json"]);
     keeps(&old("profile.json"), &profile, "profile");
     // The plan as it read on the day the database was made, check-ins applied.
@@ -147,6 +168,7 @@ fn the_previous_release_database_keeps_its_rows_and_outputs() {
         .map(|w| serde_json::json!([w.start.to_string(), w.distance_m / 1000.0]))
         .collect();
     assert_eq!(serde_json::Value::Array(weeks), was["weekly_distance"]);
+    // Status reads the same diary: the check-ins' morning now shows on 3 December.
     assert_eq!(
         st.days.iter().filter(|d| d.morning_pain.is_some()).count(),
         was["days"]
@@ -155,13 +177,26 @@ fn the_previous_release_database_keeps_its_rows_and_outputs() {
             .iter()
             .filter(|d| !d["morning_pain"].is_null())
             .count()
+            + 1
     );
-    assert_eq!(
-        st.pain_notes
-            .iter()
-            .map(hamstride_service::view::words::pain_note)
-            .collect::<Vec<_>>(),
-        serde_json::from_value::<Vec<String>>(was["pain_summary"].clone()).unwrap()
+    let dec3 = st.days.iter().find(|d| d.date.to_string() == "2026-12-03");
+    assert_eq!(dec3.and_then(|d| d.morning_pain), Some(4));
+    // What the diary shows: as before, and now the morning trend the check-ins' mornings make
+    // (1 in the first diary week, the latest check-in's 4 in the last).
+    let notes: Vec<String> = st
+        .pain_notes
+        .iter()
+        .map(hamstride_service::view::words::pain_note)
+        .collect();
+    let was_notes = serde_json::from_value::<Vec<String>>(was["pain_summary"].clone()).unwrap();
+    assert_eq!(notes[..was_notes.len()], was_notes[..], "{notes:?}");
+    assert!(
+        matches!(
+            st.pain_notes[was_notes.len()..],
+            [hamstride_service::view::PainNote::MorningTrend { first_week, last_week, .. }]
+                if first_week == 1.0 && last_week == 4.0
+        ),
+        "{notes:?}"
     );
 
     // A check-in on the upgraded database goes on from the third one.

@@ -484,7 +484,8 @@ fn a_closed_pipe_ends_quietly_and_pain_records_once() {
             "{args}: {err}"
         );
     }
-    let (rc, err) = closed_pipe(&data, "pain --during 2");
+    // Another day (the diary keeps one entry per day, so the same day would be updated).
+    let (rc, err) = closed_pipe(&data, "pain --during 2 --date yesterday");
     assert_eq!(rc, 0, "{err}");
     let o = run(&data, &["pain", "list", "--format", "json"]);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();

@@ -1035,3 +1035,59 @@ fn three_holds_in_a_row_hint_at_marking_criteria() {
     }
     assert!(hinted > 0, "no protocol held three times in a row");
 }
+
+/// Issue 13, item 6: a check-in of only the warning-sign screen records the screen and leaves
+/// the plan where it is; it judged nothing, so it does not break a run of holds (the third
+/// judged hold still names the open criteria) and an easing-off plan stays easing off.
+#[test]
+fn a_screen_only_check_in_changes_nothing_but_the_screen() {
+    use hamstride_core::plan::Reason;
+    let f = moderate_strain();
+    let out = assess(&KB, &f);
+    let mut st = plan::generate(&KB, &PKB, &f, &out, DAY0).unwrap();
+    let mut hist = Vec::new();
+    let mut log = String::new();
+    let screen_only = |day: i64| CheckIn {
+        date: add(DAY0, day),
+        screened: true,
+        ..Default::default()
+    };
+    for day in [0, 1] {
+        let (next, v) = run_checkin(&st, &mut hist, ci(day, 1, 1, 1, &[], &[]), &f, &mut log, "");
+        assert_eq!(v, Verdict::Hold, "{log}");
+        st = next;
+    }
+    let (next, d) = check_in(&PKB, &st, &hist, &screen_only(2), &out, &f).unwrap();
+    assert_eq!(d.verdict, Verdict::ScreenOnly);
+    assert_eq!(d.reasons, [Reason::ScreenOnly]);
+    assert!(d.changes.is_empty() && d.referral.is_none() && !d.screen_due);
+    let mut expected = st.clone();
+    expected.last_screen = Some(add(DAY0, 2));
+    assert_eq!(next, expected, "only the screen's date moves");
+    hist.push(Record {
+        checkin: screen_only(2),
+        decision: d,
+    });
+    let (_, d) = check_in(&PKB, &next, &hist, &ci(3, 1, 1, 1, &[], &[]), &out, &f).unwrap();
+    assert_eq!(d.verdict, Verdict::Hold);
+    assert!(
+        d.reasons
+            .iter()
+            .any(|r| matches!(r, Reason::MarkCriteriaMet { .. })),
+        "the third judged hold hints, the screen-only check-in between notwithstanding: {:?}",
+        d.reasons
+    );
+    // Easing off (after a step back) stays on: only a check-in inside the rules ends it.
+    let mut easing = next.clone();
+    easing.ease = true;
+    let (after, _) = check_in(&PKB, &easing, &hist, &screen_only(4), &out, &f).unwrap();
+    assert!(after.ease);
+    // Without the screen, no scores is still a hold that says so.
+    let nothing = CheckIn {
+        date: add(DAY0, 4),
+        ..Default::default()
+    };
+    let (_, d) = check_in(&PKB, &next, &hist, &nothing, &out, &f).unwrap();
+    assert_eq!(d.verdict, Verdict::Hold);
+    assert!(d.reasons.contains(&Reason::NoScores));
+}

@@ -642,6 +642,8 @@ pub fn verdict(v: hamstride_core::plan::Verdict) -> &'static str {
         Verdict::Hold => "Hold",
         Verdict::StepBack => "Step back",
         Verdict::Escalate => "See a doctor",
+        // Only the warning-sign check: recorded, the plan stays where it is.
+        Verdict::ScreenOnly => "Recorded",
     }
 }
 
@@ -672,6 +674,9 @@ pub fn plan_reason(r: &Reason) -> String {
              {last_week:.1}/10 the week before)."
         ),
         Reason::TwoWeeksTooMuch => two_weeks(),
+        Reason::ScreenOnly => "Warning-sign check recorded; no pain scores, so the plan stays \
+             where it is."
+            .to_string(),
         Reason::NoScores => {
             "No pain scores given, so the plan cannot judge how you responded: it holds."
                 .to_string()

@@ -539,3 +539,29 @@ fn a_level_this_report_does_not_know_is_escaped_once() {
     assert!(html.contains("tri-other\">odd &amp; level</span>"));
     assert!(!html.contains("&amp;lt;") && !html.contains("&amp;amp;"));
 }
+
+/// Issue 13, item 6: a check-in of only the warning-sign screen is "Recorded" in the timeline,
+/// and the chart's keys and description name it only then.
+#[test]
+fn a_screen_only_check_in_is_recorded_in_the_timeline() {
+    use hamstride_core::plan::{Decision, Reason, Verdict};
+    let mut f = fx::realistic();
+    let mut last = f.checkins.last().unwrap().clone();
+    last.date = last.date.tomorrow().unwrap();
+    (last.pain_during, last.pain_after, last.pain_morning) = (None, None, None);
+    last.decision = Decision {
+        verdict: Verdict::ScreenOnly,
+        reasons: vec![Reason::ScreenOnly],
+        changes: Vec::new(),
+        referral: None,
+        screen_due: false,
+    };
+    f.checkins.push(last);
+    let html = render(&f.model(Units::Km));
+    let record = blocks(&html, "<section id=\"record\"", "</section>")[0];
+    let timeline = blocks(record, "<table class=\"record timeline\">", "</table>")[0];
+    assert!(timeline.contains("vd-hold\">Recorded</span>"), "{timeline}");
+    assert!(timeline.contains("Warning-sign check recorded; no pain scores, so the plan stays"));
+    let svg = blocks(record, "<svg", "</svg>")[0];
+    assert!(svg.contains("1 see a doctor, 1 recorded;"), "{svg}");
+}

@@ -9,8 +9,8 @@
 use std::path::{Path, PathBuf};
 
 use hamstride_store::{
-    ActivityRow, AssessmentRow, Athlete, CheckinRow, MetricsRow, NewCheckin, PainRow, PgStore,
-    PlanRow, SqliteStore, Store, WriteTx,
+    ActivityRow, AssessmentRow, Athlete, CheckinRow, MetricsRow, NewCheckin, NewPain, PainRow,
+    PgStore, PlanRow, SqliteStore, Store, WriteTx,
 };
 
 use crate::Error;
@@ -212,16 +212,11 @@ impl AthleteDb {
     pub(crate) fn record_checkin(&mut self, c: &NewCheckin<'_>) -> Result<i64, Error> {
         Ok(self.store.record_checkin(self.who, c)?)
     }
-    pub(crate) fn add_pain(
-        &mut self,
-        day: &str,
-        activity_id: Option<i64>,
-        entry: &str,
-        now_ms: i64,
-    ) -> Result<i64, Error> {
-        Ok(self
-            .store
-            .add_pain(self.who, day, activity_id, entry, now_ms)?)
+    pub(crate) fn put_pain(&mut self, p: &NewPain<'_>) -> Result<(i64, bool), Error> {
+        Ok(self.store.put_pain(self.who, p)?)
+    }
+    pub(crate) fn pain_on(&self, day: &str) -> Result<Option<PainRow>, Error> {
+        Ok(self.store.pain_on(self.who, day)?)
     }
     pub(crate) fn pain_entries(&self) -> Result<Vec<PainRow>, Error> {
         Ok(self.store.pain_entries(self.who)?)

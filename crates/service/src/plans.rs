@@ -6,10 +6,11 @@
 //! Every write goes through one store transaction, and nothing is written until the input has
 //! been validated, so a bad check-in or an interrupted command loses nothing already stored.
 
+use hamstride_analytics::pain::PainEntry;
 use hamstride_core::findings::Value;
 use hamstride_core::plan::{self, CheckIn, Decision, PlanState, PlanView, Record};
 use hamstride_core::{Findings, Kb};
-use hamstride_store::{AssessmentRow, NewCheckin};
+use hamstride_store::{AssessmentRow, NewCheckin, NewPain};
 use jiff::civil::Date;
 
 use crate::db::AthleteDb;
@@ -256,6 +257,7 @@ impl Service {
                     .map_err(|e| corrupt("stored decision", e))?,
             });
         }
+        scores_from_diary(&mut history, &crate::training::pain_diary(db)?);
         Ok(ActivePlan {
             id: row.id,
             assessment_id: row.assessment_id,
@@ -342,6 +344,7 @@ impl Service {
         for _ in 0..CHECKIN_RETRIES {
             let plan = self.active_plan(db)?;
             let (result, row) = self.decide_check_in(&plan, c, today)?;
+            let diary = diary_row(db, &row.checkin)?;
             let stored = db.record_checkin(&NewCheckin {
                 plan_id: plan.id,
                 plan_version: plan.version,
@@ -350,6 +353,12 @@ impl Service {
                 entry: &row.entry,
                 decision: &row.decision,
                 new_state: &row.state,
+                pain: diary.as_ref().map(|(day, run, json)| NewPain {
+                    day,
+                    activity_id: *run,
+                    entry: json,
+                    now_ms: now.ms,
+                }),
             });
             match stored {
                 Ok(_) => return Ok(result),
@@ -411,6 +420,7 @@ impl Service {
         )
         .map_err(field_error)?;
         let row = CheckInRow {
+            checkin: entry.clone(),
             entry: to_json("check-in", &entry)?,
             decision: to_json("decision", &decision)?,
             state: crate::stored::plan_to_json(&self.plans, &state)?,
@@ -461,6 +471,84 @@ pub struct ExportFile {
     pub bytes: Vec<u8>,
 }
 
+/// The day a check-in's pain scores belong to in the diary: a check-in is made the morning
+/// after a session, so its "during" and "after" are that session's and its "this morning" is
+/// the session day's next morning. One day before the check-in.
+pub fn diary_day(checkin_date: Date) -> Date {
+    checkin_date.yesterday().unwrap_or(checkin_date)
+}
+
+/// A diary row to write: its day, the run it is about and its JSON.
+type DiaryRow = (String, Option<i64>, String);
+
+/// The diary row a check-in's scores make: the row of its [`diary_day`] as it stands, with the
+/// scores laid over it (the rest of the row kept). `None` when the check-in gave no score, so a
+/// check-in of only the warning-sign screen leaves the diary alone. The row's run is kept.
+fn diary_row(db: &AthleteDb, c: &CheckIn) -> Result<Option<DiaryRow>, Error> {
+    if c.pain_during.is_none() && c.pain_after.is_none() && c.pain_morning.is_none() {
+        return Ok(None);
+    }
+    let day = diary_day(c.date);
+    let scores = PainEntry {
+        date: day,
+        activity_id: None,
+        site: None,
+        side: None,
+        during: c.pain_during,
+        after: c.pain_after,
+        next_morning: c.pain_morning,
+        sitting_min: None,
+        notes: None,
+    };
+    let entry = crate::training::merge_pain(crate::training::pain_row_of(db, day)?, scores);
+    Ok(Some((
+        day.to_string(),
+        entry.activity_id,
+        to_json("pain entry", &entry)?,
+    )))
+}
+
+/// The plan's past check-ins read their scores from the diary, the one place pain is kept: a
+/// score the runner corrected or added later with `hamstride pain` (for the day before a
+/// check-in) is the one the pain rules see.
+fn scores_from_diary(history: &mut [Record], diary: &[crate::training::PainRecord]) {
+    overlay_diary(
+        history,
+        |r| r.checkin.date,
+        |r| {
+            let c = &mut r.checkin;
+            [&mut c.pain_during, &mut c.pain_after, &mut c.pain_morning]
+        },
+        diary,
+    );
+}
+
+/// Lay the diary's scores over check-ins in date order (`date` of each; `scores` its during,
+/// after and morning): each reads the row of its [`diary_day`], where that row has a score.
+/// The row of a day holds the latest check-in's scores, so of several check-ins on one date
+/// only the last reads it; the earlier ones keep what they said. The plan's history and the
+/// report's check-in timeline both read check-ins through this.
+pub(crate) fn overlay_diary<T>(
+    items: &mut [T],
+    date: impl Fn(&T) -> Date,
+    scores: impl Fn(&mut T) -> [&mut Option<u8>; 3],
+    diary: &[crate::training::PainRecord],
+) {
+    let dates: Vec<Date> = items.iter().map(&date).collect();
+    for (i, item) in items.iter_mut().enumerate() {
+        if dates.get(i + 1) == Some(&dates[i]) {
+            continue;
+        }
+        let day = diary_day(dates[i]);
+        if let Some(e) = diary.iter().find(|p| p.entry.date == day).map(|p| &p.entry) {
+            let [during, after, morning] = scores(item);
+            *during = e.during.or(*during);
+            *after = e.after.or(*after);
+            *morning = e.next_morning.or(*morning);
+        }
+    }
+}
+
 /// Check-in validation errors are the runner's input; knowledge-base errors are not.
 fn field_error(e: hamstride_core::Error) -> Error {
     match e {
@@ -494,6 +582,7 @@ pub struct Profile {
 
 /// A decided check-in, serialised for the store.
 struct CheckInRow {
+    checkin: CheckIn,
     entry: String,
     decision: String,
     state: String,

@@ -142,6 +142,43 @@ pub struct PainRecord {
     pub entry: PainEntry,
 }
 
+/// What [`Service::log_pain`] did: the day's row as it now stands, and whether the day already
+/// had one (the diary keeps one row per day, so logging a day again updates it).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LoggedPain {
+    #[serde(flatten)]
+    pub record: PainRecord,
+    /// True when the day already had a row and this updated it.
+    pub updated: bool,
+}
+
+/// The day's diary row with `new` laid over it: each score, the sitting time, the place, the
+/// run and the note that `new` gives replace the stored ones; what it leaves out is kept. So a
+/// morning score logged the day after fills in that day's row instead of adding a second one.
+pub(crate) fn merge_pain(old: Option<PainEntry>, new: PainEntry) -> PainEntry {
+    let Some(old) = old else {
+        return new;
+    };
+    PainEntry {
+        date: new.date,
+        activity_id: new.activity_id.or(old.activity_id),
+        site: new.site.or(old.site),
+        side: new.side.or(old.side),
+        during: new.during.or(old.during),
+        after: new.after.or(old.after),
+        next_morning: new.next_morning.or(old.next_morning),
+        sitting_min: new.sitting_min.or(old.sitting_min),
+        notes: new.notes.or(old.notes),
+    }
+}
+
+/// The stored row of `day`, read back as an entry.
+pub(crate) fn pain_row_of(db: &AthleteDb, day: Date) -> Result<Option<PainEntry>, Error> {
+    db.pain_on(&day.to_string())?
+        .map(|r| serde_json::from_str(&r.entry).map_err(|e| corrupt("stored pain entry", e)))
+        .transpose()
+}
+
 /// Where pain can be: the assessment contract's sites, so the diary and the assessment speak
 /// the same language.
 pub fn pain_sites(svc: &Service) -> Vec<String> {
@@ -166,12 +203,14 @@ impl Service {
     }
 
     /// Check and store a pain-diary entry. Nothing is written unless every field is valid.
+    /// The diary has one row per day: a day that has one already (from an earlier entry or a
+    /// check-in) is updated with what this entry gives, the rest of it kept.
     pub fn log_pain(
         &self,
         db: &mut AthleteDb,
         i: &PainInput,
         now: Now,
-    ) -> Result<PainRecord, Error> {
+    ) -> Result<LoggedPain, Error> {
         let p = profile(db)?;
         let tz = time_zone(&p)?;
         let today = local_date(now.ms, &tz).unwrap_or_else(|| fallback_date(now));
@@ -268,9 +307,18 @@ impl Service {
             sitting_min,
             notes,
         };
+        let entry = merge_pain(pain_row_of(db, date)?, entry);
         let json = serde_json::to_string(&entry).map_err(|e| corrupt("pain entry", e))?;
-        let id = db.add_pain(&date.to_string(), i.activity_id, &json, now.ms)?;
-        Ok(PainRecord { id, entry })
+        let (id, updated) = db.put_pain(&hamstride_store::NewPain {
+            day: &date.to_string(),
+            activity_id: entry.activity_id,
+            entry: &json,
+            now_ms: now.ms,
+        })?;
+        Ok(LoggedPain {
+            record: PainRecord { id, entry },
+            updated,
+        })
     }
 
     /// Delete a diary entry by id.
@@ -559,6 +607,13 @@ impl Service {
         }
         assessments.sort_by_key(|(id, _)| *id);
         checkins.sort_by_key(|(date, id, _)| (*date, *id));
+        // The timeline shows the scores the diary holds now, as the plan reads them.
+        crate::plans::overlay_diary(
+            &mut checkins,
+            |(date, _, _)| *date,
+            |(_, _, c)| [&mut c.pain_during, &mut c.pain_after, &mut c.pain_morning],
+            &pain_diary(db)?,
+        );
         Ok((
             assessments.into_iter().map(|(_, a)| a).collect(),
             checkins.into_iter().map(|(_, _, c)| c).collect(),

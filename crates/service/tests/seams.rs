@@ -199,7 +199,14 @@ fn today_is_each_runners_own_date() {
             during: Some(2),
             ..Default::default()
         };
-        assert_eq!(svc.log_pain(db, &pain, instant()).unwrap().entry.date, want);
+        assert_eq!(
+            svc.log_pain(db, &pain, instant())
+                .unwrap()
+                .record
+                .entry
+                .date,
+            want
+        );
         assess(&svc, db);
         assert_eq!(svc.active_plan(db).unwrap().state.start, want);
         let c = CheckInInput {
@@ -293,8 +300,8 @@ fn status_and_report_agree_on_the_weekly_morning_pain() {
     let svc = Service::new().unwrap();
     let mut db = sqlite(dir.path(), None);
     set_zone(&mut db, "UTC");
-    // Week of Monday 23 November: two entries on Tuesday (2, then 6: the day counts as 6) and
-    // 6 on Thursday. Per day that is a mean of 6.0; per entry it would be 4.7.
+    // Week of Monday 23 November: two entries on Tuesday (2, then 6: the diary keeps one row
+    // per day, so the later 6 replaces the 2) and 6 on Thursday: a mean of 6.0, not 4.7.
     add_run(dir.path(), date(2026, 11, 24), 1);
     for (d, v) in [(24, 2), (24, 6), (26, 6)] {
         let p = PainInput {

@@ -208,6 +208,19 @@ pub struct NewCheckin<'a> {
     pub entry: &'a str,
     pub decision: &'a str,
     pub new_state: &'a str,
+    /// The diary row the check-in's pain scores make (the whole merged row of its day, as
+    /// [`Store::put_pain`] writes it), linked to the check-in; `None` when it gave no score.
+    pub pain: Option<NewPain<'a>>,
+}
+
+/// A pain-diary row to write: the one row of its day for the athlete. Writing a day that
+/// already has a row replaces that row (same id), so a day never has two.
+#[derive(Debug, Clone, Copy)]
+pub struct NewPain<'a> {
+    pub day: &'a str,
+    pub activity_id: Option<i64>,
+    pub entry: &'a str,
+    pub now_ms: i64,
 }
 
 /// Stored metrics of one activity, with what the series need from the activity row.
@@ -220,14 +233,18 @@ pub struct MetricsRow {
     pub perceived_exertion: Option<f64>,
 }
 
-/// A stored pain-diary entry.
+/// A stored pain-diary entry: the one row of its day.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PainRow {
     pub id: i64,
+    /// When the row was last written.
     pub created_ms: i64,
     pub day: String,
     pub activity_id: Option<i64>,
     pub entry: String,
+    /// The check-in whose scores the row holds, when one wrote them (SQLite migration 0005,
+    /// PostgreSQL 0002); a later diary edit of the row keeps the link.
+    pub checkin_id: Option<i64>,
 }
 
 /// Everything the service may ask of a database. Every call names its athlete; ids of rows
@@ -277,17 +294,17 @@ pub trait Store: Send + std::fmt::Debug {
     fn checkins(&self, who: Athlete, plan_id: i64) -> Result<Vec<CheckinRow>, Error>;
     /// Record a check-in and the plan state it leads to, together, if the plan is still
     /// active and still at `c.plan_version`; else [`Error::Conflict`] and nothing written.
+    /// With `c.pain`, the day's diary row is written in the same transaction (as
+    /// [`Store::put_pain`] does) and linked to the new check-in.
     fn record_checkin(&mut self, who: Athlete, c: &NewCheckin<'_>) -> Result<i64, Error>;
 
-    // Pain diary.
-    fn add_pain(
-        &mut self,
-        who: Athlete,
-        day: &str,
-        activity_id: Option<i64>,
-        entry: &str,
-        now_ms: i64,
-    ) -> Result<i64, Error>;
+    // Pain diary: one row per athlete and day.
+    /// Write the day's row: a new row, or the day's existing row replaced (its id and any
+    /// check-in link kept). Returns the row's id and whether it replaced one.
+    /// [`Error::NotFound`] when `activity_id` is not one of the athlete's activities.
+    fn put_pain(&mut self, who: Athlete, p: &NewPain<'_>) -> Result<(i64, bool), Error>;
+    /// The row of one day, if there is one.
+    fn pain_on(&self, who: Athlete, day: &str) -> Result<Option<PainRow>, Error>;
     /// Every entry, by day then id.
     fn pain_entries(&self, who: Athlete) -> Result<Vec<PainRow>, Error>;
     /// Delete one entry; false when the athlete has none with that id.

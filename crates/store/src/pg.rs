@@ -19,15 +19,21 @@ use postgres::{Client, NoTls, Row};
 
 use crate::{
     backend, ActivityRow, AssessmentRow, Athlete, CheckinRow, Error, ExternalMeta, Location,
-    MetricsRow, NewActivity, NewCheckin, NewOriginal, PainRow, PlanRow, Store, StoredActivity,
-    Summary, WriteTx,
+    MetricsRow, NewActivity, NewCheckin, NewOriginal, NewPain, PainRow, PlanRow, Store,
+    StoredActivity, Summary, WriteTx,
 };
 
 /// PostgreSQL migrations, applied in order.
-const MIGRATIONS: &[(&str, &str)] = &[(
-    "0001_schema",
-    include_str!("../migrations-postgres/0001_schema.sql"),
-)];
+const MIGRATIONS: &[(&str, &str)] = &[
+    (
+        "0001_schema",
+        include_str!("../migrations-postgres/0001_schema.sql"),
+    ),
+    (
+        "0002_one_pain_diary",
+        include_str!("../migrations-postgres/0002_one_pain_diary.sql"),
+    ),
+];
 
 /// The advisory lock key migrations hold ("hamstrid" in ASCII, so it will not collide with
 /// another program's lock by accident).
@@ -492,54 +498,46 @@ impl Store for PgStore {
             )
             .map_err(pg("save check-in"))?
             .get(0);
+        if let Some(p) = &c.pain {
+            put_pain_in(&mut tx, who, p, Some(id))?;
+        }
         tx.commit().map_err(pg("commit check-in"))?;
         Ok(id)
     }
 
-    fn add_pain(
-        &mut self,
-        who: Athlete,
-        day: &str,
-        activity_id: Option<i64>,
-        entry: &str,
-        now_ms: i64,
-    ) -> Result<i64, Error> {
-        if let Some(id) = activity_id {
-            if self.activity_start(who, id)?.is_none() {
-                return Err(Error::NotFound(format!("there is no activity {id}")));
-            }
-        }
+    fn put_pain(&mut self, who: Athlete, p: &NewPain<'_>) -> Result<(i64, bool), Error> {
+        let mut tx = self.client().transaction().map_err(pg("begin"))?;
+        let written = put_pain_in(&mut tx, who, p, None)?;
+        tx.commit().map_err(pg("commit pain entry"))?;
+        Ok(written)
+    }
+
+    fn pain_on(&self, who: Athlete, day: &str) -> Result<Option<PainRow>, Error> {
         let row = self
-            .client()
-            .query_one(
-                "INSERT INTO pain_entry (athlete_id, created_ms, day, activity_id, entry)
-                 VALUES ($1, $2, $3, $4, $5) RETURNING id",
-                &[&who.id, &now_ms, &day, &activity_id, &entry],
-            )
-            .map_err(pg("save pain entry"))?;
-        Ok(row.get(0))
+            .with(|c| {
+                c.query_opt(
+                    &format!(
+                        "SELECT {PAIN_COLUMNS} FROM pain_entry WHERE athlete_id = $1 AND day = $2"
+                    ),
+                    &[&who.id, &day],
+                )
+            })
+            .map_err(pg(format!("read pain entry of {day}")))?;
+        Ok(row.as_ref().map(pain_row))
     }
 
     fn pain_entries(&self, who: Athlete) -> Result<Vec<PainRow>, Error> {
         let rows = self
             .with(|c| {
                 c.query(
-                    "SELECT id, created_ms, day, activity_id, entry FROM pain_entry
-                     WHERE athlete_id = $1 ORDER BY day, id",
+                    &format!(
+                        "SELECT {PAIN_COLUMNS} FROM pain_entry WHERE athlete_id = $1 ORDER BY day, id"
+                    ),
                     &[&who.id],
                 )
             })
             .map_err(pg("read pain diary"))?;
-        Ok(rows
-            .iter()
-            .map(|r| PainRow {
-                id: r.get(0),
-                created_ms: r.get(1),
-                day: r.get(2),
-                activity_id: r.get(3),
-                entry: r.get(4),
-            })
-            .collect())
+        Ok(rows.iter().map(pain_row).collect())
     }
 
     fn delete_pain(&mut self, who: Athlete, id: i64) -> Result<bool, Error> {
@@ -890,5 +888,73 @@ impl WriteTx for PgTx<'_> {
 
     fn commit(self: Box<Self>) -> Result<(), Error> {
         self.tx.commit().map_err(pg("commit"))
+    }
+}
+
+/// The columns [`pain_row`] reads, in its order.
+const PAIN_COLUMNS: &str = "id, created_ms, day, activity_id, entry, checkin_id";
+
+fn pain_row(r: &postgres::Row) -> PainRow {
+    PainRow {
+        id: r.get(0),
+        created_ms: r.get(1),
+        day: r.get(2),
+        activity_id: r.get(3),
+        entry: r.get(4),
+        checkin_id: r.get(5),
+    }
+}
+
+/// Write the day's diary row inside `tx`: replace the athlete's row of that day (keeping its id,
+/// and its check-in link unless `checkin` gives a new one) or add it. Returns the id and whether
+/// a row was replaced. The run must be one of the athlete's activities. The day's row is
+/// locked (or, for a new day, the unique index makes a concurrent insert wait and then fail
+/// rather than add a second row).
+fn put_pain_in(
+    tx: &mut postgres::Transaction<'_>,
+    who: Athlete,
+    p: &NewPain<'_>,
+    checkin: Option<i64>,
+) -> Result<(i64, bool), Error> {
+    if let Some(run) = p.activity_id {
+        let mine = tx
+            .query_opt(
+                "SELECT id FROM activity WHERE id = $1 AND athlete_id = $2",
+                &[&run, &who.id],
+            )
+            .map_err(pg("read activity"))?;
+        if mine.is_none() {
+            return Err(Error::NotFound(format!("there is no activity {run}")));
+        }
+    }
+    let existing = tx
+        .query_opt(
+            "SELECT id FROM pain_entry WHERE athlete_id = $1 AND day = $2 FOR UPDATE",
+            &[&who.id, &p.day],
+        )
+        .map_err(pg("read pain entry"))?;
+    match existing {
+        Some(row) => {
+            let id: i64 = row.get(0);
+            tx.execute(
+                "UPDATE pain_entry SET created_ms = $1, activity_id = $2, entry = $3,
+                        checkin_id = coalesce($4, checkin_id)
+                 WHERE id = $5 AND athlete_id = $6",
+                &[&p.now_ms, &p.activity_id, &p.entry, &checkin, &id, &who.id],
+            )
+            .map_err(pg("update pain entry"))?;
+            Ok((id, true))
+        }
+        None => {
+            let id: i64 = tx
+                .query_one(
+                    "INSERT INTO pain_entry (athlete_id, created_ms, day, activity_id, entry, checkin_id)
+                     VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                    &[&who.id, &p.now_ms, &p.day, &p.activity_id, &p.entry, &checkin],
+                )
+                .map_err(pg("save pain entry"))?
+                .get(0);
+            Ok((id, false))
+        }
     }
 }

@@ -21,8 +21,8 @@ use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
 use crate::{
     backend, ActivityRow, AssessmentRow, Athlete, CheckinRow, Error, ExternalMeta, Location,
-    MetricsRow, NewActivity, NewCheckin, NewOriginal, PainRow, PlanRow, Store, StoredActivity,
-    Summary, WriteTx,
+    MetricsRow, NewActivity, NewCheckin, NewOriginal, NewPain, PainRow, PlanRow, Store,
+    StoredActivity, Summary, WriteTx,
 };
 
 /// The database file name inside the data directory.
@@ -37,7 +37,8 @@ const ORIGINALS_MIGRATIONS: &[(&str, &str)] = &[(
 )];
 
 /// Migrations, applied in order; the schema version is SQLite's `user_version`. 0001–0003 are
-/// the single-runner schema of the first releases; 0004 gives every row an athlete.
+/// the single-runner schema of the first releases; 0004 gives every row an athlete; 0005 makes
+/// the pain diary one row per day, check-in scores included.
 const MIGRATIONS: &[(&str, &str)] = &[
     (
         "0001_activities",
@@ -51,6 +52,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
     (
         "0004_athletes",
         include_str!("../migrations/0004_athletes.sql"),
+    ),
+    (
+        "0005_one_pain_diary",
+        include_str!("../migrations/0005_one_pain_diary.sql"),
     ),
 ];
 
@@ -666,52 +671,46 @@ impl Store for SqliteStore {
         )
         .map_err(sql("save check-in"))?;
         let id = tx.last_insert_rowid();
+        if let Some(p) = &c.pain {
+            put_pain_in(&tx, who, p, Some(id))?;
+        }
         tx.commit().map_err(sql("commit check-in"))?;
         Ok(id)
     }
 
-    fn add_pain(
-        &mut self,
-        who: Athlete,
-        day: &str,
-        activity_id: Option<i64>,
-        entry: &str,
-        now_ms: i64,
-    ) -> Result<i64, Error> {
+    fn put_pain(&mut self, who: Athlete, p: &NewPain<'_>) -> Result<(i64, bool), Error> {
         self.writable()?;
-        if let Some(id) = activity_id {
-            if self.activity_start(who, id)?.is_none() {
-                return Err(Error::NotFound(format!("there is no activity {id}")));
-            }
-        }
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(sql("begin"))?;
+        let written = put_pain_in(&tx, who, p, None)?;
+        tx.commit().map_err(sql("commit pain entry"))?;
+        Ok(written)
+    }
+
+    fn pain_on(&self, who: Athlete, day: &str) -> Result<Option<PainRow>, Error> {
         self.conn
-            .execute(
-                "INSERT INTO pain_entry (athlete_id, created_ms, day, activity_id, entry)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![who.id, now_ms, day, activity_id, entry],
+            .query_row(
+                &format!(
+                    "SELECT {PAIN_COLUMNS} FROM pain_entry WHERE athlete_id = ?1 AND day = ?2"
+                ),
+                params![who.id, day],
+                pain_row,
             )
-            .map_err(sql("save pain entry"))?;
-        Ok(self.conn.last_insert_rowid())
+            .optional()
+            .map_err(sql(format!("read pain entry of {day}")))
     }
 
     fn pain_entries(&self, who: Athlete) -> Result<Vec<PainRow>, Error> {
         let mut st = self
             .conn
-            .prepare(
-                "SELECT id, created_ms, day, activity_id, entry FROM pain_entry
-                 WHERE athlete_id = ?1 ORDER BY day, id",
-            )
+            .prepare(&format!(
+                "SELECT {PAIN_COLUMNS} FROM pain_entry WHERE athlete_id = ?1 ORDER BY day, id"
+            ))
             .map_err(sql("read pain diary"))?;
         let rows = st
-            .query_map([who.id], |r| {
-                Ok(PainRow {
-                    id: r.get(0)?,
-                    created_ms: r.get(1)?,
-                    day: r.get(2)?,
-                    activity_id: r.get(3)?,
-                    entry: r.get(4)?,
-                })
-            })
+            .query_map([who.id], pain_row)
             .map_err(sql("read pain diary"))?;
         rows.collect::<Result<Vec<_>, _>>()
             .map_err(sql("read pain diary"))
@@ -1266,4 +1265,71 @@ fn create_private(path: &Path) -> Result<(), Error> {
         opts.open(path).map_err(io)?;
     }
     Ok(())
+}
+
+/// The columns [`pain_row`] reads, in its order.
+const PAIN_COLUMNS: &str = "id, created_ms, day, activity_id, entry, checkin_id";
+
+fn pain_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<PainRow> {
+    Ok(PainRow {
+        id: r.get(0)?,
+        created_ms: r.get(1)?,
+        day: r.get(2)?,
+        activity_id: r.get(3)?,
+        entry: r.get(4)?,
+        checkin_id: r.get(5)?,
+    })
+}
+
+/// Write the day's diary row inside `tx`: replace the athlete's row of that day (keeping its id,
+/// and its check-in link unless `checkin` gives a new one) or add it. Returns the id and whether
+/// a row was replaced. The run must be one of the athlete's activities.
+fn put_pain_in(
+    tx: &rusqlite::Transaction<'_>,
+    who: Athlete,
+    p: &NewPain<'_>,
+    checkin: Option<i64>,
+) -> Result<(i64, bool), Error> {
+    if let Some(run) = p.activity_id {
+        let mine: Option<i64> = tx
+            .query_row(
+                "SELECT id FROM activity WHERE id = ?1 AND athlete_id = ?2",
+                [run, who.id],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(sql("read activity"))?;
+        if mine.is_none() {
+            return Err(Error::NotFound(format!("there is no activity {run}")));
+        }
+    }
+    let existing: Option<i64> = tx
+        .query_row(
+            "SELECT id FROM pain_entry WHERE athlete_id = ?1 AND day = ?2",
+            params![who.id, p.day],
+            |r| r.get(0),
+        )
+        .optional()
+        .map_err(sql("read pain entry"))?;
+    match existing {
+        Some(id) => {
+            tx.execute(
+                "UPDATE pain_entry SET created_ms = ?1, activity_id = ?2, entry = ?3,
+                        checkin_id = coalesce(?4, checkin_id)
+                 WHERE id = ?5 AND athlete_id = ?6",
+                params![p.now_ms, p.activity_id, p.entry, checkin, id, who.id],
+            )
+            .map_err(sql("update pain entry"))?;
+            Ok((id, true))
+        }
+        None => {
+            tx.execute(
+                "INSERT INTO pain_entry (athlete_id, created_ms, day, activity_id, entry, checkin_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![who.id, p.now_ms, p.day, p.activity_id, p.entry, checkin],
+            )
+            .map_err(sql("save pain entry"))?;
+            Ok((tx.last_insert_rowid(), false))
+        }
+    }
 }

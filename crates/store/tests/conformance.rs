@@ -20,8 +20,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use hamstride_core::activity::{Activity, Records, Session};
 use hamstride_store::{
-    AssessmentRow, Athlete, Error, ExternalMeta, NewActivity, NewCheckin, NewOriginal, PgStore,
-    SqliteStore, Store,
+    AssessmentRow, Athlete, Error, ExternalMeta, NewActivity, NewCheckin, NewOriginal, NewPain,
+    PgStore, SqliteStore, Store,
 };
 use proptest::prelude::*;
 
@@ -33,6 +33,8 @@ trait Backend: Sync {
     fn open_at(&self, place: &str, version: usize) -> Result<Box<dyn Store>, Error>;
     fn newest(&self) -> usize;
     fn version(&self, place: &str) -> i64;
+    /// Run SQL on the database directly: rows as an older release wrote them.
+    fn raw(&self, place: &str, sql: &str) -> Result<(), String>;
     fn open(&self, place: &str) -> Box<dyn Store> {
         self.open_at(place, self.newest()).unwrap()
     }
@@ -69,6 +71,11 @@ impl Backend for Sqlite {
             .unwrap()
             .schema_version()
             .unwrap()
+    }
+    fn raw(&self, place: &str, sql: &str) -> Result<(), String> {
+        rusqlite::Connection::open(std::path::Path::new(place).join(hamstride_store::DB_FILE))
+            .and_then(|c| c.execute_batch(sql))
+            .map_err(|e| e.to_string())
     }
 }
 
@@ -117,6 +124,11 @@ impl Backend for Postgres {
             .schema_version()
             .unwrap()
     }
+    fn raw(&self, place: &str, sql: &str) -> Result<(), String> {
+        postgres::Client::connect(place, postgres::NoTls)
+            .and_then(|mut c| c.batch_execute(sql))
+            .map_err(|e| e.to_string())
+    }
 }
 
 impl Drop for Postgres {
@@ -147,6 +159,10 @@ const CASES: &[Case] = &[
         checkin_conflicts,
     ),
     ("pain diary: add, order, delete, run link", pain_diary),
+    (
+        "pain diary: one row per day, check-in scores linked",
+        pain_one_row_per_day,
+    ),
     ("activity round trip and lookups", activities),
     (
         "same start within tolerance and compatible sport",
@@ -167,6 +183,10 @@ const CASES: &[Case] = &[
     ("concurrent check-ins lose no update", concurrent_checkins),
     ("migrate from empty", migrate_from_empty),
     ("migrate from the previous version", migrate_from_previous),
+    (
+        "upgrade: check-in scores become diary rows, a day's rows merge",
+        upgrade_pain_diary,
+    ),
     ("two processes migrating at once", concurrent_migrations),
     ("data survives reopening", reopen),
 ];
@@ -309,6 +329,16 @@ fn checkin<'a>(plan_id: i64, version: i64, day: &'a str, state: &'a str) -> NewC
         entry: "{}",
         decision: "{}",
         new_state: state,
+        pain: None,
+    }
+}
+
+fn pain<'a>(day: &'a str, run: Option<i64>, entry: &'a str, at: i64) -> NewPain<'a> {
+    NewPain {
+        day,
+        activity_id: run,
+        entry,
+        now_ms: at,
     }
 }
 
@@ -461,13 +491,13 @@ fn pain_diary(b: &dyn Backend) {
     let run = insert(&mut *s, a, 1, "a.fit", &sample(T0));
     assert_eq!(s.activity_start(a, run).unwrap(), Some(Some(T0)));
     assert!(s.activity_start(a, run + 100).unwrap().is_none());
-    let late = s
-        .add_pain(a, "2026-11-03", None, "{\"during\":2}", 5)
+    let (late, _) = s
+        .put_pain(a, &pain("2026-11-03", None, "{\"during\":2}", 5))
         .unwrap();
-    let early = s
-        .add_pain(a, "2026-11-01", Some(run), "{\"after\":3}", 6)
+    let (early, _) = s
+        .put_pain(a, &pain("2026-11-01", Some(run), "{\"after\":3}", 6))
         .unwrap();
-    let e = s.add_pain(a, "2026-11-01", Some(run + 100), "{}", 7);
+    let e = s.put_pain(a, &pain("2026-11-01", Some(run + 100), "{}", 7));
     assert!(matches!(e, Err(Error::NotFound(_))), "{e:?}");
     let rows = s.pain_entries(a).unwrap();
     assert_eq!(
@@ -481,6 +511,64 @@ fn pain_diary(b: &dyn Backend) {
         !s.delete_pain(a, late).unwrap(),
         "second delete finds nothing"
     );
+    assert_eq!(s.pain_entries(a).unwrap().len(), 1);
+}
+
+fn pain_one_row_per_day(b: &dyn Backend) {
+    let mut s = b.open(&b.fresh());
+    let a = s.athlete("a").unwrap();
+    let run = insert(&mut *s, a, 1, "a.fit", &sample(T0));
+    let (first, replaced) = s
+        .put_pain(a, &pain("2026-11-02", None, "{\"during\":2}", 5))
+        .unwrap();
+    assert!(!replaced);
+    // The same day again replaces its row: same id, newest content, never a second row.
+    let (again, replaced) = s
+        .put_pain(a, &pain("2026-11-02", Some(run), "{\"next_morning\":1}", 6))
+        .unwrap();
+    assert_eq!((again, replaced), (first, true));
+    let rows = s.pain_entries(a).unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].entry, "{\"next_morning\":1}");
+    assert_eq!(rows[0].activity_id, Some(run));
+    assert_eq!(rows[0].checkin_id, None);
+    assert_eq!(s.pain_on(a, "2026-11-02").unwrap(), Some(rows[0].clone()));
+    assert!(s.pain_on(a, "2026-11-03").unwrap().is_none());
+    // A check-in writes its day's row in its own transaction, linked to it.
+    let (_, plan) = s
+        .record_assessment(a, &assessment("strain", 1), Some("S0"), true)
+        .unwrap();
+    let c = NewCheckin {
+        pain: Some(pain("2026-11-02", None, "{\"during\":3}", 7)),
+        ..checkin(plan.unwrap(), 0, "2026-11-03", "S1")
+    };
+    let cid = s.record_checkin(a, &c).unwrap();
+    let row = s.pain_on(a, "2026-11-02").unwrap().unwrap();
+    assert_eq!((row.id, row.checkin_id), (first, Some(cid)));
+    assert_eq!(row.entry, "{\"during\":3}");
+    // A later diary edit keeps the link to the check-in whose scores the row holds.
+    s.put_pain(a, &pain("2026-11-02", None, "{\"during\":4}", 8))
+        .unwrap();
+    assert_eq!(
+        s.pain_on(a, "2026-11-02").unwrap().unwrap().checkin_id,
+        Some(cid)
+    );
+    // A refused check-in (stale version) writes no diary row either.
+    let stale = NewCheckin {
+        pain: Some(pain("2026-11-05", None, "{\"during\":9}", 9)),
+        ..checkin(plan.unwrap(), 0, "2026-11-06", "S2")
+    };
+    assert!(matches!(
+        s.record_checkin(a, &stale),
+        Err(Error::Conflict(_))
+    ));
+    assert!(s.pain_on(a, "2026-11-05").unwrap().is_none());
+    // Another athlete's same day is their own row.
+    let other = s.athlete("b").unwrap();
+    let (theirs, replaced) = s
+        .put_pain(other, &pain("2026-11-02", None, "{}", 10))
+        .unwrap();
+    assert!(!replaced && theirs != first);
     assert_eq!(s.pain_entries(a).unwrap().len(), 1);
 }
 
@@ -652,7 +740,9 @@ fn isolation(b: &dyn Backend) {
     let (ax, _) = s
         .record_assessment(x, &assessment("strain", 1), Some("SX"), true)
         .unwrap();
-    let pain = s.add_pain(x, "2026-11-01", Some(run), "{}", 1).unwrap();
+    let (pain_id, _) = s
+        .put_pain(x, &pain("2026-11-01", Some(run), "{}", 1))
+        .unwrap();
     s.set_profile(x, "{}", 1).unwrap();
     let mut tx = s.begin(x).unwrap();
     tx.put_metrics(run, 1, "{}").unwrap();
@@ -673,8 +763,11 @@ fn isolation(b: &dyn Backend) {
     assert!(s.pain_entries(y).unwrap().is_empty());
     assert!(s.profile(y).unwrap().is_none());
     // ... and cannot change it.
-    assert!(!s.delete_pain(y, pain).unwrap());
-    assert!(s.add_pain(y, "2026-11-01", Some(run), "{}", 1).is_err());
+    assert!(!s.delete_pain(y, pain_id).unwrap());
+    assert!(s
+        .put_pain(y, &pain("2026-11-01", Some(run), "{}", 1))
+        .is_err());
+    assert!(s.pain_on(y, "2026-11-01").unwrap().is_none());
     let px = s.active_plan(x).unwrap().unwrap();
     assert!(s
         .record_checkin(y, &checkin(px.id, 0, "2026-11-01", "HIJACK"))
@@ -780,14 +873,8 @@ fn apply(s: &mut dyn Store, who: Athlete, tag: &str, op: &Op) {
             } else {
                 None
             };
-            s.add_pain(
-                who,
-                &format!("2026-11-{day:02}"),
-                run,
-                &format!("\"{tag}\""),
-                1,
-            )
-            .unwrap();
+            let (day, entry) = (format!("2026-11-{day:02}"), format!("\"{tag}\""));
+            s.put_pain(who, &pain(&day, run, &entry, 1)).unwrap();
         }
         Op::DeletePain => {
             if let Some(p) = s.pain_entries(who).unwrap().first() {
@@ -908,6 +995,105 @@ fn migrate_from_previous(b: &dyn Backend) {
     let who = s.default_athlete().unwrap();
     insert(&mut *s, who, 1, "a.fit", &sample(T0));
     assert_eq!(s.activity_count(who).unwrap(), 1);
+}
+
+/// A database of the previous schema with a check-in's scores and two rows on one day: the
+/// upgrade makes the check-in's scores the diary row of the day before it, merges each day's
+/// rows into one (the latest value of each field, notes joined oldest first) and then holds
+/// one row per day.
+fn upgrade_pain_diary(b: &dyn Backend) {
+    let place = b.fresh();
+    let mut s = b.open_at(&place, b.newest() - 1).unwrap();
+    let (a, other) = (s.athlete("a").unwrap(), s.athlete("b").unwrap());
+    let (_, plan) = s
+        .record_assessment(a, &assessment("strain", 1), Some("S0"), true)
+        .unwrap();
+    let entry = r#"{"date":"2026-11-05","pain_during":2,"pain_after":null,"pain_morning":3,
+        "done":["run"],"criteria":[],"screened":false}"#;
+    let c = NewCheckin {
+        entry,
+        now_ms: 100,
+        ..checkin(plan.unwrap(), 0, "2026-11-05", "S1")
+    };
+    let cid = s.record_checkin(a, &c).unwrap();
+    drop(s);
+    let row = |id: i64, who: Athlete, at: i64, day: &str, json: &str| {
+        format!(
+            "INSERT INTO pain_entry (id, athlete_id, created_ms, day, activity_id, entry)
+             VALUES ({id}, {}, {at}, '{day}', NULL, '{json}');",
+            who.id()
+        )
+    };
+    // Fields a row did not give are left out, as serde reads them: absent is "not given".
+    let e = |day: &str, rest: &str| format!(r#"{{"date":"{day}","activity_id":null,{rest}}}"#);
+    let sql = [
+        row(
+            101,
+            a,
+            10,
+            "2026-11-01",
+            &e("2026-11-01", r#""during":1,"notes":"a""#),
+        ),
+        row(
+            102,
+            a,
+            20,
+            "2026-11-01",
+            &e("2026-11-01", r#""next_morning":2,"notes":"b""#),
+        ),
+        row(
+            103,
+            a,
+            50,
+            "2026-11-04",
+            &e("2026-11-04", r#""after":4,"during":1,"site":"sit_bone""#),
+        ),
+        row(
+            104,
+            other,
+            30,
+            "2026-11-01",
+            &e("2026-11-01", r#""during":7"#),
+        ),
+    ]
+    .concat();
+    b.raw(&place, &sql).unwrap();
+    let s = b.open(&place);
+    assert_eq!(b.version(&place), b.newest() as i64);
+    let json = |r: &hamstride_store::PainRow| -> serde_json::Value {
+        serde_json::from_str(&r.entry).unwrap()
+    };
+    let rows = s.pain_entries(a).unwrap();
+    assert_eq!(
+        rows.iter().map(|r| r.day.as_str()).collect::<Vec<_>>(),
+        ["2026-11-01", "2026-11-04"],
+        "one row per day"
+    );
+    let first = json(&rows[0]);
+    assert_eq!(rows[0].id, 102, "the latest row is kept");
+    assert_eq!(first["during"], 1);
+    assert_eq!(first["next_morning"], 2);
+    assert_eq!(first["notes"], "a; b");
+    assert_eq!(first["date"], "2026-11-01");
+    // The check-in (made later) wins where it gave a score; the diary keeps the rest.
+    let fourth = json(&rows[1]);
+    assert_eq!(rows[1].checkin_id, Some(cid));
+    assert_eq!(fourth["during"], 2);
+    assert_eq!(fourth["after"], 4);
+    assert_eq!(fourth["next_morning"], 3);
+    assert_eq!(fourth["site"], "sit_bone");
+    assert_eq!(
+        s.pain_entries(other).unwrap().len(),
+        1,
+        "another athlete's day is not merged in"
+    );
+    drop(s);
+    // The database itself now refuses a second row for a day.
+    let dup = b.raw(
+        &place,
+        &row(999, a, 60, "2026-11-01", &e("2026-11-01", r#""during":5"#)),
+    );
+    assert!(dup.is_err(), "a second row for one day is refused");
 }
 
 fn concurrent_migrations(b: &dyn Backend) {

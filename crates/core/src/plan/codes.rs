@@ -39,6 +39,9 @@ pub enum Reason {
     TwoWeeksTooMuch,
     /// No pain scores were given: the plan holds.
     NoScores,
+    /// Only the warning-sign screen was answered: it is recorded, and with no pain scores the
+    /// plan stays where it is.
+    ScreenOnly,
     /// Pain straight after above the ceiling: hold until the morning tells.
     PainAfterAboveCeiling { ceiling: u8 },
     /// The red-flag check is due and was not answered.

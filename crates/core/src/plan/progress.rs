@@ -11,6 +11,8 @@
 //! 3. Pain-monitoring model: pain during above the protocol's ceiling, a next morning clearly
 //!    worse than the morning before, or a rising weekly morning trend → step back (R-C3); the
 //!    same in two consecutive weeks → see a physiotherapist.
+//!    A check-in of only the warning-sign screen (no score, nothing done or met) stops before
+//!    this step: the screen is recorded and the plan stays where it is.
 //! 4. Otherwise progress, one phase at a time and only when every exit criterion is met, the
 //!    phase's least days have passed and the last check-ins were settled; or the next run stage
 //!    when the last run was inside the rules. Else hold; it always holds when there are no pain
@@ -60,6 +62,9 @@ pub enum Verdict {
     Hold,
     StepBack,
     Escalate,
+    /// Only the warning-sign screen was answered (no pain scores, nothing done or met): the
+    /// screen is recorded and the plan stays where it is. Not a hold: it judged nothing.
+    ScreenOnly,
 }
 
 /// The plan's answer to a check-in.
@@ -207,6 +212,18 @@ pub fn check_in(
     raise_triage(&today, screen, &mut d);
     check_not_settling(&today, &mut d);
 
+    // A check-in of only the warning-sign screen has nothing more to judge: the screen is
+    // recorded (and any level it raised above stands), the plan otherwise stays as it is.
+    if only_the_screen(c) {
+        let verdict = if d.changes.is_empty() && d.referral.is_none() {
+            d.reasons.push(Reason::ScreenOnly);
+            Verdict::ScreenOnly
+        } else {
+            Verdict::Hold
+        };
+        return Ok(d.decide(verdict, false));
+    }
+
     // 3. The pain-monitoring model.
     let broken = pain_rules_broken(&today);
     if !broken.reasons.is_empty() {
@@ -235,6 +252,26 @@ pub fn check_in(
         Verdict::Hold
     };
     Ok(d.decide(verdict, today.due))
+}
+
+/// Whether a check-in answered the warning-sign screen and nothing else: no pain score, nothing
+/// done, no criterion met (the `seen-clinician` criterion included).
+fn only_the_screen(c: &CheckIn) -> bool {
+    c.screened
+        && c.pain_during.is_none()
+        && c.pain_after.is_none()
+        && c.pain_morning.is_none()
+        && c.done.is_empty()
+        && c.criteria.is_empty()
+}
+
+/// The earlier check-ins that judged the plan, newest first: a screen-only check-in judged
+/// nothing, so it neither breaks a run of holds nor stands between two step backs.
+fn judged(history: &[Record]) -> impl Iterator<Item = &Record> {
+    history
+        .iter()
+        .rev()
+        .filter(|r| r.decision.verdict != Verdict::ScreenOnly)
 }
 
 /// The check-in being applied and what it is judged against; every step reads it, none
@@ -533,9 +570,8 @@ fn step_back(today: &Today<'_>, broken: Broken, mut d: Draft) -> (PlanState, Dec
             d.changes.push(Change::RunStageBack);
         }
     }
-    let again = today
-        .history
-        .last()
+    let again = judged(today.history)
+        .next()
         .is_some_and(|r| r.decision.verdict == Verdict::StepBack);
     if st.phase > 0 && (broken.severe_flare || again) {
         next.phase = st.phase - 1;
@@ -591,9 +627,9 @@ pub const HOLDS_BEFORE_HINT: usize = 3;
 /// On the third hold in a row (inside the normal plan, not a referral plan) with exit criteria
 /// of the phase still open, say which they are and how to mark one met.
 fn hint_after_holds(today: &Today<'_>, d: &mut Draft) {
-    let earlier = today.history.iter().rev().take(HOLDS_BEFORE_HINT - 1);
+    let earlier: Vec<&Record> = judged(today.history).take(HOLDS_BEFORE_HINT - 1).collect();
     if earlier.len() < HOLDS_BEFORE_HINT - 1
-        || !earlier.clone().all(|r| r.decision.verdict == Verdict::Hold)
+        || !earlier.iter().all(|r| r.decision.verdict == Verdict::Hold)
     {
         return;
     }

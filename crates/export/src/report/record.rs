@@ -21,12 +21,21 @@ const TABLE_CHECKINS: usize = 60;
 const MIN_SPAN_DAYS: i64 = 14;
 
 /// Every decision, in the order the chart's keys and description list them.
-const VERDICTS: [Verdict; 4] = [
+const VERDICTS: [Verdict; 5] = [
     Verdict::Progress,
     Verdict::Hold,
     Verdict::StepBack,
     Verdict::Escalate,
+    Verdict::ScreenOnly,
 ];
+
+/// The decisions the chart's keys and description list: every judged one, and "Recorded" (a
+/// check-in of only the warning-sign screen) only when some check-in was one.
+fn shown_verdicts(all: &[CheckinPoint]) -> impl Iterator<Item = Verdict> + '_ {
+    VERDICTS
+        .into_iter()
+        .filter(move |&v| v != Verdict::ScreenOnly || all.iter().any(|c| c.decision.verdict == v))
+}
 
 /// A decision's CSS class and word.
 pub(super) fn verdict_class(v: Verdict) -> (&'static str, &'static str) {
@@ -35,6 +44,8 @@ pub(super) fn verdict_class(v: Verdict) -> (&'static str, &'static str) {
         Verdict::Hold => "hold",
         Verdict::StepBack => "step",
         Verdict::Escalate => "doctor",
+        // Only the warning-sign check: the plan stayed where it was, so a hold's neutral grey.
+        Verdict::ScreenOnly => "hold",
     };
     (class, crate::words::verdict(v))
 }
@@ -134,9 +145,8 @@ fn describe(all: &[CheckinPoint]) -> String {
         Day(first),
         Day(last)
     );
-    let parts: Vec<String> = VERDICTS
-        .iter()
-        .map(|&v| format!("{} {}", count(v), crate::words::verdict(v).to_lowercase()))
+    let parts: Vec<String> = shown_verdicts(all)
+        .map(|v| format!("{} {}", count(v), crate::words::verdict(v).to_lowercase()))
         .collect();
     d.push_str(&parts.join(", "));
     let mornings: Vec<u8> = all.iter().filter_map(|c| c.pain_morning).collect();
@@ -179,9 +189,8 @@ fn chart(out: &mut String, ctx: &Ctx<'_>, all: &[CheckinPoint]) {
 
     let id = ctx.chart_id();
     // The decisions' keys in the words of `words::verdict`, as the marks' tooltips.
-    let decisions: Vec<(String, &str)> = VERDICTS
-        .iter()
-        .map(|&v| {
+    let decisions: Vec<(String, &str)> = shown_verdicts(all)
+        .map(|v| {
             let (class, word) = verdict_class(v);
             (format!("sw-{class}"), word)
         })

@@ -15,7 +15,7 @@
 //! adds the rest, so there are never duplicates.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread;
 
@@ -107,11 +107,13 @@ pub struct Progress {
     pub skipped: u64,
 }
 
-/// A byte budget shared by walker (acquire) and writer (release).
+/// A byte budget shared by walker (acquire) and writer (release). Cancelled when the writer
+/// stops on a database error, so a walker waiting for room never waits for ever.
 #[derive(Debug)]
 struct Budget {
     used: Mutex<u64>,
     freed: Condvar,
+    cancelled: AtomicBool,
 }
 
 impl Budget {
@@ -120,7 +122,7 @@ impl Budget {
             return;
         };
         // A member larger than the whole budget waits until nothing else is in flight.
-        while *used > 0 && *used + n > IN_FLIGHT_BYTES {
+        while *used > 0 && *used + n > IN_FLIGHT_BYTES && !self.cancelled.load(Ordering::Acquire) {
             match self.freed.wait(used) {
                 Ok(u) => used = u,
                 Err(_) => return,
@@ -133,6 +135,14 @@ impl Budget {
         if let Ok(mut used) = self.used.lock() {
             *used = used.saturating_sub(n);
         }
+        self.freed.notify_all();
+    }
+
+    /// Wake the walker for good: nothing will be released any more.
+    fn cancel(&self) {
+        self.cancelled.store(true, Ordering::Release);
+        // Taking the lock orders this with a waiter's check, so the wake-up cannot be missed.
+        drop(self.used.lock());
         self.freed.notify_all();
     }
 }
@@ -198,15 +208,20 @@ pub fn run(
     let budget = Arc::new(Budget {
         used: Mutex::new(0),
         freed: Condvar::new(),
+        cancelled: AtomicBool::new(false),
     });
     let bytes_total = archive::total_size(&sources, &opts.limits);
     let (job_tx, job_rx) = crossbeam_channel::bounded::<Job>(threads * 2);
-    let (out_tx, out_rx) = crossbeam_channel::bounded::<Outcome>(threads * 2);
 
     let mut report = ImportReport::default();
     let mut index: Vec<(String, Vec<strava::StravaActivity>)> = Vec::new();
+    // Activities in committed transactions: what stays if the database fails part-way.
+    let mut saved = 0u64;
 
     let result = thread::scope(|s| -> Result<(), Error> {
+        // Made inside the scope so the writer can drop its end on a failure: the workers'
+        // sends then fail, they stop, the walker's sends fail, and the scope can end.
+        let (out_tx, out_rx) = crossbeam_channel::bounded::<Outcome>(threads * 2);
         {
             let limits = opts.limits.clone();
             let consumed = Arc::clone(&consumed);
@@ -254,45 +269,41 @@ pub fn run(
             pending_files: 0,
             pending_bytes: 0,
         };
-        let mut tx = db.begin()?;
-        for outcome in out_rx.iter() {
-            let cost = writer.handle(&mut *tx, outcome, &mut index)?;
-            budget.release(cost);
-            if writer.pending_files >= BATCH_FILES || writer.pending_bytes >= BATCH_BYTES {
-                tx.commit()?;
-                tx = db.begin()?;
-                writer.pending_files = 0;
-                writer.pending_bytes = 0;
-            }
-            on_progress(Progress {
-                bytes_done: consumed.load(Ordering::Relaxed),
-                bytes_total,
-                imported: writer.report.imported,
-                duplicates: writer.report.duplicates,
-                skipped: writer.report.skipped.len() as u64,
-            });
+        let written = write_all(
+            db,
+            &mut writer,
+            &out_rx,
+            &budget,
+            &mut index,
+            &mut saved,
+            &mut |w: &Writer<'_>| {
+                on_progress(Progress {
+                    bytes_done: consumed.load(Ordering::Relaxed),
+                    bytes_total,
+                    imported: w.report.imported,
+                    duplicates: w.report.duplicates,
+                    skipped: w.report.skipped.len() as u64,
+                })
+            },
+        );
+        if written.is_err() {
+            // Stop everyone: no more room will be freed, and nobody is reading results.
+            budget.cancel();
+            drop(out_rx);
         }
-        // Join the export index last: in a Strava zip it may come before or after the files.
-        for (csv_path, rows) in &index {
-            let prefix = csv_path
-                .strip_suffix("activities.csv")
-                .unwrap_or(csv_path.as_str());
-            for row in rows {
-                let Some(file) = &row.filename else { continue };
-                let meta = ExternalMeta {
-                    external_id: Some(row.activity_id.clone()),
-                    name: row.name.clone(),
-                    external_type: row.activity_type.clone(),
-                    perceived_exertion: row.perceived_exertion,
-                };
-                let n = tx.apply_meta(&format!("{prefix}{file}"), &meta)?;
-                writer.report.index_rows_joined += n as u64;
-            }
-        }
-        tx.commit()?;
-        Ok(())
+        written
     });
-    result?;
+    match result {
+        Ok(()) => {}
+        Err(Error::Store(cause)) => {
+            return Err(Error::ImportStopped {
+                saved,
+                lost: report.imported.saturating_sub(saved),
+                cause,
+            })
+        }
+        Err(e) => return Err(e),
+    }
     on_progress(Progress {
         bytes_done: consumed.load(Ordering::Relaxed),
         bytes_total,
@@ -301,6 +312,52 @@ pub fn run(
         skipped: report.skipped.len() as u64,
     });
     Ok(report)
+}
+
+/// The writer's part: store every outcome in batched transactions, then join the export
+/// index. `saved` counts the activities of committed transactions.
+fn write_all(
+    db: &mut AthleteDb,
+    writer: &mut Writer<'_>,
+    out_rx: &crossbeam_channel::Receiver<Outcome>,
+    budget: &Budget,
+    index: &mut Vec<(String, Vec<strava::StravaActivity>)>,
+    saved: &mut u64,
+    progress: &mut dyn FnMut(&Writer<'_>),
+) -> Result<(), Error> {
+    let mut tx = db.begin()?;
+    for outcome in out_rx.iter() {
+        let cost = writer.handle(&mut *tx, outcome, index)?;
+        budget.release(cost);
+        if writer.pending_files >= BATCH_FILES || writer.pending_bytes >= BATCH_BYTES {
+            tx.commit()?;
+            *saved = writer.report.imported;
+            tx = db.begin()?;
+            writer.pending_files = 0;
+            writer.pending_bytes = 0;
+        }
+        progress(writer);
+    }
+    // Join the export index last: in a Strava zip it may come before or after the files.
+    for (csv_path, rows) in index.iter() {
+        let prefix = csv_path
+            .strip_suffix("activities.csv")
+            .unwrap_or(csv_path.as_str());
+        for row in rows {
+            let Some(file) = &row.filename else { continue };
+            let meta = ExternalMeta {
+                external_id: Some(row.activity_id.clone()),
+                name: row.name.clone(),
+                external_type: row.activity_type.clone(),
+                perceived_exertion: row.perceived_exertion,
+            };
+            let n = tx.apply_meta(&format!("{prefix}{file}"), &meta)?;
+            writer.report.index_rows_joined += n as u64;
+        }
+    }
+    tx.commit()?;
+    *saved = writer.report.imported;
+    Ok(())
 }
 
 /// The worker's part: everything CPU-heavy, nothing that touches the store.

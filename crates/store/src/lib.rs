@@ -79,7 +79,34 @@ pub enum Error {
     Conflict(String),
 }
 
+/// What kind of database failure an error is, for a message a runner can act on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Problem {
+    /// The disk (or the server's) is full.
+    DiskFull,
+    /// Another program held the database for longer than we wait.
+    Locked,
+    /// The operating system refused a read or write (a failing disk, a size limit).
+    Io,
+    /// Anything else.
+    Other,
+}
+
 impl Error {
+    /// Classify a backend failure: the backends' own codes, never the message text.
+    pub fn problem(&self) -> Problem {
+        let Error::Backend { source, .. } = self else {
+            return Problem::Other;
+        };
+        if let Some(e) = source.downcast_ref::<rusqlite::Error>() {
+            return sqlite::problem(e);
+        }
+        if let Some(e) = source.downcast_ref::<postgres::Error>() {
+            return pg::problem(e);
+        }
+        Problem::Other
+    }
+
     /// The plan a check-in was decided against is no longer the active plan at that version.
     pub(crate) fn plan_changed(plan_id: i64) -> Error {
         Error::Conflict(format!(

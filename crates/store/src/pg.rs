@@ -892,3 +892,16 @@ impl WriteTx for PgTx<'_> {
         self.tx.commit().map_err(pg("commit"))
     }
 }
+
+/// PostgreSQL's SQLSTATEs for a full disk (53100) and for a lock
+/// that could not be had (55P03, and 40P01 a deadlock).
+pub(crate) fn problem(e: &postgres::Error) -> crate::Problem {
+    use postgres::error::SqlState;
+    match e.code() {
+        Some(c) if *c == SqlState::DISK_FULL => crate::Problem::DiskFull,
+        Some(c) if *c == SqlState::LOCK_NOT_AVAILABLE || *c == SqlState::T_R_DEADLOCK_DETECTED => {
+            crate::Problem::Locked
+        }
+        _ => crate::Problem::Other,
+    }
+}

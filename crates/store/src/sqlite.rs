@@ -1267,3 +1267,16 @@ fn create_private(path: &Path) -> Result<(), Error> {
     }
     Ok(())
 }
+
+/// SQLite's result codes for a full disk, a database another connection holds, and a read or
+/// write the operating system refused.
+pub(crate) fn problem(e: &rusqlite::Error) -> crate::Problem {
+    match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::DiskFull) => crate::Problem::DiskFull,
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
+            crate::Problem::Locked
+        }
+        Some(rusqlite::ErrorCode::SystemIoFailure) => crate::Problem::Io,
+        _ => crate::Problem::Other,
+    }
+}

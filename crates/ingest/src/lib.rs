@@ -7,6 +7,7 @@
 //! crate yields and hands it to the store.
 
 pub mod archive;
+pub mod dedupe;
 pub mod error;
 pub mod fit;
 pub mod gpx;

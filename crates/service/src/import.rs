@@ -9,8 +9,10 @@
 //! flight between the walker and the writer whatever the archive holds.
 //!
 //! Deduplication, twice: by content (the hash of the decoded bytes, so `run.fit` and
-//! `run.fit.gz` are one file) and by session (the same start within a minute and a compatible
-//! sport, so the FIT and the GPX of one run are one activity; the first imported is kept).
+//! `run.fit.gz` are one file) and by activity (`hamstride_ingest::dedupe`: the same start
+//! within a minute, the same place, distance and duration, compatible sports), keeping the
+//! better copy by a total order, so the result does not depend on thread timing, file order
+//! or thread count; a lesser copy's bytes are kept too, linked to the activity it duplicates.
 //! A killed import loses at most the open batch; re-running it skips what was committed and
 //! adds the rest, so there are never duplicates.
 
@@ -22,7 +24,7 @@ use std::thread;
 use hamstride_analytics::metrics::MetricsConstants;
 use hamstride_analytics::METRICS_VERSION;
 use hamstride_ingest::archive::{self, Kind, Member};
-use hamstride_ingest::{sniff, strava, Activity};
+use hamstride_ingest::{dedupe, sniff, strava, Activity};
 use hamstride_store::{ExternalMeta, NewActivity, NewOriginal, WriteTx};
 
 use crate::db::AthleteDb;
@@ -35,9 +37,9 @@ pub use hamstride_ingest::archive::Limits;
 /// One input of an import: a file or folder path, or named bytes (a web upload).
 pub use hamstride_ingest::archive::Source as ImportSource;
 
-/// Two activities of compatible sport starting within this window are one session recorded
-/// twice (a watch's FIT and the GPX exported from it start a few seconds apart).
-pub const SAME_START_MS: i64 = 60_000;
+/// Stored activities starting this close to a new one are compared with it (the rest of the
+/// test, and the choice of copy, is `hamstride_ingest::dedupe`'s).
+pub use hamstride_ingest::dedupe::SAME_START_MS;
 
 /// Commit after this many files or bytes, whichever comes first: large enough that SQLite's
 /// per-commit sync is amortised, small enough that a killed import loses little.
@@ -86,6 +88,9 @@ pub struct ImportReport {
     pub imported: u64,
     /// Activities already in the database (same content, or same session in another format).
     pub duplicates: u64,
+    /// Stored activities replaced by a better copy of them (more records or channels, or a
+    /// richer format): counted in `duplicates` too.
+    pub upgraded: u64,
     /// Files not imported, each with its reason.
     pub skipped: Vec<Skipped>,
     /// Files imported with decoder warnings.
@@ -479,24 +484,44 @@ impl Writer<'_> {
                     self.report.duplicates += parts.len() as u64;
                     return Ok(cost);
                 }
-                // Same session already stored from another file (another format, or the
-                // same file re-exported with different bytes)?
+                // The same activity already stored from another file (another format, or the
+                // same file re-exported with different bytes)? The better copy by the total
+                // order of `dedupe::compare` is kept, whichever finished decoding first.
                 let total_parts = parts.len() as u64;
                 let mut fresh = Vec::with_capacity(parts.len());
+                let mut upgrades = Vec::new();
+                let mut duplicate_of = None;
                 for (i, p) in parts.into_iter().enumerate() {
-                    let same = match p.activity.start_ms {
-                        Some(t) => tx.find_same_start(t, &p.activity.sport, SAME_START_MS)?,
+                    let stored = match p.activity.start_ms {
+                        Some(t) => tx
+                            .near_start(t, SAME_START_MS)?
+                            .into_iter()
+                            .find(|c| dedupe::same_activity(&c.activity, &p.activity)),
                         None => None,
                     };
-                    if same.is_some() {
-                        self.report.duplicates += 1;
-                    } else {
+                    let Some(stored) = stored else {
                         fresh.push((i, p));
+                        continue;
+                    };
+                    self.report.duplicates += 1;
+                    let new = dedupe::Copy {
+                        activity: &p.activity,
+                        format,
+                        path: &path,
+                    };
+                    let old = dedupe::Copy {
+                        activity: &stored.activity,
+                        format: &stored.format,
+                        path: &stored.source_path,
+                    };
+                    if dedupe::compare(new, old) == std::cmp::Ordering::Greater {
+                        upgrades.push((i, p, stored.id));
+                    } else {
+                        duplicate_of.get_or_insert(stored.id);
                     }
                 }
-                if fresh.is_empty() {
-                    return Ok(cost);
-                }
+                // Every file's bytes are kept: a lesser copy's linked to what it duplicates.
+                let lesser_only = fresh.is_empty() && upgrades.is_empty();
                 let (original_id, _) = tx.insert_original(&NewOriginal {
                     hash: &hash,
                     encoding,
@@ -504,7 +529,26 @@ impl Writer<'_> {
                     size: decoded_len,
                     activities: total_parts,
                     data: &original,
+                    duplicate_of: if lesser_only { duplicate_of } else { None },
                 })?;
+                for (i, p, id) in &upgrades {
+                    tx.replace_activity(
+                        *id,
+                        &NewActivity {
+                            original_id,
+                            part: *i as i64,
+                            source_path: &path,
+                            format,
+                            activity: &p.activity,
+                            streams: Some(&p.streams),
+                            imported_at_ms: self.now_ms,
+                        },
+                    )?;
+                    if let Some(m) = &p.metrics {
+                        tx.put_metrics(*id, i64::from(METRICS_VERSION), m)?;
+                    }
+                    self.report.upgraded += 1;
+                }
                 for (i, p) in &fresh {
                     let id = tx.insert_activity(&NewActivity {
                         original_id,

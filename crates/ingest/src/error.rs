@@ -24,6 +24,9 @@ pub enum Error {
     /// An archive could not be read.
     #[error("{path}: {problem}")]
     Archive { path: String, problem: String },
+    /// The shipped import rules (`kb/import.toml`) do not load: a build that should never ship.
+    #[error("{0}")]
+    Rules(String),
     /// Reading a file failed.
     #[error("{path}: {source}")]
     Io {

@@ -12,6 +12,7 @@ pub mod error;
 pub mod fit;
 pub mod gpx;
 pub mod sniff;
+pub mod split;
 pub mod strava;
 pub mod tcx;
 pub mod xml;

@@ -80,7 +80,7 @@ pub fn decode(content: &[u8]) -> Result<(SourceFormat, Vec<Activity>), Error> {
     })?;
     let activities = match format {
         SourceFormat::Fit => vec![fit::decode(content)?],
-        SourceFormat::Gpx => vec![gpx::decode(content)?],
+        SourceFormat::Gpx => gpx::decode_all(content)?,
         SourceFormat::Tcx => tcx::decode(content)?,
     };
     Ok((format, activities))

@@ -416,13 +416,13 @@ impl Parser {
         if untimed > 0 {
             warnings.push(format!("{untimed} trackpoints without a time were dropped"));
         }
-        let moved = xml::sort_by_time(&mut rec);
+        let moved = xml::sort_by_time(&mut rec, None);
         if moved > 0 {
             warnings.push(format!(
                 "{moved} trackpoints were out of time order and were sorted"
             ));
         }
-        xml::fill_distance(&mut rec);
+        xml::fill_distance(&mut rec, None);
         let first_rec = rec.time_ms.first().copied();
         let last_rec = rec.time_ms.last().copied();
 

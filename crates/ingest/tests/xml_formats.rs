@@ -993,3 +993,58 @@ proptest! {
         }
     }
 }
+
+/// A GPX of `tracks`, each a list of segments, each (start "HH:MM:SS" on `day`, latitude,
+/// points) moving north about 3 m a second.
+fn multi_gpx(tracks: &[&[(&str, u32, f64, u32)]]) -> String {
+    let mut s = String::from(
+        r#"<?xml version="1.0"?><gpx version="1.1" creator="t" xmlns="http://www.topografix.com/GPX/1/1">"#,
+    );
+    for segs in tracks {
+        s.push_str("<trk><type>running</type>");
+        for (start, day, lat, n) in *segs {
+            s.push_str("<trkseg>");
+            let parts: Vec<u32> = start.split(':').map(|x| x.parse().unwrap()).collect();
+            let t0 = parts[0] * 3600 + parts[1] * 60 + parts[2];
+            for i in 0..*n {
+                let t = t0 + i;
+                s.push_str(&format!(
+                    "<trkpt lat=\"{:.6}\" lon=\"11.0\"><time>2024-06-{day:02}T{:02}:{:02}:{:02}Z</time></trkpt>",
+                    lat + f64::from(i) * 0.000027,
+                    t / 3600,
+                    t / 60 % 60,
+                    t % 60
+                ));
+            }
+            s.push_str("</trkseg>");
+        }
+        s.push_str("</trk>");
+    }
+    s.push_str("</gpx>");
+    s
+}
+
+/// Issue 14, item 3: tracks far apart in time are separate activities, and the straight line
+/// across the gap between two segments counts no distance.
+#[test]
+fn gpx_tracks_and_segments_are_outings_and_gaps_add_no_distance() {
+    // Two outings a day apart, 5 km apart: two activities, each its own ~1 km.
+    let doc = multi_gpx(&[
+        &[("07:00:00", 1, 48.0, 400)],
+        &[("07:00:00", 2, 48.05, 400)],
+    ]);
+    let (_, acts) = hamstride_ingest::sniff::decode(doc.as_bytes()).unwrap();
+    assert_eq!(acts.len(), 2);
+    for a in &acts {
+        let d = a.distance_m().unwrap();
+        assert!((1000.0..1300.0).contains(&d), "{d}");
+        assert!(a.warnings.iter().any(|w| w.contains("separate outings")));
+    }
+    assert!(acts[0].start_ms < acts[1].start_ms);
+    // Two segments ten minutes apart and 5 km apart: one activity, no 5 km jump counted.
+    let doc = multi_gpx(&[&[("07:00:00", 1, 48.0, 400), ("07:16:40", 1, 48.05, 400)]]);
+    let (_, acts) = hamstride_ingest::sniff::decode(doc.as_bytes()).unwrap();
+    assert_eq!(acts.len(), 1);
+    let d = acts[0].distance_m().unwrap();
+    assert!((2000.0..2600.0).contains(&d), "distance {d} counts the gap");
+}

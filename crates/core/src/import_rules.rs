@@ -1,0 +1,72 @@
+//! The import's judgements as data (`kb/import.toml`): when the tracks of one file are
+//! separate activities. Parsed and checked here, so the decoders (`hamstride-ingest`) and
+//! `hamstride kb check` read the same numbers; pure, like the rest of the core.
+
+use serde::Deserialize;
+
+use crate::Error;
+
+/// The file shipped in the binary.
+pub const EMBEDDED: &str = include_str!("../../../kb/import.toml");
+
+/// The name `kb check` and error messages use.
+pub const FILE_NAME: &str = "import.toml";
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImportRules {
+    pub tracks: Tracks,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tracks {
+    /// Tracks or segments further apart than this (seconds) are separate activities.
+    pub split_gap_s: f64,
+    /// Why, in words a physio can check.
+    pub why: String,
+}
+
+impl ImportRules {
+    /// Parse and check a `kb/import.toml` text.
+    pub fn from_toml(text: &str) -> Result<ImportRules, Error> {
+        let rules: ImportRules =
+            toml::from_str(text).map_err(|e| Error::kb(FILE_NAME, "", e.message()))?;
+        let gap = rules.tracks.split_gap_s;
+        if !(gap.is_finite() && (60.0..=7.0 * 86_400.0).contains(&gap)) {
+            return Err(Error::kb(
+                FILE_NAME,
+                "tracks.split_gap_s",
+                format!("{gap} is not between a minute and a week"),
+            ));
+        }
+        if rules.tracks.why.trim().is_empty() {
+            return Err(Error::kb(FILE_NAME, "tracks.why", "say why"));
+        }
+        Ok(rules)
+    }
+
+    /// The rules shipped in the binary.
+    pub fn embedded() -> Result<ImportRules, Error> {
+        ImportRules::from_toml(EMBEDDED)
+    }
+
+    /// The split gap in milliseconds.
+    pub fn split_gap_ms(&self) -> i64 {
+        (self.tracks.split_gap_s * 1000.0) as i64
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shipped_rules_load_and_bad_ones_are_refused() {
+        assert!(ImportRules::embedded().is_ok());
+        let bad = EMBEDDED.replace("split_gap_s = 7200", "split_gap_s = -1");
+        assert!(ImportRules::from_toml(&bad).is_err());
+        let unknown = format!("{EMBEDDED}\n[other]\nx = 1\n");
+        assert!(ImportRules::from_toml(&unknown).is_err());
+    }
+}

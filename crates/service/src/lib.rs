@@ -251,6 +251,7 @@ pub fn check_kb(dir: Option<&Path>) -> Result<CheckReport, Error> {
             let signals = Signals::embedded()?;
             check_signals(&kb, &signals)?;
             let prefill = prefill::Prefill::embedded(&kb, &signals)?;
+            hamstride_core::import_rules::ImportRules::embedded().map_err(Error::Kb)?;
             Ok(CheckReport {
                 kb: kb.stats(),
                 plans: plans.stats(),
@@ -297,6 +298,12 @@ pub fn check_kb(dir: Option<&Path>) -> Result<CheckReport, Error> {
                 error,
             })?;
             let prefill = prefill::Prefill::parse(&text, &kb, &signals)?;
+            let path = dir.join(hamstride_core::import_rules::FILE_NAME);
+            let text = std::fs::read_to_string(&path).map_err(|error| Error::Io {
+                path: path.display().to_string(),
+                error,
+            })?;
+            hamstride_core::import_rules::ImportRules::from_toml(&text).map_err(Error::Kb)?;
             Ok(CheckReport {
                 kb: kb.stats(),
                 plans: plans.stats(),

@@ -461,6 +461,10 @@ impl Parser {
                 "{moved} points were out of time order and were sorted"
             ));
         }
+        // GPS jumps out before any distance is counted from positions.
+        let jumps = crate::plausible::drop_position_jumps(&mut rec, &sport)?;
+        self.warnings
+            .extend(crate::plausible::left_out(jumps, crate::plausible::JUMPS));
         // Between segments the recording was off: the straight line across adds nothing.
         xml::fill_distance(&mut rec, Some(&segment));
 

@@ -11,6 +11,7 @@ pub mod dedupe;
 pub mod error;
 pub mod fit;
 pub mod gpx;
+pub mod plausible;
 pub mod sniff;
 pub mod split;
 pub mod strava;

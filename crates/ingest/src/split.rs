@@ -4,24 +4,13 @@
 //! that keeps every track of a holiday in one GPX so gives one activity per outing instead of
 //! one lasting weeks.
 
-use std::sync::LazyLock;
-
 use hamstride_core::activity::{Records, Session};
-use hamstride_core::import_rules::ImportRules;
 
 use crate::{xml, Activity, Error};
 
-/// The rules, parsed once (a test proves the shipped file parses; an error is reported per
-/// file rather than by a panic).
-static RULES: LazyLock<Result<ImportRules, String>> =
-    LazyLock::new(|| ImportRules::embedded().map_err(|e| e.to_string()));
-
 /// The gap that separates two outings, in milliseconds.
 pub fn gap_ms() -> Result<i64, Error> {
-    match &*RULES {
-        Ok(r) => Ok(r.split_gap_ms()),
-        Err(e) => Err(Error::Rules(e.clone())),
-    }
+    Ok(crate::plausible::rules()?.split_gap_ms())
 }
 
 /// Where the records break: indices `i` with `time[i] - time[i-1] > gap_ms`.

@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use hamstride_service::plans::{self, ActivePlan, CheckInInput, CheckInResult, Now};
-use hamstride_service::view::{words, DayView, PlanView, Referral, Verdict};
+use hamstride_service::view::{words, DayView, PlanView};
 use hamstride_service::{AthleteDb, DbOptions, Error, Service};
 use jiff::civil::Date;
 
@@ -77,16 +77,6 @@ fn print_plan(
     Ok(ExitCode::SUCCESS)
 }
 
-fn referral_label(r: Referral) -> &'static str {
-    match r {
-        Referral::None => "",
-        Referral::Physio => "Book a physiotherapist",
-        Referral::DoctorSoon => "See a doctor within a few days",
-        Referral::Urgent => "See a doctor today",
-        Referral::Emergency => "Emergency: call your local emergency number now",
-    }
-}
-
 fn render_day(out: &mut String, d: &DayView, detail: bool) {
     use std::fmt::Write;
     if d.items.is_empty() {
@@ -122,7 +112,9 @@ pub fn render_plan(v: &PlanView) -> String {
         .unwrap_or_default();
     let _ = writeln!(s, "For: {}{sev} · triage: {}", v.condition_name, v.triage);
     if let Some(r) = &v.referral {
-        let _ = writeln!(s, "\n! {}: {}", referral_label(r.level), r.text);
+        // The headline says when (the plan's one time frame), the note whom and what to ask.
+        let _ = writeln!(s, "\n! {}", v.triage_headline);
+        let _ = writeln!(s, "  {}", r.text);
     }
     for r in &v.referrals {
         let _ = writeln!(s, "! {}", words::referred(r));
@@ -185,11 +177,13 @@ pub fn render_plan(v: &PlanView) -> String {
             let _ = writeln!(s, "  {mark} {}. {}", i + 1, c.text);
         }
     }
-    let _ = writeln!(
-        s,
-        "\nPain guide: up to {}/10 during exercise is fine if it has settled by the next morning.",
-        v.pain_ceiling
-    );
+    if !v.until_seen {
+        let _ = writeln!(
+            s,
+            "\nPain guide: up to {}/10 during exercise is fine if it has settled by the next morning.",
+            v.pain_ceiling
+        );
+    }
     let _ = writeln!(
         s,
         "\nTimeline{}:",
@@ -495,15 +489,10 @@ fn checkin_json(r: &CheckInResult) -> Result<serde_json::Value> {
 pub fn render_checkin(r: &CheckInResult) -> String {
     use std::fmt::Write;
     let mut s = String::new();
-    let word = match r.decision.verdict {
-        Verdict::Progress => "PROGRESS",
-        Verdict::Hold => "HOLD",
-        Verdict::StepBack => "STEP BACK",
-        Verdict::Escalate => "SEE A DOCTOR",
-    };
+    let word = words::verdict(r.decision.verdict).to_uppercase();
     let _ = writeln!(s, "Check-in {}: {word}", r.date);
     if let Some(level) = r.decision.referral {
-        let _ = writeln!(s, "! {}", referral_label(level));
+        let _ = writeln!(s, "! {}", words::referral_label(level));
     }
     for x in &r.decision.reasons {
         let _ = writeln!(s, "  · {}", words::plan_reason(x));

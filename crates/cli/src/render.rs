@@ -218,12 +218,14 @@ pub fn assessment(
             wrap(&d.name, width() - 19, "                   ")
         );
         for (label, ids, n) in [("fits", &d.for_, 3), ("does not fit", &d.against, 2)] {
-            if !ids.is_empty() {
-                let words: Vec<String> = ids
-                    .iter()
-                    .take(n)
-                    .map(|id| kb.describe_finding(id))
-                    .collect();
+            // Who the runner is (age, sex) never counts against a condition, as in the report.
+            let words: Vec<String> = ids
+                .iter()
+                .filter(|id| label == "fits" || !kb.finding_is_personal(id))
+                .take(n)
+                .map(|id| kb.finding_says(id))
+                .collect();
+            if !words.is_empty() {
                 let _ = writeln!(
                     s,
                     "    {}",
@@ -300,7 +302,13 @@ fn details(s: &mut String, kb: &Kb, findings: &Findings, outcome: &Outcome, colo
             "\n{}",
             paint(color, "1", &format!("About {}", lower_first(&c.name)))
         );
-        for t in [&c.summary, &c.helps, &c.course] {
+        // Until seen, what helps and how long it takes wait for the examination.
+        let texts = if outcome.until_seen() {
+            vec![&c.summary]
+        } else {
+            vec![&c.summary, &c.helps, &c.course]
+        };
+        for t in texts {
             let _ = writeln!(s, "  {}", wrap(t, width() - 2, "  "));
         }
     }

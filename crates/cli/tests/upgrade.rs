@@ -117,6 +117,12 @@ fn the_previous_release_database_keeps_its_rows_and_outputs() {
     );
     let mut was = old("plan.json");
     with_todays_doses(&mut was, &plan);
+    // The referral note is knowledge-base text too: issue 13, item 3 took its own time frame
+    // out (the plan's triage headline says when to be seen), and a corrected knowledge base
+    // corrects existing plans. Whom to see (`referral.level`) must still be what it was.
+    if was["referral"].is_object() {
+        was["referral"]["text"] = plan["referral"]["text"].clone();
+    }
     keeps(&was, &plan, "plan");
 
     // Status on that day, from the service (the CLI reads the clock).

@@ -100,6 +100,9 @@ pub struct Outcome {
     pub decision: Decision,
     /// Unknown answers that would change the level, most urgent first.
     pub changes: Vec<Change>,
+    /// When to be seen (index into `Kb::frames`): the headline's frame, which every other
+    /// text of the result, its plan and its check-ins say through `{when}`. None for self-care.
+    pub frame: Option<usize>,
 }
 
 /// Log posterior over the model's classes at temperature `t`: answers, then interactions.
@@ -182,7 +185,7 @@ pub fn assess(kb: &Kb, f: &Findings) -> Outcome {
             kb.rules[i].level as usize != LEVELS.len() - 1 || level as usize == LEVELS.len() - 1
         })
         .collect();
-    let (headline, set_by) = headline(kb, &d);
+    let (headline, set_by, frame) = headline(kb, &d);
     let mut reasons = reasons(kb, f, &d, &fired);
     screens_said(kb, f, level, &mut reasons);
     let red_flags = fired
@@ -206,14 +209,16 @@ pub fn assess(kb: &Kb, f: &Findings) -> Outcome {
         top: Some(d.top),
         level: Some(level),
     };
-    let advice_idx: Vec<usize> = (0..kb.advice.len())
-        .filter(|&i| kb.advice[i].when.eval(f, &ctx))
-        .collect();
+    let advice_idx = advice_shown(kb, f, &ctx, frame);
     let advice = advice_idx
         .iter()
         .map(|&i| {
             let a = &kb.advice[i];
-            format!("{} (Sources: {}.)", a.text, kb.cite(&a.sources).join("; "))
+            format!(
+                "{} (Sources: {}.)",
+                kb.with_frame(&a.text, frame),
+                kb.cite(&a.sources).join("; ")
+            )
         })
         .collect();
     let could_change = changes.iter().map(|c| change_json(kb, c)).collect();
@@ -242,13 +247,42 @@ pub fn assess(kb: &Kb, f: &Findings) -> Outcome {
         advice: advice_idx,
         decision: d,
         changes,
+        frame,
     }
 }
+
+impl Outcome {
+    /// An emergency or urgent result: it shows only what to do now and until seen (the call,
+    /// the warning signs, what to avoid), never how a condition is treated or how long a
+    /// return to training takes, which wait for the examination.
+    pub fn until_seen(&self) -> bool {
+        self.level <= URGENT
+    }
+}
+
+/// The advice a result shows, in knowledge-base order. An emergency or urgent result shows
+/// only what to do now and until seen (`until_seen`): no return-to-training times, heat or
+/// exercises before the examination. Advice that says when to be seen (`{when}`) needs a
+/// level that has a time frame.
+fn advice_shown(kb: &Kb, f: &Findings, ctx: &EvalContext<'_>, frame: Option<usize>) -> Vec<usize> {
+    let until_seen_only = ctx.level.is_some_and(|l| l <= URGENT);
+    (0..kb.advice.len())
+        .filter(|&i| {
+            let a = &kb.advice[i];
+            (a.until_seen || !until_seen_only)
+                && (frame.is_some() || !a.text.contains(crate::urgency::WHEN))
+                && a.when.eval(f, ctx)
+        })
+        .collect()
+}
+
+/// Rank of the urgent level: at or above it a result is about being seen.
+const URGENT: u8 = 1;
 
 /// The headline and `set_by` for a decision. An emergency rule presumed (not fired) sets
 /// "urgent": its own headline would say "emergency", so the level's general headline is used
 /// and the rule is still named as what set it.
-fn headline(kb: &Kb, d: &Decision) -> (String, SetByJson) {
+fn headline(kb: &Kb, d: &Decision) -> (String, SetByJson, Option<usize>) {
     let (rule, set_by) = match d.set_by {
         SetBy::Rule(i) | SetBy::Presumed(i) => (
             i,
@@ -265,12 +299,15 @@ fn headline(kb: &Kb, d: &Decision) -> (String, SetByJson) {
             },
         ),
     };
-    let headline = if kb.rules[rule].level < d.level {
-        kb.levels[d.level as usize].presumed_headline.clone()
+    let (headline, frame) = if kb.rules[rule].level < d.level {
+        (
+            kb.levels[d.level as usize].presumed_headline.clone(),
+            kb.presumed_frames[d.level as usize],
+        )
     } else {
-        kb.rules[rule].headline.clone()
+        (kb.rules[rule].headline.clone(), kb.rules[rule].frame)
     };
-    (headline, set_by)
+    (headline, set_by, frame)
 }
 
 /// Reasons, the ones that set the level first.

@@ -188,6 +188,63 @@ impl Expr {
         }
     }
 
+    /// Findings that make the expression true, built from its own atoms (for `or`, the first
+    /// branch that can hold with the rest); `None` when it reads the differential or the level,
+    /// which no answer sets directly. Tests use it to fire each triage rule from the rule
+    /// itself, so a rule added later is tested without a hand-made case.
+    pub fn witness(&self, schema: &Schema) -> Option<Findings> {
+        let mut f = Findings::empty(schema);
+        (self.witness_into(true, schema, &mut f) && self.eval(&f, &EvalContext::FINDINGS_ONLY))
+            .then_some(f)
+    }
+
+    /// Make `self` evaluate to `want` by answering what it reads, keeping answers already given.
+    fn witness_into(&self, want: bool, schema: &Schema, f: &mut Findings) -> bool {
+        match self {
+            Expr::Not(e) => e.witness_into(!want, schema, f),
+            Expr::And(es) | Expr::Or(es) if want == matches!(self, Expr::And(_)) => {
+                es.iter().all(|e| e.witness_into(want, schema, f))
+            }
+            Expr::And(es) | Expr::Or(es) => es.iter().any(|e| {
+                let mut g = f.clone();
+                let ok = e.witness_into(want, schema, &mut g);
+                if ok {
+                    *f = g;
+                }
+                ok
+            }),
+            Expr::Always => want,
+            Expr::Known(i) => {
+                if want && f.get(*i).is_none() {
+                    f.set(*i, Some(any_value(&schema.fields[*i].kind)));
+                }
+                f.get(*i).is_some() == want
+            }
+            Expr::TopIn(_) | Expr::Likely(..) | Expr::LikelyAny(..) | Expr::LevelIn(_) => false,
+            atom => {
+                let Some(i) = atom.atom_field() else {
+                    return false;
+                };
+                let mut answers = Vec::new();
+                atom.answers(&Findings::empty(schema), schema, &mut answers);
+                if let Some((_, towards, against)) = answers.into_iter().next() {
+                    let v = if want { towards } else { against };
+                    let merged = match (f.get(i), &v) {
+                        (None, _) => Some(v),
+                        (Some(Value::Multi(m)), Value::Multi(n)) if want => {
+                            Some(Value::Multi(m | n))
+                        }
+                        _ => None,
+                    };
+                    if let Some(v) = merged {
+                        f.set(i, Some(v));
+                    }
+                }
+                atom.eval(f, &EvalContext::FINDINGS_ONLY) == want
+            }
+        }
+    }
+
     /// For every unanswered finding the expression reads: an answer that would make its atom
     /// count towards firing, and one that would count against (`(field, towards, against)`).
     pub fn answers(&self, f: &Findings, schema: &Schema, out: &mut Vec<(usize, Value, Value)>) {
@@ -725,5 +782,16 @@ impl Parser<'_, '_> {
             .schema
             .index(name)
             .ok_or_else(|| format!("unknown finding '{name}'"))
+    }
+}
+
+/// Some answer to a field, for `known field`.
+fn any_value(kind: &FieldKind) -> Value {
+    match kind {
+        FieldKind::Bool => Value::Bool(false),
+        FieldKind::Int { min, .. } => Value::Num(*min as f64),
+        FieldKind::Number { min, .. } => Value::Num(min.max(0.0)),
+        FieldKind::Enum(_) => Value::Enum(0),
+        FieldKind::Multi(_) => Value::Multi(0),
     }
 }

@@ -57,6 +57,24 @@ pub struct Field {
     /// The interview asks this right after the red-flag screen (age gates the growth-plate
     /// and children's rules, so it is too important to leave to question scoring).
     pub ask_early: bool,
+    /// Each answer in plain words (`says` in `findings.toml`; every answer has one).
+    pub says: Says,
+}
+
+/// The plain words of a field's answers, checked complete at load: a report or a result never
+/// has to show an id such as `onset=sudden`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Says {
+    /// A bool: what yes and what no say.
+    Bool { yes: String, no: String },
+    /// A choice: one phrase per value, in the field's value order; a multi field also has one
+    /// per value not chosen (`says_not`).
+    Choice {
+        chosen: Vec<String>,
+        not_chosen: Vec<String>,
+    },
+    /// A number: a phrase with `{value}` where the number goes.
+    Number(String),
 }
 
 impl Field {
@@ -146,6 +164,9 @@ struct RawField {
     since: u8,
     #[serde(default)]
     ask_early: bool,
+    says: Option<toml::Value>,
+    #[serde(default)]
+    says_not: toml::Table,
 }
 
 fn first_version() -> u8 {
@@ -188,6 +209,7 @@ impl Schema {
                 labels.push((k.clone(), v.as_str().unwrap_or_default().to_string()));
             }
             let label = r.label.clone().unwrap_or_else(|| r.id.replace('_', " "));
+            let says = says_of(&r, &kind).map_err(|m| bad(&m))?;
             fields.push(Field {
                 id: r.id,
                 kind,
@@ -200,6 +222,7 @@ impl Schema {
                 ask_if: r.ask_if,
                 since: r.since,
                 ask_early: r.ask_early,
+                says,
             });
         }
         Ok(Schema { fields })
@@ -207,6 +230,68 @@ impl Schema {
 
     pub fn index(&self, id: &str) -> Option<usize> {
         self.fields.iter().position(|f| f.id == id)
+    }
+}
+
+/// A field's `says` and `says_not`, checked against its kind: every answer has a phrase that is
+/// not empty, and no phrase names an answer the field does not have.
+fn says_of(r: &RawField, kind: &FieldKind) -> Result<Says, String> {
+    let text = |t: &toml::Table, key: &str, what: &str| -> Result<String, String> {
+        match t.get(key).and_then(toml::Value::as_str).map(str::trim) {
+            Some(s) if !s.is_empty() => Ok(s.to_string()),
+            _ => Err(format!("{what} has no plain words for '{key}'")),
+        }
+    };
+    let table = || match &r.says {
+        Some(toml::Value::Table(t)) => Ok(t.clone()),
+        Some(_) => Err("says must be a table of answer = \"words\"".to_string()),
+        None => Err("says is missing: every answer needs a few plain words".to_string()),
+    };
+    let no_extra = |t: &toml::Table, allowed: &[&str], what: &str| -> Result<(), String> {
+        match t.keys().find(|k| !allowed.contains(&k.as_str())) {
+            Some(k) => Err(format!(
+                "{what} names '{k}', which is not an answer of this field"
+            )),
+            None => Ok(()),
+        }
+    };
+    if !r.says_not.is_empty() && !matches!(kind, FieldKind::Multi(_)) {
+        return Err("says_not is only for a multi field".to_string());
+    }
+    match kind {
+        FieldKind::Bool => {
+            let t = table()?;
+            no_extra(&t, &["yes", "no"], "says")?;
+            Ok(Says::Bool {
+                yes: text(&t, "yes", "says")?,
+                no: text(&t, "no", "says")?,
+            })
+        }
+        FieldKind::Int { .. } | FieldKind::Number { .. } => match &r.says {
+            Some(toml::Value::String(s)) if s.contains("{value}") => Ok(Says::Number(s.clone())),
+            None => Err("says is missing: every answer needs a few plain words".to_string()),
+            _ => Err("says must be words with {value} where the number goes".to_string()),
+        },
+        FieldKind::Enum(values) | FieldKind::Multi(values) => {
+            let multi = matches!(kind, FieldKind::Multi(_));
+            let t = table()?;
+            let allowed: Vec<&str> = values.iter().map(String::as_str).collect();
+            no_extra(&t, &allowed, "says")?;
+            no_extra(&r.says_not, &allowed, "says_not")?;
+            let chosen = values
+                .iter()
+                .map(|v| text(&t, v, "says"))
+                .collect::<Result<Vec<_>, _>>()?;
+            let not_chosen = if multi {
+                values
+                    .iter()
+                    .map(|v| text(&r.says_not, v, "says_not"))
+                    .collect::<Result<Vec<_>, _>>()?
+            } else {
+                Vec::new()
+            };
+            Ok(Says::Choice { chosen, not_chosen })
+        }
     }
 }
 

@@ -158,6 +158,10 @@ pub(crate) struct RawRule {
     pub(crate) sources: Vec<String>,
     #[serde(default)]
     pub(crate) grade: Option<String>,
+    /// A `meta.toml` frame narrower than the tier's, for the headline's `{when}` (a clot:
+    /// "today"). Without it the rule has its tier's frame.
+    #[serde(default)]
+    pub(crate) frame: Option<String>,
 }
 
 /// A compiled triage rule.
@@ -178,6 +182,9 @@ pub struct Rule {
     pub grade: Option<String>,
     /// Findings the rule reads.
     pub fields: Vec<usize>,
+    /// When to be seen (index into `Kb::frames`): the rule's own frame or its tier's; none for
+    /// self-care. The headline's `{when}` is already filled with it.
+    pub frame: Option<usize>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -189,15 +196,21 @@ pub(crate) struct RawAdvice {
     pub(crate) sources: Vec<String>,
     #[serde(default)]
     pub(crate) grade: Option<String>,
+    #[serde(default)]
+    pub(crate) until_seen: bool,
 }
 
 #[derive(Debug, Clone)]
 pub struct Advice {
     pub id: String,
     pub when: Expr,
+    /// May contain `{when}`: the result's time frame, filled by the engine.
     pub text: String,
     pub sources: Vec<String>,
     pub grade: Option<String>,
+    /// What to do now and until seen: the only advice an emergency or urgent result shows.
+    /// Anything else (return-to-training times, heat, exercise) waits for the examination.
+    pub until_seen: bool,
 }
 
 /// One group of the red-flag screen, asked as a single "any of these?" question.
@@ -215,6 +228,13 @@ pub struct Screen {
 #[serde(deny_unknown_fields)]
 pub struct LevelInfo {
     pub id: String,
+    /// The level's time frame, by `[[frame]]` id (self-care has none). Loading fills `{when}`
+    /// in the texts below with it.
+    #[serde(default)]
+    pub frame: Option<String>,
+    /// The frame of `presumed_headline`, if narrower than the level's.
+    #[serde(default)]
+    pub presumed_frame: Option<String>,
     pub title: String,
     pub meaning: String,
     /// Headline when the level rests on a more urgent rule presumed from missing answers
@@ -231,6 +251,10 @@ pub(crate) struct RawMeta {
     /// The contract's condition ids: `conditions.toml` must define exactly these.
     pub(crate) conditions: Vec<String>,
     pub(crate) level: Vec<LevelInfo>,
+    /// Every time frame a result may give (`crate::urgency`).
+    pub(crate) frame: Vec<crate::urgency::Frame>,
+    /// The frame of each of the brief's tiers, L0-L3, by frame id.
+    pub(crate) tier_frame: std::collections::BTreeMap<String, String>,
     #[serde(default)]
     pub(crate) default_sources: Vec<String>,
     /// Hosts no source's address may be on, nor any subdomain of them: mirrors, aggregators,
@@ -254,6 +278,11 @@ pub struct Kb {
     pub screen_wording: crate::kb_load::ScreenWording,
     pub sources: Vec<Source>,
     pub levels: Vec<LevelInfo>,
+    /// The time frames (`[[frame]]` of `meta.toml`); rules, levels and results point into it.
+    pub frames: Vec<crate::urgency::Frame>,
+    /// Each level's frame, by rank, and the frame of its presumed headline.
+    pub level_frames: Vec<Option<usize>>,
+    pub presumed_frames: Vec<Option<usize>>,
     pub model: Model,
     /// The classes the model reasons over (conditions, with `other` split into subtypes).
     pub classes: Vec<Class>,
@@ -375,6 +404,18 @@ impl Kb {
         Kb::from_files(&KbFiles::embedded())
     }
 
+    /// `text` with `{when}` filled by a frame (a result's, a plan's); without a frame the
+    /// placeholder is left out rather than shown.
+    pub fn with_frame(&self, text: &str, frame: Option<usize>) -> String {
+        let words = frame.map_or("", |i| self.frames[i].text.as_str());
+        text.replace(crate::urgency::WHEN, words)
+    }
+
+    /// The time frames a text states, by [`crate::urgency::stated`] over this table.
+    pub fn stated_frames(&self, text: &str) -> Vec<crate::urgency::Stated> {
+        crate::urgency::stated(text, &self.frames)
+    }
+
     pub fn from_files(files: &KbFiles<'_>) -> Result<Kb, Error> {
         use crate::kb_load as load;
         let raw = load::RawKb::parse(files)?;
@@ -394,9 +435,17 @@ impl Kb {
             near: &near_items,
         };
         load::check_levels(&raw.meta, &cite)?;
-        let (rules, red_flag_fields) = load::compile_rules(raw.rules, &raw.meta, &names, &cite)?;
+        let frames = load::frames(&raw.meta)?;
+        let (rules, red_flag_fields) =
+            load::compile_rules(raw.rules, &raw.meta, &names, &cite, &frames)?;
         let screens = load::compile_screens(raw.screens, &raw.schema)?;
-        let advice = load::compile_advice(raw.advice, &names, &cite)?;
+        let advice = load::compile_advice(raw.advice, &names, &cite, &frames.frames)?;
+        load::check_unframed_texts(
+            &raw.meta,
+            &raw.conditions,
+            &raw.screen_wording,
+            &frames.frames,
+        )?;
         let warning_signs = load::warning_signs(&screens, &raw.schema);
         let classes = kb_model::classes(&raw.conditions, &raw.subtypes, &cite)?;
         let (model, interactions) = kb_model::build_model(
@@ -435,7 +484,10 @@ impl Kb {
             screens,
             screen_wording: raw.screen_wording,
             sources: raw.sources,
-            levels: raw.meta.level,
+            levels: frames.levels,
+            frames: frames.frames,
+            level_frames: frames.level,
+            presumed_frames: frames.presumed,
             model,
             classes,
             interactions,
@@ -488,16 +540,51 @@ impl Kb {
             .is_none_or(|e| e.eval(f, &ctx))
     }
 
+    /// The field a finding id of the assessment (`onset=sudden`, `pain_sites!=calf`) is
+    /// about, if the schema has it.
+    pub fn finding_field(&self, id: &str) -> Option<&crate::findings::Field> {
+        let (name, _, _) = split_finding_id(id);
+        self.schema.index(name).map(|i| &self.schema.fields[i])
+    }
+
+    /// Whether a finding id is about who the runner is (the "who" section of `findings.toml`:
+    /// age, sex, running history, medication): a prior about the person, which may weigh for
+    /// a condition but is never shown as a finding against one (a pertinent negative).
+    pub fn finding_is_personal(&self, id: &str) -> bool {
+        self.finding_field(id).is_some_and(|f| f.section == "who")
+    }
+
+    /// A finding id of the assessment in the plain words `says` gives it in `findings.toml`
+    /// (`onset=sudden` → "started suddenly, at one moment", `pain_sites!=calf` → "no pain in
+    /// the calf", `age_years=38` → "38 years old"). Loading checked that every answer has
+    /// words; an id of no field (from a newer knowledge base) is returned as it is.
+    pub fn finding_says(&self, id: &str) -> String {
+        use crate::findings::Says;
+        let (_, value, negated) = split_finding_id(id);
+        let Some(f) = self.finding_field(id) else {
+            return id.to_string();
+        };
+        let choice = |list: &[String], v: &str| {
+            f.values()
+                .iter()
+                .position(|x| x == v)
+                .and_then(|i| list.get(i).cloned())
+        };
+        let words = match (&f.says, value) {
+            (Says::Bool { yes, .. }, None | Some("true")) => Some(yes.clone()),
+            (Says::Bool { no, .. }, Some("false")) => Some(no.clone()),
+            (Says::Number(t), Some(v)) => Some(t.replace("{value}", v)),
+            (Says::Choice { not_chosen, .. }, Some(v)) if negated => choice(not_chosen, v),
+            (Says::Choice { chosen, .. }, Some(v)) => choice(chosen, v),
+            _ => None,
+        };
+        words.unwrap_or_else(|| self.describe_finding(id))
+    }
+
     /// Plain words for a finding id of the assessment (`pop_or_snap`, `onset=sudden`,
     /// `pain_sites!=calf`, `pop_or_snap=false`), for people rather than programs.
     pub fn describe_finding(&self, id: &str) -> String {
-        let (name, value, negated) = match id.split_once("!=") {
-            Some((a, b)) => (a, Some(b), true),
-            None => match id.split_once('=') {
-                Some((a, b)) => (a, Some(b), false),
-                None => (id, None, false),
-            },
-        };
+        let (name, value, negated) = split_finding_id(id);
         let Some(f) = self.schema.index(name).map(|i| &self.schema.fields[i]) else {
             return id.to_string();
         };
@@ -539,5 +626,18 @@ impl Kb {
                     .map_or_else(|| id.clone(), |s| s.short.clone())
             })
             .collect()
+    }
+}
+
+/// A finding id of the assessment split into field, value and whether it is a value not
+/// chosen: `pain_sites!=calf` → (`pain_sites`, `calf`, true); `pop_or_snap` → (`pop_or_snap`,
+/// none, false).
+fn split_finding_id(id: &str) -> (&str, Option<&str>, bool) {
+    match id.split_once("!=") {
+        Some((a, b)) => (a, Some(b), true),
+        None => match id.split_once('=') {
+            Some((a, b)) => (a, Some(b), false),
+            None => (id, None, false),
+        },
     }
 }

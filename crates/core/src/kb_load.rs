@@ -11,11 +11,13 @@ use serde::Deserialize;
 
 use crate::expr::{self, Expr, Names};
 use crate::findings::{FieldKind, Schema};
+use crate::kb::LevelInfo;
 use crate::kb::{
     parse_toml, refused_host, url_host, Advice, Condition, KbFiles, RawAdvice, RawMeta, RawRule,
     Rule, Screen, Source, LEVELS,
 };
 use crate::kb_model::{self, Cite, Near};
+use crate::urgency::{self, Frame, Stated, WHEN};
 use crate::Error;
 
 /// Every file of the knowledge base, parsed but not yet checked.
@@ -249,6 +251,186 @@ pub(crate) fn check_levels(meta: &RawMeta, cite: Cite<'_>) -> Result<(), Error> 
     cite("meta.toml", "default_sources", &meta.default_sources)
 }
 
+/// The time frames of `meta.toml`, checked: unique ids, each level's and tier's frame known,
+/// a tier's no wider than its level's, and each level's texts with `{when}` filled and
+/// stating no other frame.
+pub(crate) struct Frames {
+    pub frames: Vec<Frame>,
+    /// The levels with `{when}` filled.
+    pub levels: Vec<LevelInfo>,
+    /// By level rank: the level's frame and its presumed headline's.
+    pub level: Vec<Option<usize>>,
+    pub presumed: Vec<Option<usize>>,
+    /// By tier, L0-L4.
+    pub tier: [Option<usize>; 5],
+}
+
+pub(crate) fn frames(meta: &RawMeta) -> Result<Frames, Error> {
+    let list = &meta.frame;
+    let mut ids = BTreeSet::new();
+    for f in list {
+        if !ids.insert(f.id.as_str()) || f.text.trim().is_empty() {
+            return Err(Error::kb("meta.toml", &f.id, "frame id twice, or no text"));
+        }
+    }
+    let find = |entry: &str, id: &str| {
+        list.iter()
+            .position(|f| f.id == id)
+            .ok_or_else(|| Error::kb("meta.toml", entry, format!("unknown frame '{id}'")))
+    };
+    let mut level = Vec::new();
+    let mut presumed = Vec::new();
+    let mut levels = Vec::new();
+    for l in &meta.level {
+        let own = l.frame.as_deref().map(|f| find(&l.id, f)).transpose()?;
+        let pre = match l.presumed_frame.as_deref() {
+            Some(f) => Some(find(&l.id, f)?),
+            None => own,
+        };
+        if wider(list, pre, own) {
+            return Err(Error::kb(
+                "meta.toml",
+                &l.id,
+                "presumed_frame is wider than the level's frame",
+            ));
+        }
+        let fill = |what: &str, text: &str, f: Option<usize>| {
+            framed_text(list, "meta.toml", &format!("{}.{what}", l.id), text, f)
+        };
+        levels.push(LevelInfo {
+            title: fill("title", &l.title, own)?,
+            meaning: fill("meaning", &l.meaning, own)?,
+            presumed_headline: fill("presumed_headline", &l.presumed_headline, pre)?,
+            ..l.clone()
+        });
+        level.push(own);
+        presumed.push(pre);
+    }
+    let mut tier = [None; 5];
+    for (t, f) in &meta.tier_frame {
+        let n = tier_rank(t).filter(|n| *n < 4).ok_or_else(|| {
+            Error::kb(
+                "meta.toml",
+                t,
+                "tier_frame keys are L0-L3 (self-care has no frame)",
+            )
+        })?;
+        let fi = find(t, f)?;
+        if wider(
+            list,
+            Some(fi),
+            level[usize::from(TIER_LEVEL[usize::from(n)])],
+        ) {
+            return Err(Error::kb(
+                "meta.toml",
+                t,
+                format!("frame '{f}' is wider than its level's"),
+            ));
+        }
+        tier[usize::from(n)] = Some(fi);
+    }
+    if let Some(n) = (0..4).find(|&n| tier[n].is_none()) {
+        return Err(Error::kb(
+            "meta.toml",
+            &format!("L{n}"),
+            "tier has no frame",
+        ));
+    }
+    Ok(Frames {
+        frames: meta.frame.clone(),
+        levels,
+        level,
+        presumed,
+        tier,
+    })
+}
+
+/// The level of each of the brief's tiers: L2 and L3 both map to `clinician`.
+const TIER_LEVEL: [u8; 5] = [0, 1, 2, 2, 3];
+
+fn tier_rank(t: &str) -> Option<u8> {
+    ["L0", "L1", "L2", "L3", "L4"]
+        .iter()
+        .position(|x| *x == t)
+        .map(|n| n as u8)
+}
+
+/// Whether frame `a` allows a later time than `b` (no frame allows any time).
+fn wider(frames: &[Frame], a: Option<usize>, b: Option<usize>) -> bool {
+    match (a, b) {
+        (_, None) => false,
+        (None, Some(_)) => true,
+        (Some(a), Some(b)) => frames[a].hours > frames[b].hours,
+    }
+}
+
+/// `text` with `{when}` filled by frame `f`; an error when it has `{when}` and there is no
+/// frame, or when it states any frame other than `f` in words of its own.
+pub(crate) fn framed_text(
+    frames: &[Frame],
+    file: &str,
+    entry: &str,
+    text: &str,
+    f: Option<usize>,
+) -> Result<String, Error> {
+    let filled = match f {
+        Some(i) => text.replace(WHEN, &frames[i].text),
+        None if text.contains(WHEN) => {
+            return Err(Error::kb(file, entry, "says {when} but has no time frame"))
+        }
+        None => text.to_string(),
+    };
+    let own = f.map(Stated::Known);
+    if let Some(other) = urgency::stated(&filled, frames)
+        .into_iter()
+        .find(|s| Some(s) != own.as_ref())
+    {
+        let governing = f.map_or("none".to_string(), |i| format!("\"{}\"", frames[i].text));
+        return Err(Error::kb(
+            file,
+            entry,
+            format!(
+                "states the time frame {} but its frame is {governing}: say when to be seen only as {{when}}",
+                urgency::describe(&other, frames)
+            ),
+        ));
+    }
+    Ok(filled)
+}
+
+/// Texts that must state no time frame of their own, since they are shown beside a result's:
+/// the conditions, the disclaimer and the warning-sign wording. A condition that needs care
+/// soon says so by its rules' headlines, not in its description.
+pub(crate) fn check_unframed_texts(
+    meta: &RawMeta,
+    conditions: &[Condition],
+    wording: &ScreenWording,
+    frames: &[Frame],
+) -> Result<(), Error> {
+    let none = |file: &str, entry: &str, text: &str| -> Result<(), Error> {
+        framed_text(frames, file, entry, text, None).map(|_| ())
+    };
+    none("meta.toml", "disclaimer", &meta.disclaimer)?;
+    for c in conditions {
+        for (what, t) in [
+            ("summary", &c.summary),
+            ("story", &c.story),
+            ("helps", &c.helps),
+            ("course", &c.course),
+        ] {
+            none("conditions.toml", &format!("{}.{what}", c.id), t)?;
+        }
+    }
+    for (what, t) in [
+        ("all_clear", &wording.all_clear),
+        ("unchecked", &wording.unchecked),
+        ("all_unknown", &wording.all_unknown),
+    ] {
+        none("screens.toml", &format!("wording.{what}"), t)?;
+    }
+    Ok(())
+}
+
 /// Compile every rule; check ids, tiers, that red-flag and urgent rules never read
 /// probabilities, that the brief's required rules exist and that every level has a rule.
 /// Also returns the findings red-flag rules read.
@@ -257,6 +439,7 @@ pub(crate) fn compile_rules(
     meta: &RawMeta,
     names: &Names<'_>,
     cite: Cite<'_>,
+    frames: &Frames,
 ) -> Result<(Vec<Rule>, Vec<bool>), Error> {
     let mut rules = Vec::with_capacity(raw.len());
     let mut ids = BTreeSet::new();
@@ -266,7 +449,7 @@ pub(crate) fn compile_rules(
             return Err(Error::kb("triage.toml", &r.id, "duplicate rule id"));
         }
         cite("triage.toml", &r.id, &r.sources)?;
-        let rule = compile_rule(r, names)?;
+        let rule = compile_rule(r, names, frames)?;
         if rule.red_flag || rule.level <= 1 {
             rule.fields.iter().for_each(|&f| red_flag_fields[f] = true);
         }
@@ -294,22 +477,16 @@ pub(crate) fn compile_rules(
 }
 
 /// One rule: its level and the brief's tier (which must agree), and its compiled condition.
-fn compile_rule(r: RawRule, names: &Names<'_>) -> Result<Rule, Error> {
+fn compile_rule(r: RawRule, names: &Names<'_>, frames: &Frames) -> Result<Rule, Error> {
     let bad = |m: String| Error::kb("triage.toml", &r.id, m);
     let level = LEVELS
         .iter()
         .position(|l| *l == r.level)
         .ok_or_else(|| bad(format!("unknown level '{}'", r.level)))? as u8;
-    let tier = match r.tier.as_str() {
-        "L0" => 0,
-        "L1" => 1,
-        "L2" => 2,
-        "L3" => 3,
-        "L4" => 4,
-        t => return Err(bad(format!("unknown tier '{t}' (L0-L4)"))),
-    };
+    let tier =
+        tier_rank(&r.tier).ok_or_else(|| bad(format!("unknown tier '{}' (L0-L4)", r.tier)))?;
     // The brief's L2 and L3 both map to `clinician`; the rest map one to one.
-    if level != [0u8, 1, 2, 2, 3][usize::from(tier)] {
+    if level != TIER_LEVEL[usize::from(tier)] {
         return Err(bad(format!(
             "tier {} does not match level {}",
             r.tier, r.level
@@ -326,6 +503,12 @@ fn compile_rule(r: RawRule, names: &Names<'_>) -> Result<Rule, Error> {
     }
     let mut fields = Vec::new();
     when.fields(&mut fields);
+    let frame = rule_frame(&r, tier, frames)?;
+    let headline = framed_text(&frames.frames, "triage.toml", &r.id, &r.headline, frame)?;
+    // A reason is listed beside other rules' reasons, and a title is named in other results'
+    // "could change" lines, so neither says a time frame at all.
+    let text = framed_text(&frames.frames, "triage.toml", &r.id, &r.text, None)?;
+    framed_text(&frames.frames, "triage.toml", &r.id, &r.title, None)?;
     Ok(Rule {
         id: r.id,
         level,
@@ -334,12 +517,37 @@ fn compile_rule(r: RawRule, names: &Names<'_>) -> Result<Rule, Error> {
         title: r.title,
         when,
         when_src: r.when,
-        headline: r.headline,
-        text: r.text,
+        headline,
+        text,
         sources: r.sources,
         grade: r.grade,
         fields,
+        frame,
     })
+}
+
+/// A rule's frame: its own, which may only narrow its tier's, or its tier's.
+fn rule_frame(r: &RawRule, tier: u8, frames: &Frames) -> Result<Option<usize>, Error> {
+    let tier_frame = frames.tier[usize::from(tier)];
+    let Some(id) = &r.frame else {
+        return Ok(tier_frame);
+    };
+    let fi = frames
+        .frames
+        .iter()
+        .position(|f| &f.id == id)
+        .ok_or_else(|| Error::kb("triage.toml", &r.id, format!("unknown frame '{id}'")))?;
+    if wider(&frames.frames, Some(fi), tier_frame) {
+        return Err(Error::kb(
+            "triage.toml",
+            &r.id,
+            format!(
+                "frame '{id}' is wider than its tier {}'s: a rule may only narrow it",
+                r.tier
+            ),
+        ));
+    }
+    Ok(Some(fi))
 }
 
 /// Red-flag screen groups: every item a yes/no finding.
@@ -370,6 +578,7 @@ pub(crate) fn compile_advice(
     raw: Vec<RawAdvice>,
     names: &Names<'_>,
     cite: Cite<'_>,
+    frames: &[Frame],
 ) -> Result<Vec<Advice>, Error> {
     let mut advice = Vec::with_capacity(raw.len());
     let mut ids = BTreeSet::new();
@@ -380,12 +589,21 @@ pub(crate) fn compile_advice(
         cite("advice.toml", &a.id, &a.sources)?;
         let when = expr::parse(&a.when, names)
             .map_err(|m| Error::kb("advice.toml", &a.id, format!("in `when`: {m}")))?;
+        // The result's frame fills `{when}` at assessment time; a frame in words is refused.
+        framed_text(
+            frames,
+            "advice.toml",
+            &a.id,
+            &a.text.replace(WHEN, ""),
+            None,
+        )?;
         advice.push(Advice {
             id: a.id,
             when,
             text: a.text,
             sources: a.sources,
             grade: a.grade,
+            until_seen: a.until_seen,
         });
     }
     Ok(advice)

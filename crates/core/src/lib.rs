@@ -21,6 +21,7 @@ pub mod kb_model;
 pub mod model;
 pub mod plan;
 pub mod triage;
+pub mod urgency;
 
 pub use activity::{Activity, Records, SourceFormat};
 pub use engine::{assess, Assessment, Outcome};

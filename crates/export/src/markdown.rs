@@ -41,7 +41,8 @@ pub fn plan_markdown(
     let _ = writeln!(s, "> {}\n", v.disclaimer);
     let _ = writeln!(s, "{}\n", v.summary);
     if let Some(r) = &v.referral {
-        let _ = writeln!(s, "**Whom to see:** {}\n", r.text);
+        // The headline says when (the plan's one time frame), the note whom and what to ask.
+        let _ = writeln!(s, "**Whom to see:** {} {}\n", v.triage_headline, r.text);
     }
     for r in &v.referrals {
         let _ = writeln!(s, "**Note:** {}\n", crate::words::referred(r));
@@ -55,7 +56,12 @@ pub fn plan_markdown(
         "## Where you are: phase {} of {}, {}\n",
         v.phase.number, v.phase.of, v.phase.name
     );
-    let _ = writeln!(s, "Running allowed: {}. Pain up to {}/10 during exercise is acceptable if it has settled by the next morning.\n", v.phase.running, v.pain_ceiling);
+    if v.until_seen {
+        // Until seen there is no exercise to guide: only what to do now.
+        let _ = writeln!(s, "Running allowed: {}.\n", v.phase.running);
+    } else {
+        let _ = writeln!(s, "Running allowed: {}. Pain up to {}/10 during exercise is acceptable if it has settled by the next morning.\n", v.phase.running, v.pain_ceiling);
+    }
     for g in &v.phase.goals {
         let _ = writeln!(s, "- Goal: {g}");
     }

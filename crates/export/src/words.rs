@@ -3,9 +3,9 @@
 //! SI units), in the runner's units. The HTML report and the terminal both call these
 //! functions, so a flag reads the same in both and a report in miles never says "km".
 //!
-//! The plan's check-in reasons and changes, standing referrals and timeline reasons are worded
-//! here too (`plan_reason`, `plan_change`, `referred`, `timeline_reason`), for the terminal,
-//! the plan's JSON and the Markdown export.
+//! The plan's check-in decisions, reasons and changes, standing referrals and timeline reasons
+//! are worded here too (`verdict`, `plan_reason`, `plan_change`, `referred`,
+//! `timeline_reason`), for the terminal, the plan's JSON, the Markdown export and the report.
 //!
 //! One function per code, one template each. Wording rules: association language ("linked
 //! with", never "will cause"), the evidence grade at the end of every flag, plain words. Not
@@ -16,7 +16,7 @@ use hamstride_analytics::form::{FormMetric, FormReport, FormStatus, MetricReport
 use hamstride_analytics::pain::{Feature, Link, PainNote, Score, Trend};
 use hamstride_analytics::series::{Flag, FlagDetail, Level, Since};
 use hamstride_core::plan::library::Criterion;
-use hamstride_core::plan::{Change, Reason, Referred, TimelineReason};
+use hamstride_core::plan::{Change, Reason, Referral, Referred, TimelineReason};
 use jiff::civil::Date;
 use serde::Serialize;
 
@@ -633,6 +633,18 @@ fn pain_link(l: &Link) -> String {
     )
 }
 
+/// A check-in's decision in a word or two ("Hold", "Step back"); the terminal shows it in
+/// capitals.
+pub fn verdict(v: hamstride_core::plan::Verdict) -> &'static str {
+    use hamstride_core::plan::Verdict;
+    match v {
+        Verdict::Progress => "Progress",
+        Verdict::Hold => "Hold",
+        Verdict::StepBack => "Step back",
+        Verdict::Escalate => "See a doctor",
+    }
+}
+
 /// Why a check-in decided what it did.
 pub fn plan_reason(r: &Reason) -> String {
     match r {
@@ -718,8 +730,8 @@ fn mark_criteria_met(holds: u32, open: &[Criterion]) -> String {
 fn not_settling(days: i64, morning_mean: f64, baseline: u8) -> String {
     format!(
         "Not settling: {days} days on, your morning pain this week (average {morning_mean:.1}/10) \
-         is no better than at the start ({baseline}/10). See a doctor within a week to look for \
-         other causes."
+         is no better than at the start ({baseline}/10), so a doctor should look for other \
+         causes."
     )
 }
 
@@ -727,6 +739,18 @@ fn two_weeks() -> String {
     "Two weeks in a row the load has been too much: book a physiotherapist to look at your plan \
      with you."
         .to_string()
+}
+
+/// Whom a plan or a check-in sends the runner to, in a few words. It names no time: when to
+/// be seen is the plan's triage headline, said once (one frame from `kb/meta.toml`).
+pub fn referral_label(r: Referral) -> &'static str {
+    match r {
+        Referral::None => "",
+        Referral::Physio => "Book a physiotherapist",
+        Referral::DoctorSoon => "See a doctor",
+        Referral::Urgent => "See a doctor urgently",
+        Referral::Emergency => "Emergency: call your local emergency number now",
+    }
 }
 
 /// What a check-in changed in the plan.

@@ -181,12 +181,28 @@ fn the_realistic_report_is_complete_and_safe() {
     assert!(html.contains("<li>Lumbar radiculopathy (12%)</li>"));
     assert!(html.contains("tri-urgent"));
     // The level now, and what it was at the assessment before a check-in raised it.
-    assert!(
-        html.contains("Raised since the assessment of") && html.contains("(then: See a clinician)")
-    );
+    assert!(html.contains(
+        "Raised by a check-in since the assessment of Mon 26 Oct 2026 (then: See a clinician)"
+    ),);
+    // The plan as it stands, and its last decision.
+    assert!(html.contains(
+        "<strong>Proximal hamstring tendinopathy: return to running</strong> · Phase 2 of 4: \
+         Loading and walk-jog (day 5 of the phase) · day 23 since the pain began"
+    ));
+    assert!(html.contains(
+        "<p class=\"plan\"><strong>Running now waits until a doctor or physiotherapist has seen \
+         you.</strong></p>"
+    ));
+    assert!(html.contains(
+        "Last check-in</span> Tue 3 Nov 2026: <span class=\"vd vd-hold\">Hold</span> Add this \
+         morning"
+    ));
+    assert!(html.contains("<a href=\"#record\">2 assessments, 5 check-ins</a>"));
     // Every section is there.
     for h in [
-        "Latest assessment",
+        "<h3>Now</h3>",
+        "Assessments and check-ins",
+        "Pain at each check-in, and the decision",
         "Load, last 8 weeks",
         "Pain diary, last 14 entries",
         "Plan adherence",
@@ -252,10 +268,13 @@ fn user_text_is_escaped() {
     let mut f = fx::realistic();
     f.pain.last_mut().unwrap().notes = Some("<script>alert(1)</script>".to_string());
     f.pain.last_mut().unwrap().site = Some("<b>bold</b>".to_string());
-    f.plan = Some((
-        "Plan \"A\" & <i>B</i>".to_string(),
-        "<img src=x>".to_string(),
-    ));
+    let plan = f.plan.as_mut().unwrap();
+    plan.protocol = "Plan \"A\" & <i>B</i>".to_string();
+    plan.phase = "<img src=x>".to_string();
+    f.assessments[0].condition = "<u>strain</u>".to_string();
+    f.checkins[0].decision.reasons[0] = hamstride_core::plan::Reason::Kb {
+        text: "<em>flare</em>".to_string(),
+    };
     f.adherence
         .as_mut()
         .unwrap()
@@ -272,6 +291,8 @@ fn user_text_is_escaped() {
     assert!(html.contains("&lt;img src=x&gt;"));
     assert!(html.contains("spike &lt;svg onload=alert(1)&gt;"));
     assert!(html.contains("&lt;/div&gt;&lt;script&gt;x&lt;/script&gt;"));
+    assert!(html.contains("&lt;u&gt;strain&lt;/u&gt;"));
+    assert!(html.contains("&lt;em&gt;flare&lt;/em&gt;"));
     assert!(!html.contains("<b>bold</b>"));
 }
 
@@ -400,4 +421,121 @@ fn ten_years_render_fast_and_small() {
         "Weekly distance over {} weeks",
         f.analysis.weeks.len()
     )));
+}
+
+#[test]
+fn the_record_lists_every_assessment_and_check_in() {
+    let f = fx::realistic();
+    let html = render(&f.model(Units::Km));
+    let record = blocks(&html, "<section id=\"record\"", "</section>")[0];
+    // Assessments newest first, the one being followed marked.
+    let table = blocks(record, "<table class=\"record\">", "</table>")[0];
+    assert_eq!(count(table, "<tr><th scope=\"row\">"), 2);
+    let newest = table.find("Mon 26 Oct 2026").unwrap();
+    let oldest = table.find("Mon 12 Oct 2026").unwrap();
+    assert!(newest < oldest, "newest first");
+    assert!(table.contains("Proximal hamstring tendinopathy (46%)</td><td><strong>being followed"));
+    assert!(table.contains("tri-self\">Self-care</span>"));
+    // The timeline: every check-in, newest first, with the decision's words and what changed.
+    let timeline = blocks(record, "<table class=\"record timeline\">", "</table>")[0];
+    assert_eq!(count(timeline, "<tr><th scope=\"row\">"), 5);
+    assert!(timeline.find("Tue 3 Nov 2026").unwrap() < timeline.find("Tue 27 Oct 2026").unwrap());
+    for s in [
+        "vd-step\">Step back</span>",
+        "vd-doctor\">See a doctor</span>",
+        "vd-progress\">Progress</span>",
+        "Pain during the session was 5/10, above this plan&#39;s ceiling of 3/10. Do the easier \
+         version",
+        "Running now waits until a doctor or physiotherapist has seen you.",
+        "Next run: Walk-jog 2.",
+    ] {
+        assert!(timeline.contains(s), "missing {s:?}");
+    }
+    // A check-in without a score shows a dash, and the chart breaks its line there.
+    assert!(timeline.contains("<td class=\"n\">3</td><td class=\"n\">–</td>"));
+    // The chart: one decision mark per check-in, described in words with the counts.
+    let svg = blocks(record, "<svg", "</svg>")[0];
+    assert_eq!(count(svg, "<circle class=\"vd-"), 5);
+    assert!(svg.contains(
+        "5 check-ins from Tue 27 Oct 2026 to Tue 3 Nov 2026: 1 progress, 2 hold, 1 step back, \
+         1 see a doctor; next-morning pain from 1 to 4 out of 10, 2 at the last."
+    ));
+}
+
+#[test]
+fn a_plan_from_an_older_assessment_is_said_so() {
+    let mut f = fx::realistic();
+    let a = f.assessment.as_mut().unwrap();
+    a.plan_assessed = Some(jiff::civil::date(2026, 10, 12));
+    a.triage_at_assessment = Some("self_care".to_string());
+    let html = render(&f.model(Units::Km));
+    check_invariants(&html);
+    assert!(html.contains(
+        "The plan being followed was made from the assessment of Mon 12 Oct 2026; the plan \
+         from the latest one (Mon 26 Oct 2026, then: Self-care) waits in the plan history."
+    ));
+    assert!(!html.contains("Raised by a check-in"));
+}
+
+#[test]
+fn the_crowded_case_keeps_every_invariant() {
+    let f = fx::crowded();
+    let html = render(&f.model(Units::Km));
+    check_invariants(&html);
+    let timeline = blocks(&html, "<table class=\"record timeline\">", "</table>")[0];
+    assert_eq!(count(timeline, "<tr><th scope=\"row\">"), 42);
+    if let Some(dir) = std::env::var_os("HAMSTRIDE_REPORT_DUMP") {
+        std::fs::write(std::path::Path::new(&dir).join("crowded.html"), &html).unwrap();
+    }
+}
+
+#[test]
+fn two_check_ins_on_one_day_are_drawn_side_by_side() {
+    let mut f = fx::realistic();
+    let mut second = f.checkins.last().unwrap().clone();
+    second.decision = fx::decision(
+        hamstride_core::plan::Verdict::StepBack,
+        hamstride_core::plan::Reason::NoScores,
+        vec![],
+    );
+    f.checkins.push(second);
+    let html = render(&f.model(Units::Km));
+    check_invariants(&html);
+    let record = blocks(&html, "<section id=\"record\"", "</section>")[0];
+    let svg = blocks(record, "<svg", "</svg>")[0];
+    let marks: Vec<&str> = blocks(svg, "<circle class=\"vd-", "</circle>");
+    assert_eq!(marks.len(), 6);
+    let cx = |m: &str| blocks(m, "cx=\"", "\"")[0].to_string();
+    assert_ne!(cx(marks[4]), cx(marks[5]), "the same day's two marks apart");
+}
+
+#[test]
+fn a_plan_without_an_assessment_still_shows_where_it_stands() {
+    // The prevention programme: a plan, no assessment.
+    let full = fx::realistic();
+    let mut f = fx::empty();
+    f.plan = full.plan.clone();
+    f.checkins = full.checkins.clone();
+    let html = render(&f.model(Units::Km));
+    check_invariants(&html);
+    let summary = blocks(&html, "<section id=\"summary\"", "</section>")[0];
+    assert!(summary.contains("Phase 2 of 4: Loading and walk-jog"));
+    assert!(summary.contains("Last check-in</span> Tue 3 Nov 2026"));
+    assert!(summary.contains("No assessment recorded."));
+    assert!(
+        !summary.contains("class=\"tri "),
+        "no level without an assessment"
+    );
+}
+
+#[test]
+fn a_level_this_report_does_not_know_is_escaped_once() {
+    let mut f = fx::realistic();
+    f.assessment.as_mut().unwrap().triage_level = "new_<level>".to_string();
+    f.assessments[0].level = "odd_&_level".to_string();
+    let html = render(&f.model(Units::Km));
+    check_invariants(&html);
+    assert!(html.contains("tri-other\">new &lt;level&gt;</span>"));
+    assert!(html.contains("tri-other\">odd &amp; level</span>"));
+    assert!(!html.contains("&amp;lt;") && !html.contains("&amp;amp;"));
 }

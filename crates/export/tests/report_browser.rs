@@ -5,7 +5,14 @@
 //! `target/report-check/report.png` for a human to look at (`cargo test -- --nocapture`
 //! prints the path).
 //!
-//! Without a Chromium on the machine the test says SKIPPED and passes, except under CI (the
+//! The crowded case (every list long, long condition names, a long unbreakable word, six
+//! assessments, 42 check-ins) must keep every text in its own box: a test copy of the report,
+//! with the CSP relaxed to let one inline script run, measures the text boxes of every table
+//! cell and page column in Chromium and writes what it finds into the DOM, read back with
+//! `--dump-dom`, at a desktop and a narrow width. Its screenshot is saved as
+//! `target/report-check/crowded.png`.
+//!
+//! Without a Chromium on the machine the tests say SKIPPED and pass, except under CI (the
 //! `CI` variable set), where `.ci/run` is expected to have installed it and a missing browser
 //! is a failure.
 
@@ -157,9 +164,10 @@ fn target_dir() -> PathBuf {
     }
 }
 
-#[test]
-fn the_report_renders_in_headless_chromium() {
-    let Some(browser) = find_browser() else {
+/// The browser, or `None` after saying SKIPPED (a failure under CI).
+fn browser_or_skip() -> Option<PathBuf> {
+    let found = find_browser();
+    if found.is_none() {
         if std::env::var_os("CI").is_some() {
             panic!(
                 "headless Chromium not found, but CI is set: .ci/run should have installed it \
@@ -167,6 +175,13 @@ fn the_report_renders_in_headless_chromium() {
             );
         }
         println!("SKIPPED: headless Chromium not found (apt-get install chromium)");
+    }
+    found
+}
+
+#[test]
+fn the_report_renders_in_headless_chromium() {
+    let Some(browser) = browser_or_skip() else {
         return;
     };
     let f = report_fixture::realistic();
@@ -253,5 +268,175 @@ fn the_report_renders_in_headless_chromium() {
         "report screenshot: {} ({} bytes)",
         keep.join("report.png").display(),
         bytes.len()
+    );
+}
+
+/// Measures the layout in the page and writes the result into `<pre id="layout-check">`:
+/// "checked N" and one line per text that leaves its table cell or page column, runs into a
+/// neighbour's text, leaves the page, or makes a summary or record table scroll sideways.
+/// Text boxes come from ranges over the text nodes, so a word running past its cell counts
+/// even though the cell's own box never overlaps the next. Chart labels (SVG text, which may
+/// sit in the chart's margin by design) and closed data tables are left out.
+const LAYOUT_CHECK: &str = r#"<script>(function(){
+var out=[],n=0;
+function vis(el){var b=el.getBoundingClientRect();return b.width>0&&b.height>0;}
+function shown(el){return vis(el)&&(!el.closest('details:not([open])')||!!el.closest('summary'));}
+function texts(el){var res=[],w=document.createTreeWalker(el,NodeFilter.SHOW_TEXT),t;
+ while((t=w.nextNode())){if(!t.data.trim()||t.parentElement.closest('svg')||!shown(t.parentElement))continue;var r=document.createRange();r.selectNodeContents(t);
+ Array.from(r.getClientRects()).forEach(function(b){if(b.width>0.5&&b.height>0.5){b.t=t.data.trim().slice(0,30);res.push(b);}});}return res;}
+function name(el){return (el.tagName+'.'+(typeof el.className=='string'?el.className:'')+' "'+el.textContent.trim().slice(0,50)+'"').replace(/\s+/g,' ');}
+function inside(b,box){return b.left>=box.left-1&&b.right<=box.right+1&&b.top>=box.top-1&&b.bottom<=box.bottom+1;}
+function over(a,b){return Math.min(a.right,b.right)-Math.max(a.left,b.left)>1&&Math.min(a.bottom,b.bottom)-Math.max(a.top,b.top)>1;}
+function apart(kind,els){var ts=els.map(texts);els.forEach(function(c,i){var box=c.getBoundingClientRect();n++;
+ ts[i].forEach(function(b){if(!inside(b,box))out.push('text outside its '+kind+' ("'+b.t+'"): '+name(c));});
+ for(var j=i+1;j<els.length;j++){ts[i].forEach(function(a){ts[j].forEach(function(b){if(over(a,b))out.push('text overlaps ("'+a.t+'" / "'+b.t+'"): '+name(c)+' / '+name(els[j]));});});}});}
+document.querySelectorAll('table').forEach(function(t){if(!shown(t))return;
+ t.querySelectorAll('tr').forEach(function(tr){apart('cell',Array.from(tr.children).filter(vis));});});
+document.querySelectorAll('.pn,.loadgrid,.cols2,.formgrid,.signals,.keys').forEach(function(g){if(!shown(g))return;
+ apart('column',Array.from(g.children).filter(shown));});
+var page=document.querySelector('.page').getBoundingClientRect();
+document.querySelectorAll('p,li,h1,h2,h3,figcaption').forEach(function(el){if(!shown(el))return;n++;
+ texts(el).forEach(function(b){if(b.right>page.right+1||b.left<page.left-1)out.push('text outside the page: '+name(el));});});
+document.querySelectorAll('#summary .tw,#record .tw').forEach(function(w){if(!shown(w))return;n++;
+ if(w.scrollWidth>w.clientWidth+1)out.push('table scrolls sideways: '+name(w));});
+var pre=document.createElement('pre');pre.id='layout-check';
+pre.textContent='checked '+n+'\n'+Array.from(new Set(out)).join('\n');document.body.appendChild(pre);
+})();</script>"#;
+
+/// The test copy of a report: the CSP lets the one inline script run, nothing else changes.
+fn with_layout_check(html: &str) -> String {
+    let csp = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
+    assert!(
+        html.contains(csp),
+        "the report's CSP changed; update this test"
+    );
+    html.replacen(
+        csp,
+        "default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src 'unsafe-inline'",
+        1,
+    )
+    .replacen("</body>", &format!("{LAYOUT_CHECK}</body>"), 1)
+}
+
+/// What the script found: the number of boxes checked and the problems.
+fn layout_problems(dom: &str) -> (usize, Vec<String>) {
+    let start = dom
+        .find("<pre id=\"layout-check\">")
+        .unwrap_or_else(|| panic!("the layout check did not run; DOM ends:\n{}", tail(dom)))
+        + "<pre id=\"layout-check\">".len();
+    let end = start + dom[start..].find("</pre>").expect("end of the check");
+    let mut lines = dom[start..end].lines();
+    let checked = lines
+        .next()
+        .and_then(|l| l.strip_prefix("checked "))
+        .and_then(|n| n.parse().ok())
+        .expect("a count");
+    (checked, lines.map(str::to_string).collect())
+}
+
+fn tail(s: &str) -> &str {
+    let mut i = s.len().saturating_sub(2000);
+    while !s.is_char_boundary(i) {
+        i += 1;
+    }
+    &s[i..]
+}
+
+#[test]
+fn the_crowded_report_keeps_every_text_in_its_box() {
+    let Some(browser) = browser_or_skip() else {
+        return;
+    };
+    let f = report_fixture::crowded();
+    let html = render(&f.model(Units::Km));
+    let dir = tempfile::tempdir().unwrap();
+    let keep = target_dir().join("report-check");
+    std::fs::create_dir_all(&keep).unwrap();
+
+    // A screenshot of the report as it is, for a human to look at.
+    let page = dir.path().join("crowded.html");
+    std::fs::write(&page, &html).unwrap();
+    let png = keep.join("crowded.png");
+    let shot = run(
+        &browser,
+        &[
+            "--window-size=1280,5200".to_string(),
+            format!("--screenshot={}", png.display()),
+            format!("file://{}", page.display()),
+        ],
+        &dir.path().join("profile-crowded-shot"),
+    );
+    assert!(
+        shot.status.success(),
+        "screenshot failed; stderr:\n{}",
+        String::from_utf8_lossy(&shot.stderr)
+    );
+    println!("crowded screenshot: {}", png.display());
+
+    let checked_copy = dir.path().join("crowded-check.html");
+    std::fs::write(&checked_copy, with_layout_check(&html)).unwrap();
+    for width in [1280, 800] {
+        let out = run(
+            &browser,
+            &[
+                format!("--window-size={width},3000"),
+                "--dump-dom".to_string(),
+                format!("file://{}", checked_copy.display()),
+            ],
+            &dir.path().join(format!("profile-crowded-{width}")),
+        );
+        let dom = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "--dump-dom failed at {width} px; stderr:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let (checked, problems) = layout_problems(&dom);
+        // Every shown table cell, grid column and paragraph: the timeline alone has 252 cells.
+        assert!(checked > 500, "only {checked} boxes checked at {width} px");
+        assert!(
+            problems.is_empty(),
+            "at {width} px, {} problems in {checked} boxes:\n{}",
+            problems.len(),
+            problems.join("\n")
+        );
+        println!("layout at {width} px: {checked} boxes, every text in its box");
+    }
+}
+
+/// The check finds what it looks for: a table cell that cannot wrap its long word runs into
+/// the next cell, and the script says so.
+#[test]
+fn the_layout_check_catches_a_word_running_into_the_next_column() {
+    let Some(browser) = browser_or_skip() else {
+        return;
+    };
+    let bad = format!(
+        "<!DOCTYPE html><html><head><meta http-equiv=\"Content-Security-Policy\" \
+         content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\"></head>\
+         <body><div class=\"page\" style=\"width:600px\"><div class=\"pn\" \
+         style=\"display:grid;grid-template-columns:repeat(3,minmax(0,1fr))\">\
+         <div><ul><li>{}</li></ul></div><div><ul><li>next column</li></ul></div><div></div>\
+         </div></div></body></html>",
+        report_fixture::LONG_WORD
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("bad.html");
+    std::fs::write(&page, with_layout_check(&bad)).unwrap();
+    let out = run(
+        &browser,
+        &[
+            "--window-size=800,600".to_string(),
+            "--dump-dom".to_string(),
+            format!("file://{}", page.display()),
+        ],
+        &dir.path().join("profile-bad"),
+    );
+    let (_, problems) = layout_problems(&String::from_utf8_lossy(&out.stdout));
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.starts_with("text outside its column")),
+        "{problems:?}"
     );
 }

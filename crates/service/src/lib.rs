@@ -24,6 +24,8 @@ pub use db::{open, ActivitySummary, AthleteDb, DbOptions, DATABASE_URL_ENV};
 use hamstride_analytics::Signals;
 use hamstride_core::kb::{KbFiles, FILE_NAMES};
 use hamstride_core::plan::{PlanFiles, PlanKb, PlanStats, PLAN_FILE_NAMES};
+/// The time frames of the knowledge base and the reader that finds one in a text.
+pub use hamstride_core::urgency;
 pub use hamstride_core::{
     engine::Outcome, Assessment, Findings, Interview, Kb, KbStats, Question, ScreenAnswer,
     StopRule, Value,

@@ -1,7 +1,8 @@
 //! Training load, running form and the pain diary as use cases: keep per-activity metrics
 //! current, log pain, and gather everything the `status` and `report` adapters show (series
-//! and flags, form against baseline, what the diary shows, plan adherence, the latest
-//! assessment's summary) and what the assessment may pre-fill from the runner's data.
+//! and flags, form against baseline, what the diary shows, plan adherence, the level and plan
+//! as they are now, every assessment and check-in) and what the assessment may pre-fill from
+//! the runner's data.
 //!
 //! The maths lives in `hamstride-analytics`; this module does the I/O around it: reading the
 //! store, the runner's settings (time zone, heart rate, units), "today" from the clock the
@@ -17,9 +18,11 @@ use hamstride_analytics::pain::{self, PainAnalysis, PainEntry};
 use hamstride_analytics::series::{self, Analysis, HrCurve, RunEntry, Settings};
 use hamstride_analytics::SignalId;
 use hamstride_core::plan::generate::{day as plan_day, Item, PlanState};
-use hamstride_core::plan::RunLevel;
+use hamstride_core::plan::{CheckIn, Decision, RunLevel};
 use hamstride_core::Value;
-use hamstride_export::report::{self, AssessmentSummary, ReportModel, SourceRef, Units};
+use hamstride_export::report::{
+    self, AssessmentSummary, CheckinPoint, PastAssessment, PlanNow, ReportModel, SourceRef, Units,
+};
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use jiff::{Span, Timestamp};
@@ -349,8 +352,14 @@ pub struct Training {
     pub pain_analysis: PainAnalysis,
     /// Protocol name and phase name of the active plan.
     pub plan: Option<(String, String)>,
+    /// The active plan as it stands today (phase, day, whether running waits).
+    pub plan_now: Option<PlanNow>,
     pub adherence: Option<Adherence>,
     pub assessment: Option<AssessmentView>,
+    /// Every assessment, oldest first.
+    pub assessments: Vec<PastAssessment>,
+    /// Every check-in of every plan, oldest first.
+    pub checkins: Vec<CheckinPoint>,
     /// Activities left out because they are dated before 2000 (a device clock never set).
     pub undated: usize,
 }
@@ -368,8 +377,16 @@ pub struct AssessmentView {
     pub triage_headline: String,
     /// The assessment's own level, when a check-in has raised it since (the report shows both).
     pub triage_at_assessment: Option<hamstride_core::TriageLevel>,
+    /// When the active plan was made from an earlier assessment (this one's plan waits in the
+    /// history): that assessment's date.
+    pub plan_assessed: Option<Date>,
+    /// The findings that argued for the leading condition, in plain words (`says`).
     pub positives: Vec<String>,
+    /// The findings that argued against it, in plain words, leaving out who the runner is
+    /// (age, sex, running history: the "who" section of `findings.toml`), which are priors
+    /// about the person rather than findings about the pain.
     pub negatives: Vec<String>,
+    /// The red-flag rules that fired, by their titles.
     pub red_flags: Vec<String>,
     pub others: Vec<(String, f64)>,
 }
@@ -415,7 +432,10 @@ impl Service {
         let settings = settings(&p)?;
         let today = local_date(now.ms, &settings.tz).unwrap_or_else(|| fallback_date(now));
         let loaded = load_entries(db)?;
-        let mut assessment = self.latest_assessment_view(db, &settings.tz)?;
+        let (latest_id, mut assessment) = match self.latest_assessment_view(db, &settings.tz)? {
+            Some((id, a)) => (Some(id), Some(a)),
+            None => (None, None),
+        };
         // Form: the reference day is the injury onset when a recent assessment gives one.
         let reference = assessment
             .as_ref()
@@ -430,26 +450,32 @@ impl Service {
         let entries: Vec<PainEntry> = pain.iter().map(|r| r.entry.clone()).collect();
         let picture = self.picture(&loaded.entries, &settings, today, reference, side, &entries);
 
-        let (plan, adherence) = match db.active_plan_row()? {
-            None => (None, None),
+        let active = db.active_plan_row()?;
+        let (assessments, checkins) =
+            self.record(db, &settings.tz, active.as_ref().map(|r| r.id))?;
+        let (plan, plan_now, adherence) = match active {
+            None => (None, None, None),
             Some(row) => {
                 let state: PlanState = crate::stored::plan_from_json(&self.plans, &row.state)?;
-                // The physio must read the level as it is now: a check-in that raised it
-                // (a red flag at a re-screen) outranks the assessment it started from.
-                if let Some(a) = assessment
-                    .as_mut()
-                    .filter(|a| state.triage > a.triage_level)
-                {
-                    a.triage_at_assessment = Some(a.triage_level);
-                    a.triage_level = state.triage;
-                    a.triage_headline = state.triage_headline.clone();
+                if let Some(a) = assessment.as_mut() {
+                    // The plan's own assessment, when it is not the latest.
+                    let earlier = match row.assessment_id.filter(|id| Some(*id) != latest_id) {
+                        Some(id) => db.assessment(id)?,
+                        None => None,
+                    };
+                    level_now(a, &state, earlier.as_ref(), &settings.tz);
                 }
                 let p = state.protocol(&self.plans).map_err(Error::Kb)?;
                 let phase = p.phase[state.phase.min(p.phase.len() - 1)].name.clone();
-                let checkins = db.checkins(row.id)?;
+                let plan_now = self.plan_now(&state, today)?;
+                let rows = db.checkins(row.id)?;
                 let runs = form_runs(&picture.analysis, &loaded.entries);
-                let adherence = self.adherence(&state, &checkins, &runs, today)?;
-                (Some((p.name.clone(), phase)), Some(adherence))
+                let adherence = self.adherence(&state, &rows, &runs, today)?;
+                (
+                    Some((p.name.clone(), phase)),
+                    Some(plan_now),
+                    Some(adherence),
+                )
             }
         };
         Ok(Training {
@@ -461,10 +487,82 @@ impl Service {
             pain,
             pain_analysis: picture.pain,
             plan,
+            plan_now,
             adherence,
             assessment,
+            assessments,
+            checkins,
             undated: loaded.undated,
         })
+    }
+
+    /// Where the plan stands on `today`, from the same view `hamstride plan` shows.
+    fn plan_now(&self, state: &PlanState, today: Date) -> Result<PlanNow, Error> {
+        let view =
+            hamstride_core::plan::view(&self.kb, &self.plans, state, today).map_err(Error::Kb)?;
+        Ok(PlanNow {
+            protocol: view.protocol_name,
+            phase: view.phase.name,
+            phase_number: view.phase.number,
+            phases: view.phase.of,
+            day_in_phase: view.phase.day_in_phase,
+            days_since_onset: i64::from((today - state.onset).get_days()).max(0),
+            running_waits: view.running_waits_for_clinician,
+        })
+    }
+
+    /// Every assessment (through the plans made from them: each assessment is stored with its
+    /// plan) and every check-in of every plan, oldest first; `active` marks the plan being
+    /// followed.
+    fn record(
+        &self,
+        db: &AthleteDb,
+        tz: &TimeZone,
+        active: Option<i64>,
+    ) -> Result<(Vec<PastAssessment>, Vec<CheckinPoint>), Error> {
+        let mut assessments: Vec<(i64, PastAssessment)> = Vec::new();
+        let mut checkins: Vec<(Date, i64, CheckinPoint)> = Vec::new();
+        for (plan, is_active) in db.plan_rows()? {
+            if let Some(row) = plan.assessment_id.map(|id| db.assessment(id)).transpose()? {
+                let row = row.ok_or_else(|| corrupt("plan", "its assessment is missing"))?;
+                let result = crate::stored::result_from_json(&row.result)?;
+                let top = result.differential.first();
+                assessments.push((
+                    row.id,
+                    PastAssessment {
+                        date: local_date(row.created_ms, tz).unwrap_or(Date::ZERO),
+                        level: result.triage.level.to_string(),
+                        condition: top.map_or(row.condition.clone(), |d| d.name.clone()),
+                        probability: top.map_or(0.0, |d| d.probability),
+                        active: is_active,
+                    },
+                ));
+            }
+            for c in db.checkins(plan.id)? {
+                let entry: CheckIn =
+                    serde_json::from_str(&c.entry).map_err(|e| corrupt("stored check-in", e))?;
+                let decision: Decision =
+                    serde_json::from_str(&c.decision).map_err(|e| corrupt("stored decision", e))?;
+                checkins.push((
+                    entry.date,
+                    c.id,
+                    CheckinPoint {
+                        date: entry.date,
+                        pain_during: entry.pain_during,
+                        pain_after: entry.pain_after,
+                        pain_morning: entry.pain_morning,
+                        this_plan: active == Some(plan.id),
+                        decision,
+                    },
+                ));
+            }
+        }
+        assessments.sort_by_key(|(id, _)| *id);
+        checkins.sort_by_key(|(date, id, _)| (*date, *id));
+        Ok((
+            assessments.into_iter().map(|(_, a)| a).collect(),
+            checkins.into_iter().map(|(_, _, c)| c).collect(),
+        ))
     }
 
     /// Without an injury onset, form compares the last `recent_days` with the time before.
@@ -587,7 +685,7 @@ impl Service {
         &self,
         db: &AthleteDb,
         tz: &TimeZone,
-    ) -> Result<Option<AssessmentView>, Error> {
+    ) -> Result<Option<(i64, AssessmentView)>, Error> {
         let Some(row) = db.latest_assessment()? else {
             return Ok(None);
         };
@@ -616,26 +714,53 @@ impl Service {
             _ => None,
         };
         let first = result.differential.first();
-        Ok(Some(AssessmentView {
-            date,
-            onset,
-            side,
-            condition: first.map_or(row.condition.clone(), |d| d.name.clone()),
-            probability: first.map_or(0.0, |d| d.probability),
-            triage_level: result.triage.level,
-            triage_headline: result.triage.headline.clone(),
-            triage_at_assessment: None,
-            positives: first.map(|d| d.for_.clone()).unwrap_or_default(),
-            negatives: first.map(|d| d.against.clone()).unwrap_or_default(),
-            red_flags: result.red_flags.clone(),
-            others: result
-                .differential
-                .iter()
-                .skip(1)
-                .take(4)
-                .map(|d| (d.name.clone(), d.probability))
-                .collect(),
-        }))
+        Ok(Some((
+            row.id,
+            AssessmentView {
+                date,
+                onset,
+                side,
+                condition: first.map_or(row.condition.clone(), |d| d.name.clone()),
+                probability: first.map_or(0.0, |d| d.probability),
+                triage_level: result.triage.level,
+                triage_headline: result.triage.headline.clone(),
+                triage_at_assessment: None,
+                plan_assessed: None,
+                positives: first.map_or_else(Vec::new, |d| self.plain(&d.for_, true)),
+                negatives: first.map_or_else(Vec::new, |d| self.plain(&d.against, false)),
+                red_flags: self.rule_titles(&result.red_flags),
+                others: result
+                    .differential
+                    .iter()
+                    .skip(1)
+                    .take(4)
+                    .map(|d| (d.name.clone(), d.probability))
+                    .collect(),
+            },
+        )))
+    }
+
+    /// Rules by their titles: a stored result names its red flags by rule id ("R-E1"), which
+    /// a physio cannot read. An id this knowledge base lacks is kept as it is.
+    fn rule_titles(&self, ids: &[String]) -> Vec<String> {
+        ids.iter()
+            .map(|id| {
+                self.kb
+                    .rules
+                    .iter()
+                    .find(|r| &r.id == id)
+                    .map_or_else(|| id.clone(), |r| r.title.clone())
+            })
+            .collect()
+    }
+
+    /// Finding ids of an assessment in plain words; `who` keeps the findings about who the
+    /// runner is (age, sex, running history), which are never listed as pertinent negatives.
+    fn plain(&self, ids: &[String], who: bool) -> Vec<String> {
+        ids.iter()
+            .filter(|id| who || !self.kb.finding_is_personal(id))
+            .map(|id| self.kb.finding_says(id))
+            .collect()
     }
 
     /// The HTML report as a string.
@@ -647,6 +772,7 @@ impl Service {
             triage_level: a.triage_level.to_string(),
             triage_headline: a.triage_headline.clone(),
             triage_at_assessment: a.triage_at_assessment.map(|l| l.to_string()),
+            plan_assessed: a.plan_assessed,
             positives: a.positives.clone(),
             negatives: a.negatives.clone(),
             red_flags: a.red_flags.clone(),
@@ -682,13 +808,35 @@ impl Service {
             pain: &pain,
             pain_analysis: &t.pain_analysis,
             assessment: summary.as_ref(),
-            plan: t.plan.as_ref().map(|(a, b)| (a.as_str(), b.as_str())),
+            plan: t.plan_now.as_ref(),
+            assessments: &t.assessments,
+            checkins: &t.checkins,
             adherence: t.adherence.as_ref(),
             signals: &self.signals,
             sources: &sources,
             disclaimer: &self.kb.disclaimer,
         };
         report::render(&model)
+    }
+}
+
+/// The level the runner follows now, on the latest assessment's view: the active plan's when
+/// it is higher (a check-in raised it at a re-screen, or the plan came from an earlier, more
+/// urgent assessment), so the physio never reads a level the runner has moved past. When the
+/// plan came from an earlier assessment, its date is kept so the report can say so.
+fn level_now(
+    a: &mut AssessmentView,
+    state: &PlanState,
+    earlier: Option<&hamstride_store::AssessmentRow>,
+    tz: &TimeZone,
+) {
+    if let Some(m) = earlier {
+        a.plan_assessed = local_date(m.created_ms, tz);
+    }
+    if state.triage > a.triage_level {
+        a.triage_at_assessment = Some(a.triage_level);
+        a.triage_level = state.triage;
+        a.triage_headline = state.triage_headline.clone();
     }
 }
 

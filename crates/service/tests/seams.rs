@@ -354,7 +354,7 @@ fn the_report_shows_the_level_a_check_in_raised_not_the_first_one() {
     assert_eq!(a.triage_at_assessment, Some(first));
     let html = svc.render_report(&svc.training(&db, instant()).unwrap());
     assert!(
-        html.contains("Raised since the assessment of"),
+        html.contains("Raised by a check-in since the assessment of"),
         "the report says so"
     );
 }

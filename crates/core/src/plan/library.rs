@@ -29,6 +29,65 @@ pub struct PlanFiles<'a> {
 /// Plan file names, for messages and for reading a directory.
 pub const PLAN_FILE_NAMES: [&str; 3] = ["exercises.toml", "protocols.toml", "progression.toml"];
 
+/// The triage rule a not-settling check-in applies (brief 2.3, R-S5), by its id.
+const NOT_SETTLING_RULE: &str = "R-S5";
+
+fn not_settling_headline(kb: &Kb) -> Result<String, Error> {
+    kb.rules
+        .iter()
+        .find(|r| r.id == NOT_SETTLING_RULE)
+        .map(|r| r.headline.clone())
+        .ok_or_else(|| {
+            Error::kb(
+                "triage.toml",
+                NOT_SETTLING_RULE,
+                "the not-settling rule check-ins apply is missing",
+            )
+        })
+}
+
+/// No text of a plan states when to be seen: the plan says it once, in the triage headline it
+/// was made from, so a referral note, an exercise's reason or a phase's step never gives a
+/// second time ("within 1-2 weeks" under a headline that says "within a few days"). Every
+/// string of every exercise and protocol is read, so a new field cannot slip past.
+fn check_no_frames(kb: &Kb, exercises: &[Exercise], protocols: &[Protocol]) -> Result<(), Error> {
+    fn strings<'v>(v: &'v serde_json::Value, out: &mut Vec<&'v str>) {
+        match v {
+            serde_json::Value::String(s) => out.push(s),
+            serde_json::Value::Array(a) => a.iter().for_each(|x| strings(x, out)),
+            serde_json::Value::Object(o) => o.values().for_each(|x| strings(x, out)),
+            _ => {}
+        }
+    }
+    let entries = exercises
+        .iter()
+        .map(|x| ("exercises.toml", x.id.as_str(), serde_json::to_value(x)))
+        .chain(
+            protocols
+                .iter()
+                .map(|p| ("protocols.toml", p.id.as_str(), serde_json::to_value(p))),
+        );
+    for (file, id, value) in entries {
+        let value = value.map_err(|e| Error::kb(file, id, e))?;
+        let mut texts = Vec::new();
+        strings(&value, &mut texts);
+        for t in texts {
+            if let Some(s) = kb.stated_frames(t).first() {
+                return Err(Error::kb(
+                    file,
+                    id,
+                    format!(
+                        "states the time frame {} in \"{t}\": a plan says when to be seen only \
+                         through the triage headline it was made from",
+                        crate::urgency::describe(s, &kb.frames)
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 impl PlanFiles<'static> {
     pub fn embedded() -> PlanFiles<'static> {
         PlanFiles {
@@ -388,6 +447,10 @@ pub struct PlanKb {
     /// The condition whose plan is made when the assessment ranks none
     /// (`protocols.toml` `unranked_condition`).
     pub unranked_condition: String,
+    /// The headline of the brief's "not settling" rule (R-S5, `triage.toml`): a check-in that
+    /// finds a plan not settling makes it the plan's headline, so the referral it adds is said
+    /// with that rule's one time frame.
+    pub not_settling_headline: String,
     exercise_index: BTreeMap<String, usize>,
 }
 
@@ -497,6 +560,7 @@ impl PlanKb {
         check.coverage(&protocols.protocol)?;
         check.unranked_condition(&protocols.unranked_condition)?;
         check_avoid_phases(&exercises, &protocols.protocol)?;
+        check_no_frames(kb, &exercises, &protocols.protocol)?;
         check_tissue_doses(
             &exercises,
             &exercise_index,
@@ -517,6 +581,7 @@ impl PlanKb {
             ladders: progression.ladder,
             early_tendon_phases: protocols.early_tendon.phases,
             unranked_condition: protocols.unranked_condition,
+            not_settling_headline: not_settling_headline(kb)?,
             exercise_index,
         })
     }

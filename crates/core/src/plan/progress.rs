@@ -369,13 +369,18 @@ fn hold_referral_plan(today: &Today<'_>, mut d: Draft) -> (PlanState, Decision) 
             .criteria
             .iter()
             .all(|k| c.criteria.contains(&k.id) || st.criteria_met.contains(&k.id));
-    d.reasons.push(if seen {
-        Reason::SeenAssessAgain
+    if seen {
+        d.reasons.push(Reason::SeenAssessAgain);
     } else {
-        Reason::Kb {
-            text: today.p.referral_text.clone().unwrap_or_default(),
+        // The headline says when to be seen (the plan's one time frame); the referral note
+        // says whom and what to ask, without a time of its own.
+        for text in [
+            st.triage_headline.clone(),
+            today.p.referral_text.clone().unwrap_or_default(),
+        ] {
+            d.reasons.push(Reason::Kb { text });
         }
-    });
+    }
     d.referral = Some(today.p.referral);
     d.decide(Verdict::Hold, today.due)
 }
@@ -442,6 +447,16 @@ fn check_not_settling(today: &Today<'_>, d: &mut Draft) {
             });
             d.next.needs_clinician = true;
             d.referral = Some(Referral::DoctorSoon);
+            // The rule's headline says whom to see and when; it becomes the plan's, unless
+            // this check-in already raised the plan's level (its headline then holds).
+            let raised_now = d.next.triage != st.triage;
+            if d.next.triage <= TriageLevel::Clinician && !raised_now {
+                d.next.triage = TriageLevel::Clinician;
+                d.next.triage_headline = today.pkb.not_settling_headline.clone();
+                d.reasons.push(Reason::Kb {
+                    text: today.pkb.not_settling_headline.clone(),
+                });
+            }
         }
     }
 }

@@ -96,6 +96,9 @@ pub struct PlanView {
     pub protocol_name: String,
     pub summary: String,
     pub pain_ceiling: u8,
+    /// A plan for being seen urgently or at once: it shows only what to do now and until seen,
+    /// so no pain guide for exercise and no medicine guide about training.
+    pub until_seen: bool,
     pub referral: Option<ReferralView>,
     pub referrals: Vec<Referred>,
     pub running_waits_for_clinician: bool,
@@ -191,7 +194,8 @@ pub fn view(kb: &Kb, pkb: &PlanKb, st: &PlanState, today: Date) -> Result<PlanVi
             cited.extend(x.sources.iter().cloned());
         }
     }
-    let show_meds = pkb.medication.show_for.contains(&st.condition);
+    let until_seen = p.referral >= Referral::Urgent;
+    let show_meds = pkb.medication.show_for.contains(&st.condition) && !until_seen;
     if show_meds {
         cited.extend(pkb.medication.sources.iter().cloned());
     }
@@ -223,6 +227,7 @@ pub fn view(kb: &Kb, pkb: &PlanKb, st: &PlanState, today: Date) -> Result<PlanVi
         protocol_name: p.name.clone(),
         summary: p.summary.clone(),
         pain_ceiling: p.pain_ceiling,
+        until_seen,
         referral: (p.referral != Referral::None).then(|| ReferralView {
             level: p.referral,
             text: p.referral_text.clone().unwrap_or_default(),

@@ -15,13 +15,15 @@
 //!
 //! Layout: `fmt` (escaping, safe numbers, dates, units), `svg` (chart primitives), `style`
 //! (the CSS, print rules included), and one module per part of the page: `summary` (the
-//! physio page), `load` (weekly, daily and load-context charts), `trends` (form), `diary`
-//! (pain diary analysis) and `explain` (signals and references).
+//! physio page: the level and plan as they are now, the latest assessment), `record` (every
+//! assessment and the check-in timeline), `load` (weekly, daily and load-context charts),
+//! `trends` (form), `diary` (pain diary analysis) and `explain` (signals and references).
 
 mod diary;
 mod explain;
 mod fmt;
 mod load;
+mod record;
 mod style;
 mod summary;
 mod svg;
@@ -32,7 +34,9 @@ use hamstride_analytics::form::FormReport;
 use hamstride_analytics::pain::{PainAnalysis, PainEntry};
 use hamstride_analytics::series::{Flag, Level};
 use hamstride_analytics::{Analysis, Signals};
+use hamstride_core::plan::Decision;
 use jiff::civil::Date;
+use serde::Serialize;
 use std::cell::Cell;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -54,13 +58,60 @@ pub struct AssessmentSummary {
     pub triage_headline: String,
     /// The assessment's own level, when a check-in has raised it since.
     pub triage_at_assessment: Option<String>,
-    /// Pertinent positives and negatives of the leading condition.
+    /// When the plan being followed was made from an earlier assessment than this one (the
+    /// newer plan waits in the plan history): that assessment's date. The level shown is then
+    /// the higher of the two.
+    pub plan_assessed: Option<Date>,
+    /// Pertinent positives and negatives of the leading condition, in plain words: the
+    /// findings that argued for it and against it (never demographics such as age).
     pub positives: Vec<String>,
     pub negatives: Vec<String>,
     /// Red flags that fired (texts); empty when none.
     pub red_flags: Vec<String>,
     /// Other conditions considered, with probability.
     pub others: Vec<(String, f64)>,
+}
+
+/// The active plan as it stands on the report's day: what `hamstride plan` shows.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PlanNow {
+    /// The protocol's name.
+    pub protocol: String,
+    /// The current phase: its name, its number (1-based) and how many the protocol has.
+    pub phase: String,
+    pub phase_number: usize,
+    pub phases: usize,
+    /// Day of the current phase (1 = the day it began).
+    pub day_in_phase: i64,
+    /// Days since the pain began.
+    pub days_since_onset: i64,
+    /// Running waits until a clinician has seen the runner.
+    pub running_waits: bool,
+}
+
+/// One assessment of the runner's record.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PastAssessment {
+    pub date: Date,
+    /// Triage level id, as [`AssessmentSummary::triage_level`].
+    pub level: String,
+    /// The most likely condition's name and probability (0–1).
+    pub condition: String,
+    pub probability: f64,
+    /// Whether the plan made from it is the one being followed.
+    pub active: bool,
+}
+
+/// One check-in of the runner's record: the pain scores given and the decision it got.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CheckinPoint {
+    pub date: Date,
+    pub pain_during: Option<u8>,
+    pub pain_after: Option<u8>,
+    pub pain_morning: Option<u8>,
+    /// Made against the plan being followed (the summary's "last check-in" is its latest).
+    pub this_plan: bool,
+    pub decision: Decision,
 }
 
 /// A cited source for the reference list.
@@ -82,8 +133,12 @@ pub struct ReportModel<'a> {
     pub pain: &'a [PainEntry],
     pub pain_analysis: &'a PainAnalysis,
     pub assessment: Option<&'a AssessmentSummary>,
-    /// Plan name and current phase, when a plan is active.
-    pub plan: Option<(&'a str, &'a str)>,
+    /// The active plan, if any.
+    pub plan: Option<&'a PlanNow>,
+    /// Every assessment, oldest first.
+    pub assessments: &'a [PastAssessment],
+    /// Every check-in, oldest first.
+    pub checkins: &'a [CheckinPoint],
     pub adherence: Option<&'a Adherence>,
     pub signals: &'a Signals,
     pub sources: &'a [SourceRef],
@@ -125,6 +180,7 @@ pub fn render(model: &ReportModel<'_>) -> String {
     out.push_str(
         "<nav aria-label=\"Contents\"><ol>\
          <li><a href=\"#summary\">Summary for your physio or doctor</a></li>\
+         <li><a href=\"#record\">Assessments and check-ins</a></li>\
          <li><a href=\"#history\">Weekly load and pain</a></li>\
          <li><a href=\"#daily\">Last 12 weeks, day by day</a></li>\
          <li><a href=\"#context\">Load context</a></li>\
@@ -133,6 +189,7 @@ pub fn render(model: &ReportModel<'_>) -> String {
          <li><a href=\"#signals\">Signals explained</a></li></ol></nav>\n<main>\n",
     );
     summary::write(&mut out, &ctx);
+    record::write(&mut out, &ctx);
     load::history(&mut out, &ctx);
     load::daily(&mut out, &ctx);
     load::context(&mut out, &ctx);

@@ -107,6 +107,17 @@ details thead th{position:sticky;top:0}
 .certainty{font-weight:600;padding:.4rem .8rem;border-radius:6px}
 .c-note{background:var(--soft)}.c-warn{background:#fff1dc;color:#5c3400}
 .findings li{margin:.2rem 0}
+.pn,.signals,.formgrid,.cols2,.plan,td.why,td.notes{overflow-wrap:anywhere}
+.plan{margin:.2rem 0}
+.vd{display:inline-block;font-size:.75rem;font-weight:700;padding:0 .4rem;border-radius:3px;white-space:nowrap}
+span.vd-progress{background:#dcefe3;color:#1d5a37}span.vd-hold{background:#eef1f4;color:#3f4a57}span.vd-step{background:#fff1dc;color:#7d4600}span.vd-doctor{background:#fde8e8;color:#a61b1b}
+circle.vd-progress{fill:#2a7047}circle.vd-hold{fill:#8a96a3}circle.vd-step{fill:var(--warn)}circle.vd-doctor{fill:var(--strong)}
+.sw-progress,.sw-hold,.sw-step,.sw-doctor{border-radius:50%}.sw-progress{background:#2a7047}.sw-hold{background:#8a96a3}.sw-step{background:var(--warn)}.sw-doctor{background:var(--strong)}
+.pl.pdur{stroke-width:1.5;stroke-dasharray:6 3}.pl.paft{stroke-width:1.5;stroke-dasharray:2 3}
+.sw-pdur,.sw-paft{height:0;border-top:2px dashed var(--pain);vertical-align:.2rem;border-radius:0}.sw-paft{border-top-style:dotted}
+table.record td.why{min-width:16rem;font-size:.84rem}
+table.record tbody th,table.record td:not(.why){white-space:nowrap}
+table.record td:nth-child(3){white-space:normal;overflow-wrap:anywhere}
 table.links tr.clear th,table.links tr.clear td{font-weight:700;background:#fffaf0}
 .signals{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,1fr);gap:.9rem}
 .signal{border:1px solid var(--line);border-radius:8px;padding:.2rem .9rem .6rem}
@@ -120,6 +131,7 @@ table.links tr.clear th,table.links tr.clear td{font-weight:700;background:#fffa
 .refs{font-size:.86rem;padding-left:1.6rem}
 .refs li{margin:.2rem 0}
 .refs li:target{background:#fff6d6}
+@media screen and (max-width:900px){.loadgrid{grid-template-columns:minmax(0,1fr)}}
 @media screen and (max-width:760px){
 .page{padding:16px}
 .loadgrid,.cols2,.formgrid,.signals,.pn{grid-template-columns:minmax(0,1fr)}
@@ -134,7 +146,7 @@ h1{font-size:1.45rem}
 h2{margin-top:1.2rem;break-after:avoid;page-break-after:avoid}
 h3{break-after:avoid;page-break-after:avoid}
 .disclaimer{margin-top:.3rem;padding:.3rem .6rem;font-size:.82rem}
-.summary{border:0;padding:0;margin:0;break-after:page;page-break-after:always;font-size:.88rem;line-height:1.25}
+.summary{border:0;padding:0;margin:0;break-after:page;page-break-after:always;font-size:.85rem;line-height:1.22}
 .summary h2{margin:.4rem 0 .2rem;padding-bottom:.1rem}
 .summary h3{margin:.4rem 0 .1rem;font-size:.82rem}
 .summary p{margin:.15rem 0}

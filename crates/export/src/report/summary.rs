@@ -1,5 +1,6 @@
 //! The first page: what a physio or doctor needs at a glance, sized to print as one A4 page.
-//! The latest assessment with red flags boxed first (red flags come before probabilities),
+//! The level and plan as they are now with red flags boxed first (red flags come before
+//! probabilities), the latest assessment's findings for and against in plain words,
 //! the last 8 weeks of load as a table and a small chart, the last 14 diary entries, the plan
 //! and how it was followed, and the flags of those 8 weeks. Long lists are capped (with a
 //! note saying how many more there are) so the page cannot spill onto a second sheet.
@@ -34,8 +35,8 @@ pub(super) fn write(out: &mut String, ctx: &Ctx<'_>) {
     out.push_str("</section>\n");
 }
 
-/// The triage level as a CSS class and a plain label.
-fn triage(level: &str) -> (&'static str, Option<&'static str>) {
+/// The triage level as a CSS class and a plain label (the record's table uses it too).
+pub(super) fn triage(level: &str) -> (&'static str, Option<&'static str>) {
     match level {
         "emergency" => ("emergency", Some("Emergency")),
         "urgent" => ("urgent", Some("Urgent")),
@@ -45,32 +46,71 @@ fn triage(level: &str) -> (&'static str, Option<&'static str>) {
     }
 }
 
+/// A level's plain label, or its id in words when it is not one of the four. Not escaped:
+/// callers write it through `Esc`.
+pub(super) fn level_label(level: &str) -> String {
+    triage(level)
+        .1
+        .map_or_else(|| level.replace('_', " "), str::to_string)
+}
+
+/// Characters of the last check-in's reason shown on the summary page.
+const REASON_CHARS: usize = 140;
+
+/// The level and plan as they are now, then the latest assessment: the triage the runner
+/// follows today (raised by a check-in, or the plan's, when that is higher than the latest
+/// assessment's), the red flags, the plan's phase and day and its last decision, and what the
+/// latest assessment found for and against its leading condition.
 fn assessment(out: &mut String, ctx: &Ctx<'_>) {
-    out.push_str("<h3>Latest assessment</h3>\n");
-    let Some(a) = ctx.m.assessment else {
+    out.push_str("<h3>Now</h3>\n");
+    let a = ctx.m.assessment;
+    if a.is_none() && ctx.m.plan.is_none() {
         empty(out, "No assessment recorded.");
         return;
-    };
-    let (class, label) = triage(&a.triage_level);
-    out.push_str("<div class=\"assess\">");
-    let _ = write!(out, "<p class=\"triage\"><span class=\"tri tri-{class}\">");
-    match label {
-        Some(l) => out.push_str(l),
-        None => {
-            let _ = write!(out, "{}", Words(&a.triage_level));
-        }
     }
-    let _ = write!(out, "</span> {}</p>", Esc(&a.triage_headline));
-    if let Some(first) = &a.triage_at_assessment {
-        let was = triage(first)
-            .1
-            .map_or_else(|| first.replace('_', " "), str::to_string);
-        let _ = write!(
-            out,
-            "<p class=\"note\">Raised since the assessment of {} (then: {}) by a check-in.</p>",
-            a.date,
-            Esc(&was)
-        );
+    out.push_str("<div class=\"assess\">");
+    if let Some(a) = a {
+        level_now(out, a);
+    }
+    plan_now(out, ctx);
+    match a {
+        Some(a) => latest(out, ctx, a),
+        None => empty(out, "No assessment recorded."),
+    }
+    out.push_str("</div>\n");
+}
+
+fn level_now(out: &mut String, a: &super::AssessmentSummary) {
+    let (class, _) = triage(&a.triage_level);
+    let _ = write!(
+        out,
+        "<p class=\"triage\"><span class=\"tri tri-{class}\">{}</span> {}</p>",
+        Esc(&level_label(&a.triage_level)),
+        Esc(&a.triage_headline)
+    );
+    match (a.plan_assessed, &a.triage_at_assessment) {
+        (Some(made), _) => {
+            let _ = write!(
+                out,
+                "<p class=\"note\">The plan being followed was made from the assessment of {}; \
+                 the plan from the latest one ({}{}) waits in the plan history.</p>",
+                date(made),
+                date(a.date),
+                a.triage_at_assessment
+                    .as_deref()
+                    .map(|l| format!(", then: {}", level_label(l)))
+                    .map_or_else(String::new, |t| Esc(&t).to_string())
+            );
+        }
+        (None, Some(first)) => {
+            let _ = write!(
+                out,
+                "<p class=\"note\">Raised by a check-in since the assessment of {} (then: {}).</p>",
+                date(a.date),
+                Esc(&level_label(first))
+            );
+        }
+        (None, None) => {}
     }
     if !a.red_flags.is_empty() {
         out.push_str("<div class=\"redflags\"><p class=\"rf-h\">Red flags reported</p><ul>");
@@ -79,17 +119,77 @@ fn assessment(out: &mut String, ctx: &Ctx<'_>) {
         }
         out.push_str("</ul></div>");
     }
+}
+
+/// The plan in a line (protocol, phase, day) and its last decision in another.
+fn plan_now(out: &mut String, ctx: &Ctx<'_>) {
+    let Some(p) = ctx.m.plan else {
+        return;
+    };
     let _ = write!(
         out,
-        "<p class=\"lead\">Most likely: <strong>{}</strong> ({}) · assessed {}</p>",
+        "<p class=\"plan\"><span class=\"k\">Plan:</span> <strong>{}</strong> · Phase {} of {}: \
+         {} (day {} of the phase) · day {} since the pain began",
+        Esc(&p.protocol),
+        p.phase_number,
+        p.phases,
+        Esc(&p.phase),
+        p.day_in_phase,
+        p.days_since_onset
+    );
+    out.push_str("</p>");
+    if p.running_waits {
+        // The check-in's own sentence for it (one voice).
+        let _ = write!(
+            out,
+            "<p class=\"plan\"><strong>{}</strong></p>",
+            Esc(&crate::words::plan_change(
+                &hamstride_core::plan::Change::RunningWaits
+            ))
+        );
+    }
+    if let Some(c) = ctx.m.checkins.iter().rev().find(|c| c.this_plan) {
+        let (class, word) = super::record::verdict_class(c.decision.verdict);
+        let _ = write!(
+            out,
+            "<p class=\"plan\"><span class=\"k\">Last check-in</span> {}: \
+             <span class=\"vd vd-{class}\">{word}</span>",
+            date(c.date)
+        );
+        if let Some(r) = c.decision.reasons.first() {
+            let _ = write!(
+                out,
+                " {}",
+                Esc(&truncate(&crate::words::plan_reason(r), REASON_CHARS))
+            );
+        }
+        out.push_str("</p>");
+    }
+}
+
+/// The latest assessment: the leading condition, the findings for and against it, the others.
+fn latest(out: &mut String, ctx: &Ctx<'_>, a: &super::AssessmentSummary) {
+    let n = ctx.m.assessments.len();
+    let _ = write!(
+        out,
+        "<p class=\"lead\">Most likely: <strong>{}</strong> ({}) · assessed {}",
         Esc(&a.condition),
         super::fmt::Pct(a.probability),
         date(a.date)
     );
-    out.push_str("<div class=\"pn\">");
+    if n > 1 || !ctx.m.checkins.is_empty() {
+        let c = ctx.m.checkins.len();
+        let _ = write!(
+            out,
+            " · <a href=\"#record\">{n} assessment{}, {c} check-in{}</a>",
+            if n == 1 { "" } else { "s" },
+            if c == 1 { "" } else { "s" }
+        );
+    }
+    out.push_str("</p><div class=\"pn\">");
     for (title, items) in [
-        ("Pertinent positives (for)", &a.positives),
-        ("Pertinent negatives (against)", &a.negatives),
+        ("What fits (for)", &a.positives),
+        ("What does not fit (against)", &a.negatives),
     ] {
         let _ = write!(out, "<div><p class=\"k\">{title}</p>");
         if items.is_empty() {
@@ -97,7 +197,7 @@ fn assessment(out: &mut String, ctx: &Ctx<'_>) {
         } else {
             out.push_str("<ul>");
             for i in items {
-                let _ = write!(out, "<li>{}</li>", Esc(i));
+                let _ = write!(out, "<li>{}</li>", Words(i));
             }
             out.push_str("</ul>");
         }
@@ -113,7 +213,7 @@ fn assessment(out: &mut String, ctx: &Ctx<'_>) {
         }
         out.push_str("</ul>");
     }
-    out.push_str("</div></div></div>\n");
+    out.push_str("</div></div>");
 }
 
 /// A pain score cell, tinted by level so high scores stand out in a printed table. Means get
@@ -320,14 +420,7 @@ fn adherence(out: &mut String, ctx: &Ctx<'_>) {
         );
     }
     out.push_str("</h3>\n");
-    if let Some((name, phase)) = ctx.m.plan {
-        let _ = write!(
-            out,
-            "<p><strong>{}</strong> · current phase: {}</p>",
-            Esc(name),
-            Esc(phase)
-        );
-    }
+    // The plan's name and phase are in the "Now" block above.
     match (ctx.m.plan, ctx.m.adherence) {
         (None, None) => empty(out, "No active plan."),
         (Some(_), None) => empty(out, "No plan sessions to check yet."),

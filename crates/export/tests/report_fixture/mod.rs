@@ -1,7 +1,8 @@
 //! Report fixtures shared by `tests/report.rs` and `tests/report_browser.rs`: a realistic
 //! 16-week model (a Strong long-run spike, a weekly jump, pain that rises after it, a form
-//! drift, an assessment with a red flag, a plan with adherence), an empty model, and a
-//! ten-year synthetic history for size and speed.
+//! drift, an assessment with a red flag, a plan with adherence, two assessments and a week of
+//! check-ins), an empty model, a ten-year synthetic history for size and speed, and a crowded
+//! case with every list long and long texts everywhere, for the layout.
 //!
 //! The analytics functions are being written elsewhere, so the fixtures build their *output*
 //! types directly with a little arithmetic of their own (days, Monday weeks, monotony, a
@@ -23,7 +24,10 @@ use hamstride_analytics::series::{
     AcwrPoint, Analysis, Day, Flag, FlagDetail, Level, LoadBasis, RunSummary, Since, Week,
 };
 use hamstride_analytics::{SignalId, Signals};
-use hamstride_export::report::{AssessmentSummary, ReportModel, SourceRef, Units};
+use hamstride_core::plan::{Change, Decision, Reason, Referral, Verdict};
+use hamstride_export::report::{
+    AssessmentSummary, CheckinPoint, PastAssessment, PlanNow, ReportModel, SourceRef, Units,
+};
 use jiff::civil::{date, Date};
 use jiff::ToSpan;
 
@@ -35,7 +39,9 @@ pub struct Fixture {
     pub pain: Vec<PainEntry>,
     pub pain_analysis: PainAnalysis,
     pub assessment: Option<AssessmentSummary>,
-    pub plan: Option<(String, String)>,
+    pub plan: Option<PlanNow>,
+    pub assessments: Vec<PastAssessment>,
+    pub checkins: Vec<CheckinPoint>,
     pub adherence: Option<Adherence>,
     pub signals: Signals,
     pub sources: Vec<SourceRef>,
@@ -52,7 +58,9 @@ impl Fixture {
             pain: &self.pain,
             pain_analysis: &self.pain_analysis,
             assessment: self.assessment.as_ref(),
-            plan: self.plan.as_ref().map(|(a, b)| (a.as_str(), b.as_str())),
+            plan: self.plan.as_ref(),
+            assessments: &self.assessments,
+            checkins: &self.checkins,
             adherence: self.adherence.as_ref(),
             signals: &self.signals,
             sources: &self.sources,
@@ -527,6 +535,7 @@ pub fn realistic() -> Fixture {
         triage_headline: "See a doctor within 24–48 hours; do not run until then.".to_string(),
         // Raised by a check-in since the assessment (the report must show the level now).
         triage_at_assessment: Some("clinician".to_string()),
+        plan_assessed: None,
         positives: vec![
             "Deep pain at the sit bone, worse when sitting".to_string(),
             "Came on gradually over weeks".to_string(),
@@ -619,15 +628,110 @@ pub fn realistic() -> Fixture {
         pain,
         pain_analysis,
         assessment: Some(assessment),
-        plan: Some((
-            "Proximal hamstring tendinopathy: return to running".to_string(),
-            "Phase 2 of 4, loading and walk-jog".to_string(),
-        )),
+        plan: Some(PlanNow {
+            protocol: "Proximal hamstring tendinopathy: return to running".to_string(),
+            phase: "Loading and walk-jog".to_string(),
+            phase_number: 2,
+            phases: 4,
+            day_in_phase: 5,
+            days_since_onset: 23,
+            running_waits: true,
+        }),
+        assessments: vec![
+            PastAssessment {
+                date: today.checked_sub(23.days()).unwrap(),
+                level: "self_care".to_string(),
+                condition: "Acute hamstring strain".to_string(),
+                probability: 0.38,
+                active: false,
+            },
+            PastAssessment {
+                date: today.checked_sub(9.days()).unwrap(),
+                level: "clinician".to_string(),
+                condition: "Proximal hamstring tendinopathy".to_string(),
+                probability: 0.46,
+                active: true,
+            },
+        ],
+        checkins: week_of_checkins(today),
         adherence: Some(adherence),
         signals: Signals::embedded().unwrap(),
         sources: sources(),
         disclaimer: DISCLAIMER.to_string(),
     }
+}
+
+/// A decision with one reason and the given changes.
+pub fn decision(verdict: Verdict, reason: Reason, changes: Vec<Change>) -> Decision {
+    Decision {
+        verdict,
+        reasons: vec![reason],
+        changes,
+        referral: (verdict == Verdict::Escalate).then_some(Referral::DoctorSoon),
+        screen_due: false,
+    }
+}
+
+/// A check-in `days_ago` with three scores.
+pub fn checkin(today: Date, days_ago: i64, pain: [u8; 3], d: Decision) -> CheckinPoint {
+    CheckinPoint {
+        date: today.checked_sub(days_ago.days()).unwrap(),
+        pain_during: Some(pain[0]),
+        pain_after: Some(pain[1]),
+        pain_morning: Some(pain[2]),
+        this_plan: true,
+        decision: d,
+    }
+}
+
+/// Eight days of check-ins after the assessment: settled, a flare and a step back, a red flag
+/// at the re-screen (running waits for a clinician), then holds.
+fn week_of_checkins(today: Date) -> Vec<CheckinPoint> {
+    let hold = || decision(Verdict::Hold, Reason::AddMorningScore, vec![]);
+    vec![
+        checkin(today, 8, [2, 2, 2], hold()),
+        checkin(
+            today,
+            7,
+            [2, 2, 1],
+            decision(
+                Verdict::Progress,
+                Reason::Maintenance,
+                vec![Change::NextRun {
+                    stage: "Walk-jog 2".to_string(),
+                }],
+            ),
+        ),
+        checkin(
+            today,
+            5,
+            [5, 5, 4],
+            decision(
+                Verdict::StepBack,
+                Reason::PainDuringAboveCeiling {
+                    during: 5,
+                    ceiling: 3,
+                },
+                vec![Change::EasierExercises, Change::RunStageBack],
+            ),
+        ),
+        CheckinPoint {
+            pain_after: None,
+            ..checkin(
+                today,
+                3,
+                [3, 0, 3],
+                decision(
+                    Verdict::Escalate,
+                    Reason::Kb {
+                        text: "Night pain that wakes you: see a doctor soon.".to_string(),
+                    },
+                    vec![Change::RunningWaits],
+                ),
+            )
+        },
+        checkin(today, 1, [2, 2, 2], hold()),
+    ]
 }
 
 /// No runs, no diary, no form, no assessment, no plan.
@@ -663,6 +767,8 @@ pub fn empty() -> Fixture {
         },
         assessment: None,
         plan: None,
+        assessments: Vec::new(),
+        checkins: Vec::new(),
         adherence: None,
         signals: Signals::embedded().unwrap(),
         sources: sources(),
@@ -730,24 +836,99 @@ pub fn ten_years() -> Fixture {
     f
 }
 
+/// A long word with no place to break, like the finding id that once ran into the next
+/// column: the layout must wrap it inside its own box.
+pub const LONG_WORD: &str = "recent_training_change=new_strength_or_eccentric_and_downhill";
+
 /// The realistic history with every list of the summary page at or past its cap: two red
-/// flags, long for/against lists, 14 diary entries with long notes, 15 recent flags, 12
-/// sessions and 3 runs on rest days. The summary must still print as one page.
+/// flags, six findings for and six against (the engine's most), long condition names, a
+/// long unbreakable word, 14 diary entries with long notes, 15 recent flags, 12 sessions, 3
+/// runs on rest days, six assessments and 42 check-ins with long reasons. The summary must
+/// still print as one page, and no text may run into another's box.
 pub fn crowded() -> Fixture {
     let mut f = realistic();
     let a = f.assessment.as_mut().unwrap();
     a.red_flags
         .push("Numbness or tingling in the saddle area, or new trouble passing urine".to_string());
+    a.condition = "Hamstring tear or avulsion: a tear of the tendon from the sit bone".to_string();
     a.positives.extend([
-        "Tender to press on the sit bone".to_string(),
-        "Stiff first thing in the morning and after sitting".to_string(),
+        "tender on the sit bone".to_string(),
+        "stiff first thing in the morning".to_string(),
+        format!("worse when sitting {LONG_WORD}"),
     ]);
     a.negatives.extend([
-        "No back pain".to_string(),
-        "Straight-leg raise not painful below the knee".to_string(),
+        "no low back pain".to_string(),
+        "straight-leg raise not painful".to_string(),
+        "no numbness or pins and needles".to_string(),
+        LONG_WORD.to_string(),
     ]);
-    a.others
-        .push(("Ischiofemoral impingement".to_string(), 0.05));
+    a.others.extend([
+        (
+            "Other: referred pain from the hip joint or the sacroiliac joint".to_string(),
+            0.05,
+        ),
+        (LONG_WORD.to_string(), 0.02),
+    ]);
+    let plan = f.plan.as_mut().unwrap();
+    plan.protocol = format!("{} after a tear, with a long name", plan.protocol);
+    plan.phase = "Loading, isometrics and walk-jog: the long middle phase".to_string();
+    let today = f.today;
+    f.assessments = (0..6)
+        .map(|k| PastAssessment {
+            date: today.checked_sub((60 - k * 10).days()).unwrap(),
+            level: ["self_care", "clinician", "urgent"][k as usize % 3].to_string(),
+            condition: if k % 2 == 0 {
+                "Hamstring tear or avulsion: a tear of the tendon from the sit bone".to_string()
+            } else {
+                LONG_WORD.to_string()
+            },
+            probability: 0.3 + k as f64 / 20.0,
+            active: k == 5,
+        })
+        .collect();
+    f.checkins = (0..42)
+        .map(|k| {
+            let d = match k % 4 {
+                0 => decision(
+                    Verdict::Hold,
+                    Reason::MarkCriteriaMet {
+                        holds: 3,
+                        open: vec![hamstride_core::plan::library::Criterion {
+                            id: "single_leg_bridge_20_reps_without_pain".to_string(),
+                            text: "Twenty single-leg bridges on the sore side without pain"
+                                .to_string(),
+                        }],
+                    },
+                    vec![],
+                ),
+                1 => decision(
+                    Verdict::Progress,
+                    Reason::Maintenance,
+                    vec![Change::MovedOn {
+                        number: 3,
+                        name: "Heavy slow loading and the return-to-run ladder".to_string(),
+                    }],
+                ),
+                2 => decision(
+                    Verdict::StepBack,
+                    Reason::MorningWorse {
+                        morning: 6,
+                        before: 3,
+                    },
+                    vec![Change::EasierExercises, Change::RunStageBack],
+                ),
+                _ => decision(
+                    Verdict::Escalate,
+                    Reason::Kb {
+                        text: format!("Night pain that wakes you: see a doctor soon {LONG_WORD}"),
+                    },
+                    vec![Change::RunningWaits],
+                ),
+            };
+            let p = (k % 7) as u8;
+            checkin(today, 41 - k, [p, (p + 2).min(10), (p + 1) % 11], d)
+        })
+        .collect();
     for (i, e) in f.pain.iter_mut().enumerate() {
         e.notes = Some(format!(
             "Entry {i}: ached after sitting in the car for an hour, eased with a short walk and \

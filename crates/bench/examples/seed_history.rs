@@ -45,6 +45,7 @@ fn main() {
                 size: 0,
                 activities: 1,
                 data: b"synthetic",
+                duplicate_of: None,
             })
             .unwrap();
         let id = tx

@@ -31,16 +31,6 @@ pub fn import(
     format: Format,
     threads: usize,
 ) -> Result<ExitCode> {
-    let missing: Vec<&PathBuf> = paths.iter().filter(|p| !p.exists()).collect();
-    if let Some(p) = missing.first() {
-        return fail(
-            exit::BAD_INPUT,
-            format!(
-                "{}: no such file or folder (nothing was imported)",
-                p.display()
-            ),
-        );
-    }
     let mut store = match open_db(db) {
         Ok(s) => s,
         Err(code) => return code,
@@ -81,12 +71,8 @@ pub fn import(
     bar.finish_and_clear();
     let report = match result {
         Ok(r) => r,
-        Err(e) => {
-            return fail(
-                exit::STORE,
-                format!("{e}\nActivities committed before the failure are kept; re-run the same command to finish."),
-            )
-        }
+        // The service's message says what happened, what was kept and what to do.
+        Err(e) => return crate::plan_cmd::service_fail(e),
     };
     let secs = started.elapsed().as_secs_f64();
     match format {

@@ -106,13 +106,15 @@ PATH can be a single file (.fit, .gpx, .tcx, or any of them .gz), a folder (sear
 Strava's \"Download your archive\" export (activities.csv supplies names and perceived exertion) or \
 Garmin's \"Export your data\" archive with its zips inside zips. Give the export exactly as downloaded.\n\n\
 Nothing is imported twice: a file already imported (same content, even re-compressed) and the same run \
-exported in another format (same start within a minute, same sport) count as duplicates. A file that cannot \
-be read is skipped with its reason and never stops the rest. If the import is interrupted, run it again: \
+recorded twice (another format or a re-save: same start within a minute, same place, distance and duration, \
+same sport) count as duplicates; the better copy is kept (more data, then FIT over TCX over GPX), and a better \
+copy imported later replaces the one stored. A file that cannot be read, or a path that does not exist, is \
+skipped with its reason and never stops the rest. If the import is interrupted, run it again: \
 it completes without duplicates.",
         after_help = "Examples:\n  hamstride import export_12345.zip\n  hamstride import ~/Garmin/Activities/ run.gpx\n  \
 hamstride import --format json export.zip | jq .imported\n\n\
 Exit status: 0 done (files that are not activities, such as photos, do not count as failures), 3 nothing \
-imported because every file failed (or a path does not exist), 6 partly done: some files imported or already \
+imported because every file failed (or no path exists), 6 partly done: some files imported or already \
 there, others could not be read (listed under \"Skipped\"), 5 database problem."
     )]
     Import(ImportArgs),

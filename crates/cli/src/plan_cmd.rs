@@ -30,7 +30,9 @@ pub fn service_fail(e: Error) -> Result<ExitCode> {
         Error::Input { .. } | Error::NoAssessment | Error::Findings { .. } => {
             fail(exit::BAD_INPUT, e)
         }
-        Error::Store(_) | Error::NoDataDir | Error::Busy(_) => fail(exit::STORE, e),
+        Error::Store(_) | Error::NoDataDir | Error::Busy(_) | Error::ImportStopped { .. } => {
+            fail(exit::STORE, e)
+        }
         Error::Kb(_) | Error::Analytics(_) => fail(exit::KB_INVALID, e),
         Error::Io { .. } | Error::Export(_) => fail(exit::INTERNAL, e),
     }

@@ -276,14 +276,24 @@ fn symlinks_inside_folders_are_not_followed() {
 }
 
 #[test]
-fn a_missing_path_is_bad_input_and_imports_nothing() {
+fn a_missing_path_is_reported_and_the_rest_imported_as_partly_done() {
+    // Issue 14, item 6: one mistyped path no longer cancels the whole import.
     let tmp = tempfile::tempdir().unwrap();
     let ok = write(tmp.path(), "ok.gpx", gpx_run(12, 30).as_bytes());
     let data = tmp.path().join("data");
-    let (_, out) = import(&data, &[&ok, &tmp.path().join("nope.zip")]);
+    let (v, out) = import(&data, &[&ok, &tmp.path().join("nope.zip")]);
+    assert_eq!(out.status.code(), Some(6), "partly done");
+    assert_eq!(count(&v, "imported"), 1);
+    let why = reasons(&v);
+    assert!(
+        why.iter()
+            .any(|(p, r)| p.ends_with("nope.zip") && r == "there is no such file or folder"),
+        "{why:?}"
+    );
+    // Only missing paths: nothing done at all is bad input.
+    let (_, out) = import(&data, &[&tmp.path().join("nope.zip")]);
     assert_eq!(out.status.code(), Some(3));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("nope.zip"));
-    assert!(!data.join("hamstride.db").exists());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("no such file or folder"));
 }
 
 #[test]
@@ -372,4 +382,67 @@ fn an_interrupted_import_completes_on_rerun_without_duplicates() {
     );
     let rows = activities(&data);
     assert_eq!(rows.as_array().unwrap().len(), n as usize);
+}
+
+/// Issue 14, item 8: a database failure part-way (here a file-size limit, as a full disk
+/// shows itself) stops the import at once, with exit code 5 and a message that says what was
+/// kept and what to do: never a silent hang waiting on its own workers. Before the fix the
+/// workers blocked on a full channel nobody read, for ever.
+#[test]
+fn a_database_failure_part_way_ends_the_import_loudly() {
+    let dir = tempfile::tempdir().unwrap();
+    let runs = dir.path().join("runs");
+    std::fs::create_dir(&runs).unwrap();
+    // Far more files than the channels hold, and more bytes than the limit lets the
+    // database grow by.
+    for day in 0..240 {
+        let name = format!("run-{day:03}.gpx");
+        let month = format!("2024-{:02}-", 1 + day / 28);
+        let gpx = gpx_run(day % 28, 400 + day).replace("2024-03-", &month);
+        write(&runs, &name, gpx.as_bytes());
+    }
+    let data = dir.path().join("data");
+    // A first small import creates the database under no limit.
+    let (_, o) = import(&data, &[&runs.join("run-000.gpx")]);
+    assert!(o.status.success());
+    // bash: ignore SIGXFSZ so a write past the limit fails with EFBIG instead of killing
+    // the process (ignored signals survive exec), then cap files at 1 MB.
+    let script = format!(
+        "trap '' XFSZ; ulimit -f 1000; exec {} import --data-dir {} {} --threads 2",
+        env!("CARGO_BIN_EXE_hamstride"),
+        data.display(),
+        runs.display()
+    );
+    let mut child = Command::new("bash")
+        .args(["-c", &script])
+        .env_remove("HAMSTRIDE_DATA_DIR")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = std::time::Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if start.elapsed() > std::time::Duration::from_secs(120) {
+            let _ = child.kill();
+            panic!("the import hung after the database failed");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    let o = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(status.code(), Some(5), "{err}");
+    assert!(
+        err.contains("Writing to the disk failed: 0 activities were saved")
+            && err.contains("run the same import again"),
+        "{err}"
+    );
+    // What was committed stays, and the same import later finishes without duplicates.
+    let before = activities(&data).as_array().unwrap().len();
+    assert!(before >= 1);
+    let (v, o) = import(&data, &[&runs]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(activities(&data).as_array().unwrap().len(), 240, "{v}");
 }

@@ -12,6 +12,7 @@ mod error;
 pub mod expr;
 pub mod findings;
 pub mod fit_crc;
+pub mod import_rules;
 pub mod interview;
 pub mod interview_state;
 pub mod kb;

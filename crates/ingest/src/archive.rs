@@ -179,6 +179,22 @@ pub fn total_size(inputs: &[Source], limits: &Limits) -> u64 {
 /// Top-level paths are followed even when they are links (the runner named them); links
 /// found inside folders and archives are not. Bytes inputs are walked like a file of that
 /// name at the top level: the same limits, sniffing and reasons.
+/// Files an operating system leaves beside the real ones (macOS's `__MACOSX/` folder and `._`
+/// resource forks, `.DS_Store`, Windows' `Thumbs.db` and `desktop.ini`): never a runner's
+/// data, so passed over without a word rather than listed as skipped.
+pub fn os_metadata(path: &str) -> bool {
+    let mut parts = path.split(['/', '\\']).filter(|p| !p.is_empty());
+    let last = path.rsplit(['/', '\\']).next().unwrap_or(path);
+    parts.any(|p| p == "__MACOSX")
+        || last.starts_with("._")
+        || last.eq_ignore_ascii_case(".DS_Store")
+        || last.eq_ignore_ascii_case("Thumbs.db")
+        || last.eq_ignore_ascii_case("desktop.ini")
+}
+
+/// The reason given for an input path that does not exist.
+pub const NO_SUCH_PATH: &str = "there is no such file or folder";
+
 pub fn walk(
     inputs: Vec<Source>,
     limits: &Limits,
@@ -254,6 +270,10 @@ impl Walker<'_> {
         };
         let meta = match meta {
             Ok(m) => m,
+            // A path the runner typed that is not there: said plainly, and the rest goes on.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return self.skip(&shown, NO_SUCH_PATH)
+            }
             Err(e) => return self.skip(&shown, format!("cannot read: {e}")),
         };
         if meta.file_type().is_symlink() {
@@ -269,7 +289,9 @@ impl Walker<'_> {
                 if self.stopped {
                     return;
                 }
-                self.path(&e, false);
+                if !os_metadata(&e.to_string_lossy()) {
+                    self.path(&e, false);
+                }
             }
             return;
         }
@@ -405,7 +427,7 @@ impl Walker<'_> {
             if depth == 1 {
                 self.progress.fetch_add(compressed, Ordering::Relaxed);
             }
-            if entry.is_dir() {
+            if entry.is_dir() || os_metadata(&name) {
                 continue;
             }
             if entry.is_symlink() {

@@ -15,6 +15,9 @@ pub enum Error {
     /// The file decoded, but it is not an activity (FIT settings, workout, monitoring …).
     #[error("not an activity: {0}")]
     NotActivity(String),
+    /// The activity cannot be real (its clock, its length, its speed): the reason says how.
+    #[error("{0}")]
+    Impossible(String),
     /// The bytes are not a format we read.
     #[error("unrecognised file format: {0}")]
     Unrecognised(String),
@@ -24,6 +27,9 @@ pub enum Error {
     /// An archive could not be read.
     #[error("{path}: {problem}")]
     Archive { path: String, problem: String },
+    /// The shipped import rules (`kb/import.toml`) do not load: a build that should never ship.
+    #[error("{0}")]
+    Rules(String),
     /// Reading a file failed.
     #[error("{path}: {source}")]
     Io {

@@ -6,6 +6,10 @@
 //! an undeclared prefix (two Strava exports in the corpus) falls back to its customary meaning
 //! or the local name instead of failing the file.
 //!
+//! Segments (`<trkseg>`, also across `<trk>`s) are kept apart: no distance is counted across
+//! the gap between two, and a gap longer than `kb/import.toml`'s `split_gap_s` starts another
+//! activity ([`decode_all`]), so a logger's file of many days is many outings.
+//!
 //! Routes and waypoint files have no times and are not activities: they are rejected with
 //! [`Error::NotActivity`] and a reason. Distance is the file's own when it has one
 //! (`gpxdata:distance`), else the cumulative haversine distance between points.
@@ -22,12 +26,23 @@ use crate::{Activity, Error, Records};
 
 const FORMAT: &str = "GPX";
 
-/// Decode a GPX 1.0/1.1 document into one activity.
-pub fn decode(bytes: &[u8]) -> Result<Activity, Error> {
+/// Decode a GPX 1.0/1.1 document into its activities: one per outing, where tracks or
+/// segments further apart in time than `kb/import.toml`'s `split_gap_s` are separate outings.
+pub fn decode_all(bytes: &[u8]) -> Result<Vec<Activity>, Error> {
     let prepared = xml::prepare(FORMAT, bytes)?;
     let mut p = Parser::new(prepared.skipped, prepared.warnings);
     p.run(&prepared.bytes)?;
-    p.finish()
+    let whole = p.finish()?;
+    Ok(crate::split::at_gaps(whole, crate::split::gap_ms()?))
+}
+
+/// Decode a GPX document into one activity: the first of [`decode_all`] (the whole file
+/// when it is one outing, as nearly every watch export is).
+pub fn decode(bytes: &[u8]) -> Result<Activity, Error> {
+    decode_all(bytes)?
+        .into_iter()
+        .next()
+        .ok_or_else(|| Error::NotActivity("GPX without track points".into()))
 }
 
 /// What the element on top of our stack is, in context. `Skip` covers every element whose
@@ -79,6 +94,8 @@ struct Points {
     rec: Records,
     /// Per record: cadence came from Garmin `cad` (strides/min for running).
     strides: Vec<bool>,
+    /// Per record: which `<trkseg>` (counted over every `<trk>`) it was in.
+    segment: Vec<u32>,
     /// Points without a (readable) time: counted, not kept.
     untimed: usize,
 }
@@ -90,6 +107,8 @@ struct Parser {
     text: Vec<u8>,
     cur: Point,
     cur_strides: bool,
+    /// The segment being read: bumped at every `<trkseg>` and `<rte>`.
+    segment: u32,
     track: Points,
     route: Points,
     points_seen: usize,
@@ -115,6 +134,7 @@ impl Parser {
             text: Vec::with_capacity(64),
             cur: Point::EMPTY,
             cur_strides: false,
+            segment: 0,
             track: Points::default(),
             route: Points::default(),
             points_seen: 0,
@@ -196,7 +216,10 @@ impl Parser {
             Some(Tag::Trk) => match local {
                 b"name" => Tag::Value(Field::TrkName),
                 b"type" => Tag::Value(Field::Type),
-                b"trkseg" => Tag::Trkseg,
+                b"trkseg" => {
+                    self.segment += 1;
+                    Tag::Trkseg
+                }
                 _ => Tag::Skip,
             },
             Some(Tag::Rte) => match local {
@@ -357,6 +380,7 @@ impl Parser {
             Some(t) => {
                 self.cur.push_to(t, &mut buf.rec);
                 buf.strides.push(self.cur_strides);
+                buf.segment.push(self.segment);
             }
             None => buf.untimed += 1,
         }
@@ -410,7 +434,10 @@ impl Parser {
             return Err(Error::NotActivity(why));
         };
         let Points {
-            mut rec, strides, ..
+            mut rec,
+            strides,
+            mut segment,
+            ..
         } = points;
 
         let label = self.sport_label.clone().unwrap_or_default();
@@ -428,13 +455,18 @@ impl Parser {
                 }
             }
         }
-        let moved = xml::sort_by_time(&mut rec);
+        let moved = xml::sort_by_time(&mut rec, Some(&mut segment));
         if moved > 0 {
             self.warnings.push(format!(
                 "{moved} points were out of time order and were sorted"
             ));
         }
-        xml::fill_distance(&mut rec);
+        // GPS jumps out before any distance is counted from positions.
+        let jumps = crate::plausible::drop_position_jumps(&mut rec, &sport)?;
+        self.warnings
+            .extend(crate::plausible::left_out(jumps, crate::plausible::JUMPS));
+        // Between segments the recording was off: the straight line across adds nothing.
+        xml::fill_distance(&mut rec, Some(&segment));
 
         let first = rec.time_ms.first().copied();
         let last = rec.time_ms.last().copied();

@@ -7,10 +7,13 @@
 //! crate yields and hands it to the store.
 
 pub mod archive;
+pub mod dedupe;
 pub mod error;
 pub mod fit;
 pub mod gpx;
+pub mod plausible;
 pub mod sniff;
+pub mod split;
 pub mod strava;
 pub mod tcx;
 pub mod xml;

@@ -78,11 +78,38 @@ pub fn decode(content: &[u8]) -> Result<(SourceFormat, Vec<Activity>), Error> {
             "not FIT, GPX or TCX".into()
         })
     })?;
-    let activities = match format {
+    let decoded = match format {
         SourceFormat::Fit => vec![fit::decode(content)?],
-        SourceFormat::Gpx => vec![gpx::decode(content)?],
+        SourceFormat::Gpx => gpx::decode_all(content)?,
         SourceFormat::Tcx => tcx::decode(content)?,
     };
+    // What is possible (kb/import.toml): impossible samples out, impossible activities
+    // skipped with their reason; a file with none left is skipped with the first reason.
+    let mut activities = Vec::with_capacity(decoded.len());
+    let mut refused = Vec::new();
+    for mut a in decoded {
+        match crate::plausible::check(&mut a) {
+            Ok(()) => activities.push(a),
+            Err(e) => refused.push(e),
+        }
+    }
+    if activities.is_empty() {
+        return Err(refused
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| Error::NotActivity("no activity in the file".into())));
+    }
+    if let (Some(first), Some(why)) = (activities.first_mut(), refused.first()) {
+        first.warnings.push(format!(
+            "{} more {} in this file left out: {why}",
+            refused.len(),
+            if refused.len() == 1 {
+                "activity was"
+            } else {
+                "activities were"
+            }
+        ));
+    }
     Ok((format, activities))
 }
 

@@ -416,13 +416,17 @@ impl Parser {
         if untimed > 0 {
             warnings.push(format!("{untimed} trackpoints without a time were dropped"));
         }
-        let moved = xml::sort_by_time(&mut rec);
+        let moved = xml::sort_by_time(&mut rec, None);
         if moved > 0 {
             warnings.push(format!(
                 "{moved} trackpoints were out of time order and were sorted"
             ));
         }
-        xml::fill_distance(&mut rec);
+        // GPS jumps out before any distance is counted from positions (a sport the
+        // rules cannot read leaves the positions as they are; the later check reports it).
+        let jumps = crate::plausible::drop_position_jumps(&mut rec, &sport).unwrap_or(0);
+        warnings.extend(crate::plausible::left_out(jumps, crate::plausible::JUMPS));
+        xml::fill_distance(&mut rec, None);
         let first_rec = rec.time_ms.first().copied();
         let last_rec = rec.time_ms.last().copied();
 

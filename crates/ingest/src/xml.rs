@@ -597,10 +597,11 @@ pub(crate) fn to_f32(v: Option<f64>) -> f32 {
     }
 }
 
-/// Put records in time order (stable, so equal times keep file order). Returns how many
+/// Put records in time order (stable, so equal times keep file order), with `extra` (a
+/// per-record column of the caller's, such as segment numbers) moved alike. Returns how many
 /// records were out of order, for a warning; 0 means nothing moved and nothing was
 /// allocated.
-pub(crate) fn sort_by_time(rec: &mut Records) -> usize {
+pub(crate) fn sort_by_time(rec: &mut Records, extra: Option<&mut Vec<u32>>) -> usize {
     let t = &rec.time_ms;
     let out_of_order = t.windows(2).filter(|w| w[1] < w[0]).count();
     if out_of_order == 0 {
@@ -620,26 +621,34 @@ pub(crate) fn sort_by_time(rec: &mut Records) -> usize {
     for c in rec.f32_columns_mut() {
         permute(c, &idx);
     }
+    if let Some(x) = extra {
+        permute(x, &idx);
+    }
     out_of_order
 }
 
 /// When no record carries a distance, fill the column with the cumulative haversine
 /// distance between successive positions (records before the first position stay `NaN`;
-/// records without a position carry the distance so far). Returns whether it filled.
-pub(crate) fn fill_distance(rec: &mut Records) -> bool {
+/// records without a position carry the distance so far). With `segment`, a step from one
+/// segment into another adds nothing (the recording was off in between). Returns whether it
+/// filled.
+pub(crate) fn fill_distance(rec: &mut Records, segment: Option<&[u32]>) -> bool {
     if rec.distance_m.iter().any(|d| !d.is_nan()) {
         return false;
     }
     let mut total = 0.0;
-    let mut last: Option<(f64, f64)> = None;
+    let mut last: Option<(f64, f64, u32)> = None;
     let n = rec.time_ms.len();
     for i in 0..n {
         let (lat, lon) = (rec.lat_deg[i], rec.lon_deg[i]);
+        let seg = segment.and_then(|s| s.get(i).copied()).unwrap_or(0);
         if !lat.is_nan() && !lon.is_nan() {
-            if let Some((a, b)) = last {
-                total += haversine_m(a, b, lat, lon);
+            if let Some((a, b, last_seg)) = last {
+                if last_seg == seg {
+                    total += haversine_m(a, b, lat, lon);
+                }
             }
-            last = Some((lat, lon));
+            last = Some((lat, lon, seg));
         }
         if last.is_some() {
             rec.distance_m[i] = total;

@@ -255,3 +255,46 @@ fn a_gzip_head_cut_short_is_still_recognised() {
         Some(hamstride_ingest::archive::Kind::Activity)
     );
 }
+
+/// Issue 14, item 6: what an operating system leaves beside the real files (macOS's
+/// `__MACOSX/._run.gpx` and `.DS_Store`, Windows' `Thumbs.db`) is passed over silently, in a
+/// zip and in a folder, and a path that is not there says so in plain words.
+#[test]
+fn os_metadata_is_ignored_silently_and_a_missing_path_said_plainly() {
+    let zip = zip_of(&[
+        ("run.gpx", GPX.as_bytes().to_vec()),
+        ("__MACOSX/._run.gpx", b"\0\x05\x16\x07junk".to_vec()),
+        (".DS_Store", b"Bud1junk".to_vec()),
+        ("photos/Thumbs.db", b"junk".to_vec()),
+    ]);
+    let (files, skips) = walk_all(
+        vec![Source::Bytes {
+            name: "export.zip".into(),
+            data: zip,
+        }],
+        &Limits::default(),
+    );
+    assert_eq!(files.len(), 1, "{files:?}");
+    assert!(skips.is_empty(), "{skips:?}");
+
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("run.gpx"), GPX).unwrap();
+    std::fs::write(dir.path().join("._run.gpx"), b"junk").unwrap();
+    std::fs::write(dir.path().join(".DS_Store"), b"junk").unwrap();
+    let gone = dir.path().join("not-here.fit");
+    let (files, skips) = walk_all(
+        vec![
+            Source::Path(dir.path().to_path_buf()),
+            Source::Path(gone.clone()),
+        ],
+        &Limits::default(),
+    );
+    assert_eq!(files.len(), 1, "{files:?}");
+    assert_eq!(
+        skips,
+        vec![(
+            gone.display().to_string(),
+            "there is no such file or folder".to_string()
+        )]
+    );
+}

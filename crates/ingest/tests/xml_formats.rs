@@ -993,3 +993,117 @@ proptest! {
         }
     }
 }
+
+/// A GPX of `tracks`, each a list of segments, each (start "HH:MM:SS" on `day`, latitude,
+/// points) moving north about 3 m a second.
+fn multi_gpx(tracks: &[&[(&str, u32, f64, u32)]]) -> String {
+    let mut s = String::from(
+        r#"<?xml version="1.0"?><gpx version="1.1" creator="t" xmlns="http://www.topografix.com/GPX/1/1">"#,
+    );
+    for segs in tracks {
+        s.push_str("<trk><type>running</type>");
+        for (start, day, lat, n) in *segs {
+            s.push_str("<trkseg>");
+            let parts: Vec<u32> = start.split(':').map(|x| x.parse().unwrap()).collect();
+            let t0 = parts[0] * 3600 + parts[1] * 60 + parts[2];
+            for i in 0..*n {
+                let t = t0 + i;
+                s.push_str(&format!(
+                    "<trkpt lat=\"{:.6}\" lon=\"11.0\"><time>2024-06-{day:02}T{:02}:{:02}:{:02}Z</time></trkpt>",
+                    lat + f64::from(i) * 0.000027,
+                    t / 3600,
+                    t / 60 % 60,
+                    t % 60
+                ));
+            }
+            s.push_str("</trkseg>");
+        }
+        s.push_str("</trk>");
+    }
+    s.push_str("</gpx>");
+    s
+}
+
+/// Issue 14, item 3: tracks far apart in time are separate activities, and the straight line
+/// across the gap between two segments counts no distance.
+#[test]
+fn gpx_tracks_and_segments_are_outings_and_gaps_add_no_distance() {
+    // Two outings a day apart, 5 km apart: two activities, each its own ~1 km.
+    let doc = multi_gpx(&[
+        &[("07:00:00", 1, 48.0, 400)],
+        &[("07:00:00", 2, 48.05, 400)],
+    ]);
+    let (_, acts) = hamstride_ingest::sniff::decode(doc.as_bytes()).unwrap();
+    assert_eq!(acts.len(), 2);
+    for a in &acts {
+        let d = a.distance_m().unwrap();
+        assert!((1000.0..1300.0).contains(&d), "{d}");
+        assert!(a.warnings.iter().any(|w| w.contains("separate outings")));
+    }
+    assert!(acts[0].start_ms < acts[1].start_ms);
+    // Two segments ten minutes apart and 5 km apart: one activity, no 5 km jump counted.
+    let doc = multi_gpx(&[&[("07:00:00", 1, 48.0, 400), ("07:16:40", 1, 48.05, 400)]]);
+    let (_, acts) = hamstride_ingest::sniff::decode(doc.as_bytes()).unwrap();
+    assert_eq!(acts.len(), 1);
+    let d = acts[0].distance_m().unwrap();
+    assert!((2000.0..2600.0).contains(&d), "distance {d} counts the gap");
+}
+
+fn gpx_with(time0: &str, points: &[(f64, f64, u32, Option<u32>)]) -> String {
+    let mut s = String::from(
+        r#"<?xml version="1.0"?><gpx version="1.1" creator="t" xmlns="http://www.topografix.com/GPX/1/1" xmlns:gpxtpx="http://www.garmin.com/xmlschemas/TrackPointExtension/v1"><trk><type>running</type><trkseg>"#,
+    );
+    for (lat, lon, secs, hr) in points {
+        let ext = hr.map_or(String::new(), |h| {
+            format!("<extensions><gpxtpx:TrackPointExtension><gpxtpx:hr>{h}</gpxtpx:hr></gpxtpx:TrackPointExtension></extensions>")
+        });
+        s.push_str(&format!(
+            "<trkpt lat=\"{lat}\" lon=\"{lon}\"><time>{time0}:{:02}:{:02}Z</time>{ext}</trkpt>",
+            secs / 60,
+            secs % 60
+        ));
+    }
+    s.push_str("</trkseg></trk></gpx>");
+    s
+}
+
+/// Issue 14, item 4: impossible values never reach the store. A start in 1901 skips the file
+/// with a reason a runner can read; a heart rate of 255 (FIT's "no reading") and a GPS jump
+/// are left out with a counted warning, and the jump adds no distance.
+#[test]
+fn impossible_times_are_refused_and_impossible_samples_left_out() {
+    let run: Vec<(f64, f64, u32, Option<u32>)> = (0..300)
+        .map(|i| (48.0 + f64::from(i) * 0.000027, 11.0, i, Some(140)))
+        .collect();
+    let old = gpx_with("1901-06-01T07", &run);
+    match hamstride_ingest::sniff::decode(old.as_bytes()) {
+        Err(e) => assert_eq!(
+            e.to_string(),
+            "the times in this file are not real: it says it started in 1901"
+        ),
+        Ok(_) => panic!("a run in 1901 was accepted"),
+    }
+    let mut bad = run.clone();
+    bad[100].3 = Some(255);
+    bad[101].3 = Some(255);
+    bad[150].0 = 49.0; // 100 km away for one second
+    let doc = gpx_with("2024-06-01T07", &bad);
+    let (_, acts) = hamstride_ingest::sniff::decode(doc.as_bytes()).unwrap();
+    let a = &acts[0];
+    let w = a.warnings.join("; ");
+    assert!(w.contains("2 heart-rate readings were left out"), "{w}");
+    assert!(w.contains("1 GPS positions"), "{w}");
+    assert!(a
+        .records
+        .heart_rate_bpm
+        .iter()
+        .all(|h| h.is_nan() || *h < 250.0));
+    let d = a.distance_m().unwrap();
+    assert!(d < 1000.0, "the jump was counted: {d} m");
+    // An average speed no runner can hold: the file is refused with the speed in words.
+    let fast: Vec<(f64, f64, u32, Option<u32>)> = (0..300)
+        .map(|i| (48.0 + f64::from(i) * 0.0009, 11.0, i, None))
+        .collect();
+    let doc = gpx_with("2024-06-01T07", &fast);
+    assert!(hamstride_ingest::sniff::decode(doc.as_bytes()).is_err());
+}

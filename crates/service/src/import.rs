@@ -9,20 +9,22 @@
 //! flight between the walker and the writer whatever the archive holds.
 //!
 //! Deduplication, twice: by content (the hash of the decoded bytes, so `run.fit` and
-//! `run.fit.gz` are one file) and by session (the same start within a minute and a compatible
-//! sport, so the FIT and the GPX of one run are one activity; the first imported is kept).
+//! `run.fit.gz` are one file) and by activity (`hamstride_ingest::dedupe`: the same start
+//! within a minute, the same place, distance and duration, compatible sports), keeping the
+//! better copy by a total order, so the result does not depend on thread timing, file order
+//! or thread count; a lesser copy's bytes are kept too, linked to the activity it duplicates.
 //! A killed import loses at most the open batch; re-running it skips what was committed and
 //! adds the rest, so there are never duplicates.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread;
 
 use hamstride_analytics::metrics::MetricsConstants;
 use hamstride_analytics::METRICS_VERSION;
 use hamstride_ingest::archive::{self, Kind, Member};
-use hamstride_ingest::{sniff, strava, Activity};
+use hamstride_ingest::{dedupe, sniff, strava, Activity};
 use hamstride_store::{ExternalMeta, NewActivity, NewOriginal, WriteTx};
 
 use crate::db::AthleteDb;
@@ -35,9 +37,9 @@ pub use hamstride_ingest::archive::Limits;
 /// One input of an import: a file or folder path, or named bytes (a web upload).
 pub use hamstride_ingest::archive::Source as ImportSource;
 
-/// Two activities of compatible sport starting within this window are one session recorded
-/// twice (a watch's FIT and the GPX exported from it start a few seconds apart).
-pub const SAME_START_MS: i64 = 60_000;
+/// Stored activities starting this close to a new one are compared with it (the rest of the
+/// test, and the choice of copy, is `hamstride_ingest::dedupe`'s).
+pub use hamstride_ingest::dedupe::SAME_START_MS;
 
 /// Commit after this many files or bytes, whichever comes first: large enough that SQLite's
 /// per-commit sync is amortised, small enough that a killed import loses little.
@@ -86,6 +88,9 @@ pub struct ImportReport {
     pub imported: u64,
     /// Activities already in the database (same content, or same session in another format).
     pub duplicates: u64,
+    /// Stored activities replaced by a better copy of them (more records or channels, or a
+    /// richer format): counted in `duplicates` too.
+    pub upgraded: u64,
     /// Files not imported, each with its reason.
     pub skipped: Vec<Skipped>,
     /// Files imported with decoder warnings.
@@ -107,11 +112,13 @@ pub struct Progress {
     pub skipped: u64,
 }
 
-/// A byte budget shared by walker (acquire) and writer (release).
+/// A byte budget shared by walker (acquire) and writer (release). Cancelled when the writer
+/// stops on a database error, so a walker waiting for room never waits for ever.
 #[derive(Debug)]
 struct Budget {
     used: Mutex<u64>,
     freed: Condvar,
+    cancelled: AtomicBool,
 }
 
 impl Budget {
@@ -120,7 +127,7 @@ impl Budget {
             return;
         };
         // A member larger than the whole budget waits until nothing else is in flight.
-        while *used > 0 && *used + n > IN_FLIGHT_BYTES {
+        while *used > 0 && *used + n > IN_FLIGHT_BYTES && !self.cancelled.load(Ordering::Acquire) {
             match self.freed.wait(used) {
                 Ok(u) => used = u,
                 Err(_) => return,
@@ -133,6 +140,14 @@ impl Budget {
         if let Ok(mut used) = self.used.lock() {
             *used = used.saturating_sub(n);
         }
+        self.freed.notify_all();
+    }
+
+    /// Wake the walker for good: nothing will be released any more.
+    fn cancel(&self) {
+        self.cancelled.store(true, Ordering::Release);
+        // Taking the lock orders this with a waiter's check, so the wake-up cannot be missed.
+        drop(self.used.lock());
         self.freed.notify_all();
     }
 }
@@ -198,15 +213,20 @@ pub fn run(
     let budget = Arc::new(Budget {
         used: Mutex::new(0),
         freed: Condvar::new(),
+        cancelled: AtomicBool::new(false),
     });
     let bytes_total = archive::total_size(&sources, &opts.limits);
     let (job_tx, job_rx) = crossbeam_channel::bounded::<Job>(threads * 2);
-    let (out_tx, out_rx) = crossbeam_channel::bounded::<Outcome>(threads * 2);
 
     let mut report = ImportReport::default();
     let mut index: Vec<(String, Vec<strava::StravaActivity>)> = Vec::new();
+    // Activities in committed transactions: what stays if the database fails part-way.
+    let mut saved = 0u64;
 
     let result = thread::scope(|s| -> Result<(), Error> {
+        // Made inside the scope so the writer can drop its end on a failure: the workers'
+        // sends then fail, they stop, the walker's sends fail, and the scope can end.
+        let (out_tx, out_rx) = crossbeam_channel::bounded::<Outcome>(threads * 2);
         {
             let limits = opts.limits.clone();
             let consumed = Arc::clone(&consumed);
@@ -254,45 +274,41 @@ pub fn run(
             pending_files: 0,
             pending_bytes: 0,
         };
-        let mut tx = db.begin()?;
-        for outcome in out_rx.iter() {
-            let cost = writer.handle(&mut *tx, outcome, &mut index)?;
-            budget.release(cost);
-            if writer.pending_files >= BATCH_FILES || writer.pending_bytes >= BATCH_BYTES {
-                tx.commit()?;
-                tx = db.begin()?;
-                writer.pending_files = 0;
-                writer.pending_bytes = 0;
-            }
-            on_progress(Progress {
-                bytes_done: consumed.load(Ordering::Relaxed),
-                bytes_total,
-                imported: writer.report.imported,
-                duplicates: writer.report.duplicates,
-                skipped: writer.report.skipped.len() as u64,
-            });
+        let written = write_all(
+            db,
+            &mut writer,
+            &out_rx,
+            &budget,
+            &mut index,
+            &mut saved,
+            &mut |w: &Writer<'_>| {
+                on_progress(Progress {
+                    bytes_done: consumed.load(Ordering::Relaxed),
+                    bytes_total,
+                    imported: w.report.imported,
+                    duplicates: w.report.duplicates,
+                    skipped: w.report.skipped.len() as u64,
+                })
+            },
+        );
+        if written.is_err() {
+            // Stop everyone: no more room will be freed, and nobody is reading results.
+            budget.cancel();
+            drop(out_rx);
         }
-        // Join the export index last: in a Strava zip it may come before or after the files.
-        for (csv_path, rows) in &index {
-            let prefix = csv_path
-                .strip_suffix("activities.csv")
-                .unwrap_or(csv_path.as_str());
-            for row in rows {
-                let Some(file) = &row.filename else { continue };
-                let meta = ExternalMeta {
-                    external_id: Some(row.activity_id.clone()),
-                    name: row.name.clone(),
-                    external_type: row.activity_type.clone(),
-                    perceived_exertion: row.perceived_exertion,
-                };
-                let n = tx.apply_meta(&format!("{prefix}{file}"), &meta)?;
-                writer.report.index_rows_joined += n as u64;
-            }
-        }
-        tx.commit()?;
-        Ok(())
+        written
     });
-    result?;
+    match result {
+        Ok(()) => {}
+        Err(Error::Store(cause)) => {
+            return Err(Error::ImportStopped {
+                saved,
+                lost: report.imported.saturating_sub(saved),
+                cause,
+            })
+        }
+        Err(e) => return Err(e),
+    }
     on_progress(Progress {
         bytes_done: consumed.load(Ordering::Relaxed),
         bytes_total,
@@ -301,6 +317,52 @@ pub fn run(
         skipped: report.skipped.len() as u64,
     });
     Ok(report)
+}
+
+/// The writer's part: store every outcome in batched transactions, then join the export
+/// index. `saved` counts the activities of committed transactions.
+fn write_all(
+    db: &mut AthleteDb,
+    writer: &mut Writer<'_>,
+    out_rx: &crossbeam_channel::Receiver<Outcome>,
+    budget: &Budget,
+    index: &mut Vec<(String, Vec<strava::StravaActivity>)>,
+    saved: &mut u64,
+    progress: &mut dyn FnMut(&Writer<'_>),
+) -> Result<(), Error> {
+    let mut tx = db.begin()?;
+    for outcome in out_rx.iter() {
+        let cost = writer.handle(&mut *tx, outcome, index)?;
+        budget.release(cost);
+        if writer.pending_files >= BATCH_FILES || writer.pending_bytes >= BATCH_BYTES {
+            tx.commit()?;
+            *saved = writer.report.imported;
+            tx = db.begin()?;
+            writer.pending_files = 0;
+            writer.pending_bytes = 0;
+        }
+        progress(writer);
+    }
+    // Join the export index last: in a Strava zip it may come before or after the files.
+    for (csv_path, rows) in index.iter() {
+        let prefix = csv_path
+            .strip_suffix("activities.csv")
+            .unwrap_or(csv_path.as_str());
+        for row in rows {
+            let Some(file) = &row.filename else { continue };
+            let meta = ExternalMeta {
+                external_id: Some(row.activity_id.clone()),
+                name: row.name.clone(),
+                external_type: row.activity_type.clone(),
+                perceived_exertion: row.perceived_exertion,
+            };
+            let n = tx.apply_meta(&format!("{prefix}{file}"), &meta)?;
+            writer.report.index_rows_joined += n as u64;
+        }
+    }
+    tx.commit()?;
+    *saved = writer.report.imported;
+    Ok(())
 }
 
 /// The worker's part: everything CPU-heavy, nothing that touches the store.
@@ -422,24 +484,44 @@ impl Writer<'_> {
                     self.report.duplicates += parts.len() as u64;
                     return Ok(cost);
                 }
-                // Same session already stored from another file (another format, or the
-                // same file re-exported with different bytes)?
+                // The same activity already stored from another file (another format, or the
+                // same file re-exported with different bytes)? The better copy by the total
+                // order of `dedupe::compare` is kept, whichever finished decoding first.
                 let total_parts = parts.len() as u64;
                 let mut fresh = Vec::with_capacity(parts.len());
+                let mut upgrades = Vec::new();
+                let mut duplicate_of = None;
                 for (i, p) in parts.into_iter().enumerate() {
-                    let same = match p.activity.start_ms {
-                        Some(t) => tx.find_same_start(t, &p.activity.sport, SAME_START_MS)?,
+                    let stored = match p.activity.start_ms {
+                        Some(t) => tx
+                            .near_start(t, SAME_START_MS)?
+                            .into_iter()
+                            .find(|c| dedupe::same_activity(&c.activity, &p.activity)),
                         None => None,
                     };
-                    if same.is_some() {
-                        self.report.duplicates += 1;
-                    } else {
+                    let Some(stored) = stored else {
                         fresh.push((i, p));
+                        continue;
+                    };
+                    self.report.duplicates += 1;
+                    let new = dedupe::Copy {
+                        activity: &p.activity,
+                        format,
+                        path: &path,
+                    };
+                    let old = dedupe::Copy {
+                        activity: &stored.activity,
+                        format: &stored.format,
+                        path: &stored.source_path,
+                    };
+                    if dedupe::compare(new, old) == std::cmp::Ordering::Greater {
+                        upgrades.push((i, p, stored.id));
+                    } else {
+                        duplicate_of.get_or_insert(stored.id);
                     }
                 }
-                if fresh.is_empty() {
-                    return Ok(cost);
-                }
+                // Every file's bytes are kept: a lesser copy's linked to what it duplicates.
+                let lesser_only = fresh.is_empty() && upgrades.is_empty();
                 let (original_id, _) = tx.insert_original(&NewOriginal {
                     hash: &hash,
                     encoding,
@@ -447,7 +529,26 @@ impl Writer<'_> {
                     size: decoded_len,
                     activities: total_parts,
                     data: &original,
+                    duplicate_of: if lesser_only { duplicate_of } else { None },
                 })?;
+                for (i, p, id) in &upgrades {
+                    tx.replace_activity(
+                        *id,
+                        &NewActivity {
+                            original_id,
+                            part: *i as i64,
+                            source_path: &path,
+                            format,
+                            activity: &p.activity,
+                            streams: Some(&p.streams),
+                            imported_at_ms: self.now_ms,
+                        },
+                    )?;
+                    if let Some(m) = &p.metrics {
+                        tx.put_metrics(*id, i64::from(METRICS_VERSION), m)?;
+                    }
+                    self.report.upgraded += 1;
+                }
                 for (i, p) in &fresh {
                     let id = tx.insert_activity(&NewActivity {
                         original_id,

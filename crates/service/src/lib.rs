@@ -65,6 +65,17 @@ pub enum Error {
     /// The running-data signal table does not load or check.
     #[error(transparent)]
     Analytics(#[from] hamstride_analytics::Error),
+    /// The database failed part-way through an import. Every worker was stopped; what was
+    /// committed stays. The message says what happened and what to do, in plain words.
+    #[error("{}", import_stopped(cause, *saved, *lost))]
+    ImportStopped {
+        /// Activities committed before the failure (they stay).
+        saved: u64,
+        /// Activities read in the batch that was open when it failed (not saved).
+        lost: u64,
+        #[source]
+        cause: hamstride_store::Error,
+    },
     /// A file could not be read.
     #[error("cannot read {path}: {error}")]
     Io {
@@ -72,6 +83,44 @@ pub enum Error {
         #[source]
         error: std::io::Error,
     },
+}
+
+/// 'The disk is full: 412 activities were saved, 88 more were not. Free some space and run the
+/// same import again: what was saved is not imported twice.'
+fn import_stopped(cause: &hamstride_store::Error, saved: u64, lost: u64) -> String {
+    use hamstride_store::Problem;
+    let problem = cause.problem();
+    let what = match problem {
+        Problem::DiskFull => "The disk is full".to_string(),
+        Problem::Locked => {
+            "Another hamstride command kept the database busy for too long".to_string()
+        }
+        Problem::Io => "Writing to the disk failed".to_string(),
+        Problem::Other => format!("The database stopped the import ({cause})"),
+    };
+    let acts = |n: u64| {
+        if n == 1 {
+            "activity was"
+        } else {
+            "activities were"
+        }
+    };
+    let counts = if lost > 0 {
+        format!("{saved} {} saved, {lost} more were not", acts(saved))
+    } else {
+        format!("{saved} {} saved before it stopped", acts(saved))
+    };
+    let todo = match problem {
+        Problem::DiskFull => "Free some space and run the same import again",
+        Problem::Locked => "Run the same import again when the other command has finished",
+        Problem::Io => {
+            "Check that the disk has room and is working, then run the same import again"
+        }
+        Problem::Other => {
+            "Run the same import again; if it stops the same way, the database needs attention"
+        }
+    };
+    format!("{what}: {counts}. {todo}: what was saved is not imported twice.")
 }
 
 /// The loaded application: a knowledge base ready to assess.
@@ -204,6 +253,7 @@ pub fn check_kb(dir: Option<&Path>) -> Result<CheckReport, Error> {
             let signals = Signals::embedded()?;
             check_signals(&kb, &signals)?;
             let prefill = prefill::Prefill::embedded(&kb, &signals)?;
+            hamstride_core::import_rules::ImportRules::embedded().map_err(Error::Kb)?;
             Ok(CheckReport {
                 kb: kb.stats(),
                 plans: plans.stats(),
@@ -250,6 +300,12 @@ pub fn check_kb(dir: Option<&Path>) -> Result<CheckReport, Error> {
                 error,
             })?;
             let prefill = prefill::Prefill::parse(&text, &kb, &signals)?;
+            let path = dir.join(hamstride_core::import_rules::FILE_NAME);
+            let text = std::fs::read_to_string(&path).map_err(|error| Error::Io {
+                path: path.display().to_string(),
+                error,
+            })?;
+            hamstride_core::import_rules::ImportRules::from_toml(&text).map_err(Error::Kb)?;
             Ok(CheckReport {
                 kb: kb.stats(),
                 plans: plans.stats(),

@@ -163,6 +163,7 @@ fn run_on(dir: &tempfile::TempDir, d: Date) -> i64 {
             size: 1,
             activities: 1,
             data: b"x",
+            duplicate_of: None,
         })
         .unwrap();
     let id = tx

@@ -100,3 +100,18 @@ fn a_metrics_edit_without_a_version_bump_is_refused() {
     let d = copy_with_signals(&text);
     check_kb(Some(d.path())).unwrap();
 }
+
+#[test]
+fn a_bad_import_gap_is_refused_by_kb_check() {
+    let d = copy_with_signals(&shipped());
+    let path = d.path().join("import.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, text.replace("split_gap_s = 7200", "split_gap_s = 0")).unwrap();
+    let err = hamstride_service::check_kb(Some(d.path()))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("import.toml") && err.contains("split_gap_s"),
+        "{err}"
+    );
+}

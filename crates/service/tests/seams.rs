@@ -268,6 +268,7 @@ fn add_run(dir: &Path, d: Date, n: u8) {
             size: 1,
             activities: 1,
             data: b"x",
+            duplicate_of: None,
         })
         .unwrap();
     let id = tx

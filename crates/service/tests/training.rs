@@ -89,6 +89,7 @@ fn insert(dir: &tempfile::TempDir, n: u8, a: &Activity, with_metrics: bool) -> i
             size: 1,
             activities: 1,
             data: b"x",
+            duplicate_of: None,
         })
         .unwrap();
     let streams = hamstride_store::codec::encode(&a.records);

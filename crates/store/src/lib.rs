@@ -79,7 +79,34 @@ pub enum Error {
     Conflict(String),
 }
 
+/// What kind of database failure an error is, for a message a runner can act on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Problem {
+    /// The disk (or the server's) is full.
+    DiskFull,
+    /// Another program held the database for longer than we wait.
+    Locked,
+    /// The operating system refused a read or write (a failing disk, a size limit).
+    Io,
+    /// Anything else.
+    Other,
+}
+
 impl Error {
+    /// Classify a backend failure: the backends' own codes, never the message text.
+    pub fn problem(&self) -> Problem {
+        let Error::Backend { source, .. } = self else {
+            return Problem::Other;
+        };
+        if let Some(e) = source.downcast_ref::<rusqlite::Error>() {
+            return sqlite::problem(e);
+        }
+        if let Some(e) = source.downcast_ref::<postgres::Error>() {
+            return pg::problem(e);
+        }
+        Problem::Other
+    }
+
     /// The plan a check-in was decided against is no longer the active plan at that version.
     pub(crate) fn plan_changed(plan_id: i64) -> Error {
         Error::Conflict(format!(
@@ -129,6 +156,18 @@ pub struct NewOriginal<'a> {
     /// How many activities the file decoded to.
     pub activities: u64,
     pub data: &'a [u8],
+    /// The stored activity this file is a lesser copy of (kept so nothing is lost, and so a
+    /// re-import knows the file), or `None` for a file whose activities are stored from it.
+    pub duplicate_of: Option<i64>,
+}
+
+/// An activity already stored that starts near a new one: what deduplication compares.
+#[derive(Debug, Clone)]
+pub struct StoredCopy {
+    pub id: i64,
+    pub format: String,
+    pub source_path: String,
+    pub activity: Activity,
 }
 
 /// Extra facts from an export's index (Strava's activities.csv) joined onto an activity.
@@ -339,15 +378,14 @@ pub trait Store: Send + std::fmt::Debug {
 pub trait WriteTx {
     /// Store an original file once per athlete; returns its id and whether it was new.
     fn insert_original(&mut self, o: &NewOriginal<'_>) -> Result<(i64, bool), Error>;
-    /// An activity of this athlete starting within `tolerance_ms` of `start_ms` with a
-    /// compatible sport (equal, or either side unknown/generic): the same session recorded in
-    /// another format. Returns its id and format.
-    fn find_same_start(
-        &mut self,
-        start_ms: i64,
-        sport: &str,
-        tolerance_ms: i64,
-    ) -> Result<Option<(i64, String)>, Error>;
+    /// This athlete's activities starting within `tolerance_ms` of `start_ms`, whatever their
+    /// sport, streams included, nearest start first (then by id): the candidates for "the same
+    /// activity recorded twice", which the caller decides.
+    fn near_start(&mut self, start_ms: i64, tolerance_ms: i64) -> Result<Vec<StoredCopy>, Error>;
+    /// Replace a stored activity by a better copy of it, keeping its id (diary entries name
+    /// it): the summary row, the streams and the source; its metrics are dropped for the
+    /// caller to store again, and the file it came from becomes a duplicate of it.
+    fn replace_activity(&mut self, id: i64, a: &NewActivity<'_>) -> Result<(), Error>;
     /// Store one activity (summary row and streams); returns its id.
     fn insert_activity(&mut self, a: &NewActivity<'_>) -> Result<i64, Error>;
     /// Join an export index row onto the activities read from `source_path`; returns how many

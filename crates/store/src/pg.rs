@@ -20,7 +20,7 @@ use postgres::{Client, NoTls, Row};
 use crate::{
     backend, ActivityRow, AssessmentRow, Athlete, CheckinRow, Error, ExternalMeta, Location,
     MetricsRow, NewActivity, NewCheckin, NewOriginal, NewPain, PainRow, PlanRow, Store,
-    StoredActivity, Summary, WriteTx,
+    StoredActivity, StoredCopy, Summary, WriteTx,
 };
 
 /// PostgreSQL migrations, applied in order.
@@ -32,6 +32,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
     (
         "0002_one_pain_diary",
         include_str!("../migrations-postgres/0002_one_pain_diary.sql"),
+    ),
+    (
+        "0003_duplicate_originals",
+        include_str!("../migrations-postgres/0003_duplicate_originals.sql"),
     ),
 ];
 
@@ -731,8 +735,9 @@ impl WriteTx for PgTx<'_> {
             .tx
             .query_one(
                 "INSERT INTO original_file
-                    (athlete_id, content_hash, encoding, format, size_bytes, activity_count, data)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+                    (athlete_id, content_hash, encoding, format, size_bytes, activity_count, data,
+                     duplicate_of)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
                 &[
                     &self.who.id,
                     &hash,
@@ -741,35 +746,156 @@ impl WriteTx for PgTx<'_> {
                     &(o.size as i64),
                     &(o.activities as i64),
                     &o.data,
+                    &o.duplicate_of,
                 ],
             )
             .map_err(pg("store original"))?;
         Ok((row.get(0), true))
     }
 
-    fn find_same_start(
-        &mut self,
-        start_ms: i64,
-        sport: &str,
-        tolerance_ms: i64,
-    ) -> Result<Option<(i64, String)>, Error> {
-        let row = self
+    fn near_start(&mut self, start_ms: i64, tolerance_ms: i64) -> Result<Vec<StoredCopy>, Error> {
+        let rows = self
             .tx
-            .query_opt(
-                "SELECT id, format FROM activity
-                 WHERE athlete_id = $5 AND start_ms BETWEEN $1 AND $2
-                   AND (sport = $3 OR sport IN ('unknown', 'generic') OR $3 IN ('unknown', 'generic'))
-                 ORDER BY abs(start_ms - $4), id LIMIT 1",
+            .query(
+                "SELECT a.id, a.format, a.source_path, a.sport, a.sub_sport, a.start_ms, a.end_ms,
+                        a.start_was_relative, a.name, a.device_manufacturer, a.device_product,
+                        a.sessions_json, a.laps_json, a.warnings_json, s.data
+                 FROM activity a
+                 LEFT JOIN activity_stream s ON s.activity_id = a.id AND s.athlete_id = a.athlete_id
+                 WHERE a.athlete_id = $4 AND a.start_ms BETWEEN $1 AND $2
+                 ORDER BY abs(a.start_ms - $3), a.id",
                 &[
                     &start_ms.saturating_sub(tolerance_ms),
                     &start_ms.saturating_add(tolerance_ms),
-                    &sport,
                     &start_ms,
                     &self.who.id,
                 ],
             )
             .map_err(pg("look up same start"))?;
-        Ok(row.map(|r| (r.get(0), r.get(1))))
+        rows.into_iter()
+            .map(|r| {
+                let id: i64 = r.get(0);
+                Ok(StoredCopy {
+                    id,
+                    format: r.get(1),
+                    source_path: r.get(2),
+                    activity: StoredActivity {
+                        id,
+                        sport: r.get(3),
+                        sub_sport: r.get(4),
+                        start_ms: r.get(5),
+                        end_ms: r.get(6),
+                        start_was_relative: r.get(7),
+                        name: r.get(8),
+                        manufacturer: r.get(9),
+                        product: r.get(10),
+                        sessions: r.get(11),
+                        laps: r.get(12),
+                        warnings: r.get(13),
+                        streams: r.get(14),
+                    }
+                    .into_activity()?,
+                })
+            })
+            .collect()
+    }
+
+    fn replace_activity(&mut self, id: i64, a: &NewActivity<'_>) -> Result<(), Error> {
+        let act = a.activity;
+        let s = Summary::of(a)?;
+        let who = self.who.id;
+        let old = self
+            .tx
+            .query_opt(
+                "SELECT original_id FROM activity WHERE id = $1 AND athlete_id = $2",
+                &[&id, &who],
+            )
+            .map_err(pg("look up the activity to replace"))?;
+        let Some(old) = old else {
+            return Err(Error::NotFound(format!(
+                "activity {id} is not this athlete's"
+            )));
+        };
+        let old_original: i64 = old.get(0);
+        self.tx
+            .execute(
+                "UPDATE activity SET original_id = $1, part = $2, source_path = $3, format = $4,
+                    sport = $5, sub_sport = $6, start_ms = $7, end_ms = $8,
+                    start_was_relative = $9, name = $10, device_manufacturer = $11,
+                    device_product = $12, distance_m = $13, timer_s = $14, elapsed_s = $15,
+                    avg_heart_rate = $16, max_heart_rate = $17, avg_cadence = $18,
+                    ascent_m = $19, descent_m = $20, record_count = $21, sessions_json = $22,
+                    laps_json = $23, warnings_json = $24, imported_at_ms = $25
+                 WHERE id = $26 AND athlete_id = $27",
+                &[
+                    &a.original_id,
+                    &a.part,
+                    &a.source_path,
+                    &a.format,
+                    &act.sport,
+                    &act.sub_sport,
+                    &act.start_ms,
+                    &act.end_ms,
+                    &act.start_was_relative,
+                    &act.name,
+                    &act.device.manufacturer,
+                    &act.device.product,
+                    &act.distance_m(),
+                    &act.timer_s(),
+                    &act.elapsed_s(),
+                    &s.avg_hr,
+                    &s.max_hr,
+                    &s.avg_cad,
+                    &s.ascent,
+                    &s.descent,
+                    &(act.records.len() as i64),
+                    &s.sessions,
+                    &s.laps,
+                    &s.warnings,
+                    &a.imported_at_ms,
+                    &id,
+                    &who,
+                ],
+            )
+            .map_err(pg(format!("replace activity {id} from {}", a.source_path)))?;
+        for (sql_text, what) in [
+            (
+                "DELETE FROM activity_stream WHERE activity_id = $1 AND athlete_id = $2",
+                "drop old streams",
+            ),
+            (
+                "DELETE FROM activity_metrics WHERE activity_id = $1 AND athlete_id = $2",
+                "drop old metrics",
+            ),
+        ] {
+            self.tx
+                .execute(sql_text, &[&id, &who])
+                .map_err(pg(format!("replace activity {id}: {what}")))?;
+        }
+        self.tx
+            .execute(
+                "UPDATE original_file SET duplicate_of = $1 WHERE id = $2 AND athlete_id = $3",
+                &[&id, &old_original, &who],
+            )
+            .map_err(pg(format!("replace activity {id}: link the old file")))?;
+        if !act.records.is_empty() {
+            let owned;
+            let blob = match a.streams {
+                Some(b) => b,
+                None => {
+                    owned = crate::codec::encode(&act.records);
+                    &owned
+                }
+            };
+            self.tx
+                .execute(
+                    "INSERT INTO activity_stream (activity_id, athlete_id, codec, data)
+                     VALUES ($1, $2, $3, $4)",
+                    &[&id, &who, &crate::codec::CODEC_V1, &blob],
+                )
+                .map_err(pg(format!("store streams of {}", a.source_path)))?;
+        }
+        Ok(())
     }
 
     fn insert_activity(&mut self, a: &NewActivity<'_>) -> Result<i64, Error> {
@@ -956,5 +1082,18 @@ fn put_pain_in(
                 .get(0);
             Ok((id, false))
         }
+    }
+}
+
+/// PostgreSQL's SQLSTATEs for a full disk (53100) and for a lock
+/// that could not be had (55P03, and 40P01 a deadlock).
+pub(crate) fn problem(e: &postgres::Error) -> crate::Problem {
+    use postgres::error::SqlState;
+    match e.code() {
+        Some(c) if *c == SqlState::DISK_FULL => crate::Problem::DiskFull,
+        Some(c) if *c == SqlState::LOCK_NOT_AVAILABLE || *c == SqlState::T_R_DEADLOCK_DETECTED => {
+            crate::Problem::Locked
+        }
+        _ => crate::Problem::Other,
     }
 }

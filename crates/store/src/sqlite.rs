@@ -22,7 +22,7 @@ use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use crate::{
     backend, ActivityRow, AssessmentRow, Athlete, CheckinRow, Error, ExternalMeta, Location,
     MetricsRow, NewActivity, NewCheckin, NewOriginal, NewPain, PainRow, PlanRow, Store,
-    StoredActivity, Summary, WriteTx,
+    StoredActivity, StoredCopy, Summary, WriteTx,
 };
 
 /// The database file name inside the data directory.
@@ -56,6 +56,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
     (
         "0005_one_pain_diary",
         include_str!("../migrations/0005_one_pain_diary.sql"),
+    ),
+    (
+        "0006_duplicate_originals",
+        include_str!("../migrations/0006_duplicate_originals.sql"),
     ),
 ];
 
@@ -992,8 +996,9 @@ impl WriteTx for SqliteTx<'_> {
         self.tx
             .prepare_cached(
                 "INSERT INTO original_file
-                    (athlete_id, content_hash, encoding, format, size_bytes, activity_count, data)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, NULL)",
+                    (athlete_id, content_hash, encoding, format, size_bytes, activity_count, data,
+                     duplicate_of)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, NULL, ?7)",
             )
             .and_then(|mut st| {
                 st.execute(params![
@@ -1003,39 +1008,167 @@ impl WriteTx for SqliteTx<'_> {
                     o.format,
                     o.size as i64,
                     o.activities as i64,
+                    o.duplicate_of,
                 ])
             })
             .map_err(sql("store original"))?;
         Ok((self.tx.last_insert_rowid(), true))
     }
 
-    fn find_same_start(
-        &mut self,
-        start_ms: i64,
-        sport: &str,
-        tolerance_ms: i64,
-    ) -> Result<Option<(i64, String)>, Error> {
-        self.tx
+    fn near_start(&mut self, start_ms: i64, tolerance_ms: i64) -> Result<Vec<StoredCopy>, Error> {
+        let mut st = self
+            .tx
             .prepare_cached(
-                "SELECT id, format FROM activity
-                 WHERE athlete_id = ?5 AND start_ms BETWEEN ?1 AND ?2
-                   AND (sport = ?3 OR sport IN ('unknown', 'generic') OR ?3 IN ('unknown', 'generic'))
-                 ORDER BY abs(start_ms - ?4), id LIMIT 1",
+                "SELECT a.id, a.format, a.source_path, a.sport, a.sub_sport, a.start_ms, a.end_ms,
+                        a.start_was_relative, a.name, a.device_manufacturer, a.device_product,
+                        a.sessions_json, a.laps_json, a.warnings_json, s.data
+                 FROM activity a
+                 LEFT JOIN activity_stream s ON s.activity_id = a.id AND s.athlete_id = a.athlete_id
+                 WHERE a.athlete_id = ?4 AND a.start_ms BETWEEN ?1 AND ?2
+                 ORDER BY abs(a.start_ms - ?3), a.id",
             )
-            .and_then(|mut st| {
-                st.query_row(
-                    params![
-                        start_ms.saturating_sub(tolerance_ms),
-                        start_ms.saturating_add(tolerance_ms),
-                        sport,
-                        start_ms,
-                        self.who.id
-                    ],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
-                .optional()
+            .map_err(sql("look up same start"))?;
+        let rows = st
+            .query_map(
+                params![
+                    start_ms.saturating_sub(tolerance_ms),
+                    start_ms.saturating_add(tolerance_ms),
+                    start_ms,
+                    self.who.id
+                ],
+                |r| {
+                    Ok((
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                        StoredActivity {
+                            id: r.get(0)?,
+                            sport: r.get(3)?,
+                            sub_sport: r.get(4)?,
+                            start_ms: r.get(5)?,
+                            end_ms: r.get(6)?,
+                            start_was_relative: r.get(7)?,
+                            name: r.get(8)?,
+                            manufacturer: r.get(9)?,
+                            product: r.get(10)?,
+                            sessions: r.get(11)?,
+                            laps: r.get(12)?,
+                            warnings: r.get(13)?,
+                            streams: r.get(14)?,
+                        },
+                    ))
+                },
+            )
+            .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
+            .map_err(sql("look up same start"))?;
+        rows.into_iter()
+            .map(|(format, source_path, row)| {
+                let id = row.id;
+                Ok(StoredCopy {
+                    id,
+                    format,
+                    source_path,
+                    activity: row.into_activity()?,
+                })
             })
-            .map_err(sql("look up same start"))
+            .collect()
+    }
+
+    fn replace_activity(&mut self, id: i64, a: &NewActivity<'_>) -> Result<(), Error> {
+        let act = a.activity;
+        let s = Summary::of(a)?;
+        let who = self.who.id;
+        let old_original: Option<i64> = self
+            .tx
+            .query_row(
+                "SELECT original_id FROM activity WHERE id = ?1 AND athlete_id = ?2",
+                params![id, who],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(sql("look up the activity to replace"))?;
+        let Some(old_original) = old_original else {
+            return Err(Error::NotFound(format!(
+                "activity {id} is not this athlete's"
+            )));
+        };
+        // The part number must stay unique per original: a replaced row takes the new file's.
+        self.tx
+            .execute(
+                "UPDATE activity SET original_id = ?1, part = ?2, source_path = ?3, format = ?4,
+                    sport = ?5, sub_sport = ?6, start_ms = ?7, end_ms = ?8,
+                    start_was_relative = ?9, name = ?10, device_manufacturer = ?11,
+                    device_product = ?12, distance_m = ?13, timer_s = ?14, elapsed_s = ?15,
+                    avg_heart_rate = ?16, max_heart_rate = ?17, avg_cadence = ?18,
+                    ascent_m = ?19, descent_m = ?20, record_count = ?21, sessions_json = ?22,
+                    laps_json = ?23, warnings_json = ?24, imported_at_ms = ?25
+                 WHERE id = ?26 AND athlete_id = ?27",
+                params![
+                    a.original_id,
+                    a.part,
+                    a.source_path,
+                    a.format,
+                    act.sport,
+                    act.sub_sport,
+                    act.start_ms,
+                    act.end_ms,
+                    act.start_was_relative,
+                    act.name,
+                    act.device.manufacturer,
+                    act.device.product,
+                    act.distance_m(),
+                    act.timer_s(),
+                    act.elapsed_s(),
+                    s.avg_hr,
+                    s.max_hr,
+                    s.avg_cad,
+                    s.ascent,
+                    s.descent,
+                    act.records.len() as i64,
+                    s.sessions,
+                    s.laps,
+                    s.warnings,
+                    a.imported_at_ms,
+                    id,
+                    who,
+                ],
+            )
+            .map_err(sql(format!("replace activity {id} from {}", a.source_path)))?;
+        self.tx
+            .execute(
+                "DELETE FROM activity_stream WHERE activity_id = ?1 AND athlete_id = ?2",
+                params![id, who],
+            )
+            .and_then(|_| {
+                self.tx.execute(
+                    "DELETE FROM activity_metrics WHERE activity_id = ?1 AND athlete_id = ?2",
+                    params![id, who],
+                )
+            })
+            .and_then(|_| {
+                self.tx.execute(
+                    "UPDATE original_file SET duplicate_of = ?1 WHERE id = ?2 AND athlete_id = ?3",
+                    params![id, old_original, who],
+                )
+            })
+            .map_err(sql(format!("replace activity {id}")))?;
+        if !act.records.is_empty() {
+            let owned;
+            let blob = match a.streams {
+                Some(b) => b,
+                None => {
+                    owned = crate::codec::encode(&act.records);
+                    &owned
+                }
+            };
+            self.tx
+                .execute(
+                    "INSERT INTO activity_stream (activity_id, athlete_id, codec, data)
+                     VALUES (?1, ?2, ?3, ?4)",
+                    params![id, who, crate::codec::CODEC_V1, blob],
+                )
+                .map_err(sql(format!("store streams of {}", a.source_path)))?;
+        }
+        Ok(())
     }
 
     fn insert_activity(&mut self, a: &NewActivity<'_>) -> Result<i64, Error> {
@@ -1331,5 +1464,18 @@ fn put_pain_in(
             .map_err(sql("save pain entry"))?;
             Ok((tx.last_insert_rowid(), false))
         }
+    }
+}
+
+/// SQLite's result codes for a full disk, a database another connection holds, and a read or
+/// write the operating system refused.
+pub(crate) fn problem(e: &rusqlite::Error) -> crate::Problem {
+    match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::DiskFull) => crate::Problem::DiskFull,
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
+            crate::Problem::Locked
+        }
+        Some(rusqlite::ErrorCode::SystemIoFailure) => crate::Problem::Io,
+        _ => crate::Problem::Other,
     }
 }

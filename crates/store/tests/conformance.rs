@@ -164,9 +164,10 @@ const CASES: &[Case] = &[
         pain_one_row_per_day,
     ),
     ("activity round trip and lookups", activities),
+    ("activities near a start, streams included", same_start),
     (
-        "same start within tolerance and compatible sport",
-        same_start,
+        "a better copy replaces an activity in place",
+        replace_in_place,
     ),
     ("index metadata joins by source path", index_metadata),
     ("metrics kept per activity, stale found", metrics),
@@ -280,6 +281,7 @@ fn original<'a>(hash: &'a [u8; 32], data: &'a [u8]) -> NewOriginal<'a> {
         size: data.len() as u64,
         activities: 1,
         data,
+        duplicate_of: None,
     }
 }
 
@@ -612,6 +614,7 @@ fn activities(b: &dyn Backend) {
             size: 1,
             activities: 1,
             data: b"z",
+            duplicate_of: None,
         })
         .unwrap();
     let u = tx
@@ -635,22 +638,43 @@ fn same_start(b: &dyn Backend) {
     let a = s.athlete("a").unwrap();
     insert(&mut *s, a, 3, "run.fit", &sample(T0));
     let mut tx = s.begin(a).unwrap();
+    // Any sport within the window comes back, streams and all, for the caller to judge.
+    let near = tx.near_start(T0 + 30_000, 60_000).unwrap();
+    assert_eq!(near.len(), 1);
+    assert_eq!(near[0].source_path, "run.fit");
+    assert_eq!(near[0].activity.records.len(), sample(T0).records.len());
+    assert_eq!(near[0].activity.start_ms, Some(T0));
+    assert!(tx.near_start(T0 + 120_000, 60_000).unwrap().is_empty());
+}
+
+/// A better copy replaces a stored activity in place: same id (a diary entry names it), new
+/// summary, streams and source, old metrics gone, and the old file kept as its duplicate.
+fn replace_in_place(b: &dyn Backend) {
+    let mut s = b.open(&b.fresh());
+    let a = s.athlete("a").unwrap();
+    let id = insert(&mut *s, a, 5, "run.gpx", &sample(T0));
+    let mut tx = s.begin(a).unwrap();
+    tx.put_metrics(id, 1, "{}").unwrap();
+    let mut better = sample(T0);
+    better.name = Some("Better copy".into());
+    let (o, _) = tx.insert_original(&original(&[6; 32], b"better")).unwrap();
+    tx.replace_activity(id, &activity(o, "run.fit", &better))
+        .unwrap();
+    tx.commit().unwrap();
+    let rows = s.list_activities(a).unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].id, id);
+    assert_eq!(rows[0].source_path, "run.fit");
+    let back = s.load_activity(a, id).unwrap().unwrap();
+    assert_eq!(back.name.as_deref(), Some("Better copy"));
+    assert!(s.all_metrics(a).unwrap().is_empty(), "old metrics dropped");
+    assert_eq!(s.known_originals(a).unwrap().len(), 2, "both files kept");
+    // Another athlete cannot replace it.
+    let y = s.athlete("y").unwrap();
+    let mut tx = s.begin(y).unwrap();
     assert!(tx
-        .find_same_start(T0 + 30_000, "running", 60_000)
-        .unwrap()
-        .is_some());
-    assert!(tx
-        .find_same_start(T0 + 30_000, "unknown", 60_000)
-        .unwrap()
-        .is_some());
-    assert!(tx
-        .find_same_start(T0 + 30_000, "cycling", 60_000)
-        .unwrap()
-        .is_none());
-    assert!(tx
-        .find_same_start(T0 + 120_000, "running", 60_000)
-        .unwrap()
-        .is_none());
+        .replace_activity(id, &activity(o, "x.fit", &better))
+        .is_err());
 }
 
 fn index_metadata(b: &dyn Backend) {
@@ -774,7 +798,7 @@ fn isolation(b: &dyn Backend) {
         .is_err());
     let mut tx = s.begin(y).unwrap();
     assert!(tx.put_metrics(run, 2, "{}").is_err());
-    assert!(tx.find_same_start(T0, "running", 60_000).unwrap().is_none());
+    assert!(tx.near_start(T0, 60_000).unwrap().is_empty());
     assert_eq!(tx.apply_meta("x.fit", &ExternalMeta::default()).unwrap(), 0);
     drop(tx);
     let mut tx = s.begin(y).unwrap();

@@ -32,6 +32,8 @@ trait Backend: Sync {
     fn fresh(&self) -> String;
     fn open_at(&self, place: &str, version: usize) -> Result<Box<dyn Store>, Error>;
     fn newest(&self) -> usize;
+    /// The last schema version before the one-row-per-day pain diary.
+    fn before_diary(&self) -> usize;
     fn version(&self, place: &str) -> i64;
     /// Run SQL on the database directly: rows as an older release wrote them.
     fn raw(&self, place: &str, sql: &str) -> Result<(), String>;
@@ -65,6 +67,9 @@ impl Backend for Sqlite {
     }
     fn newest(&self) -> usize {
         SqliteStore::newest_version()
+    }
+    fn before_diary(&self) -> usize {
+        4 // 0005_one_pain_diary.sql
     }
     fn version(&self, place: &str) -> i64 {
         SqliteStore::open_at(std::path::Path::new(place), 0)
@@ -117,6 +122,9 @@ impl Backend for Postgres {
     }
     fn newest(&self) -> usize {
         PgStore::newest_version()
+    }
+    fn before_diary(&self) -> usize {
+        1 // 0002_one_pain_diary.sql
     }
     fn version(&self, place: &str) -> i64 {
         PgStore::open_at(place, 0)
@@ -1027,7 +1035,7 @@ fn migrate_from_previous(b: &dyn Backend) {
 /// one row per day.
 fn upgrade_pain_diary(b: &dyn Backend) {
     let place = b.fresh();
-    let mut s = b.open_at(&place, b.newest() - 1).unwrap();
+    let mut s = b.open_at(&place, b.before_diary()).unwrap();
     let (a, other) = (s.athlete("a").unwrap(), s.athlete("b").unwrap());
     let (_, plan) = s
         .record_assessment(a, &assessment("strain", 1), Some("S0"), true)

@@ -236,3 +236,40 @@ echo WALK-END
     assert!(html.contains("<html"), "a report was written");
     let _ = text;
 }
+
+/// A possible clot: swelling and a warm, red leg with no injury.
+const CLOT: &str = r#"{"schema": "hamstride.findings/1", "age_years": 45, "onset": "gradual",
+ "leg_swelling": true, "leg_warm_red": true, "pain_sites": ["back_of_knee"]}"#;
+
+#[test]
+fn one_voice_from_the_verdict_to_the_diary() {
+    if !common::have_tmux("the terminal walk") {
+        return;
+    }
+    let d = tempfile::tempdir().unwrap();
+    assert!(assess(d.path(), "s.json", STRAIN, &[]).status.success());
+    std::fs::write(d.path().join("clot.json"), CLOT).unwrap();
+    let script = r#"
+hamstride checkin --morning 2 --during 3 --after 2 --done all | head -1
+hamstride checkin --red-flags none | head -1
+hamstride pain --date yesterday --morning 1 | head -1
+echo "ROWS $(hamstride pain list --format json | grep -c '"date"')"
+hamstride --data-dir clot-data assess --input clot.json | head -3
+hamstride --data-dir clot-data plan | grep -c 'today' | sed 's/^/CLOT-PLAN-TODAY /'
+echo WALK-END
+"#;
+    let t = Term::shell(d.path(), 100, 60, script);
+    t.wait_for("WALK-END");
+    let out = t.history();
+    // A check-in's scores are the diary's row of the session's day; a screen-only check-in
+    // records and keeps the plan; logging the day again updates the same row.
+    assert!(out.contains("RECORDED"), "{out}");
+    assert!(out.contains("Updated pain entry"), "{out}");
+    assert!(out.contains("ROWS 1"), "one diary row for the day:\n{out}");
+    // The clot says "today", once, and never a second time frame.
+    assert!(out.contains("See a doctor today"), "{out}");
+    for other in ["24-48 hours", "same day", "a few days", "1-2 weeks"] {
+        assert!(!out.contains(other), "{other} beside 'today':\n{out}");
+    }
+    assert!(!out.contains("CLOT-PLAN-TODAY 0"), "{out}");
+}

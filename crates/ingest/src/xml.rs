@@ -19,8 +19,8 @@ use crate::{Error, Records};
 /// hostile file from growing our tag stack without bound.
 pub(crate) const MAX_DEPTH: usize = 256;
 
-/// Most track points accepted in one file (about 23 days at one point per second).
-pub(crate) const MAX_POINTS: usize = 2_000_000;
+/// Most track points accepted in one file: the crate-wide limit, shared with FIT.
+pub(crate) use crate::MAX_POINTS;
 
 /// Longest text captured for a name or a value. Longer text is cut, not rejected: a name is
 /// never worth failing a file for, and a number that long is not a number.

@@ -17,6 +17,7 @@ pub mod split;
 pub mod strava;
 pub mod tcx;
 pub mod xml;
+mod zipread;
 
 pub use error::Error;
 

@@ -156,6 +156,8 @@ enum Job {
     File { path: String, bytes: Vec<u8> },
     Index { path: String, bytes: Vec<u8> },
     Skipped(Skipped),
+    /// Something the walker repaired in an archive (a zip cut short), for the report.
+    Warning(Warning),
 }
 
 struct Part {
@@ -191,6 +193,7 @@ enum Outcome {
         cost: u64,
     },
     Skipped(Skipped),
+    Warning(Warning),
 }
 
 /// Import `sources` into the athlete's database. Bad files are skipped with reasons; only store
@@ -243,6 +246,9 @@ pub fn run(
                             }
                         }
                         Member::Skipped { path, reason } => Job::Skipped(Skipped { path, reason }),
+                        Member::Warning { path, warning } => {
+                            Job::Warning(Warning { path, warning })
+                        }
                     };
                     // The writer hung up (store failure): stop walking.
                     job_tx.send(job).is_ok()
@@ -374,6 +380,7 @@ fn work(
 ) -> Outcome {
     match job {
         Job::Skipped(s) => Outcome::Skipped(s),
+        Job::Warning(w) => Outcome::Warning(w),
         Job::Index { path, bytes } => Outcome::Index {
             cost: bytes.len() as u64,
             rows: strava::parse_activities_csv(&bytes).map_err(|e| e.to_string()),
@@ -452,6 +459,10 @@ impl Writer<'_> {
         match outcome {
             Outcome::Skipped(s) => {
                 self.report.skipped.push(s);
+                Ok(0)
+            }
+            Outcome::Warning(w) => {
+                self.report.warnings.push(w);
                 Ok(0)
             }
             Outcome::Failed { skip, cost } => {

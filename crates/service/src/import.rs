@@ -153,8 +153,14 @@ impl Budget {
 }
 
 enum Job {
-    File { path: String, bytes: Vec<u8> },
-    Index { path: String, bytes: Vec<u8> },
+    File {
+        path: String,
+        bytes: Vec<u8>,
+    },
+    Index {
+        path: String,
+        bytes: Vec<u8>,
+    },
     Skipped(Skipped),
     /// Something the walker repaired in an archive (a zip cut short), for the report.
     Warning(Warning),

@@ -696,7 +696,9 @@ fn too_big(len: u64, limits: &Limits) -> String {
 enum CopyError {
     /// More than the cap: the reason names it.
     OverCap(String),
-    /// Anything else (ratio, damaged data, spooling), with its reason.
+    /// The source failed (damaged or cut-short compressed data).
+    Read(io::Error),
+    /// Anything else (ratio, spooling), with its reason.
     Other(String),
 }
 
@@ -704,6 +706,7 @@ impl CopyError {
     fn reason(self) -> String {
         match self {
             CopyError::OverCap(r) | CopyError::Other(r) => r,
+            CopyError::Read(e) => format!("cannot decompress: {e}"),
         }
     }
 }
@@ -724,7 +727,7 @@ fn bounded_copy(
             Ok(0) => return Ok(total),
             Ok(n) => n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(CopyError::Other(format!("cannot decompress: {e}"))),
+            Err(e) => return Err(CopyError::Read(e)),
         };
         total += n as u64;
         if total > cap {
@@ -744,22 +747,40 @@ fn bounded_copy(
     }
 }
 
-/// Decompress a gzip file (one or more members) within the limits.
-pub fn gunzip(bytes: &[u8], limits: &Limits) -> Result<Vec<u8>, Error> {
+/// The warning for a gzip file that ends before its data does (a download cut short).
+pub const GZIP_CUT: &str = "the file was cut short; kept what could be read";
+/// The warning for a gzip file whose compressed data is damaged part way.
+pub const GZIP_DAMAGED: &str =
+    "the file is damaged part way; kept what could be read before the damage";
+
+/// Decompress a gzip file (one or more members) within the limits. A file cut short (or
+/// damaged part way) keeps what decompressed before the end, with a warning for the
+/// activity, as a plain file cut short keeps what decodes: the first hours of a long ride
+/// are worth having. Only the limits (size, compression ratio) refuse the whole file.
+pub fn gunzip(bytes: &[u8], limits: &Limits) -> Result<(Vec<u8>, Option<&'static str>), Error> {
     let mut out = Vec::with_capacity((bytes.len() * 4).min(limits.max_file_bytes as usize));
     let mut dec = flate2::read::MultiGzDecoder::new(bytes);
-    bounded_copy(
+    match bounded_copy(
         &mut dec,
         &mut out,
         limits.max_file_bytes,
         bytes.len() as u64,
         limits,
-    )
-    .map_err(|e| Error::Limit {
-        path: "gzip".into(),
-        what: e.reason(),
-    })?;
-    Ok(out)
+    ) {
+        Ok(_) => Ok((out, None)),
+        Err(CopyError::Read(e)) => {
+            let why = if e.kind() == io::ErrorKind::UnexpectedEof {
+                GZIP_CUT
+            } else {
+                GZIP_DAMAGED
+            };
+            Ok((out, Some(why)))
+        }
+        Err(e) => Err(Error::Limit {
+            path: "gzip".into(),
+            what: e.reason(),
+        }),
+    }
 }
 
 /// True when the bytes start with the gzip magic number.

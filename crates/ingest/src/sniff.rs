@@ -134,29 +134,32 @@ pub fn decode(content: &[u8]) -> Result<(SourceFormat, Vec<Activity>), Error> {
     Ok((format, activities))
 }
 
-/// Gunzip if needed, detect the format, decode.
-pub fn decode_any(bytes: Vec<u8>, limits: &Limits) -> Result<Decoded, Error> {
-    let Decompressed {
-        content,
-        gzip,
-        warning,
-    } = decompress(bytes, limits)?;
-    if content.is_empty() && warning.is_some() {
+/// Detect the format of what [`decompress`] gave and decode it; when the gzip ended early,
+/// its warning goes on every activity (each is stored, and shown, on its own), and a gzip
+/// that gave nothing at all is refused with that reason rather than "the file is empty".
+pub fn decode_decompressed(d: &Decompressed) -> Result<(SourceFormat, Vec<Activity>), Error> {
+    if d.content.is_empty() && d.warning.is_some() {
         return Err(Error::decode(
             "gzip",
             0,
             "the file is cut short or damaged before anything in it could be read",
         ));
     }
-    let (format, mut activities) = decode(&content)?;
-    // Said on every activity the file gave: each is stored, and shown, on its own.
+    let (format, mut activities) = decode(&d.content)?;
     for a in activities.iter_mut() {
-        a.warnings.extend(warning.map(String::from));
+        a.warnings.extend(d.warning.map(String::from));
     }
+    Ok((format, activities))
+}
+
+/// Gunzip if needed, detect the format, decode.
+pub fn decode_any(bytes: Vec<u8>, limits: &Limits) -> Result<Decoded, Error> {
+    let d = decompress(bytes, limits)?;
+    let (format, activities) = decode_decompressed(&d)?;
     Ok(Decoded {
         format,
         activities,
-        content,
-        gzip,
+        content: d.content,
+        gzip: d.gzip,
     })
 }

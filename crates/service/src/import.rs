@@ -401,19 +401,21 @@ fn work(
                 },
                 cost,
             };
-            let (content, gzip) = match sniff::decompress(bytes, limits) {
+            let decompressed = match sniff::decompress(bytes, limits) {
                 Ok(x) => x,
                 Err(e) => return failed(path, e),
             };
             // A file seen before is recognised by its hash alone: a re-import decodes nothing.
-            let hash: [u8; 32] = blake3::hash(&content).into();
+            let hash: [u8; 32] = blake3::hash(&decompressed.content).into();
             if let Some(&parts) = known.get(&hash) {
                 return Outcome::Known { cost, parts };
             }
-            let (format, activities) = match sniff::decode(&content) {
+            // A gzip cut short decodes what it held, with its warning.
+            let (format, activities) = match sniff::decode_decompressed(&decompressed) {
                 Ok(x) => x,
                 Err(e) => return failed(path, e),
             };
+            let sniff::Decompressed { content, gzip, .. } = decompressed;
             let parts: Vec<Part> = activities
                 .into_iter()
                 .map(|activity| Part {

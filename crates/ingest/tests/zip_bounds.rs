@@ -392,3 +392,32 @@ fn a_locked_member_is_skipped_and_the_rest_read() {
     assert_eq!(w.warnings.len(), 1, "{:?}", w.warnings);
     assert!(w.warnings[0].1.contains("read one by one"), "{w:?}");
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+
+    /// The end-record look, the window reader and the walk over local headers are
+    /// hand-written: any zip with bytes overwritten or cut off must walk to the end without
+    /// a panic, well inside a second, with small limits as in the fuzz target.
+    #[test]
+    fn damaged_zips_always_walk_to_the_end(
+        edits in proptest::collection::vec((0usize..4096, proptest::prelude::any::<u8>()), 0..8),
+        cut in 0usize..4096,
+    ) {
+        let mut zip = zip_of(&runs(4));
+        let len = zip.len();
+        for (at, b) in edits {
+            zip[at % len] = b;
+        }
+        zip.truncate(len - cut % len);
+        let limits = Limits {
+            max_file_bytes: 1 << 20,
+            max_archive_bytes: 4 << 20,
+            max_entries: 64,
+            ..Limits::default()
+        };
+        let w = walk_source(Source::Bytes { name: "fuzz.zip".into(), data: zip }, &limits);
+        proptest::prop_assert!(w.files.len() <= 64 * 3);
+        proptest::prop_assert!(w.took < Duration::from_secs(2), "{:?}", w.took);
+    }
+}

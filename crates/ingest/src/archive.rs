@@ -511,10 +511,9 @@ impl Walker<'_> {
             if self.stopped || self.out_of_budget(shown, budget) {
                 return;
             }
-            let header = match zipread::local_header(r, at) {
-                Ok(Some(h)) => h,
-                Ok(None) if entries > 0 && zipread::is_central(r, at).unwrap_or(false) => break,
-                Ok(None) | Err(_) => break,
+            // Anything but a local header ends the walk: the directory, the cut, the damage.
+            let Ok(Some(header)) = zipread::local_header(r, at) else {
+                break;
             };
             entries += 1;
             if entries > self.limits.max_entries {
@@ -552,14 +551,9 @@ impl Walker<'_> {
         if read == 0 && entries == 0 {
             return self.skip(shown, NOT_A_ZIP);
         }
-        let files = if read == 1 { "file" } else { "files" };
         self.emit(Member::Warning {
             path: shown.to_string(),
-            warning: if cut {
-                format!("this zip was cut short; kept the {read} complete {files} before the cut")
-            } else {
-                format!("the list of files at the end of this zip is damaged; the {read} {files} found in it were read one by one")
-            },
+            warning: damaged_zip_warning(cut, read),
         });
     }
 
@@ -668,6 +662,18 @@ impl Walker<'_> {
             }
             Err(e) => self.skip(path, e.reason()),
         }
+    }
+}
+
+/// The warning for a zip read by its local headers: cut short (its end is missing) or with a
+/// damaged list of files, and how many files were read.
+fn damaged_zip_warning(cut: bool, read: usize) -> String {
+    let files = if read == 1 { "file" } else { "files" };
+    match (cut, read) {
+        (true, 0) => "this zip was cut short, and no complete file in it could be read".into(),
+        (true, n) => format!("this zip was cut short; kept the {n} complete {files} before the cut"),
+        (false, 0) => "the list of files at the end of this zip is damaged, and no file in it could be read".into(),
+        (false, n) => format!("the list of files at the end of this zip is damaged; the {n} {files} found in it were read one by one"),
     }
 }
 

@@ -19,7 +19,6 @@ use std::rc::Rc;
 /// of a file to find it.
 const END_SEARCH: u64 = 22 + 65_535;
 const LOCAL_SIG: u64 = 0x0403_4b50;
-const CENTRAL_SIG: u64 = 0x0201_4b50;
 const END_SIG: u64 = 0x0605_4b50;
 const END64_SIG: u64 = 0x0606_4b50;
 const LOCATOR64_SIG: u64 = 0x0706_4b50;
@@ -315,11 +314,6 @@ pub(crate) fn local_header<R: Read + Seek>(r: &mut R, at: u64) -> io::Result<Opt
         data_end: sized.then_some(data_start + csize),
         encrypted: flags & 1 != 0,
     }))
-}
-
-/// True when `at` holds a central directory entry: the normal end of the local headers.
-pub(crate) fn is_central<R: Read + Seek>(r: &mut R, at: u64) -> io::Result<bool> {
-    Ok(u32_at(&read_at(r, at, 4)?, 0) == Some(CENTRAL_SIG))
 }
 
 #[cfg(test)]

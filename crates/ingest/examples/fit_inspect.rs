@@ -25,7 +25,10 @@ fn main() {
                 continue;
             }
         };
-        let options = fit::Options { merge_hr: !raw };
+        let options = fit::Options {
+            merge_hr: !raw,
+            ..fit::Options::default()
+        };
         match fit::decode_with(&bytes, &options) {
             Err(e) => println!("{arg}: ERROR {e}"),
             Ok(a) => {

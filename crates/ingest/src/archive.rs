@@ -19,10 +19,11 @@
 //! member is skipped with its reason and the walk goes on.
 
 use std::fs::{self, File};
-use std::io::{self, BufReader, Read, Seek};
+use std::io::{self, Read, Seek};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use crate::zipread::{self, Survey};
 use crate::Error;
 
 /// Safety limits for untrusted input.
@@ -32,14 +33,19 @@ pub struct Limits {
     /// 24-hour ultra at 1 s) are ~20 MB of FIT; 64 MiB leaves room without letting one file
     /// take the memory budget.
     pub max_file_bytes: u64,
-    /// Total decompressed bytes read from one top-level archive.
+    /// Total decompressed bytes read from one top-level archive, the zips inside it
+    /// included. Ten years of one-second FIT from a watch unpack to a few GB, and only
+    /// activity members count (photos are never inflated past their first bytes): 8 GiB
+    /// leaves room for that, where the old 64 GiB let one hostile zip keep an import busy for
+    /// minutes. An archive is also held to [`Limits::max_ratio`] times its own size.
     pub max_archive_bytes: u64,
     /// Entries in one zip (central directory), nested zips counted separately.
     pub max_entries: usize,
     /// Zip-in-zip depth: Garmin needs 2; more than 4 is no real export.
     pub max_depth: u32,
-    /// Largest decompressed:compressed ratio once past [`Limits::ratio_grace_bytes`]. Real
-    /// FIT deflates 2–4×, GPX/TCX up to ~30×; bombs are in the thousands.
+    /// Largest decompressed:compressed ratio once past [`Limits::ratio_grace_bytes`], for
+    /// each member and for a whole top-level archive. Real FIT deflates 2–4×, GPX/TCX up to
+    /// ~30×; bombs are in the thousands.
     pub max_ratio: u64,
     /// Output allowed before the ratio check starts (tiny files compress absurdly well).
     pub ratio_grace_bytes: u64,
@@ -53,7 +59,7 @@ impl Default for Limits {
     fn default() -> Limits {
         Limits {
             max_file_bytes: 64 << 20,
-            max_archive_bytes: 64 << 30,
+            max_archive_bytes: 8 << 30,
             max_entries: 1_000_000,
             max_depth: 4,
             max_ratio: 200,
@@ -108,6 +114,9 @@ pub enum Member {
     File { path: String, bytes: Vec<u8> },
     /// Something not imported, and why.
     Skipped { path: String, reason: String },
+    /// Something about an archive that was repaired (a zip cut short, read up to the cut),
+    /// said once for the archive; its members come as usual.
+    Warning { path: String, warning: String },
 }
 
 /// What the walker does with a name.
@@ -192,6 +201,13 @@ pub fn os_metadata(path: &str) -> bool {
         || last.eq_ignore_ascii_case("desktop.ini")
 }
 
+/// The reason given for something walked as a zip that is not one.
+pub const NOT_A_ZIP: &str =
+    "not a readable zip archive: it is not a zip, or too damaged to find any file in it";
+
+/// The reason given for a zip member that needs a password.
+pub const LOCKED: &str = "this file in the zip is locked with a password";
+
 /// The reason given for an input path that does not exist.
 pub const NO_SUCH_PATH: &str = "there is no such file or folder";
 
@@ -207,6 +223,7 @@ pub fn walk(
         sink,
         stopped: false,
         folder_entries: 0,
+        budget_said: false,
     };
     for input in inputs {
         if w.stopped {
@@ -225,6 +242,8 @@ struct Walker<'a> {
     sink: &'a mut dyn FnMut(Member) -> bool,
     stopped: bool,
     folder_entries: usize,
+    /// Whether the current top-level archive's spent budget has been reported.
+    budget_said: bool,
 }
 
 /// Member names can hold anything; keep display paths printable.
@@ -324,9 +343,8 @@ impl Walker<'_> {
             Kind::Zip => {
                 match f.rewind() {
                     Ok(()) => {
-                        let mut budget = self.limits.max_archive_bytes;
-                        // Large reads: the walker streams hundreds of megabytes of members.
-                        self.zip(BufReader::with_capacity(1 << 20, f), &shown, 1, &mut budget);
+                        let mut budget = self.archive_budget(len);
+                        self.zip(f, &shown, 1, &mut budget);
                     }
                     Err(e) => self.skip(&shown, format!("cannot read: {e}")),
                 }
@@ -377,7 +395,7 @@ impl Walker<'_> {
                     ),
                 );
             } else {
-                let mut budget = self.limits.max_archive_bytes;
+                let mut budget = self.archive_budget(len);
                 self.zip(io::Cursor::new(data), shown, 1, &mut budget);
             }
         } else if len > self.limits.max_file_bytes {
@@ -391,114 +409,278 @@ impl Walker<'_> {
         self.progress.fetch_add(len, Ordering::Relaxed);
     }
 
+    /// The bytes a top-level archive of `len` bytes may unpack to, zips inside it included:
+    /// [`Limits::max_archive_bytes`], and no more than [`Limits::max_ratio`] times its size
+    /// (past the grace), so a small zip cannot keep the walker inflating for minutes.
+    fn archive_budget(&mut self, len: u64) -> u64 {
+        self.budget_said = false;
+        let by_ratio = len
+            .saturating_mul(self.limits.max_ratio)
+            .max(self.limits.ratio_grace_bytes);
+        self.limits.max_archive_bytes.min(by_ratio)
+    }
+
     /// Walk one zip. `budget` is what is left of the top-level archive's byte allowance.
+    /// The end of the file is looked at first ([`zipread::survey`]): what is not a zip, or
+    /// lists too many entries, is refused before the crate parses anything; a zip whose end
+    /// is missing or damaged is read by its local headers instead.
     fn zip<R: Read + Seek>(&mut self, reader: R, shown: &str, depth: u32, budget: &mut u64) {
-        let mut archive = match zip::ZipArchive::new(reader) {
-            Ok(a) => a,
-            Err(e) => return self.skip(shown, format!("not a readable zip archive: {e}")),
+        let mut r = match zipread::Window::new(reader) {
+            Ok(r) => r,
+            Err(e) => return self.skip(shown, format!("cannot read: {e}")),
         };
-        if archive.len() > self.limits.max_entries {
-            return self.skip(
-                shown,
-                format!(
-                    "zip lists {} entries, over the limit of {}",
-                    archive.len(),
-                    self.limits.max_entries
-                ),
-            );
+        let floor_at = match zipread::survey(&mut r) {
+            Err(e) => return self.skip(shown, format!("cannot read: {e}")),
+            Ok(Survey::NotZip) => return self.skip(shown, NOT_A_ZIP),
+            Ok(Survey::Damaged) => return self.zip_local(&mut r, shown, depth, budget, true),
+            Ok(Survey::Central { entries, .. }) if entries > self.limits.max_entries as u64 => {
+                return self.skip(
+                    shown,
+                    format!(
+                        "zip lists {entries} entries, over the limit of {}",
+                        self.limits.max_entries
+                    ),
+                );
+            }
+            Ok(Survey::Central { floor, .. }) => floor,
+        };
+        let floor = r.floor();
+        floor.set(floor_at);
+        let opened = zip::ZipArchive::new(&mut r);
+        floor.set(0);
+        match opened {
+            Ok(mut archive) => {
+                if let Some(reason) = zipread::overlap(&mut archive) {
+                    return self.skip(shown, reason);
+                }
+                self.zip_central(&mut archive, shown, depth, budget);
+            }
+            // The end record looked right but the directory does not parse (one entry with
+            // a broken field is enough): the members may still be whole.
+            Err(_) => self.zip_local(&mut r, shown, depth, budget, false),
         }
+    }
+
+    /// The members of a zip by its central directory, in its order.
+    fn zip_central<R: Read + Seek>(
+        &mut self,
+        archive: &mut zip::ZipArchive<R>,
+        shown: &str,
+        depth: u32,
+        budget: &mut u64,
+    ) {
         for i in 0..archive.len() {
-            if self.stopped {
+            if self.stopped || self.out_of_budget(shown, budget) {
                 return;
             }
-            let mut entry = match archive.by_index(i) {
-                Ok(e) => e,
-                Err(e) => {
-                    self.skip(
-                        &format!("{shown}!#{i}"),
-                        format!("unreadable zip entry: {e}"),
-                    );
-                    continue;
-                }
+            let name = archive.name_for_index(i).map(clean);
+            let path = match &name {
+                Some(n) => format!("{shown}!{n}"),
+                None => format!("{shown}!#{i}"),
             };
-            let name = clean(entry.name());
-            let path = format!("{shown}!{name}");
-            let compressed = entry.compressed_size();
-            if depth == 1 {
-                self.progress.fetch_add(compressed, Ordering::Relaxed);
-            }
-            if entry.is_dir() || os_metadata(&name) {
-                continue;
-            }
-            if entry.is_symlink() {
-                self.skip(&path, "symbolic link not followed");
-                continue;
-            }
-            // As for files: the first bytes decide, the name when they say nothing. Reading
-            // them inflates at most SNIFF_BYTES, well inside the ratio check's grace.
-            let named = kind_of(&name);
-            let mut head = Vec::new();
-            let kind = if named == Kind::Zip {
-                Kind::Zip
-            } else {
-                if let Err(e) = read_head(&mut entry, &mut head) {
-                    self.skip(&path, format!("cannot decompress: {e}"));
-                    continue;
+            match archive.by_index(i) {
+                Ok(mut entry) => self.member(&mut entry, &path, depth, budget),
+                Err(zip::result::ZipError::UnsupportedArchive(why))
+                    if why == zip::result::ZipError::PASSWORD_REQUIRED =>
+                {
+                    self.skip(&path, LOCKED)
                 }
-                crate::sniff::kind_of_content(&head).unwrap_or(named)
-            };
-            if kind == Kind::Other {
-                self.skip(&path, NOT_AN_ACTIVITY);
-                continue;
-            }
-            if kind == Kind::Zip && depth >= self.limits.max_depth {
-                self.skip(
-                    &path,
-                    format!("zip nested deeper than {} levels", self.limits.max_depth),
-                );
-                continue;
-            }
-            let cap = if kind == Kind::Zip {
-                self.limits.max_archive_bytes.min(*budget)
-            } else {
-                self.limits.max_file_bytes.min(*budget)
-            };
-            let size = entry.size();
-            // The head already read, then the rest of the member: one stream to the limits.
-            let mut src = io::Cursor::new(head).chain(&mut entry);
-            if kind == Kind::Zip && size > self.limits.max_in_memory_zip {
-                // Spool to an anonymous temp file: it has no name an attacker chose, and
-                // the OS removes it when closed.
-                let spooled = tempfile::tempfile()
-                    .map_err(|e| e.to_string())
-                    .and_then(|mut f| {
-                        let n = bounded_copy(&mut src, &mut f, cap, compressed, self.limits)?;
-                        f.rewind().map_err(|e| e.to_string())?;
-                        Ok((f, n))
-                    });
-                match spooled {
-                    Ok((f, n)) => {
-                        *budget = budget.saturating_sub(n);
-                        self.zip(BufReader::new(f), &path, depth + 1, budget);
-                    }
-                    Err(reason) => self.skip(&path, reason),
-                }
-                continue;
-            }
-            let mut bytes = Vec::with_capacity(size.min(cap).min(64 << 20) as usize);
-            match bounded_copy(&mut src, &mut bytes, cap, compressed, self.limits) {
-                Ok(n) => {
-                    *budget = budget.saturating_sub(n);
-                    if kind == Kind::Zip {
-                        self.zip(io::Cursor::new(bytes), &path, depth + 1, budget);
-                    } else {
-                        self.emit(Member::File { path, bytes });
-                    }
-                }
-                Err(reason) => self.skip(&path, reason),
+                Err(e) => self.skip(&path, format!("unreadable zip entry: {e}")),
             }
         }
     }
+
+    /// The members of a zip whose central directory is missing or damaged (a download cut
+    /// short loses the directory first, since it is at the end), found by walking the local
+    /// headers from the start. Each complete member is read as usual; the walk ends at the
+    /// directory, at the damage, or at a member whose end it cannot tell, and a warning names
+    /// the zip. Bounded like the rest: entries, bytes and depth. `cut`: the end record is
+    /// missing (the file stops early), rather than present with a directory that does not
+    /// parse.
+    fn zip_local<R: Read + Seek>(
+        &mut self,
+        r: &mut zipread::Window<R>,
+        shown: &str,
+        depth: u32,
+        budget: &mut u64,
+        cut: bool,
+    ) {
+        let len = r.seek(io::SeekFrom::End(0)).unwrap_or(0);
+        let (mut at, mut entries, mut read) = (0u64, 0usize, 0usize);
+        loop {
+            if self.stopped || self.out_of_budget(shown, budget) {
+                return;
+            }
+            // Anything but a local header ends the walk: the directory, the cut, the damage.
+            let Ok(Some(header)) = zipread::local_header(r, at) else {
+                break;
+            };
+            entries += 1;
+            if entries > self.limits.max_entries {
+                return self.skip(
+                    shown,
+                    format!("zip holds more than {} entries", self.limits.max_entries),
+                );
+            }
+            let path = format!("{shown}!{}", clean(&header.name));
+            let Some(end) = header.data_end.filter(|&e| e <= len) else {
+                let why = if header.data_end.is_some() {
+                    "this file was cut off where the zip ends"
+                } else {
+                    "the zip is damaged and this file's length is not written before it, so it cannot be read"
+                };
+                self.skip(&path, why);
+                break;
+            };
+            if header.encrypted {
+                self.skip(&path, LOCKED);
+            } else if os_metadata(&header.name) {
+                // Passed over silently, as in an intact zip.
+            } else if r.seek(io::SeekFrom::Start(header.start)).is_ok() {
+                match zip::read::read_zipfile_from_stream(r) {
+                    Ok(Some(mut entry)) => {
+                        self.member(&mut entry, &path, depth, budget);
+                        read += 1;
+                    }
+                    Ok(None) => break,
+                    Err(e) => self.skip(&path, format!("unreadable zip entry: {e}")),
+                }
+            }
+            at = end;
+        }
+        if read == 0 && entries == 0 {
+            return self.skip(shown, NOT_A_ZIP);
+        }
+        self.emit(Member::Warning {
+            path: shown.to_string(),
+            warning: damaged_zip_warning(cut, read),
+        });
+    }
+
+    /// True (after saying so once) when the top-level archive's byte allowance is spent.
+    fn out_of_budget(&mut self, shown: &str, budget: &mut u64) -> bool {
+        if *budget > 0 {
+            return false;
+        }
+        // Said once: the outer zips see the spent budget too and stop without repeating it.
+        if !self.budget_said {
+            self.budget_said = true;
+            self.skip(
+                shown,
+                "this zip unpacks to far more data than its size allows for activity files (a zip bomb?); the rest of it was not read",
+            );
+        }
+        true
+    }
+
+    /// One member of a zip, by either route: sniff its head, then recurse into a zip or hand
+    /// the bytes on, within the limits.
+    fn member<X: Read>(
+        &mut self,
+        entry: &mut zip::read::ZipFile<'_, X>,
+        path: &str,
+        depth: u32,
+        budget: &mut u64,
+    ) {
+        let name = clean(entry.name());
+        let compressed = entry.compressed_size();
+        if depth == 1 {
+            self.progress.fetch_add(compressed, Ordering::Relaxed);
+        }
+        if entry.is_dir() || os_metadata(&name) {
+            return;
+        }
+        if entry.is_symlink() {
+            return self.skip(path, "symbolic link not followed");
+        }
+        // As for files: the first bytes decide, the name when they say nothing. Reading
+        // them inflates at most SNIFF_BYTES, well inside the ratio check's grace.
+        let named = kind_of(&name);
+        let mut head = Vec::new();
+        let kind = if named == Kind::Zip {
+            Kind::Zip
+        } else {
+            if let Err(e) = read_head(entry, &mut head) {
+                return self.skip(path, format!("cannot decompress: {e}"));
+            }
+            crate::sniff::kind_of_content(&head).unwrap_or(named)
+        };
+        if kind == Kind::Other {
+            return self.skip(path, NOT_AN_ACTIVITY);
+        }
+        if kind == Kind::Zip && depth >= self.limits.max_depth {
+            return self.skip(
+                path,
+                format!("zip nested deeper than {} levels", self.limits.max_depth),
+            );
+        }
+        let limit = if kind == Kind::Zip {
+            self.limits.max_archive_bytes
+        } else {
+            self.limits.max_file_bytes
+        };
+        let cap = limit.min(*budget);
+        let size = entry.size();
+        // The head already read, then the rest of the member: one stream to the limits.
+        let mut src = io::Cursor::new(head).chain(entry);
+        let copied = if kind == Kind::Zip && size > self.limits.max_in_memory_zip {
+            // Spool to an anonymous temp file: it has no name an attacker chose, and
+            // the OS removes it when closed.
+            tempfile::tempfile()
+                .map_err(|e| CopyError::Other(format!("cannot spool: {e}")))
+                .and_then(|mut f| {
+                    let n = bounded_copy(&mut src, &mut f, cap, compressed, self.limits)?;
+                    f.rewind()
+                        .map_err(|e| CopyError::Other(format!("cannot spool: {e}")))?;
+                    Ok((Spooled::File(f), n))
+                })
+        } else {
+            let mut bytes = Vec::with_capacity(size.min(cap).min(64 << 20) as usize);
+            bounded_copy(&mut src, &mut bytes, cap, compressed, self.limits)
+                .map(|n| (Spooled::Memory(bytes), n))
+        };
+        match copied {
+            Ok((spooled, n)) => {
+                *budget = budget.saturating_sub(n);
+                match (kind, spooled) {
+                    (Kind::Zip, Spooled::File(f)) => self.zip(f, path, depth + 1, budget),
+                    (Kind::Zip, Spooled::Memory(b)) => {
+                        self.zip(io::Cursor::new(b), path, depth + 1, budget)
+                    }
+                    (_, Spooled::Memory(bytes)) => self.emit(Member::File {
+                        path: path.to_string(),
+                        bytes,
+                    }),
+                    (_, Spooled::File(_)) => {}
+                }
+            }
+            // Over the archive's allowance rather than the member's own limit: the archive
+            // as a whole is the problem, said once here and nowhere after.
+            Err(CopyError::OverCap(_)) if cap < limit => {
+                *budget = 0;
+                self.out_of_budget(path, budget);
+            }
+            Err(e) => self.skip(path, e.reason()),
+        }
+    }
+}
+
+/// The warning for a zip read by its local headers: cut short (its end is missing) or with a
+/// damaged list of files, and how many files were read.
+fn damaged_zip_warning(cut: bool, read: usize) -> String {
+    let files = if read == 1 { "file" } else { "files" };
+    match (cut, read) {
+        (true, 0) => "this zip was cut short, and no complete file in it could be read".into(),
+        (true, n) => format!("this zip was cut short; kept the {n} complete {files} before the cut"),
+        (false, 0) => "the list of files at the end of this zip is damaged, and no file in it could be read".into(),
+        (false, n) => format!("the list of files at the end of this zip is damaged; the {n} {files} found in it were read one by one"),
+    }
+}
+
+/// Where a member's bytes went.
+enum Spooled {
+    Memory(Vec<u8>),
+    File(File),
 }
 
 /// Read up to [`SNIFF_BYTES`] from the start of `src` into `head`.
@@ -515,6 +697,26 @@ fn too_big(len: u64, limits: &Limits) -> String {
     )
 }
 
+/// Why [`bounded_copy`] stopped.
+#[derive(Debug)]
+enum CopyError {
+    /// More than the cap: the reason names it.
+    OverCap(String),
+    /// The source failed (damaged or cut-short compressed data).
+    Read(io::Error),
+    /// Anything else (ratio, spooling), with its reason.
+    Other(String),
+}
+
+impl CopyError {
+    fn reason(self) -> String {
+        match self {
+            CopyError::OverCap(r) | CopyError::Other(r) => r,
+            CopyError::Read(e) => format!("cannot decompress: {e}"),
+        }
+    }
+}
+
 /// Copy at most `cap` bytes, failing (with a reason for the runner) past the cap or past the
 /// compression-ratio limit. Checked per chunk, so a bomb stops early.
 fn bounded_copy(
@@ -523,7 +725,7 @@ fn bounded_copy(
     cap: u64,
     compressed: u64,
     limits: &Limits,
-) -> Result<u64, String> {
+) -> Result<u64, CopyError> {
     let mut buf = vec![0u8; 64 << 10];
     let mut total = 0u64;
     loop {
@@ -531,42 +733,60 @@ fn bounded_copy(
             Ok(0) => return Ok(total),
             Ok(n) => n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(format!("cannot decompress: {e}")),
+            Err(e) => return Err(CopyError::Read(e)),
         };
         total += n as u64;
         if total > cap {
-            return Err(format!(
+            return Err(CopyError::OverCap(format!(
                 "larger than the {} MB limit after decompression",
                 cap >> 20
-            ));
+            )));
         }
         if total > limits.ratio_grace_bytes && total / compressed.max(1) > limits.max_ratio {
-            return Err(format!(
+            return Err(CopyError::Other(format!(
                 "compression ratio over {}:1 (a zip bomb?)",
                 limits.max_ratio
-            ));
+            )));
         }
         dst.write_all(buf.get(..n).unwrap_or(&[]))
-            .map_err(|e| format!("cannot spool: {e}"))?;
+            .map_err(|e| CopyError::Other(format!("cannot spool: {e}")))?;
     }
 }
 
-/// Decompress a gzip file (one or more members) within the limits.
-pub fn gunzip(bytes: &[u8], limits: &Limits) -> Result<Vec<u8>, Error> {
+/// The warning for a gzip file that ends before its data does (a download cut short).
+pub const GZIP_CUT: &str = "the file was cut short; kept what could be read";
+/// The warning for a gzip file whose compressed data is damaged part way.
+pub const GZIP_DAMAGED: &str =
+    "the file is damaged part way; kept what could be read before the damage";
+
+/// Decompress a gzip file (one or more members) within the limits. A file cut short (or
+/// damaged part way) keeps what decompressed before the end, with a warning for the
+/// activity, as a plain file cut short keeps what decodes: the first hours of a long ride
+/// are worth having. Only the limits (size, compression ratio) refuse the whole file.
+pub fn gunzip(bytes: &[u8], limits: &Limits) -> Result<(Vec<u8>, Option<&'static str>), Error> {
     let mut out = Vec::with_capacity((bytes.len() * 4).min(limits.max_file_bytes as usize));
     let mut dec = flate2::read::MultiGzDecoder::new(bytes);
-    bounded_copy(
+    match bounded_copy(
         &mut dec,
         &mut out,
         limits.max_file_bytes,
         bytes.len() as u64,
         limits,
-    )
-    .map_err(|what| Error::Limit {
-        path: "gzip".into(),
-        what,
-    })?;
-    Ok(out)
+    ) {
+        Ok(_) => Ok((out, None)),
+        Err(CopyError::Read(e)) => {
+            let why = if e.kind() == io::ErrorKind::UnexpectedEof {
+                GZIP_CUT
+            } else {
+                GZIP_DAMAGED
+            };
+            Ok((out, Some(why)))
+        }
+        Err(e) => Err(Error::Limit {
+            path: "gzip".into(),
+            what: e.reason(),
+        }),
+    }
 }
 
 /// True when the bytes start with the gzip magic number.

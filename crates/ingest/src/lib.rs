@@ -17,6 +17,13 @@ pub mod split;
 pub mod strava;
 pub mod tcx;
 pub mod xml;
+mod zipread;
 
 pub use error::Error;
+
+/// Most track points (GPX, TCX) or `record` messages (FIT) accepted in one file: about 23
+/// days at one point per second, past any real recording. One number for every format, so a
+/// file is refused for its length the same way whatever it was saved as, and memory per file
+/// stays bounded (a FIT `record` can be a single byte, so bytes alone do not bound it).
+pub const MAX_POINTS: usize = 2_000_000;
 pub use hamstride_core::activity::{Activity, Records, SourceFormat};

@@ -60,12 +60,33 @@ pub fn kind_of_content(head: &[u8]) -> Option<Kind> {
     format_of(head).map(|_| Kind::Activity)
 }
 
-/// Gunzip if needed: the decoded content, and the gzip input when there was one.
-pub fn decompress(bytes: Vec<u8>, limits: &Limits) -> Result<(Vec<u8>, Option<Vec<u8>>), Error> {
+/// What [`decompress`] made of a file.
+#[derive(Debug)]
+pub struct Decompressed {
+    /// The file's content, gunzipped if it was gzip (as far as it went, if it was cut).
+    pub content: Vec<u8>,
+    /// The input, when it was gzip.
+    pub gzip: Option<Vec<u8>>,
+    /// Why the content may be incomplete: a gzip cut short or damaged part way.
+    pub warning: Option<&'static str>,
+}
+
+/// Gunzip if needed: the decoded content, the gzip input when there was one, and a warning
+/// when the gzip ended early.
+pub fn decompress(bytes: Vec<u8>, limits: &Limits) -> Result<Decompressed, Error> {
     if is_gzip(&bytes) {
-        Ok((gunzip(&bytes, limits)?, Some(bytes)))
+        let (content, warning) = gunzip(&bytes, limits)?;
+        Ok(Decompressed {
+            content,
+            gzip: Some(bytes),
+            warning,
+        })
     } else {
-        Ok((bytes, None))
+        Ok(Decompressed {
+            content: bytes,
+            gzip: None,
+            warning: None,
+        })
     }
 }
 
@@ -113,14 +134,32 @@ pub fn decode(content: &[u8]) -> Result<(SourceFormat, Vec<Activity>), Error> {
     Ok((format, activities))
 }
 
+/// Detect the format of what [`decompress`] gave and decode it; when the gzip ended early,
+/// its warning goes on every activity (each is stored, and shown, on its own), and a gzip
+/// that gave nothing at all is refused with that reason rather than "the file is empty".
+pub fn decode_decompressed(d: &Decompressed) -> Result<(SourceFormat, Vec<Activity>), Error> {
+    if d.content.is_empty() && d.warning.is_some() {
+        return Err(Error::decode(
+            "gzip",
+            0,
+            "the file is cut short or damaged before anything in it could be read",
+        ));
+    }
+    let (format, mut activities) = decode(&d.content)?;
+    for a in activities.iter_mut() {
+        a.warnings.extend(d.warning.map(String::from));
+    }
+    Ok((format, activities))
+}
+
 /// Gunzip if needed, detect the format, decode.
 pub fn decode_any(bytes: Vec<u8>, limits: &Limits) -> Result<Decoded, Error> {
-    let (content, gzip) = decompress(bytes, limits)?;
-    let (format, activities) = decode(&content)?;
+    let d = decompress(bytes, limits)?;
+    let (format, activities) = decode_decompressed(&d)?;
     Ok(Decoded {
         format,
         activities,
-        content,
-        gzip,
+        content: d.content,
+        gzip: d.gzip,
     })
 }

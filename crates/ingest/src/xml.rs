@@ -2,7 +2,8 @@
 //! (byte-order marks, UTF-16, whitespace before `<?xml`), a small namespace tracker that
 //! matches extensions by URI rather than by prefix (and survives undeclared prefixes), number
 //! and RFC 3339 time parsing straight from borrowed bytes, and the record post-processing both
-//! formats share (time ordering, haversine distance, heart-rate summary).
+//! formats share (time ordering, which FIT uses too; haversine distance, heart-rate
+//! summary).
 //!
 //! Both decoders drive quick-xml's borrowing `Reader` over one in-memory slice, keep their own
 //! small stack of "what element am I in" tags, and never allocate per track point: that is
@@ -19,8 +20,8 @@ use crate::{Error, Records};
 /// hostile file from growing our tag stack without bound.
 pub(crate) const MAX_DEPTH: usize = 256;
 
-/// Most track points accepted in one file (about 23 days at one point per second).
-pub(crate) const MAX_POINTS: usize = 2_000_000;
+/// Most track points accepted in one file: the crate-wide limit, shared with FIT.
+pub(crate) use crate::MAX_POINTS;
 
 /// Longest text captured for a name or a value. Longer text is cut, not rejected: a name is
 /// never worth failing a file for, and a number that long is not a number.
@@ -597,7 +598,8 @@ pub(crate) fn to_f32(v: Option<f64>) -> f32 {
     }
 }
 
-/// Put records in time order (stable, so equal times keep file order), with `extra` (a
+/// Put records in time order (stable, so equal times keep file order): the one rule for
+/// GPX, TCX and FIT alike, which keeps every point. With `extra` (a
 /// per-record column of the caller's, such as segment numbers) moved alike. Returns how many
 /// records were out of order, for a warning; 0 means nothing moved and nothing was
 /// allocated.

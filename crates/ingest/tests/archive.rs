@@ -51,7 +51,8 @@ fn zip_of(entries: &[(&str, Vec<u8>)]) -> Vec<u8> {
     w.finish().unwrap().into_inner()
 }
 
-/// Walk and collect (path, bytes) of files and (path, reason) of skips.
+/// Walk and collect (path, bytes) of files and (path, reason) of skips; an archive's
+/// warning is listed with the skips as `warning: …`, so no test overlooks one.
 type Files = Vec<(String, Vec<u8>)>;
 type Skips = Vec<(String, String)>;
 
@@ -61,6 +62,7 @@ fn walk_all(inputs: Vec<Source>, limits: &Limits) -> (Files, Skips) {
         match m {
             Member::File { path, bytes } => files.push((path, bytes)),
             Member::Skipped { path, reason } => skips.push((path, reason)),
+            Member::Warning { path, warning } => skips.push((path, format!("warning: {warning}"))),
         }
         true
     });
@@ -231,7 +233,10 @@ fn a_zip_bomb_upload_is_stopped_by_the_ratio_check() {
             ..Limits::default()
         },
     );
-    assert!(skips[0].1.contains("compression ratio"), "{skips:?}");
+    // The member's own ratio or the archive's (the same 200:1 over the whole zip), whichever
+    // trips first: both stop it a few megabytes in and say why.
+    assert_eq!(skips.len(), 1, "{skips:?}");
+    assert!(skips[0].1.contains("(a zip bomb?)"), "{skips:?}");
 }
 
 #[test]
@@ -296,5 +301,50 @@ fn os_metadata_is_ignored_silently_and_a_missing_path_said_plainly() {
             gone.display().to_string(),
             "there is no such file or folder".to_string()
         )]
+    );
+}
+
+/// Issue 14, items 6 and 7: a `.fit.gz` cut short was refused whole ("gzip: limit
+/// exceeded") where the same `.fit` cut short kept what it held. Now the gzip keeps what
+/// decompressed and decodes it like the cut plain file, with one plain warning.
+#[test]
+fn a_gzip_cut_short_keeps_what_decompressed() {
+    let whole = sniff::decode_any(fit(), &Limits::default()).unwrap();
+    let full_records = whole.activities[0].records.len();
+    let gz = gzip(&fit());
+    let cut = gz[..gz.len() * 6 / 10].to_vec();
+    let decoded = sniff::decode_any(cut, &Limits::default()).unwrap();
+    assert_eq!(decoded.format, SourceFormat::Fit);
+    let a = &decoded.activities[0];
+    assert!(
+        a.records.len() > full_records / 3 && a.records.len() < full_records,
+        "{} of {full_records} records",
+        a.records.len()
+    );
+    assert!(
+        a.warnings
+            .iter()
+            .any(|w| w == "the file was cut short; kept what could be read"),
+        "{:?}",
+        a.warnings
+    );
+    // The plain file cut where the gzip's content stopped keeps the same records.
+    let plain = sniff::decode_any(decoded.content.clone(), &Limits::default()).unwrap();
+    assert_eq!(plain.activities[0].records.len(), a.records.len());
+
+    // Cut before anything decompresses: a plain reason, not a limit.
+    let err = sniff::decode_any(gz[..12].to_vec(), &Limits::default()).unwrap_err();
+    assert!(err.to_string().contains("cut short or damaged"), "{err}");
+}
+
+/// A real decompression bomb in a gzip is still refused whole, with a reason in words.
+#[test]
+fn a_gzip_bomb_is_still_refused_in_plain_words() {
+    let bomb = gzip(&vec![0u8; 8 << 20]);
+    let err = sniff::decode_any(bomb, &Limits::default()).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("compression ratio over 200:1 (a zip bomb?)"),
+        "{err}"
     );
 }

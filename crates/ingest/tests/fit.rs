@@ -201,7 +201,13 @@ fn chained_activity_and_settings() {
 #[test]
 fn chained_swim_with_hr_messages_is_merged() {
     let bytes = fixture("fitdecode__event_timestamp.fit");
-    let raw = fit::decode_with(&bytes, &Options { merge_hr: false });
+    let raw = fit::decode_with(
+        &bytes,
+        &Options {
+            merge_hr: false,
+            ..Options::default()
+        },
+    );
     let raw = raw.unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(raw.records.len(), 4376);
     assert_eq!(mean(&raw.records.heart_rate_bpm).1, 0);
@@ -317,9 +323,16 @@ fn bad_file_crc_decodes_with_warning() {
     let two = decode_ok(&fixture("invalid__activity-activity-filecrc.fit"));
     assert_eq!(two.records.len(), 28);
     assert_eq!(two.sessions.len(), 2);
-    assert_eq!(two.warnings.len(), 1, "{:?}", two.warnings);
+    // Its second segment repeats the first one's times: the records are put in time
+    // order (as GPX and TCX points are), which is said too.
+    assert_eq!(two.warnings.len(), 2, "{:?}", two.warnings);
+    assert!(two.warnings[0].contains("segment 2"), "{:?}", two.warnings);
+    assert_eq!(
+        two.warnings[1],
+        "1 record was out of time order and was sorted"
+    );
     assert!(
-        two.warnings.iter().all(|w| w.contains("segment 2")),
+        two.records.time_ms.windows(2).all(|w| w[0] <= w[1]),
         "{:?}",
         two.warnings
     );
@@ -810,7 +823,11 @@ fn chained_segments_reset_local_definitions() {
     let mut both = first.clone();
     both.extend_from_slice(&simple_activity(2).build_with(12, None, None));
     let a = decode_ok(&both);
-    assert!(a.warnings.is_empty(), "{:?}", a.warnings);
+    // Both segments start at T0: five records, in time order.
+    assert_eq!(
+        a.warnings,
+        ["1 record was out of time order and was sorted"]
+    );
     assert_eq!(a.records.len(), 5);
     assert_eq!(a.sessions.len(), 2);
 
@@ -995,8 +1012,14 @@ fn hr_messages_fill_records_without_heart_rate() {
     f.msg(3, &b);
     let bytes = f.build();
 
-    let raw =
-        fit::decode_with(&bytes, &Options { merge_hr: false }).unwrap_or_else(|e| panic!("{e}"));
+    let raw = fit::decode_with(
+        &bytes,
+        &Options {
+            merge_hr: false,
+            ..Options::default()
+        },
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
     assert!(raw.records.heart_rate_bpm.iter().all(|v| v.is_nan()));
     let a = decode_ok(&bytes);
     let hr = &a.records.heart_rate_bpm;
@@ -1233,4 +1256,38 @@ proptest! {
             assert_columns_consistent(&a);
         }
     }
+}
+
+/// Issue 14, item 9: a FIT `record` can be one byte (a header and a definition with no
+/// fields), so a 60 MB file held 60 million rows and took 6 GB. Records are limited like GPX
+/// and TCX points: one over the limit and the file is refused, early and with the limit named.
+#[test]
+fn one_byte_records_are_limited_like_gpx_points() {
+    let build = |records: usize| {
+        let mut f = Fit::default();
+        f.def(0, 0, false, &[(0, 1, ENUM)]);
+        f.msg(0, &[4]);
+        f.def(1, 20, false, &[]);
+        for _ in 0..records {
+            f.msg(1, &[]);
+        }
+        f.build()
+    };
+    let small = Options {
+        max_records: 1000,
+        ..Options::default()
+    };
+    let at_limit = fit::decode_with(&build(1000), &small).unwrap();
+    assert_eq!(at_limit.records.len(), 1000);
+    match fit::decode_with(&build(1001), &small) {
+        Err(Error::Limit { what, .. }) => assert_eq!(what, "more than 1000 records"),
+        other => panic!("expected a limit error, got {other:?}"),
+    }
+    // The shipped limit is the one GPX and TCX use: 2 MB of one-byte records is just over it.
+    let started = std::time::Instant::now();
+    match fit::decode(&build(hamstride_ingest::MAX_POINTS + 1)) {
+        Err(Error::Limit { what, .. }) => assert!(what.contains("2000000"), "{what}"),
+        other => panic!("expected a limit error, got {other:?}"),
+    }
+    assert!(started.elapsed().as_secs() < 10, "{:?}", started.elapsed());
 }

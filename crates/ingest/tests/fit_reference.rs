@@ -124,7 +124,13 @@ fn check(reference: &Value, bytes: &[u8]) -> Outcome {
     let ref_ok = reference["decode_ok"].as_bool().unwrap_or(false);
     let ref_records = reference["record_count"].as_u64().unwrap_or(0) as usize;
     let ref_type = reference["file_type"].as_str();
-    let decoded = fit::decode_with(bytes, &Options { merge_hr: false });
+    let decoded = fit::decode_with(
+        bytes,
+        &Options {
+            merge_hr: false,
+            ..Options::default()
+        },
+    );
     let a = match decoded {
         Err(Error::NotActivity(why)) if matches!(ref_type, Some(t) if t != "activity") => {
             return Outcome::Agree(format!("rejected as not an activity ({why})"));

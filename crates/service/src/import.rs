@@ -153,9 +153,17 @@ impl Budget {
 }
 
 enum Job {
-    File { path: String, bytes: Vec<u8> },
-    Index { path: String, bytes: Vec<u8> },
+    File {
+        path: String,
+        bytes: Vec<u8>,
+    },
+    Index {
+        path: String,
+        bytes: Vec<u8>,
+    },
     Skipped(Skipped),
+    /// Something the walker repaired in an archive (a zip cut short), for the report.
+    Warning(Warning),
 }
 
 struct Part {
@@ -191,6 +199,7 @@ enum Outcome {
         cost: u64,
     },
     Skipped(Skipped),
+    Warning(Warning),
 }
 
 /// Import `sources` into the athlete's database. Bad files are skipped with reasons; only store
@@ -243,6 +252,9 @@ pub fn run(
                             }
                         }
                         Member::Skipped { path, reason } => Job::Skipped(Skipped { path, reason }),
+                        Member::Warning { path, warning } => {
+                            Job::Warning(Warning { path, warning })
+                        }
                     };
                     // The writer hung up (store failure): stop walking.
                     job_tx.send(job).is_ok()
@@ -374,6 +386,7 @@ fn work(
 ) -> Outcome {
     match job {
         Job::Skipped(s) => Outcome::Skipped(s),
+        Job::Warning(w) => Outcome::Warning(w),
         Job::Index { path, bytes } => Outcome::Index {
             cost: bytes.len() as u64,
             rows: strava::parse_activities_csv(&bytes).map_err(|e| e.to_string()),
@@ -388,19 +401,21 @@ fn work(
                 },
                 cost,
             };
-            let (content, gzip) = match sniff::decompress(bytes, limits) {
+            let decompressed = match sniff::decompress(bytes, limits) {
                 Ok(x) => x,
                 Err(e) => return failed(path, e),
             };
             // A file seen before is recognised by its hash alone: a re-import decodes nothing.
-            let hash: [u8; 32] = blake3::hash(&content).into();
+            let hash: [u8; 32] = blake3::hash(&decompressed.content).into();
             if let Some(&parts) = known.get(&hash) {
                 return Outcome::Known { cost, parts };
             }
-            let (format, activities) = match sniff::decode(&content) {
+            // A gzip cut short decodes what it held, with its warning.
+            let (format, activities) = match sniff::decode_decompressed(&decompressed) {
                 Ok(x) => x,
                 Err(e) => return failed(path, e),
             };
+            let sniff::Decompressed { content, gzip, .. } = decompressed;
             let parts: Vec<Part> = activities
                 .into_iter()
                 .map(|activity| Part {
@@ -452,6 +467,10 @@ impl Writer<'_> {
         match outcome {
             Outcome::Skipped(s) => {
                 self.report.skipped.push(s);
+                Ok(0)
+            }
+            Outcome::Warning(w) => {
+                self.report.warnings.push(w);
                 Ok(0)
             }
             Outcome::Failed { skip, cost } => {

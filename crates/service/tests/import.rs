@@ -171,3 +171,37 @@ fn hamstride_ingest_limits() -> hamstride_service::import::Limits {
         ..Default::default()
     }
 }
+
+/// Issue 14, items 6, 7 and 9, end to end: a zip cut by one byte imports its members with
+/// one warning naming the zip, and a `.gpx.gz` cut short imports what it held with the
+/// warning on that file, where both used to import nothing.
+#[test]
+fn a_cut_zip_and_a_cut_gzip_import_what_they_hold_with_a_warning() {
+    let mut zip = zip_of(&[
+        ("run.fit", std::fs::read(fixture(FIT)).unwrap()),
+        ("ride.gpx.gz", std::fs::read(fixture(GPX_GZ)).unwrap()),
+    ]);
+    zip.pop();
+    let mut store = hamstride_service::db::open_in_memory().unwrap();
+    let r = run(&mut store, vec![bytes("export.zip", zip)]);
+    assert_eq!(r.imported, 2, "{r:?}");
+    assert!(r.skipped.is_empty(), "{r:?}");
+    assert!(
+        r.warnings.iter().any(|w| w.path == "export.zip"
+            && w.warning == "this zip was cut short; kept the 2 complete files before the cut"),
+        "{:?}",
+        r.warnings
+    );
+
+    let gz = std::fs::read(fixture(GPX_GZ)).unwrap();
+    let cut = gz[..gz.len() * 6 / 10].to_vec();
+    let mut store = hamstride_service::db::open_in_memory().unwrap();
+    let r = run(&mut store, vec![bytes("ride.gpx.gz", cut)]);
+    assert_eq!(r.imported, 1, "{r:?}");
+    assert!(
+        r.warnings.iter().any(|w| w.path == "ride.gpx.gz"
+            && w.warning == "the file was cut short; kept what could be read"),
+        "{:?}",
+        r.warnings
+    );
+}

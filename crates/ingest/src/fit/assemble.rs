@@ -42,6 +42,10 @@ pub(crate) fn finish(
 
     let clock = place_relative_clock(&mut c);
     let times_known = fill_missing_times(&mut c, &clock);
+    // Records out of time order (a clock set back mid-run, chained segments written in the
+    // wrong order) are put in order, as GPX and TCX points are: everything after this
+    // (heart-rate merge, outings, metrics) reads the records as a timeline.
+    let moved = crate::xml::sort_by_time(&mut c.records, None);
 
     let sessions: Vec<(Session, Option<u8>, Option<u8>)> = c
         .sessions
@@ -148,6 +152,13 @@ pub(crate) fn finish(
         ));
     }
     warnings.extend(clock.warning);
+    match moved {
+        0 => {}
+        1 => warnings.push("1 record was out of time order and was sorted".to_string()),
+        n => warnings.push(format!(
+            "{n} records were out of time order and were sorted"
+        )),
+    }
     if c.summaries_dropped > 0 {
         warnings.push(format!(
             "{} session or lap messages beyond the first {MAX_SESSIONS} sessions and {MAX_LAPS} laps were ignored",

@@ -117,6 +117,8 @@ pub(crate) struct Collected {
     /// Complete only after [`Collected::flush_rows`].
     pub records: Records,
     rows: Box<RowBuffer>,
+    /// Records seen so far, buffered or not (the decoder stops at its limit).
+    pub record_count: usize,
     /// Records whose time could not be placed (marked [`NO_TIME`]).
     pub missing_time: usize,
     /// Records whose time counts from device power-on.
@@ -155,16 +157,24 @@ impl Collected {
     /// Reserve the record columns once, at the first record definition, for as many rows of
     /// that size as the rest of the file could hold. Later growth (smaller definitions, other
     /// messages in between) is left to batch appends; re-reserving at every definition, as
-    /// some writers redefine often, cost more in copies than it saved.
-    pub(crate) fn reserve_records(&mut self, remaining_bytes: usize, record_size: usize) {
+    /// some writers redefine often, cost more in copies than it saved. Never more than
+    /// `max_records`: a record can be one byte, and 60 MB of them would reserve gigabytes.
+    pub(crate) fn reserve_records(
+        &mut self,
+        remaining_bytes: usize,
+        record_size: usize,
+        max_records: usize,
+    ) {
         if self.records.time_ms.capacity() == 0 {
-            self.records.reserve(remaining_bytes / (record_size + 1));
+            let rows = remaining_bytes / (record_size + 1);
+            self.records.reserve(rows.min(max_records));
         }
     }
 
     /// One `record` message: run the definition's plan into a scratch row, push the row.
     #[inline]
     pub(crate) fn record(&mut self, def: &Def, data: &[u8], time: Option<u32>) {
+        self.record_count += 1;
         let mut s = [f64::NAN; slot::COUNT];
         for op in &def.ops {
             if let Some(v) = read_num(data, op.off as usize, op.num, def.be) {

@@ -38,12 +38,27 @@ pub struct Options {
     /// and the watch wrote separately, as in pool swims). On by default; off reproduces what
     /// the `record` messages alone say.
     pub merge_hr: bool,
+    /// Most `record` messages accepted ([`crate::MAX_POINTS`], as for GPX and TCX); a file
+    /// with more is refused. Tests lower it to stay quick.
+    pub max_records: usize,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { merge_hr: true }
+        Options {
+            merge_hr: true,
+            max_records: crate::MAX_POINTS,
+        }
     }
+}
+
+/// Why the message loop stopped before the end of a segment.
+enum Stop {
+    /// The bytes stopped making sense at this offset: keep what came before, with a warning.
+    Damaged(usize, String),
+    /// More records than [`Options::max_records`], at this offset: the whole file is refused,
+    /// as GPX and TCX refuse one with too many points.
+    TooManyRecords(usize),
 }
 
 /// Whether `bytes` start with a FIT header: size byte 12 or 14 and `.FIT` at bytes 8..12.
@@ -64,6 +79,7 @@ pub fn decode_with(bytes: &[u8], options: &Options) -> Result<Activity, Error> {
         last_ts: None,
         out: Collected::default(),
         stopped: None,
+        max_records: options.max_records,
     };
     d.run()?;
     assemble::finish(d.out, d.stopped, options)
@@ -104,6 +120,7 @@ struct Decoder<'a> {
     out: Collected,
     /// Where and why decoding stopped early, if it did.
     stopped: Option<(usize, String)>,
+    max_records: usize,
 }
 
 impl Decoder<'_> {
@@ -161,12 +178,16 @@ impl Decoder<'_> {
                 def.defined = false;
             }
             self.last_ts = None;
-            if let Err((at, problem)) = self.messages(data_start, data_end) {
-                self.out.warn(format!(
-                    "decoding stopped at byte {at} in FIT segment {segment}: {problem}; kept what came before"
-                ));
-                self.stopped = Some((at, problem));
-                break;
+            match self.messages(data_start, data_end) {
+                Ok(()) => {}
+                Err(Stop::Damaged(at, problem)) => {
+                    self.out.warn(format!(
+                        "decoding stopped at byte {at} in FIT segment {segment}: {problem}; kept what came before"
+                    ));
+                    self.stopped = Some((at, problem));
+                    break;
+                }
+                Err(Stop::TooManyRecords(at)) => return Err(self.too_many(at)),
             }
             if data_end == bytes.len() {
                 break;
@@ -174,6 +195,14 @@ impl Decoder<'_> {
             pos = data_end + 2;
         }
         Ok(())
+    }
+
+    /// The refusal for a file with more records than allowed, worded as GPX and TCX word it.
+    fn too_many(&self, at: usize) -> Error {
+        Error::Limit {
+            path: format!("{FORMAT} at byte {at}"),
+            what: format!("more than {} records", self.max_records),
+        }
     }
 
     fn check_header_crc(&mut self, rest: &[u8], pos: usize, segment: usize, size: usize) {
@@ -205,7 +234,7 @@ impl Decoder<'_> {
     }
 
     /// The message loop over `start..end`. Errors carry the offset of the offending message.
-    fn messages(&mut self, start: usize, end: usize) -> Result<(), (usize, String)> {
+    fn messages(&mut self, start: usize, end: usize) -> Result<(), Stop> {
         let buf = self.bytes.get(..end).unwrap_or_default();
         let mut pos = start;
         while let Some(&header) = buf.get(pos) {
@@ -227,11 +256,15 @@ impl Decoder<'_> {
                     Ok(n) => pos += n,
                     Err(DefError::Truncated) => {
                         def.defined = false;
-                        return Err((at, "the data ends inside a definition message".to_string()));
+                        return Err(Stop::Damaged(
+                            at,
+                            "the data ends inside a definition message".to_string(),
+                        ));
                     }
                 }
                 if def.kind == Kind::Record {
-                    self.out.reserve_records(end.saturating_sub(pos), def.size);
+                    self.out
+                        .reserve_records(end.saturating_sub(pos), def.size, self.max_records);
                 }
                 continue;
             } else {
@@ -240,13 +273,13 @@ impl Decoder<'_> {
 
             let def = &self.defs[local];
             if !def.defined {
-                return Err((
+                return Err(Stop::Damaged(
                     at,
                     format!("data message for undefined local message type {local}"),
                 ));
             }
             let Some(data) = buf.get(pos..pos + def.size) else {
-                return Err((
+                return Err(Stop::Damaged(
                     at,
                     format!(
                         "the data ends inside a message ({} bytes expected, {} left)",
@@ -264,6 +297,9 @@ impl Decoder<'_> {
             }
             let out = &mut self.out;
             if def.kind == Kind::Record {
+                if out.record_count >= self.max_records {
+                    return Err(Stop::TooManyRecords(at));
+                }
                 out.record(def, data, time);
                 continue;
             }

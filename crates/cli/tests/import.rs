@@ -87,6 +87,7 @@ fn count(v: &serde_json::Value, key: &str) -> u64 {
         .unwrap_or_else(|| panic!("{key} missing in {v}"))
 }
 
+/// (path, "code | detail") of each skipped file: what a script reads.
 fn reasons(v: &serde_json::Value) -> Vec<(String, String)> {
     v["skipped"]
         .as_array()
@@ -95,7 +96,11 @@ fn reasons(v: &serde_json::Value) -> Vec<(String, String)> {
         .map(|s| {
             (
                 s["path"].as_str().unwrap().to_string(),
-                s["reason"].as_str().unwrap().to_string(),
+                format!(
+                    "{} | {}",
+                    s["code"].as_str().unwrap(),
+                    s["detail"].as_str().unwrap()
+                ),
             )
         })
         .collect()
@@ -130,7 +135,7 @@ fn folder_import_then_reimport_adds_nothing() {
     let skipped = reasons(&v);
     assert_eq!(skipped.len(), 1);
     assert!(skipped[0].0.ends_with("notes.txt"));
-    assert!(skipped[0].1.contains("not an activity"));
+    assert_eq!(skipped[0].1, "other_file | not an activity file");
 
     let (v, out) = import(&data, &[&src]);
     assert!(out.status.success());
@@ -246,13 +251,15 @@ fn hostile_archives_are_bounded_and_never_stop_the_batch() {
         "{skipped:?}"
     );
     assert!(
-        skipped.iter().any(|(_, r)| r.contains("nested deeper")),
+        skipped
+            .iter()
+            .any(|(_, r)| r.starts_with("too_large | ") && r.contains("nested deeper")),
         "{skipped:?}"
     );
     assert!(
         skipped
             .iter()
-            .any(|(p, r)| p.ends_with("broken.zip") && r.contains("zip")),
+            .any(|(p, r)| p.ends_with("broken.zip") && r.starts_with("damaged | ")),
         "{skipped:?}"
     );
     // Nothing was written outside the data directory under the member's name.
@@ -287,7 +294,8 @@ fn a_missing_path_is_reported_and_the_rest_imported_as_partly_done() {
     let why = reasons(&v);
     assert!(
         why.iter()
-            .any(|(p, r)| p.ends_with("nope.zip") && r == "there is no such file or folder"),
+            .any(|(p, r)| p.ends_with("nope.zip")
+                && r == "missing | there is no such file or folder"),
         "{why:?}"
     );
     // Only missing paths: nothing done at all is bad input.

@@ -23,7 +23,8 @@ use std::io::{self, BufReader, Read, Seek};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::Error;
+use crate::error::Skip;
+use crate::{Error, SkipCode};
 
 /// Safety limits for untrusted input.
 #[derive(Debug, Clone)]
@@ -107,7 +108,7 @@ pub enum Member {
     /// A candidate file: its display path (`export.zip!activities/1.fit.gz`) and raw bytes.
     File { path: String, bytes: Vec<u8> },
     /// Something not imported, and why.
-    Skipped { path: String, reason: String },
+    Skipped { path: String, reason: Skip },
 }
 
 /// What the walker does with a name.
@@ -241,7 +242,7 @@ impl Walker<'_> {
         }
     }
 
-    fn skip(&mut self, path: &str, reason: impl Into<String>) {
+    fn skip(&mut self, path: &str, reason: impl Into<Skip>) {
         self.emit(Member::Skipped {
             path: path.to_string(),
             reason: reason.into(),
@@ -255,9 +256,12 @@ impl Walker<'_> {
             if self.folder_entries == self.limits.max_folder_entries + 1 {
                 self.skip(
                     &shown,
-                    format!(
-                        "more than {} files in the folders given; the rest were not read",
-                        self.limits.max_folder_entries
+                    Skip::new(
+                        SkipCode::TooLarge,
+                        format!(
+                            "more than {} files in the folders given; the rest were not read",
+                            self.limits.max_folder_entries
+                        ),
                     ),
                 );
             }
@@ -272,7 +276,7 @@ impl Walker<'_> {
             Ok(m) => m,
             // A path the runner typed that is not there: said plainly, and the rest goes on.
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return self.skip(&shown, NO_SUCH_PATH)
+                return self.skip(&shown, Skip::new(SkipCode::Missing, NO_SUCH_PATH))
             }
             Err(e) => return self.skip(&shown, format!("cannot read: {e}")),
         };
@@ -334,7 +338,7 @@ impl Walker<'_> {
             }
             Kind::Other if !top => {
                 self.progress.fetch_add(len, Ordering::Relaxed);
-                self.skip(&shown, NOT_AN_ACTIVITY)
+                self.skip(&shown, Skip::new(SkipCode::OtherFile, NOT_AN_ACTIVITY))
             }
             // A file the runner named explicitly is tried whatever its name and content: the
             // decoder then says why it cannot read it.
@@ -370,10 +374,13 @@ impl Walker<'_> {
             if len > self.limits.max_archive_bytes {
                 self.skip(
                     shown,
-                    format!(
-                        "archive is {} MB, over the {} MB limit for one archive",
-                        len >> 20,
-                        self.limits.max_archive_bytes >> 20
+                    Skip::new(
+                        SkipCode::TooLarge,
+                        format!(
+                            "archive is {} MB, over the {} MB limit for one archive",
+                            len >> 20,
+                            self.limits.max_archive_bytes >> 20
+                        ),
                     ),
                 );
             } else {
@@ -395,15 +402,21 @@ impl Walker<'_> {
     fn zip<R: Read + Seek>(&mut self, reader: R, shown: &str, depth: u32, budget: &mut u64) {
         let mut archive = match zip::ZipArchive::new(reader) {
             Ok(a) => a,
-            Err(e) => return self.skip(shown, format!("not a readable zip archive: {e}")),
+            Err(e) => {
+                let why = format!("not a readable zip archive: {e}");
+                return self.skip(shown, Skip::new(SkipCode::Damaged, why));
+            }
         };
         if archive.len() > self.limits.max_entries {
             return self.skip(
                 shown,
-                format!(
-                    "zip lists {} entries, over the limit of {}",
-                    archive.len(),
-                    self.limits.max_entries
+                Skip::new(
+                    SkipCode::TooLarge,
+                    format!(
+                        "zip lists {} entries, over the limit of {}",
+                        archive.len(),
+                        self.limits.max_entries
+                    ),
                 ),
             );
         }
@@ -416,7 +429,7 @@ impl Walker<'_> {
                 Err(e) => {
                     self.skip(
                         &format!("{shown}!#{i}"),
-                        format!("unreadable zip entry: {e}"),
+                        Skip::new(SkipCode::Damaged, format!("unreadable zip entry: {e}")),
                     );
                     continue;
                 }
@@ -442,19 +455,25 @@ impl Walker<'_> {
                 Kind::Zip
             } else {
                 if let Err(e) = read_head(&mut entry, &mut head) {
-                    self.skip(&path, format!("cannot decompress: {e}"));
+                    self.skip(
+                        &path,
+                        Skip::new(SkipCode::Damaged, format!("cannot decompress: {e}")),
+                    );
                     continue;
                 }
                 crate::sniff::kind_of_content(&head).unwrap_or(named)
             };
             if kind == Kind::Other {
-                self.skip(&path, NOT_AN_ACTIVITY);
+                self.skip(&path, Skip::new(SkipCode::OtherFile, NOT_AN_ACTIVITY));
                 continue;
             }
             if kind == Kind::Zip && depth >= self.limits.max_depth {
                 self.skip(
                     &path,
-                    format!("zip nested deeper than {} levels", self.limits.max_depth),
+                    Skip::new(
+                        SkipCode::TooLarge,
+                        format!("zip nested deeper than {} levels", self.limits.max_depth),
+                    ),
                 );
                 continue;
             }
@@ -507,11 +526,14 @@ fn read_head(src: &mut dyn Read, head: &mut Vec<u8>) -> io::Result<()> {
 }
 
 /// The reason for a file over the one-activity limit.
-fn too_big(len: u64, limits: &Limits) -> String {
-    format!(
-        "file is {} MB, over the {} MB limit for one activity",
-        len >> 20,
-        limits.max_file_bytes >> 20
+fn too_big(len: u64, limits: &Limits) -> Skip {
+    Skip::new(
+        SkipCode::TooLarge,
+        format!(
+            "file is {} MB, over the {} MB limit for one activity",
+            len >> 20,
+            limits.max_file_bytes >> 20
+        ),
     )
 }
 

@@ -16,7 +16,11 @@ pub mod sniff;
 pub mod split;
 pub mod strava;
 pub mod tcx;
+pub mod vocab;
 pub mod xml;
 
 pub use error::Error;
-pub use hamstride_core::activity::{Activity, Records, SourceFormat};
+pub use hamstride_core::activity::{
+    Activity, Records, SourceFormat, Warning, WarningCode, Warnings,
+};
+pub use hamstride_core::import_rules::SkipCode;

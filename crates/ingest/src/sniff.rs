@@ -7,7 +7,7 @@ use std::io::Read;
 
 use crate::archive::{gunzip, is_gzip, is_zip, Kind, Limits, SNIFF_BYTES};
 use crate::xml::contains;
-use crate::{fit, gpx, tcx, Activity, Error, SourceFormat};
+use crate::{fit, gpx, tcx, Activity, Error, SourceFormat, Warning, WarningCode};
 
 /// What [`decode_any`] found in one file.
 #[derive(Debug)]
@@ -100,14 +100,17 @@ pub fn decode(content: &[u8]) -> Result<(SourceFormat, Vec<Activity>), Error> {
             .unwrap_or_else(|| Error::NotActivity("no activity in the file".into())));
     }
     if let (Some(first), Some(why)) = (activities.first_mut(), refused.first()) {
-        first.warnings.push(format!(
-            "{} more {} in this file left out: {why}",
-            refused.len(),
-            if refused.len() == 1 {
-                "activity was"
-            } else {
-                "activities were"
-            }
+        first.warnings.push(Warning::new(
+            WarningCode::ActivityLeftOut,
+            format!(
+                "{} more {} in this file left out: {why}",
+                refused.len(),
+                if refused.len() == 1 {
+                    "activity was"
+                } else {
+                    "activities were"
+                }
+            ),
         ));
     }
     Ok((format, activities))

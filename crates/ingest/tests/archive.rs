@@ -51,7 +51,7 @@ fn zip_of(entries: &[(&str, Vec<u8>)]) -> Vec<u8> {
     w.finish().unwrap().into_inner()
 }
 
-/// Walk and collect (path, bytes) of files and (path, reason) of skips.
+/// Walk and collect (path, bytes) of files and (path, detail of the reason) of skips.
 type Files = Vec<(String, Vec<u8>)>;
 type Skips = Vec<(String, String)>;
 
@@ -60,7 +60,7 @@ fn walk_all(inputs: Vec<Source>, limits: &Limits) -> (Files, Skips) {
     walk(inputs, limits, &AtomicU64::new(0), &mut |m| {
         match m {
             Member::File { path, bytes } => files.push((path, bytes)),
-            Member::Skipped { path, reason } => skips.push((path, reason)),
+            Member::Skipped { path, reason } => skips.push((path, reason.detail)),
         }
         true
     });

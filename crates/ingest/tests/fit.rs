@@ -65,7 +65,9 @@ fn fenix5_run_with_running_dynamics() {
     assert_columns_consistent(&a);
     assert!(a.warnings.is_empty(), "{:?}", a.warnings);
     assert_eq!(a.sport, "running");
-    assert_eq!(a.sub_sport.as_deref(), Some("generic"));
+    // FIT's "generic" running is plain running in the vocabulary; the FIT names are kept.
+    assert_eq!(a.sub_sport, None);
+    assert_eq!(a.sport_label.as_deref(), Some("running/generic"));
     assert_eq!(a.device.manufacturer.as_deref(), Some("garmin"));
     assert_eq!(a.device.product.as_deref(), Some("fenix5"));
     assert_eq!(a.start_ms, Some(iso_ms("2017-06-11T14:34:09Z")));
@@ -208,7 +210,8 @@ fn chained_swim_with_hr_messages_is_merged() {
     let merged = decode_ok(&bytes);
     assert!(merged.warnings.is_empty(), "{:?}", merged.warnings);
     assert_eq!(merged.sport, "swimming");
-    assert_eq!(merged.sub_sport.as_deref(), Some("lap_swimming"));
+    assert_eq!(merged.sub_sport.as_deref(), Some("pool"));
+    assert_eq!(merged.sport_label.as_deref(), Some("swimming/lap_swimming"));
     let (hr, n) = mean(&merged.records.heart_rate_bpm);
     assert_eq!(
         n, 4376,

@@ -6,7 +6,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use hamstride_service::import::{self, ImportOptions, ImportReport, ImportSource};
+use hamstride_service::import::{self, ImportOptions, ImportReport, ImportSource, SkipCode};
 use hamstride_service::AthleteDb;
 
 fn fixture(rel: &str) -> PathBuf {
@@ -149,10 +149,16 @@ fn oversized_and_garbage_uploads_are_skipped_naming_the_upload() {
     let got: Vec<(&str, &str)> = r
         .skipped
         .iter()
-        .map(|s| (s.path.as_str(), s.reason.as_str()))
+        .map(|s| (s.path.as_str(), s.detail.as_str()))
         .collect();
     assert_eq!(got.len(), 4, "{got:?}");
     let reason = |name: &str| got.iter().find(|(p, _)| *p == name).unwrap().1;
+    let code = |name: &str| r.skipped.iter().find(|s| s.path == name).unwrap().code;
+    assert_eq!(code("big.fit"), SkipCode::TooLarge);
+    assert_eq!(code("notes.gpx"), SkipCode::UnknownFormat);
+    assert_eq!(code("export.zip"), SkipCode::Damaged);
+    assert_eq!(code("empty.tcx"), SkipCode::UnknownFormat);
+    assert!(r.skipped.iter().all(|s| s.is_failure()));
     assert!(reason("big.fit").contains("over the 1 MB limit"), "{got:?}");
     assert!(
         reason("notes.gpx").contains("not FIT, GPX or TCX"),

@@ -6,7 +6,7 @@
 
 use super::defs::{read_num, read_u32, slot, Def, View};
 use super::FIT_EPOCH_S;
-use hamstride_core::activity::Records;
+use hamstride_core::activity::{Records, Warning, WarningCode, Warnings};
 
 /// A time we could not place: the record had no timestamp and none came before it.
 pub(crate) const NO_TIME: i64 = i64::MIN;
@@ -137,14 +137,15 @@ pub(crate) struct Collected {
     pub local_anchor: Option<i64>,
     pub hr: HrCollector,
     csd: Accum12,
-    pub warnings: Vec<String>,
+    pub warnings: Warnings,
     pub warnings_dropped: usize,
     /// Session and lap messages beyond [`MAX_SESSIONS`] / [`MAX_LAPS`], ignored.
     pub summaries_dropped: usize,
 }
 
 impl Collected {
-    pub(crate) fn warn(&mut self, w: String) {
+    /// Keep a warning (a plain text one is a generic repair), up to [`MAX_WARNINGS`].
+    pub(crate) fn warn(&mut self, w: impl Into<Warning>) {
         if self.warnings.len() < MAX_WARNINGS {
             self.warnings.push(w);
         } else {
@@ -156,6 +157,11 @@ impl Collected {
     /// that size as the rest of the file could hold. Later growth (smaller definitions, other
     /// messages in between) is left to batch appends; re-reserving at every definition, as
     /// some writers redefine often, cost more in copies than it saved.
+    /// Keep a warning with its code.
+    pub(crate) fn warn_as(&mut self, code: WarningCode, detail: String) {
+        self.warn(Warning::new(code, detail));
+    }
+
     pub(crate) fn reserve_records(&mut self, remaining_bytes: usize, record_size: usize) {
         if self.records.time_ms.capacity() == 0 {
             self.records.reserve(remaining_bytes / (record_size + 1));

@@ -435,6 +435,7 @@ impl<'a> IntoIterator for &'a Warnings {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::panic)]
 mod tests {
     use super::*;
 

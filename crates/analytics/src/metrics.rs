@@ -25,7 +25,6 @@
 //! Not here: anything that depends on other activities or on the runner's settings; that is
 //! [`crate::series`]'s job.
 
-use hamstride_core::activity::normalise_sport;
 use hamstride_core::Activity;
 use serde::{Deserialize, Serialize};
 
@@ -264,7 +263,9 @@ const BIN_EPS: f64 = 1e-6;
 /// Bouts and form are computed for runs only; other sports get none (their fast stretches are
 /// not strides and their cadence is not steps).
 pub fn compute(activity: &Activity, c: &MetricsConstants) -> ActivityMetrics {
-    let is_run = normalise_sport(&activity.sport) == "running";
+    // Trail and treadmill runs are `running` of a kind (`kb/sports.toml`): the sport alone
+    // says whether this is a run.
+    let is_run = activity.sport == hamstride_core::sports::RUNNING;
     let start_ms = activity
         .start_ms
         .or_else(|| activity.records.time_ms.first().copied())

@@ -97,7 +97,9 @@ fn load(source: String, root: &Path, paths: &[PathBuf], max_bytes: u64) -> DataS
         }
         let raw = fs::read(p).unwrap_or_else(|e| panic!("reading {}: {e}", p.display()));
         let bytes = if is_gzip(&raw) {
-            gunzip(&raw, &limits).unwrap_or_else(|e| panic!("gunzip {}: {e}", p.display()))
+            gunzip(&raw, &limits)
+                .unwrap_or_else(|e| panic!("gunzip {}: {e}", p.display()))
+                .0
         } else {
             raw
         };

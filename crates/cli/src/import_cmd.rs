@@ -29,6 +29,7 @@ pub fn import(
     db: &DbOptions,
     paths: &[PathBuf],
     format: Format,
+    verbose: bool,
     threads: usize,
 ) -> Result<ExitCode> {
     let mut store = match open_db(db) {
@@ -89,7 +90,7 @@ pub fn import(
             });
             jsonln!(&v);
         }
-        Format::Text => print_summary(&report, secs, &store.place())?,
+        Format::Text => print_summary(&report, secs, &store.place(), verbose)?,
     }
     Ok(ExitCode::from(outcome_code(&report)))
 }
@@ -106,7 +107,9 @@ fn outcome_code(r: &ImportReport) -> u8 {
     }
 }
 
-fn print_summary(r: &ImportReport, secs: f64, db: &str) -> std::io::Result<()> {
+/// The summary a runner reads: plain reasons only, unless `verbose` asks for the technical
+/// detail of each file too.
+fn print_summary(r: &ImportReport, secs: f64, db: &str, verbose: bool) -> std::io::Result<()> {
     let mb = r.decoded_bytes as f64 / 1e6;
     outln!(
         "Imported {} new {}, {} already in your database, {} skipped  ({:.1} MB in {:.1} s)",
@@ -137,6 +140,9 @@ fn print_summary(r: &ImportReport, secs: f64, db: &str) -> std::io::Result<()> {
         );
         for w in r.warnings.iter().take(10) {
             outln!("  {}: {}", terminal(&w.path), terminal(&w.warning));
+            if verbose {
+                outln!("      ({})", terminal(&w.detail));
+            }
         }
         if r.warnings.len() > 10 {
             outln!(
@@ -147,13 +153,25 @@ fn print_summary(r: &ImportReport, secs: f64, db: &str) -> std::io::Result<()> {
     }
     if !r.skipped.is_empty() {
         outln!("\nSkipped:");
-        for (reason, paths) in import::skipped_by_reason(&r.skipped) {
-            outln!("  {} × {}", paths.len(), terminal(&reason));
-            for p in paths.iter().take(EXAMPLES_PER_REASON) {
-                outln!("      {}", terminal(p));
+        for (reason, files) in import::skipped_by_reason(&r.skipped) {
+            outln!("  {} × {}", files.len(), terminal(&reason));
+            // Verbose lists every file, each with what exactly went wrong.
+            let shown = if verbose {
+                files.len()
+            } else {
+                EXAMPLES_PER_REASON
+            };
+            for s in files.iter().take(shown) {
+                outln!("      {}", terminal(&s.path));
+                if verbose {
+                    outln!("          ({})", terminal(&s.detail));
+                }
             }
-            if paths.len() > EXAMPLES_PER_REASON {
-                outln!("      … and {} more", paths.len() - EXAMPLES_PER_REASON);
+            if files.len() > shown {
+                outln!(
+                    "      … and {} more (--verbose lists all)",
+                    files.len() - shown
+                );
             }
         }
     }

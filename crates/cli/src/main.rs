@@ -110,8 +110,11 @@ recorded twice (another format or a re-save: same start within a minute, same pl
 same sport) count as duplicates; the better copy is kept (more data, then FIT over TCX over GPX), and a better \
 copy imported later replaces the one stored. A file that cannot be read, or a path that does not exist, is \
 skipped with its reason and never stops the rest. If the import is interrupted, run it again: \
-it completes without duplicates.",
+it completes without duplicates.\n\n\
+Each reason is a plain sentence with a short code (`damaged`, `too_large`, `other_file` …) that \
+`--format json` shows too; `--verbose` adds what exactly went wrong with each file.",
         after_help = "Examples:\n  hamstride import export_12345.zip\n  hamstride import ~/Garmin/Activities/ run.gpx\n  \
+hamstride import --verbose old-watch/\n  \
 hamstride import --format json export.zip | jq .imported\n\n\
 Exit status: 0 done (files that are not activities, such as photos, do not count as failures), 3 nothing \
 imported because every file failed (or no path exists), 6 partly done: some files imported or already \
@@ -471,9 +474,13 @@ struct ImportArgs {
     /// Files, folders or zip exports to import.
     #[arg(required = true, value_name = "PATH")]
     paths: Vec<PathBuf>,
-    /// Output format: text summary, or JSON {"imported", "duplicates", "skipped": [{"path", "reason"}], ...}.
+    /// Output format: text summary, or JSON {"imported", "duplicates", "skipped": [{"path", "code", "reason", "detail"}], "warnings": [{"path", "code", "warning", "detail"}], ...}.
     #[arg(long, short, value_enum, default_value_t = Format::Text)]
     format: Format,
+    /// Also show what exactly went wrong with each file skipped or repaired (the technical
+    /// detail behind each plain reason).
+    #[arg(long, short)]
+    verbose: bool,
     /// Decoding threads (default: one per core).
     #[arg(long, default_value_t = 0, hide_default_value = true)]
     threads: usize,
@@ -629,7 +636,9 @@ fn main() -> ExitCode {
         Command::Status { units, format } => training_cmd::status(&dbo, units, format),
         Command::Report { out, units, format } => training_cmd::report(&dbo, &out, units, format),
         Command::Exercises { id, format } => plan_cmd::exercises(id.as_deref(), format),
-        Command::Import(args) => import_cmd::import(&dbo, &args.paths, args.format, args.threads),
+        Command::Import(args) => {
+            import_cmd::import(&dbo, &args.paths, args.format, args.verbose, args.threads)
+        }
         Command::Activities { format, units } => import_cmd::activities(&dbo, format, units),
         Command::Kb {
             command: KbCommand::Check { dir, format },

@@ -87,6 +87,7 @@ fn count(v: &serde_json::Value, key: &str) -> u64 {
         .unwrap_or_else(|| panic!("{key} missing in {v}"))
 }
 
+/// (path, "code | detail") of each skipped file: what a script reads.
 fn reasons(v: &serde_json::Value) -> Vec<(String, String)> {
     v["skipped"]
         .as_array()
@@ -95,7 +96,11 @@ fn reasons(v: &serde_json::Value) -> Vec<(String, String)> {
         .map(|s| {
             (
                 s["path"].as_str().unwrap().to_string(),
-                s["reason"].as_str().unwrap().to_string(),
+                format!(
+                    "{} | {}",
+                    s["code"].as_str().unwrap(),
+                    s["detail"].as_str().unwrap()
+                ),
             )
         })
         .collect()
@@ -130,7 +135,7 @@ fn folder_import_then_reimport_adds_nothing() {
     let skipped = reasons(&v);
     assert_eq!(skipped.len(), 1);
     assert!(skipped[0].0.ends_with("notes.txt"));
-    assert!(skipped[0].1.contains("not an activity"));
+    assert_eq!(skipped[0].1, "other_file | not an activity file");
 
     let (v, out) = import(&data, &[&src]);
     assert!(out.status.success());
@@ -246,13 +251,15 @@ fn hostile_archives_are_bounded_and_never_stop_the_batch() {
         "{skipped:?}"
     );
     assert!(
-        skipped.iter().any(|(_, r)| r.contains("nested deeper")),
+        skipped
+            .iter()
+            .any(|(_, r)| r.starts_with("too_large | ") && r.contains("nested deeper")),
         "{skipped:?}"
     );
     assert!(
         skipped
             .iter()
-            .any(|(p, r)| p.ends_with("broken.zip") && r.contains("zip")),
+            .any(|(p, r)| p.ends_with("broken.zip") && r.starts_with("damaged | ")),
         "{skipped:?}"
     );
     // Nothing was written outside the data directory under the member's name.
@@ -287,7 +294,8 @@ fn a_missing_path_is_reported_and_the_rest_imported_as_partly_done() {
     let why = reasons(&v);
     assert!(
         why.iter()
-            .any(|(p, r)| p.ends_with("nope.zip") && r == "there is no such file or folder"),
+            .any(|(p, r)| p.ends_with("nope.zip")
+                && r == "missing | there is no such file or folder"),
         "{why:?}"
     );
     // Only missing paths: nothing done at all is bad input.
@@ -445,4 +453,121 @@ fn a_database_failure_part_way_ends_the_import_loudly() {
     let (v, o) = import(&data, &[&runs]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert_eq!(activities(&data).as_array().unwrap().len(), 240, "{v}");
+}
+
+/// A corpus FIT file of the ingest tests.
+fn fit_fixture(name: &str) -> Vec<u8> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../ingest/tests/fixtures/fit")
+        .join(name);
+    std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+/// `hamstride import` as a runner sees it (text), with extra arguments.
+fn import_text(data: &Path, extra: &[&str], paths: &[&Path]) -> (String, Output) {
+    let out = bin()
+        .arg("--data-dir")
+        .arg(data)
+        .arg("import")
+        .args(extra)
+        .args(paths)
+        .output()
+        .unwrap();
+    (String::from_utf8_lossy(&out.stdout).into_owned(), out)
+}
+
+/// Words of file formats that a runner's summary must not show (issue 14 item 6).
+const JARGON: [&str; 8] = [
+    "CRC",
+    "local message",
+    "definition message",
+    "byte",
+    "segment",
+    "limit exceeded",
+    "gzip",
+    "waypoints",
+];
+
+#[test]
+fn damaged_fit_files_are_explained_in_plain_words_and_verbose_adds_the_detail() {
+    let tmp = tempfile::tempdir().unwrap();
+    let crc = write(
+        tmp.path(),
+        "crc.fit",
+        &fit_fixture("invalid__activity-filecrc.fit"),
+    );
+    let local = write(
+        tmp.path(),
+        "strava.fit",
+        &fit_fixture("invalid__strava-android-app-201.10-b1218918.fit"),
+    );
+    let wpt = write(
+        tmp.path(),
+        "one-waypoint.gpx",
+        br#"<?xml version="1.0"?><gpx version="1.1" creator="t" xmlns="http://www.topografix.com/GPX/1/1"><wpt lat="51.5" lon="-0.1"><name>Car</name></wpt></gpx>"#,
+    );
+    let files = [crc.as_path(), local.as_path(), wpt.as_path()];
+
+    let (text, out) = import_text(&tmp.path().join("plain"), &[], &files);
+    assert_eq!(out.status.code(), Some(6), "{text}");
+    for word in JARGON {
+        assert!(!text.contains(word), "{word:?} in:\n{text}");
+    }
+    assert!(text.contains("part of the file is damaged"), "{text}");
+    assert!(
+        text.contains("the rest of the file could not be read"),
+        "{text}"
+    );
+    assert!(
+        text.contains("a watch file with no activity in it"),
+        "{text}"
+    );
+
+    let (verbose, _) = import_text(&tmp.path().join("verbose"), &["--verbose"], &files);
+    assert!(verbose.contains("CRC mismatch"), "{verbose}");
+    assert!(
+        verbose.contains("undefined local message type 11"),
+        "{verbose}"
+    );
+    assert!(
+        verbose.contains("GPX with 1 waypoint and no track"),
+        "singular: {verbose}"
+    );
+
+    let (v, _) = import(&tmp.path().join("json"), &files);
+    let codes: Vec<(&str, &str)> = v["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| (w["path"].as_str().unwrap(), w["code"].as_str().unwrap()))
+        .collect();
+    assert!(
+        codes
+            .iter()
+            .any(|(p, c)| p.ends_with("crc.fit") && *c == "damaged"),
+        "{v}"
+    );
+    assert!(
+        codes
+            .iter()
+            .any(|(p, c)| p.ends_with("strava.fit") && *c == "truncated"),
+        "{v}"
+    );
+    let skipped = &v["skipped"][0];
+    assert_eq!(skipped["code"], "no_activity", "{v}");
+    assert_eq!(
+        skipped["reason"],
+        "a watch file with no activity in it (a route, a course, a workout plan or settings)"
+    );
+    assert!(skipped["detail"]
+        .as_str()
+        .unwrap()
+        .contains("1 waypoint and"));
+    for w in v["warnings"].as_array().unwrap() {
+        let plain = w["warning"].as_str().unwrap();
+        assert!(
+            JARGON.iter().all(|j| !plain.contains(j)),
+            "{plain:?} is not plain"
+        );
+    }
 }

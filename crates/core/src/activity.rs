@@ -187,10 +187,16 @@ impl Records {
 /// One decoded activity.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Activity {
-    /// Normalised sport, FIT vocabulary: "running", "cycling", "swimming", "walking",
-    /// "hiking", "training", "generic", … ; "unknown" when the file does not say.
+    /// The sport in the one vocabulary of `kb/sports.toml` ("running", "cycling", "walking",
+    /// … , "other" for a label it does not know, "unknown" when the file does not say).
     pub sport: String,
+    /// The kind of that sport in the same vocabulary ("trail", "treadmill", "mountain" …).
     pub sub_sport: Option<String>,
+    /// The sport as the file (or Strava's index) wrote it, when it wrote one: "Course à
+    /// pied", "TrailRun", FIT's "running/street". Kept because the vocabulary reads many
+    /// labels as one sport, and an unknown label as "other".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sport_label: Option<String>,
     pub device: Device,
     /// Start, UTC ms. From the first session's start time, else the first record, else the
     /// file's creation time.
@@ -204,9 +210,9 @@ pub struct Activity {
     pub sessions: Vec<Session>,
     pub laps: Vec<Lap>,
     pub records: Records,
-    /// What the decoder skipped or repaired, in words a person can act on (bad CRC, truncated
-    /// at byte N, unknown message …). Never contains health values.
-    pub warnings: Vec<String>,
+    /// What the decoder skipped or repaired: a code a program can act on and the technical
+    /// detail (bad CRC, truncated at byte N, unknown message …). Never contains health values.
+    pub warnings: Warnings,
 }
 
 impl Activity {
@@ -251,23 +257,200 @@ impl Activity {
     }
 }
 
-/// Map a free-text sport label (GPX `<type>`, TCX `Sport=`, Strava "Activity Type") to the
-/// FIT vocabulary used in [`Activity::sport`]. Strava GPX writes numbers: 9 run, 1 ride.
-pub fn normalise_sport(label: &str) -> String {
-    let l = label.trim().to_ascii_lowercase();
-    let s = match l.as_str() {
-        "9" | "run" | "running" | "trail_running" | "trail run" | "trailrun" | "virtualrun"
-        | "virtual run" | "treadmill" | "street_running" => "running",
-        "1" | "17" | "ride" | "biking" | "cycling" | "road_biking" | "mountain_biking"
-        | "virtualride" | "virtual ride" | "ebikeride" | "gravel_cycling" | "bike" => "cycling",
-        "16" | "swim" | "swimming" | "open_water_swimming" | "lap_swimming" => "swimming",
-        "walk" | "walking" => "walking",
-        "hike" | "hiking" => "hiking",
-        "workout" | "training" | "weighttraining" | "weight training" => "training",
-        "rowing" | "row" | "indoor_rowing" => "rowing",
-        "" => "unknown",
-        "other" | "generic" => "generic",
-        other => other,
-    };
-    s.to_string()
+/// What kind of repair a warning reports: stable codes, each with a plain sentence in
+/// `kb/import.toml` (`[warning]`), so programs read the code and people the sentence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WarningCode {
+    /// The file stops part-way; what came before was kept.
+    Truncated,
+    /// Part of the file is damaged (a checksum, stray bytes); what could be read was kept.
+    Damaged,
+    /// Readings that cannot be real were left out.
+    LeftOut,
+    /// Missing or relative times were worked out.
+    TimesFixed,
+    /// Points out of time order were put back in order.
+    Reordered,
+    /// Another activity of the file was skipped as impossible.
+    ActivityLeftOut,
+    /// The file holds several outings, each imported as its own activity.
+    Split,
+    /// Anything else repaired: also what a plain text warning becomes.
+    Repaired,
+}
+
+impl WarningCode {
+    /// Every code, for checks that each has its sentence.
+    pub const ALL: [WarningCode; 8] = [
+        WarningCode::Truncated,
+        WarningCode::Damaged,
+        WarningCode::LeftOut,
+        WarningCode::TimesFixed,
+        WarningCode::Reordered,
+        WarningCode::ActivityLeftOut,
+        WarningCode::Split,
+        WarningCode::Repaired,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WarningCode::Truncated => "truncated",
+            WarningCode::Damaged => "damaged",
+            WarningCode::LeftOut => "left_out",
+            WarningCode::TimesFixed => "times_fixed",
+            WarningCode::Reordered => "reordered",
+            WarningCode::ActivityLeftOut => "activity_left_out",
+            WarningCode::Split => "split",
+            WarningCode::Repaired => "repaired",
+        }
+    }
+}
+
+/// One thing a decoder repaired or left out: its code, and the technical detail (offsets,
+/// message numbers, counts) for `--verbose` and scripts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Warning {
+    pub code: WarningCode,
+    pub detail: String,
+}
+
+impl Warning {
+    pub fn new(code: WarningCode, detail: impl Into<String>) -> Warning {
+        Warning {
+            code,
+            detail: detail.into(),
+        }
+    }
+}
+
+/// A plain text warning is a generic repair: code written before warnings had codes (and
+/// warnings stored then) keeps working, with the text as its detail.
+impl From<String> for Warning {
+    fn from(detail: String) -> Warning {
+        Warning::new(WarningCode::Repaired, detail)
+    }
+}
+
+impl From<&str> for Warning {
+    fn from(detail: &str) -> Warning {
+        Warning::new(WarningCode::Repaired, detail)
+    }
+}
+
+/// A warning reads as its detail, so code that searched warnings as text (`w.contains(..)`)
+/// still does.
+impl std::ops::Deref for Warning {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.detail
+    }
+}
+
+/// Shown as its detail, as it was when warnings were text.
+impl std::fmt::Display for Warning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.detail)
+    }
+}
+
+/// Stored warnings are either `{code, detail}` or, from before codes, a plain string.
+impl<'de> Deserialize<'de> for Warning {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Warning, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Stored {
+            Coded { code: WarningCode, detail: String },
+            Text(String),
+        }
+        Ok(match Stored::deserialize(d)? {
+            Stored::Coded { code, detail } => Warning { code, detail },
+            Stored::Text(t) => Warning::from(t),
+        })
+    }
+}
+
+/// An activity's warnings. `push` and `extend` take anything that becomes a [`Warning`], a
+/// plain `String` included, so a decoder can add a coded warning or a text one alike.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Warnings(Vec<Warning>);
+
+impl Warnings {
+    pub fn new() -> Warnings {
+        Warnings(Vec::new())
+    }
+
+    pub fn push(&mut self, w: impl Into<Warning>) {
+        self.0.push(w.into());
+    }
+
+    pub fn extend<W: Into<Warning>>(&mut self, ws: impl IntoIterator<Item = W>) {
+        self.0.extend(ws.into_iter().map(Into::into));
+    }
+
+    /// Put `ws` before the warnings already here (file-level warnings go first).
+    pub fn prepend(&mut self, ws: &[Warning]) {
+        self.0.splice(0..0, ws.iter().cloned());
+    }
+
+    pub fn into_vec(self) -> Vec<Warning> {
+        self.0
+    }
+}
+
+impl std::ops::Deref for Warnings {
+    type Target = [Warning];
+    fn deref(&self) -> &[Warning] {
+        &self.0
+    }
+}
+
+impl<W: Into<Warning>> FromIterator<W> for Warnings {
+    fn from_iter<I: IntoIterator<Item = W>>(iter: I) -> Warnings {
+        Warnings(iter.into_iter().map(Into::into).collect())
+    }
+}
+
+impl<W: Into<Warning>> From<Vec<W>> for Warnings {
+    fn from(v: Vec<W>) -> Warnings {
+        v.into_iter().collect()
+    }
+}
+
+impl IntoIterator for Warnings {
+    type Item = Warning;
+    type IntoIter = std::vec::IntoIter<Warning>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
+    }
+}
+
+impl<'a> IntoIterator for &'a Warnings {
+    type Item = &'a Warning;
+    type IntoIter = std::slice::Iter<'a, Warning>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::panic)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_warnings_still_push_and_old_stored_ones_still_read() {
+        let mut w = Warnings::new();
+        w.push(format!("{} things", 3));
+        w.push(Warning::new(WarningCode::Damaged, "file CRC mismatch"));
+        assert_eq!(w[0].code, WarningCode::Repaired);
+        assert!(w[1].contains("CRC"));
+        let json = serde_json::to_string(&w).unwrap_or_default();
+        assert!(json.contains(r#""code":"damaged""#), "{json}");
+        let old: Warnings = serde_json::from_str(r#"["bad CRC"]"#).unwrap_or_default();
+        assert_eq!(old[0], Warning::new(WarningCode::Repaired, "bad CRC"));
+        let back: Warnings = serde_json::from_str(&json).unwrap_or_default();
+        assert_eq!(back, w);
+    }
 }

@@ -1,11 +1,94 @@
 //! The import's judgements as data (`kb/import.toml`): when the tracks of one file are
-//! separate activities, and what is possible (earliest date, longest duration, top speeds,
-//! heart-rate and cadence ranges, per sport). Parsed and checked here, so the decoders (`hamstride-ingest`) and
-//! `hamstride kb check` read the same numbers; pure, like the rest of the core.
+//! separate activities, what is possible (earliest date, longest duration, top speeds,
+//! heart-rate and cadence ranges, per sport), and the plain sentence for each reason a file is
+//! skipped or repaired. Parsed and checked here, so the decoders (`hamstride-ingest`), the
+//! import's report and `hamstride kb check` read the same numbers and words; pure, like the
+//! rest of the core.
 
-use serde::Deserialize;
+use std::collections::BTreeMap;
 
+use serde::{Deserialize, Serialize};
+
+use crate::activity::WarningCode;
+use crate::sports::Sports;
 use crate::Error;
+
+/// Words of file formats and programs that a runner's sentence must not use: the detail of a
+/// reason may say "CRC mismatch at byte 7471", the sentence never does.
+pub const JARGON: [&str; 12] = [
+    "crc",
+    "checksum",
+    "byte",
+    "offset",
+    "message type",
+    "definition",
+    "local message",
+    "segment",
+    "gzip",
+    "limit exceeded",
+    "decode",
+    "parse",
+];
+
+/// Why a file was not imported: stable codes, each with a plain sentence in `kb/import.toml`
+/// (`[skipped]`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SkipCode {
+    /// Not watch data (a photo in an export): nothing failed.
+    OtherFile,
+    /// The path does not exist.
+    Missing,
+    /// The file could not be opened or read.
+    Unreadable,
+    /// Not FIT, GPX or TCX.
+    UnknownFormat,
+    /// A watch file too damaged to give anything.
+    Damaged,
+    /// A watch file without an activity (a route, a course, settings).
+    NoActivity,
+    /// Its times or distances cannot be real.
+    Impossible,
+    /// Over a safety limit (size, entries, nesting, compression).
+    TooLarge,
+    /// Locked with a password (a member of a zip).
+    Locked,
+}
+
+impl SkipCode {
+    /// Every code, for checks that each has its sentence.
+    pub const ALL: [SkipCode; 9] = [
+        SkipCode::OtherFile,
+        SkipCode::Missing,
+        SkipCode::Unreadable,
+        SkipCode::UnknownFormat,
+        SkipCode::Damaged,
+        SkipCode::NoActivity,
+        SkipCode::Impossible,
+        SkipCode::TooLarge,
+        SkipCode::Locked,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SkipCode::OtherFile => "other_file",
+            SkipCode::Missing => "missing",
+            SkipCode::Unreadable => "unreadable",
+            SkipCode::UnknownFormat => "unknown_format",
+            SkipCode::Damaged => "damaged",
+            SkipCode::NoActivity => "no_activity",
+            SkipCode::Impossible => "impossible",
+            SkipCode::TooLarge => "too_large",
+            SkipCode::Locked => "locked",
+        }
+    }
+
+    /// True when something failed (the file could not be read or cannot be real), false when
+    /// the file is simply not watch data: what the import's exit code reports.
+    pub fn is_failure(self) -> bool {
+        self != SkipCode::OtherFile
+    }
+}
 
 /// The file shipped in the binary.
 pub const EMBEDDED: &str = include_str!("../../../kb/import.toml");
@@ -19,6 +102,10 @@ pub struct ImportRules {
     pub tracks: Tracks,
     pub times: Times,
     pub sport: Vec<SportLimits>,
+    /// Code → the sentence a runner reads when a file is skipped.
+    skipped: BTreeMap<String, String>,
+    /// Code → the sentence a runner reads when a file was repaired.
+    warning: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -95,7 +182,42 @@ impl ImportRules {
                 return Err(Error::kb(FILE_NAME, &s.sport, "say why"));
             }
         }
+        let skip_codes: Vec<&str> = SkipCode::ALL.iter().map(|c| c.as_str()).collect();
+        check_sentences("skipped", &rules.skipped, &skip_codes)?;
+        let warning_codes: Vec<&str> = WarningCode::ALL.iter().map(|c| c.as_str()).collect();
+        check_sentences("warning", &rules.warning, &warning_codes)?;
         Ok(rules)
+    }
+
+    /// Parse and check `kb/import.toml` with the sports vocabulary it names: every sport with
+    /// limits must be one of `kb/sports.toml`'s, so a renamed sport cannot silently fall back
+    /// to the default limits.
+    pub fn from_toml_with(text: &str, sports: &Sports) -> Result<ImportRules, Error> {
+        let rules = ImportRules::from_toml(text)?;
+        for s in &rules.sport {
+            if s.sport != "default" && !sports.is_sport(&s.sport) {
+                return Err(Error::kb(
+                    FILE_NAME,
+                    &s.sport,
+                    format!("not a sport of {}", crate::sports::FILE_NAME),
+                ));
+            }
+        }
+        Ok(rules)
+    }
+
+    /// The sentence a runner reads for a skipped file.
+    pub fn skip_text(&self, code: SkipCode) -> &str {
+        self.skipped
+            .get(code.as_str())
+            .map_or(code.as_str(), String::as_str)
+    }
+
+    /// The sentence a runner reads for a repaired file.
+    pub fn warning_text(&self, code: WarningCode) -> &str {
+        self.warning
+            .get(code.as_str())
+            .map_or(code.as_str(), String::as_str)
     }
 
     /// The earliest believable start, in UTC milliseconds.
@@ -114,9 +236,9 @@ impl ImportRules {
             .or_else(|| self.sport.iter().find(|s| s.sport == "default"))
     }
 
-    /// The rules shipped in the binary.
+    /// The rules shipped in the binary, checked against the shipped sports.
     pub fn embedded() -> Result<ImportRules, Error> {
-        ImportRules::from_toml(EMBEDDED)
+        ImportRules::from_toml_with(EMBEDDED, &Sports::embedded()?)
     }
 
     /// The split gap in milliseconds.
@@ -125,7 +247,44 @@ impl ImportRules {
     }
 }
 
+/// Every code has one sentence, every sentence a code, and none uses the words of file
+/// formats ([`JARGON`]).
+fn check_sentences(
+    table: &str,
+    sentences: &BTreeMap<String, String>,
+    codes: &[&str],
+) -> Result<(), Error> {
+    for code in codes {
+        if !sentences.contains_key(*code) {
+            return Err(Error::kb(
+                FILE_NAME,
+                &format!("{table}.{code}"),
+                "no sentence for this code",
+            ));
+        }
+    }
+    for (code, text) in sentences {
+        let id = format!("{table}.{code}");
+        if !codes.contains(&code.as_str()) {
+            return Err(Error::kb(FILE_NAME, &id, "not a code hamstride gives"));
+        }
+        let lower = text.to_lowercase();
+        if let Some(word) = JARGON.iter().find(|j| lower.contains(**j)) {
+            return Err(Error::kb(
+                FILE_NAME,
+                &id,
+                format!("say it in plain words, without \"{word}\""),
+            ));
+        }
+        if text.trim().is_empty() {
+            return Err(Error::kb(FILE_NAME, &id, "empty sentence"));
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::panic)]
 mod tests {
     use super::*;
 
@@ -136,5 +295,35 @@ mod tests {
         assert!(ImportRules::from_toml(&bad).is_err());
         let unknown = format!("{EMBEDDED}\n[other]\nx = 1\n");
         assert!(ImportRules::from_toml(&unknown).is_err());
+    }
+
+    #[test]
+    fn every_reason_has_a_plain_sentence_and_jargon_is_refused() {
+        let rules = ImportRules::embedded().unwrap_or_else(|e| panic!("{e}"));
+        for code in SkipCode::ALL {
+            assert_ne!(rules.skip_text(code), code.as_str());
+        }
+        for code in WarningCode::ALL {
+            assert_ne!(rules.warning_text(code), code.as_str());
+        }
+        let jargon = EMBEDDED.replace(
+            "the file is damaged and nothing in it could be read",
+            "bad CRC at byte 12",
+        );
+        let err = ImportRules::from_toml(&jargon)
+            .map(|_| ())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("plain words"), "{err}");
+        let missing = EMBEDDED.replace("missing = \"there is no such file or folder\"\n", "");
+        assert!(ImportRules::from_toml(&missing).is_err());
+    }
+
+    #[test]
+    fn limits_must_name_sports_of_the_vocabulary() {
+        let sports = Sports::embedded().unwrap_or_else(|e| panic!("{e}"));
+        let renamed = EMBEDDED.replace("sport = \"walking\"", "sport = \"walkin\"");
+        assert!(ImportRules::from_toml(&renamed).is_ok());
+        assert!(ImportRules::from_toml_with(&renamed, &sports).is_err());
     }
 }

@@ -20,6 +20,7 @@ mod kb_load;
 pub mod kb_model;
 pub mod model;
 pub mod plan;
+pub mod sports;
 pub mod triage;
 pub mod urgency;
 

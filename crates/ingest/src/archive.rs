@@ -23,8 +23,9 @@ use std::io::{self, Read, Seek};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use crate::error::Skip;
 use crate::zipread::{self, Survey};
-use crate::Error;
+use crate::{Error, SkipCode, Warning, WarningCode};
 
 /// Safety limits for untrusted input.
 #[derive(Debug, Clone)]
@@ -113,10 +114,10 @@ pub enum Member {
     /// A candidate file: its display path (`export.zip!activities/1.fit.gz`) and raw bytes.
     File { path: String, bytes: Vec<u8> },
     /// Something not imported, and why.
-    Skipped { path: String, reason: String },
+    Skipped { path: String, reason: Skip },
     /// Something about an archive that was repaired (a zip cut short, read up to the cut),
     /// said once for the archive; its members come as usual.
-    Warning { path: String, warning: String },
+    Warning { path: String, warning: Warning },
 }
 
 /// What the walker does with a name.
@@ -260,7 +261,7 @@ impl Walker<'_> {
         }
     }
 
-    fn skip(&mut self, path: &str, reason: impl Into<String>) {
+    fn skip(&mut self, path: &str, reason: impl Into<Skip>) {
         self.emit(Member::Skipped {
             path: path.to_string(),
             reason: reason.into(),
@@ -272,13 +273,11 @@ impl Walker<'_> {
         self.folder_entries += 1;
         if self.folder_entries > self.limits.max_folder_entries {
             if self.folder_entries == self.limits.max_folder_entries + 1 {
-                self.skip(
-                    &shown,
-                    format!(
-                        "more than {} files in the folders given; the rest were not read",
-                        self.limits.max_folder_entries
-                    ),
+                let why = format!(
+                    "more than {} files in the folders given; the rest were not read",
+                    self.limits.max_folder_entries
                 );
+                self.skip(&shown, Skip::new(SkipCode::TooLarge, why));
             }
             return;
         }
@@ -291,7 +290,7 @@ impl Walker<'_> {
             Ok(m) => m,
             // A path the runner typed that is not there: said plainly, and the rest goes on.
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return self.skip(&shown, NO_SUCH_PATH)
+                return self.skip(&shown, Skip::new(SkipCode::Missing, NO_SUCH_PATH))
             }
             Err(e) => return self.skip(&shown, format!("cannot read: {e}")),
         };
@@ -352,7 +351,7 @@ impl Walker<'_> {
             }
             Kind::Other if !top => {
                 self.progress.fetch_add(len, Ordering::Relaxed);
-                self.skip(&shown, NOT_AN_ACTIVITY)
+                self.skip(&shown, Skip::new(SkipCode::OtherFile, NOT_AN_ACTIVITY))
             }
             // A file the runner named explicitly is tried whatever its name and content: the
             // decoder then says why it cannot read it.
@@ -386,14 +385,12 @@ impl Walker<'_> {
         let kind = crate::sniff::kind_of_content(head).unwrap_or_else(|| kind_of(shown));
         if kind == Kind::Zip {
             if len > self.limits.max_archive_bytes {
-                self.skip(
-                    shown,
-                    format!(
-                        "archive is {} MB, over the {} MB limit for one archive",
-                        len >> 20,
-                        self.limits.max_archive_bytes >> 20
-                    ),
+                let why = format!(
+                    "archive is {} MB, over the {} MB limit for one archive",
+                    len >> 20,
+                    self.limits.max_archive_bytes >> 20
                 );
+                self.skip(shown, Skip::new(SkipCode::TooLarge, why));
             } else {
                 let mut budget = self.archive_budget(len);
                 self.zip(io::Cursor::new(data), shown, 1, &mut budget);
@@ -431,16 +428,14 @@ impl Walker<'_> {
         };
         let floor_at = match zipread::survey(&mut r) {
             Err(e) => return self.skip(shown, format!("cannot read: {e}")),
-            Ok(Survey::NotZip) => return self.skip(shown, NOT_A_ZIP),
+            Ok(Survey::NotZip) => return self.skip(shown, Skip::new(SkipCode::Damaged, NOT_A_ZIP)),
             Ok(Survey::Damaged) => return self.zip_local(&mut r, shown, depth, budget, true),
             Ok(Survey::Central { entries, .. }) if entries > self.limits.max_entries as u64 => {
-                return self.skip(
-                    shown,
-                    format!(
-                        "zip lists {entries} entries, over the limit of {}",
-                        self.limits.max_entries
-                    ),
+                let why = format!(
+                    "zip lists {entries} entries, over the limit of {}",
+                    self.limits.max_entries
                 );
+                return self.skip(shown, Skip::new(SkipCode::TooLarge, why));
             }
             Ok(Survey::Central { floor, .. }) => floor,
         };
@@ -451,7 +446,7 @@ impl Walker<'_> {
         match opened {
             Ok(mut archive) => {
                 if let Some(reason) = zipread::overlap(&mut archive) {
-                    return self.skip(shown, reason);
+                    return self.skip(shown, Skip::new(SkipCode::TooLarge, reason));
                 }
                 self.zip_central(&mut archive, shown, depth, budget);
             }
@@ -483,9 +478,12 @@ impl Walker<'_> {
                 Err(zip::result::ZipError::UnsupportedArchive(why))
                     if why == zip::result::ZipError::PASSWORD_REQUIRED =>
                 {
-                    self.skip(&path, LOCKED)
+                    self.skip(&path, Skip::new(SkipCode::Locked, LOCKED))
                 }
-                Err(e) => self.skip(&path, format!("unreadable zip entry: {e}")),
+                Err(e) => self.skip(
+                    &path,
+                    Skip::new(SkipCode::Damaged, format!("unreadable zip entry: {e}")),
+                ),
             }
         }
     }
@@ -517,10 +515,8 @@ impl Walker<'_> {
             };
             entries += 1;
             if entries > self.limits.max_entries {
-                return self.skip(
-                    shown,
-                    format!("zip holds more than {} entries", self.limits.max_entries),
-                );
+                let why = format!("zip holds more than {} entries", self.limits.max_entries);
+                return self.skip(shown, Skip::new(SkipCode::TooLarge, why));
             }
             let path = format!("{shown}!{}", clean(&header.name));
             let Some(end) = header.data_end.filter(|&e| e <= len) else {
@@ -529,11 +525,11 @@ impl Walker<'_> {
                 } else {
                     "the zip is damaged and this file's length is not written before it, so it cannot be read"
                 };
-                self.skip(&path, why);
+                self.skip(&path, Skip::new(SkipCode::Damaged, why));
                 break;
             };
             if header.encrypted {
-                self.skip(&path, LOCKED);
+                self.skip(&path, Skip::new(SkipCode::Locked, LOCKED));
             } else if os_metadata(&header.name) {
                 // Passed over silently, as in an intact zip.
             } else if r.seek(io::SeekFrom::Start(header.start)).is_ok() {
@@ -543,17 +539,27 @@ impl Walker<'_> {
                         read += 1;
                     }
                     Ok(None) => break,
-                    Err(e) => self.skip(&path, format!("unreadable zip entry: {e}")),
+                    Err(e) => self.skip(
+                        &path,
+                        Skip::new(SkipCode::Damaged, format!("unreadable zip entry: {e}")),
+                    ),
                 }
             }
             at = end;
         }
         if read == 0 && entries == 0 {
-            return self.skip(shown, NOT_A_ZIP);
+            return self.skip(shown, Skip::new(SkipCode::Damaged, NOT_A_ZIP));
         }
         self.emit(Member::Warning {
             path: shown.to_string(),
-            warning: damaged_zip_warning(cut, read),
+            warning: Warning::new(
+                if cut {
+                    WarningCode::Truncated
+                } else {
+                    WarningCode::Damaged
+                },
+                damaged_zip_warning(cut, read),
+            ),
         });
     }
 
@@ -567,7 +573,10 @@ impl Walker<'_> {
             self.budget_said = true;
             self.skip(
                 shown,
-                "this zip unpacks to far more data than its size allows for activity files (a zip bomb?); the rest of it was not read",
+                Skip::new(
+                    SkipCode::TooLarge,
+                    "this zip unpacks to far more data than its size allows for activity files (a zip bomb?); the rest of it was not read",
+                ),
             );
         }
         true
@@ -601,18 +610,19 @@ impl Walker<'_> {
             Kind::Zip
         } else {
             if let Err(e) = read_head(entry, &mut head) {
-                return self.skip(path, format!("cannot decompress: {e}"));
+                return self.skip(
+                    path,
+                    Skip::new(SkipCode::Damaged, format!("cannot decompress: {e}")),
+                );
             }
             crate::sniff::kind_of_content(&head).unwrap_or(named)
         };
         if kind == Kind::Other {
-            return self.skip(path, NOT_AN_ACTIVITY);
+            return self.skip(path, Skip::new(SkipCode::OtherFile, NOT_AN_ACTIVITY));
         }
         if kind == Kind::Zip && depth >= self.limits.max_depth {
-            return self.skip(
-                path,
-                format!("zip nested deeper than {} levels", self.limits.max_depth),
-            );
+            let why = format!("zip nested deeper than {} levels", self.limits.max_depth);
+            return self.skip(path, Skip::new(SkipCode::TooLarge, why));
         }
         let limit = if kind == Kind::Zip {
             self.limits.max_archive_bytes
@@ -660,7 +670,7 @@ impl Walker<'_> {
                 *budget = 0;
                 self.out_of_budget(path, budget);
             }
-            Err(e) => self.skip(path, e.reason()),
+            Err(e) => self.skip(path, e.skip()),
         }
     }
 }
@@ -689,11 +699,14 @@ fn read_head(src: &mut dyn Read, head: &mut Vec<u8>) -> io::Result<()> {
 }
 
 /// The reason for a file over the one-activity limit.
-fn too_big(len: u64, limits: &Limits) -> String {
-    format!(
-        "file is {} MB, over the {} MB limit for one activity",
-        len >> 20,
-        limits.max_file_bytes >> 20
+fn too_big(len: u64, limits: &Limits) -> Skip {
+    Skip::new(
+        SkipCode::TooLarge,
+        format!(
+            "file is {} MB, over the {} MB limit for one activity",
+            len >> 20,
+            limits.max_file_bytes >> 20
+        ),
     )
 }
 
@@ -704,14 +717,27 @@ enum CopyError {
     OverCap(String),
     /// The source failed (damaged or cut-short compressed data).
     Read(io::Error),
-    /// Anything else (ratio, spooling), with its reason.
+    /// Past the compression-ratio limit (a zip bomb?).
+    Ratio(String),
+    /// Anything else (spooling), with its reason.
     Other(String),
 }
 
 impl CopyError {
+    /// The skip: over a limit is too large, failed decompression is damage, the rest (a
+    /// temporary file that could not be written) is this machine's problem, not the file's.
+    fn skip(self) -> Skip {
+        let code = match &self {
+            CopyError::OverCap(_) | CopyError::Ratio(_) => SkipCode::TooLarge,
+            CopyError::Read(_) => SkipCode::Damaged,
+            CopyError::Other(_) => SkipCode::Unreadable,
+        };
+        Skip::new(code, self.reason())
+    }
+
     fn reason(self) -> String {
         match self {
-            CopyError::OverCap(r) | CopyError::Other(r) => r,
+            CopyError::OverCap(r) | CopyError::Ratio(r) | CopyError::Other(r) => r,
             CopyError::Read(e) => format!("cannot decompress: {e}"),
         }
     }
@@ -743,7 +769,7 @@ fn bounded_copy(
             )));
         }
         if total > limits.ratio_grace_bytes && total / compressed.max(1) > limits.max_ratio {
-            return Err(CopyError::Other(format!(
+            return Err(CopyError::Ratio(format!(
                 "compression ratio over {}:1 (a zip bomb?)",
                 limits.max_ratio
             )));

@@ -11,18 +11,20 @@
 //! activity ([`decode_all`]), so a logger's file of many days is many outings.
 //!
 //! Routes and waypoint files have no times and are not activities: they are rejected with
-//! [`Error::NotActivity`] and a reason. Distance is the file's own when it has one
+//! [`Error::NotActivity`] and a reason. The sport is the track's `<type>`, read through the
+//! vocabulary of `kb/sports.toml`; a route's `<type>` is used only when no track has one (a
+//! route is a plan, the track what was done). Distance is the file's own when it has one
 //! (`gpxdata:distance`), else the cumulative haversine distance between points.
 //!
 //! Speed matters here (bulk imports of years of history): the decoder borrows from the input,
 //! parses numbers and times straight from the bytes, and allocates nothing per point beyond
 //! the growth of the output columns.
 
-use hamstride_core::activity::{normalise_sport, Device, Session};
+use hamstride_core::activity::{Device, Session};
 use quick_xml::events::BytesStart;
 
 use crate::xml::{self, Ns, Point, Scopes, MAX_POINTS};
-use crate::{Activity, Error, Records};
+use crate::{Activity, Error, Records, Warning, WarningCode, Warnings};
 
 const FORMAT: &str = "GPX";
 
@@ -75,7 +77,10 @@ enum Field {
     MetaTime,
     TrkName,
     RteName,
-    Type,
+    /// A track's `<type>`: the sport.
+    TrkType,
+    /// A route's `<type>`: the sport only when no track names one.
+    RteType,
     Ele,
     Time,
     Speed,
@@ -118,16 +123,17 @@ struct Parser {
     meta_name: Option<String>,
     trk_name: Option<String>,
     rte_name: Option<String>,
-    sport_label: Option<String>,
+    trk_type: Option<String>,
+    rte_type: Option<String>,
     meta_time: Option<i64>,
     bad_values: usize,
     bad_times: usize,
     skipped: u64,
-    warnings: Vec<String>,
+    warnings: Warnings,
 }
 
 impl Parser {
-    fn new(skipped: u64, warnings: Vec<String>) -> Parser {
+    fn new(skipped: u64, warnings: Warnings) -> Parser {
         Parser {
             stack: Vec::with_capacity(16),
             scopes: Scopes::default(),
@@ -144,7 +150,8 @@ impl Parser {
             meta_name: None,
             trk_name: None,
             rte_name: None,
-            sport_label: None,
+            trk_type: None,
+            rte_type: None,
             meta_time: None,
             bad_values: 0,
             bad_times: 0,
@@ -159,9 +166,12 @@ impl Parser {
         self.track.rec.reserve((input.len() / 150).min(100_000));
         let cut_short = xml::drive(FORMAT, input, self.skipped, self)?;
         if !cut_short && !self.stack.is_empty() {
-            self.warnings.push(format!(
-                "document ended with {} elements still open (truncated file?)",
-                self.stack.len()
+            self.warnings.push(Warning::new(
+                WarningCode::Truncated,
+                format!(
+                    "document ended with {} elements still open (truncated file?)",
+                    self.stack.len()
+                ),
             ));
         }
         Ok(())
@@ -215,7 +225,7 @@ impl Parser {
             },
             Some(Tag::Trk) => match local {
                 b"name" => Tag::Value(Field::TrkName),
-                b"type" => Tag::Value(Field::Type),
+                b"type" => Tag::Value(Field::TrkType),
                 b"trkseg" => {
                     self.segment += 1;
                     Tag::Trkseg
@@ -224,7 +234,7 @@ impl Parser {
             },
             Some(Tag::Rte) => match local {
                 b"name" => Tag::Value(Field::RteName),
-                b"type" => Tag::Value(Field::Type),
+                b"type" => Tag::Value(Field::RteType),
                 b"rtept" => self.start_point(e, PointKind::Route),
                 _ => Tag::Skip,
             },
@@ -314,9 +324,14 @@ impl Parser {
                     self.rte_name = xml::text_to_name(&self.text);
                 }
             }
-            Field::Type => {
-                if self.sport_label.is_none() {
-                    self.sport_label = xml::text_to_name(&self.text);
+            Field::TrkType => {
+                if self.trk_type.is_none() {
+                    self.trk_type = xml::text_to_name(&self.text);
+                }
+            }
+            Field::RteType => {
+                if self.rte_type.is_none() {
+                    self.rte_type = xml::text_to_name(&self.text);
                 }
             }
             Field::MetaTime => {
@@ -399,22 +414,42 @@ impl Parser {
             self.warnings.push(w);
         }
         if self.bad_values > 0 {
-            self.warnings.push(format!(
-                "{} values were not numbers and were ignored",
-                self.bad_values
+            self.warnings.push(Warning::new(
+                WarningCode::LeftOut,
+                format!(
+                    "{} not numbers and {} ignored",
+                    xml::count(self.bad_values, "value was", "values were"),
+                    if self.bad_values == 1 { "was" } else { "were" }
+                ),
             ));
         }
         if self.bad_times > 0 {
-            self.warnings.push(format!(
-                "{} point times could not be read; those points were dropped",
-                self.bad_times
+            self.warnings.push(Warning::new(
+                WarningCode::LeftOut,
+                format!(
+                    "{} could not be read; {} dropped",
+                    xml::count(self.bad_times, "point time", "point times"),
+                    if self.bad_times == 1 {
+                        "that point was"
+                    } else {
+                        "those points were"
+                    }
+                ),
             ));
         }
         let points = if !self.track.rec.is_empty() {
             if self.track.untimed > 0 {
-                self.warnings.push(format!(
-                    "{} track points without a time were dropped",
-                    self.track.untimed
+                self.warnings.push(Warning::new(
+                    WarningCode::LeftOut,
+                    format!(
+                        "{} without a time {} dropped",
+                        xml::count(self.track.untimed, "track point", "track points"),
+                        if self.track.untimed == 1 {
+                            "was"
+                        } else {
+                            "were"
+                        }
+                    ),
                 ));
             }
             std::mem::take(&mut self.track)
@@ -425,9 +460,15 @@ impl Parser {
         } else {
             let untimed = self.track.untimed + self.route.untimed;
             let why = if untimed > 0 {
-                format!("GPX route without times ({untimed} points, none with a time)")
+                format!(
+                    "GPX route without times ({}, none with a time)",
+                    xml::count(untimed, "point", "points")
+                )
             } else if self.waypoints > 0 {
-                format!("GPX with {} waypoints and no track", self.waypoints)
+                format!(
+                    "GPX with {} and no track",
+                    xml::count(self.waypoints, "waypoint", "waypoints")
+                )
             } else {
                 "GPX without track points (metadata only)".to_string()
             };
@@ -440,8 +481,10 @@ impl Parser {
             ..
         } = points;
 
-        let label = self.sport_label.clone().unwrap_or_default();
-        let sport = normalise_sport(&label);
+        // The track says what was done; a route's type only when no track has one.
+        let named =
+            crate::vocab::from_label(self.trk_type.as_deref().or(self.rte_type.as_deref()))?;
+        let sport = named.sport.clone();
         // Garmin's TrackPointExtension `cad` is written the way FIT stores it: strides
         // (one foot) per minute for running, rpm for cycling. Our model wants steps per
         // minute for running, so those values are doubled. Other sources (gpxdata
@@ -457,8 +500,13 @@ impl Parser {
         }
         let moved = xml::sort_by_time(&mut rec, Some(&mut segment));
         if moved > 0 {
-            self.warnings.push(format!(
-                "{moved} points were out of time order and were sorted"
+            self.warnings.push(Warning::new(
+                WarningCode::Reordered,
+                format!(
+                    "{} out of time order and {} sorted",
+                    xml::count(moved, "point was", "points were"),
+                    if moved == 1 { "was" } else { "were" }
+                ),
             ));
         }
         // GPS jumps out before any distance is counted from positions.
@@ -477,6 +525,7 @@ impl Parser {
         let (avg_hr, max_hr) = xml::hr_stats(&rec);
         let session = Session {
             sport: sport.clone(),
+            sub_sport: named.kind.clone(),
             start_ms: first,
             total_elapsed_s: elapsed_s,
             distance_m: xml::max_distance(&rec),
@@ -487,7 +536,8 @@ impl Parser {
         let name = self.trk_name.or(self.meta_name).or(self.rte_name);
         Ok(Activity {
             sport,
-            sub_sport: None,
+            sub_sport: named.kind,
+            sport_label: named.label,
             device: Device {
                 manufacturer: self.creator,
                 product: None,
@@ -521,7 +571,7 @@ impl xml::Handler for Parser {
         !self.track.rec.is_empty() || !self.route.rec.is_empty()
     }
 
-    fn warn(&mut self, warning: String) {
+    fn warn(&mut self, warning: Warning) {
         self.warnings.push(warning);
     }
 }

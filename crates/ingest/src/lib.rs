@@ -16,6 +16,7 @@ pub mod sniff;
 pub mod split;
 pub mod strava;
 pub mod tcx;
+pub mod vocab;
 pub mod xml;
 mod zipread;
 
@@ -26,4 +27,7 @@ pub use error::Error;
 /// file is refused for its length the same way whatever it was saved as, and memory per file
 /// stays bounded (a FIT `record` can be a single byte, so bytes alone do not bound it).
 pub const MAX_POINTS: usize = 2_000_000;
-pub use hamstride_core::activity::{Activity, Records, SourceFormat};
+pub use hamstride_core::activity::{
+    Activity, Records, SourceFormat, Warning, WarningCode, Warnings,
+};
+pub use hamstride_core::import_rules::SkipCode;

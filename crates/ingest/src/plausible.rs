@@ -10,7 +10,7 @@ use std::sync::LazyLock;
 use hamstride_core::activity::Records;
 use hamstride_core::import_rules::{ImportRules, SportLimits};
 
-use crate::{xml, Activity, Error};
+use crate::{xml, Activity, Error, Warning, WarningCode};
 
 /// The rules, parsed once (a test proves the shipped file parses; an error is reported per
 /// file rather than by a panic).
@@ -76,12 +76,21 @@ pub fn drop_position_jumps(rec: &mut Records, sport: &str) -> Result<usize, Erro
     Ok(dropped)
 }
 
-/// What [`drop_position_jumps`] leaves out, in a warning.
-pub const JUMPS: &str = "GPS positions (jumps too fast to be real)";
+/// What [`drop_position_jumps`] leaves out, in a warning: one, and many.
+pub const JUMPS: (&str, &str) = (
+    "GPS position (a jump too fast to be real)",
+    "GPS positions (jumps too fast to be real)",
+);
 
-/// "12 heart-rate readings were left out because they are not possible", when any were.
-pub fn left_out(n: usize, what: &str) -> Option<String> {
-    (n > 0).then(|| format!("{n} {what} were left out because they are not possible"))
+/// "12 heart-rate readings were left out because they are not possible" (or "1 … reading
+/// was"), when any were. `what` is the thing, one and many.
+pub fn left_out(n: usize, what: (&str, &str)) -> Option<Warning> {
+    let text = match n {
+        0 => return None,
+        1 => format!("1 {} was left out because it is not possible", what.0),
+        _ => format!("{n} {} were left out because they are not possible", what.1),
+    };
+    Some(Warning::new(WarningCode::LeftOut, text))
 }
 
 fn year_of(ms: i64) -> String {
@@ -148,9 +157,9 @@ pub fn check(a: &mut Activity) -> Result<(), Error> {
     }
     a.warnings.extend(
         [
-            left_out(hr, "heart-rate readings"),
-            left_out(cad, "cadence readings"),
-            left_out(speed, "speed readings"),
+            left_out(hr, ("heart-rate reading", "heart-rate readings")),
+            left_out(cad, ("cadence reading", "cadence readings")),
+            left_out(speed, ("speed reading", "speed readings")),
             left_out(jumps, JUMPS),
         ]
         .into_iter()

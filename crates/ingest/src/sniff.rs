@@ -7,7 +7,7 @@ use std::io::Read;
 
 use crate::archive::{gunzip, is_gzip, is_zip, Kind, Limits, SNIFF_BYTES};
 use crate::xml::contains;
-use crate::{fit, gpx, tcx, Activity, Error, SourceFormat};
+use crate::{fit, gpx, tcx, Activity, Error, SourceFormat, Warning, WarningCode};
 
 /// What [`decode_any`] found in one file.
 #[derive(Debug)]
@@ -121,14 +121,17 @@ pub fn decode(content: &[u8]) -> Result<(SourceFormat, Vec<Activity>), Error> {
             .unwrap_or_else(|| Error::NotActivity("no activity in the file".into())));
     }
     if let (Some(first), Some(why)) = (activities.first_mut(), refused.first()) {
-        first.warnings.push(format!(
-            "{} more {} in this file left out: {why}",
-            refused.len(),
-            if refused.len() == 1 {
-                "activity was"
-            } else {
-                "activities were"
-            }
+        first.warnings.push(Warning::new(
+            WarningCode::ActivityLeftOut,
+            format!(
+                "{} more {} in this file left out: {why}",
+                refused.len(),
+                if refused.len() == 1 {
+                    "activity was"
+                } else {
+                    "activities were"
+                }
+            ),
         ));
     }
     Ok((format, activities))
@@ -147,7 +150,14 @@ pub fn decode_decompressed(d: &Decompressed) -> Result<(SourceFormat, Vec<Activi
     }
     let (format, mut activities) = decode(&d.content)?;
     for a in activities.iter_mut() {
-        a.warnings.extend(d.warning.map(String::from));
+        a.warnings.extend(d.warning.map(|w| {
+            let code = if w == crate::archive::GZIP_CUT {
+                WarningCode::Truncated
+            } else {
+                WarningCode::Damaged
+            };
+            Warning::new(code, w)
+        }));
     }
     Ok((format, activities))
 }

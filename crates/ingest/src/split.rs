@@ -6,7 +6,7 @@
 
 use hamstride_core::activity::{Records, Session};
 
-use crate::{xml, Activity, Error};
+use crate::{xml, Activity, Error, Warning, WarningCode};
 
 /// The gap that separates two outings, in milliseconds.
 pub fn gap_ms() -> Result<i64, Error> {
@@ -86,12 +86,16 @@ fn piece(
     };
     let mut warnings = a.warnings.clone();
     let hours = gap_ms as f64 / 3_600_000.0;
-    warnings.push(format!(
-        "this file holds {parts} separate outings (more than {hours:.0} hours apart); this is outing {k} of {parts}"
+    warnings.push(Warning::new(
+        WarningCode::Split,
+        format!(
+            "this file holds {parts} separate outings (more than {hours:.0} hours apart); this is outing {k} of {parts}"
+        ),
     ));
     Activity {
         sport: a.sport.clone(),
         sub_sport: a.sub_sport.clone(),
+        sport_label: a.sport_label.clone(),
         device: a.device.clone(),
         start_ms: first,
         end_ms: last,

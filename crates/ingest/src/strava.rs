@@ -13,8 +13,6 @@
 //! header, a CSV-level read error or the row limit fail the whole file, each naming the
 //! line or byte.
 
-use hamstride_core::activity::normalise_sport;
-
 use crate::Error;
 
 /// Most rows accepted (a very keen athlete logs a few thousand).
@@ -29,8 +27,10 @@ pub struct StravaActivity {
     pub name: Option<String>,
     /// Strava's own label ("Run", "Ride", "Workout" …).
     pub activity_type: Option<String>,
-    /// `normalise_sport` of the type ("unknown" when absent).
+    /// The type read through `kb/sports.toml` ("unknown" when absent).
     pub sport: String,
+    /// The kind of that sport the type names (`trail` for "TrailRun"), if any.
+    pub sub_sport: Option<String>,
     /// Path inside the export, e.g. "activities/123.fit.gz"; `None` for manual entries.
     pub filename: Option<String>,
     pub perceived_exertion: Option<f64>,
@@ -123,11 +123,13 @@ pub fn parse_activities_csv(bytes: &[u8]) -> Result<Vec<StravaActivity>, Error> 
             continue;
         };
         let activity_type = field(cols.kind);
+        let named = crate::vocab::from_label(activity_type.as_deref())?;
         out.push(StravaActivity {
             activity_id,
             date_ms: field(cols.date).and_then(|d| parse_activity_date(&d)),
             name: field(cols.name),
-            sport: normalise_sport(activity_type.as_deref().unwrap_or("")),
+            sport: named.sport,
+            sub_sport: named.kind,
             activity_type,
             filename: field(cols.filename),
             perceived_exertion: number(cols.exertion),

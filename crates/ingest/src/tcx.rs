@@ -13,11 +13,11 @@
 //! whitespace before `<?xml`, a byte-order mark, undeclared prefixes and a missing root
 //! element, and bounds nesting depth and point count.
 
-use hamstride_core::activity::{normalise_sport, Device, Lap, Session};
+use hamstride_core::activity::{Device, Lap, Session};
 use quick_xml::events::BytesStart;
 
 use crate::xml::{self, Ns, Point, Scopes, MAX_POINTS};
-use crate::{Activity, Error, Records};
+use crate::{Activity, Error, Records, Warning, WarningCode, Warnings};
 
 const FORMAT: &str = "TCX";
 
@@ -78,7 +78,8 @@ enum Field {
 /// An `<Activity>` being read.
 #[derive(Debug, Default)]
 struct Current {
-    sport: String,
+    /// The `Sport` attribute read through `kb/sports.toml`, and as written.
+    sport: crate::vocab::Named,
     id_ms: Option<i64>,
     device_name: Option<String>,
     product_id: Option<String>,
@@ -104,11 +105,11 @@ struct Parser {
     saw_root: bool,
     bad_values: usize,
     skipped: u64,
-    warnings: Vec<String>,
+    warnings: Warnings,
 }
 
 impl Parser {
-    fn new(skipped: u64, warnings: Vec<String>) -> Parser {
+    fn new(skipped: u64, warnings: Warnings) -> Parser {
         Parser {
             stack: Vec::with_capacity(16),
             scopes: Scopes::default(),
@@ -131,10 +132,10 @@ impl Parser {
     fn run(&mut self, input: &[u8]) -> Result<(), Error> {
         xml::drive(FORMAT, input, self.skipped, self)?;
         if self.cur.is_some() {
-            self.warnings.push(
-                "document ended inside an <Activity> (truncated file?); kept what was read"
-                    .to_string(),
-            );
+            self.warnings.push(Warning::new(
+                WarningCode::Truncated,
+                "document ended inside an <Activity> (truncated file?); kept what was read",
+            ));
             self.finish_activity();
         }
         Ok(())
@@ -283,9 +284,9 @@ impl Parser {
                 format!("more than {MAX_ITEMS} activities"),
             ));
         }
-        let label = attribute_text(e, b"Sport").unwrap_or_default();
+        let label = attribute_text(e, b"Sport");
         self.cur = Some(Current {
-            sport: normalise_sport(&label),
+            sport: crate::vocab::from_label(label.as_deref())?,
             ..Current::default()
         });
         Ok(Tag::Activity)
@@ -388,7 +389,7 @@ impl Parser {
         if !self.run_cadence.is_nan() {
             p.cadence = self.run_cadence;
         }
-        if c.sport == "running" {
+        if c.sport.sport == hamstride_core::sports::RUNNING {
             p.cadence *= 2.0;
         }
         match p.time_ms {
@@ -402,7 +403,7 @@ impl Parser {
         let Some(c) = self.cur.take() else {
             return;
         };
-        let mut warnings = Vec::new();
+        let mut warnings = Warnings::new();
         let Current {
             sport,
             id_ms,
@@ -413,13 +414,26 @@ impl Parser {
             mut rec,
             untimed,
         } = c;
+        let crate::vocab::Named { sport, kind, label } = sport;
         if untimed > 0 {
-            warnings.push(format!("{untimed} trackpoints without a time were dropped"));
+            warnings.push(Warning::new(
+                WarningCode::LeftOut,
+                format!(
+                    "{} without a time {} dropped",
+                    xml::count(untimed, "trackpoint", "trackpoints"),
+                    if untimed == 1 { "was" } else { "were" }
+                ),
+            ));
         }
         let moved = xml::sort_by_time(&mut rec, None);
         if moved > 0 {
-            warnings.push(format!(
-                "{moved} trackpoints were out of time order and were sorted"
+            warnings.push(Warning::new(
+                WarningCode::Reordered,
+                format!(
+                    "{} out of time order and {} sorted",
+                    xml::count(moved, "trackpoint was", "trackpoints were"),
+                    if moved == 1 { "was" } else { "were" }
+                ),
             ));
         }
         // GPS jumps out before any distance is counted from positions (a sport the
@@ -500,7 +514,7 @@ impl Parser {
         };
         let session = Session {
             sport: sport.clone(),
-            sub_sport: None,
+            sub_sport: kind.clone(),
             start_ms,
             total_elapsed_s: elapsed_s,
             total_timer_s: timer_s,
@@ -520,7 +534,8 @@ impl Parser {
         };
         self.activities.push(Activity {
             sport,
-            sub_sport: None,
+            sub_sport: kind,
+            sport_label: label,
             device: Device {
                 manufacturer: device_name,
                 product: product_id,
@@ -555,13 +570,17 @@ impl Parser {
             late.push(w);
         }
         if self.bad_values > 0 {
-            late.push(format!(
-                "{} values were not numbers and were ignored",
-                self.bad_values
+            late.push(Warning::new(
+                WarningCode::LeftOut,
+                format!(
+                    "{} not numbers and {} ignored",
+                    xml::count(self.bad_values, "value was", "values were"),
+                    if self.bad_values == 1 { "was" } else { "were" }
+                ),
             ));
         }
         for a in &mut self.activities {
-            a.warnings.splice(0..0, late.iter().cloned());
+            a.warnings.prepend(&late);
         }
         Ok(self.activities)
     }
@@ -588,7 +607,7 @@ impl xml::Handler for Parser {
         !self.activities.is_empty() || partial
     }
 
-    fn warn(&mut self, warning: String) {
+    fn warn(&mut self, warning: Warning) {
         self.warnings.push(warning);
     }
 }

@@ -14,7 +14,7 @@ use std::borrow::Cow;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 
-use crate::{Error, Records};
+use crate::{Error, Records, Warning, WarningCode, Warnings};
 
 /// Deepest element nesting accepted. Real files stay under 12 levels; the cap stops a
 /// hostile file from growing our tag stack without bound.
@@ -48,7 +48,7 @@ pub(crate) struct Prepared<'a> {
     /// Bytes skipped at the start (BOM and leading whitespace); add to reader offsets.
     pub skipped: u64,
     /// What was repaired, for `Activity::warnings`.
-    pub warnings: Vec<String>,
+    pub warnings: Warnings,
 }
 
 /// Strip a UTF-8 byte-order mark and whitespace before the first `<` (one corpus TCX has
@@ -56,7 +56,7 @@ pub(crate) struct Prepared<'a> {
 /// some Windows tools write it) to UTF-8. Anything that does not then start with `<` is not
 /// XML, and saying so at once beats a confusing error deep in the parser.
 pub(crate) fn prepare<'a>(format: &'static str, bytes: &'a [u8]) -> Result<Prepared<'a>, Error> {
-    let mut warnings = Vec::new();
+    let mut warnings = Warnings::new();
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         let le = bytes[0] == 0xFF;
         let units = bytes[2..].chunks_exact(2).map(|c| {
@@ -202,7 +202,7 @@ pub(crate) trait Handler {
     /// Whether anything worth keeping has been read, so an XML error ends the document
     /// instead of failing it.
     fn has_data(&self) -> bool;
-    fn warn(&mut self, warning: String);
+    fn warn(&mut self, warning: Warning);
 }
 
 /// Walk `input` (already [`prepare`]d; `skipped` bytes were cut from its front) and hand every
@@ -239,8 +239,9 @@ pub(crate) fn drive(
                         format!("XML error: {e}"),
                     ));
                 }
-                h.warn(format!(
-                    "XML error at byte {at}: {e}; the rest of the file was ignored"
+                h.warn(Warning::new(
+                    WarningCode::Truncated,
+                    format!("XML error at byte {at}: {e}; the rest of the file was ignored"),
                 ));
                 return Ok(true);
             }
@@ -701,6 +702,15 @@ pub(crate) fn text_to_name(raw: &[u8]) -> Option<String> {
     let s: String = s.chars().filter(|c| !c.is_control()).take(512).collect();
     let s = s.trim().to_string();
     (!s.is_empty()).then_some(s)
+}
+
+/// "1 point" or "3 points": a count with the word that fits it.
+pub(crate) fn count(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
 }
 
 #[cfg(test)]

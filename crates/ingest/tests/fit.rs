@@ -65,7 +65,9 @@ fn fenix5_run_with_running_dynamics() {
     assert_columns_consistent(&a);
     assert!(a.warnings.is_empty(), "{:?}", a.warnings);
     assert_eq!(a.sport, "running");
-    assert_eq!(a.sub_sport.as_deref(), Some("generic"));
+    // FIT's "generic" running is plain running in the vocabulary; the FIT names are kept.
+    assert_eq!(a.sub_sport, None);
+    assert_eq!(a.sport_label.as_deref(), Some("running/generic"));
     assert_eq!(a.device.manufacturer.as_deref(), Some("garmin"));
     assert_eq!(a.device.product.as_deref(), Some("fenix5"));
     assert_eq!(a.start_ms, Some(iso_ms("2017-06-11T14:34:09Z")));
@@ -214,7 +216,8 @@ fn chained_swim_with_hr_messages_is_merged() {
     let merged = decode_ok(&bytes);
     assert!(merged.warnings.is_empty(), "{:?}", merged.warnings);
     assert_eq!(merged.sport, "swimming");
-    assert_eq!(merged.sub_sport.as_deref(), Some("lap_swimming"));
+    assert_eq!(merged.sub_sport.as_deref(), Some("pool"));
+    assert_eq!(merged.sport_label.as_deref(), Some("swimming/lap_swimming"));
     let (hr, n) = mean(&merged.records.heart_rate_bpm);
     assert_eq!(
         n, 4376,
@@ -328,8 +331,12 @@ fn bad_file_crc_decodes_with_warning() {
     assert_eq!(two.warnings.len(), 2, "{:?}", two.warnings);
     assert!(two.warnings[0].contains("segment 2"), "{:?}", two.warnings);
     assert_eq!(
-        two.warnings[1],
+        two.warnings[1].detail,
         "1 record was out of time order and was sorted"
+    );
+    assert_eq!(
+        two.warnings[1].code,
+        hamstride_ingest::WarningCode::Reordered
     );
     assert!(
         two.records.time_ms.windows(2).all(|w| w[0] <= w[1]),
@@ -824,10 +831,8 @@ fn chained_segments_reset_local_definitions() {
     both.extend_from_slice(&simple_activity(2).build_with(12, None, None));
     let a = decode_ok(&both);
     // Both segments start at T0: five records, in time order.
-    assert_eq!(
-        a.warnings,
-        ["1 record was out of time order and was sorted"]
-    );
+    let details: Vec<&str> = a.warnings.iter().map(|w| w.detail.as_str()).collect();
+    assert_eq!(details, ["1 record was out of time order and was sorted"]);
     assert_eq!(a.records.len(), 5);
     assert_eq!(a.sessions.len(), 2);
 

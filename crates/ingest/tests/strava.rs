@@ -61,7 +61,12 @@ fn full_export_shape() {
 
     let squash = &rows[2];
     assert_eq!(squash.date_ms, Some(1_717_546_500_000), "12:15 AM is 00:15");
-    assert_eq!(squash.sport, "training", "Strava's Workout");
+    assert_eq!(squash.sport, "other", "Strava's Workout");
+    assert_eq!(
+        squash.activity_type.as_deref(),
+        Some("Workout"),
+        "kept as written"
+    );
     assert_eq!(squash.filename, None, "manual entry");
     assert_eq!(squash.perceived_exertion, Some(7.0));
 

@@ -416,7 +416,7 @@ const TCX_MULTI: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
 fn tcx_multi_activity_laps_and_session() {
     let acts = tcx_ok(TCX_MULTI);
     let sports: Vec<&str> = acts.iter().map(|a| a.sport.as_str()).collect();
-    assert_eq!(sports, ["running", "generic", "cycling", "running"]);
+    assert_eq!(sports, ["running", "other", "cycling", "running"]);
 
     let a = &acts[0];
     assert_eq!(a.device.manufacturer.as_deref(), Some("Forerunner 945"));
@@ -609,7 +609,7 @@ fn gpx_fixtures() {
     for (name, reason) in [
         ("georust__strava_route_example.gpx", "route without times"),
         ("georust__empty_name_tag.gpx", "metadata only"),
-        ("gpxpy__unicode_with_bom.gpx", "waypoints"),
+        ("gpxpy__unicode_with_bom.gpx", "with 1 waypoint and"),
     ] {
         match gpx::decode(&fixture("gpx", name)) {
             Err(Error::NotActivity(why)) => assert!(why.contains(reason), "{name}: {why}"),
@@ -658,10 +658,11 @@ fn tcx_fixtures() {
 
     let acts = tcx::decode(&fixture("tcx", "tcxcrate__20210323_yoga.tcx.gz"))
         .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(acts[0].sport, "generic", "Sport=\"Other\"");
+    assert_eq!(acts[0].sport, "other", "Sport=\"Other\"");
+    assert_eq!(acts[0].sport_label.as_deref(), Some("Other"));
     let acts = tcx::decode(&fixture("tcx", "tcxparser__sup_activity_1.tcx.gz"))
         .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(acts[0].sport, "generic");
+    assert_eq!(acts[0].sport, "other");
     let acts = tcx::decode(&fixture(
         "tcx",
         "runpandas__2020-12-02T06_08_29-300_Running.tcx.gz",
@@ -1090,9 +1091,17 @@ fn impossible_times_are_refused_and_impossible_samples_left_out() {
     let doc = gpx_with("2024-06-01T07", &bad);
     let (_, acts) = hamstride_ingest::sniff::decode(doc.as_bytes()).unwrap();
     let a = &acts[0];
-    let w = a.warnings.join("; ");
+    let w: Vec<&str> = a.warnings.iter().map(|w| w.detail.as_str()).collect();
+    let w = w.join("; ");
     assert!(w.contains("2 heart-rate readings were left out"), "{w}");
-    assert!(w.contains("1 GPS positions"), "{w}");
+    assert!(
+        w.contains("1 GPS position (a jump too fast to be real) was left out"),
+        "{w}"
+    );
+    assert!(a
+        .warnings
+        .iter()
+        .all(|w| w.code == hamstride_ingest::WarningCode::LeftOut));
     assert!(a
         .records
         .heart_rate_bpm

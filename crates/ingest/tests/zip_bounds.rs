@@ -9,6 +9,7 @@ use std::sync::atomic::AtomicU64;
 use std::time::{Duration, Instant};
 
 use hamstride_ingest::archive::{walk, Limits, Member, Source, LOCKED, NOT_A_ZIP};
+use hamstride_ingest::SkipCode;
 
 const GPX: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
 <gpx version="1.1" creator="test" xmlns="http://www.topografix.com/GPX/1/1">
@@ -18,11 +19,18 @@ const GPX: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
 </trkseg></trk></gpx>
 "#;
 
+/// A hang guard, not a speed target (speed is measured apart, on a release build): the
+/// defects these tests reproduce kept the walker busy for 48 to 108 s, while a debug build
+/// on a loaded CI machine refuses each of these in well under a second.
+const HANG: Duration = Duration::from_secs(20);
+
 /// What a walk produced: imported paths, (path, reason) skips, (path, warning) warnings.
 #[derive(Debug, Default)]
 struct Walked {
     files: Vec<String>,
     skips: Vec<(String, String)>,
+    /// The code of each skip, in the order of `skips`.
+    codes: Vec<SkipCode>,
     warnings: Vec<(String, String)>,
     took: Duration,
 }
@@ -33,8 +41,11 @@ fn walk_source(source: Source, limits: &Limits) -> Walked {
     walk(vec![source], limits, &AtomicU64::new(0), &mut |m| {
         match m {
             Member::File { path, .. } => w.files.push(path),
-            Member::Skipped { path, reason } => w.skips.push((path, reason)),
-            Member::Warning { path, warning } => w.warnings.push((path, warning)),
+            Member::Skipped { path, reason } => {
+                w.codes.push(reason.code);
+                w.skips.push((path, reason.detail));
+            }
+            Member::Warning { path, warning } => w.warnings.push((path, warning.detail)),
         }
         true
     });
@@ -182,7 +193,7 @@ fn entries_sharing_one_member_are_refused_at_once() {
     assert_eq!(w.skips.len(), 1, "{:?}", w.skips);
     assert_eq!(w.skips[0].0, "fanout.zip");
     assert!(w.skips[0].1.contains("overlap each other"), "{:?}", w.skips);
-    assert!(w.took < Duration::from_secs(2), "{:?}", w.took);
+    assert!(w.took < HANG, "{:?}", w.took);
 }
 
 /// The "overlap" bomb: a member whose data holds the next member's header, so the bytes
@@ -266,7 +277,7 @@ fn a_huge_file_that_is_not_a_zip_is_refused_at_once() {
         w.skips,
         [(path.display().to_string(), NOT_A_ZIP.to_string())]
     );
-    assert!(w.took < Duration::from_secs(2), "{:?}", w.took);
+    assert!(w.took < HANG, "{:?}", w.took);
 }
 
 /// A zip whose end record lists more entries than allowed is refused from that record,
@@ -311,7 +322,7 @@ fn too_many_entries_are_refused_from_the_end_record() {
         "{:?}",
         w.skips
     );
-    assert!(w.took < Duration::from_secs(2), "{:?}", w.took);
+    assert!(w.took < HANG, "{:?}", w.took);
 }
 
 /// Issue 14, item 9: a zip cut short by one byte (its end record incomplete) kept nothing;
@@ -376,6 +387,7 @@ fn a_locked_member_is_skipped_and_the_rest_read() {
         w.skips,
         [("locked.zip!run1.gpx".to_string(), LOCKED.to_string())]
     );
+    assert_eq!(w.codes, [SkipCode::Locked]);
     assert!(w.warnings.is_empty(), "{:?}", w.warnings);
 
     // 0x9901 is the AES field; it must be 7 bytes long, this one is 2.
@@ -389,6 +401,7 @@ fn a_locked_member_is_skipped_and_the_rest_read() {
         w.skips,
         [("malformed.zip!run1.gpx".to_string(), LOCKED.to_string())]
     );
+    assert_eq!(w.codes, [SkipCode::Locked]);
     assert_eq!(w.warnings.len(), 1, "{:?}", w.warnings);
     assert!(w.warnings[0].1.contains("read one by one"), "{w:?}");
 }
@@ -418,6 +431,6 @@ proptest::proptest! {
         };
         let w = walk_source(Source::Bytes { name: "fuzz.zip".into(), data: zip }, &limits);
         proptest::prop_assert!(w.files.len() <= 64 * 3);
-        proptest::prop_assert!(w.took < Duration::from_secs(2), "{:?}", w.took);
+        proptest::prop_assert!(w.took < HANG, "{:?}", w.took);
     }
 }

@@ -24,6 +24,7 @@ use std::thread;
 use hamstride_analytics::metrics::MetricsConstants;
 use hamstride_analytics::METRICS_VERSION;
 use hamstride_ingest::archive::{self, Kind, Member};
+use hamstride_ingest::error::Skip;
 use hamstride_ingest::{dedupe, sniff, strava, Activity};
 use hamstride_store::{ExternalMeta, NewActivity, NewOriginal, WriteTx};
 
@@ -36,6 +37,8 @@ use crate::Error;
 pub use hamstride_ingest::archive::Limits;
 /// One input of an import: a file or folder path, or named bytes (a web upload).
 pub use hamstride_ingest::archive::Source as ImportSource;
+/// The codes of skipped files and warnings, for adapters and scripts.
+pub use hamstride_ingest::{SkipCode, WarningCode};
 
 /// Stored activities starting this close to a new one are compared with it (the rest of the
 /// test, and the choice of copy, is `hamstride_ingest::dedupe`'s).
@@ -59,26 +62,73 @@ pub struct ImportOptions {
     pub now_ms: i64,
 }
 
-/// A file (or archive member) not imported, and why.
+/// A file (or archive member) not imported, and why: a stable code, the plain sentence of
+/// `kb/import.toml` for it, and the technical detail (for `--verbose` and scripts).
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Skipped {
     pub path: String,
+    pub code: SkipCode,
+    /// In plain words, the same for every file with this code.
     pub reason: String,
+    /// What exactly happened, in the reader's terms (offsets, limits, library errors).
+    pub detail: String,
 }
 
 impl Skipped {
+    /// A skipped file with the sentence for its code.
+    pub fn new(path: String, skip: Skip) -> Skipped {
+        Skipped {
+            path,
+            code: skip.code,
+            reason: skip_text(skip.code),
+            detail: skip.detail,
+        }
+    }
+
     /// True when the file could not be read (corrupt, too large, unreadable), false when it is
     /// simply not activity data (a photo in an export): what the CLI's exit code reports.
     pub fn is_failure(&self) -> bool {
-        self.reason != hamstride_ingest::archive::NOT_AN_ACTIVITY
+        self.code.is_failure()
     }
 }
 
-/// A file imported with something repaired or left out (bad CRC, truncation …).
+/// A file imported with something repaired or left out (bad CRC, truncation …): a stable
+/// code, its plain sentence, and the technical detail.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Warning {
     pub path: String,
+    pub code: WarningCode,
+    /// In plain words, the same for every warning with this code.
     pub warning: String,
+    pub detail: String,
+}
+
+impl Warning {
+    fn new(path: String, w: &hamstride_ingest::Warning) -> Warning {
+        Warning {
+            path,
+            code: w.code,
+            warning: warning_text(w.code),
+            detail: w.detail.clone(),
+        }
+    }
+}
+
+/// The plain sentence for a skip code (`kb/import.toml`); the code itself in the build that
+/// cannot load its rules, where every file fails on them anyway.
+fn skip_text(code: SkipCode) -> String {
+    hamstride_ingest::plausible::rules().map_or_else(
+        |_| code.as_str().to_string(),
+        |r| r.skip_text(code).to_string(),
+    )
+}
+
+/// The plain sentence for a warning code (`kb/import.toml`).
+fn warning_text(code: WarningCode) -> String {
+    hamstride_ingest::plausible::rules().map_or_else(
+        |_| code.as_str().to_string(),
+        |r| r.warning_text(code).to_string(),
+    )
 }
 
 /// What an import did.
@@ -195,7 +245,7 @@ enum Outcome {
     },
     Index {
         path: String,
-        rows: Result<Vec<strava::StravaActivity>, String>,
+        rows: Result<Vec<strava::StravaActivity>, Skip>,
         cost: u64,
     },
     Skipped(Skipped),
@@ -251,9 +301,11 @@ pub fn run(
                                 Job::File { path, bytes }
                             }
                         }
-                        Member::Skipped { path, reason } => Job::Skipped(Skipped { path, reason }),
+                        Member::Skipped { path, reason } => {
+                            Job::Skipped(Skipped::new(path, reason))
+                        }
                         Member::Warning { path, warning } => {
-                            Job::Warning(Warning { path, warning })
+                            Job::Warning(Warning::new(path, &warning))
                         }
                     };
                     // The writer hung up (store failure): stop walking.
@@ -389,16 +441,13 @@ fn work(
         Job::Warning(w) => Outcome::Warning(w),
         Job::Index { path, bytes } => Outcome::Index {
             cost: bytes.len() as u64,
-            rows: strava::parse_activities_csv(&bytes).map_err(|e| e.to_string()),
+            rows: strava::parse_activities_csv(&bytes).map_err(|e| Skip::from(&e)),
             path,
         },
         Job::File { path, bytes } => {
             let cost = bytes.len() as u64;
             let failed = |path: String, e: hamstride_ingest::Error| Outcome::Failed {
-                skip: Skipped {
-                    path,
-                    reason: e.to_string(),
-                },
+                skip: Skipped::new(path, Skip::from(&e)),
                 cost,
             };
             let decompressed = match sniff::decompress(bytes, limits) {
@@ -484,7 +533,7 @@ impl Writer<'_> {
             Outcome::Index { path, rows, cost } => {
                 match rows {
                     Ok(rows) => index.push((path, rows)),
-                    Err(reason) => self.report.skipped.push(Skipped { path, reason }),
+                    Err(reason) => self.report.skipped.push(Skipped::new(path, reason)),
                 }
                 Ok(cost)
             }
@@ -583,10 +632,7 @@ impl Writer<'_> {
                     }
                     self.report.imported += 1;
                     for w in &p.activity.warnings {
-                        self.report.warnings.push(Warning {
-                            path: path.clone(),
-                            warning: w.clone(),
-                        });
+                        self.report.warnings.push(Warning::new(path.clone(), w));
                     }
                 }
                 self.pending_files += 1;
@@ -597,22 +643,23 @@ impl Writer<'_> {
     }
 }
 
-/// Group skipped files by reason, most frequent first: the text summary shows counts and a
-/// few examples rather than ten thousand photo names.
-pub fn skipped_by_reason(skipped: &[Skipped]) -> Vec<(String, Vec<String>)> {
-    let mut map: HashMap<&str, Vec<String>> = HashMap::new();
+/// Group skipped files by reason (one per code), most frequent first, in the order first
+/// seen among equals: the text summary shows counts and a few examples rather than ten
+/// thousand photo names.
+pub fn skipped_by_reason(skipped: &[Skipped]) -> Vec<(String, Vec<&Skipped>)> {
+    let mut map: HashMap<&str, Vec<&Skipped>> = HashMap::new();
     let mut order: Vec<&str> = Vec::new();
     for s in skipped {
         let e = map.entry(s.reason.as_str()).or_insert_with(|| {
             order.push(s.reason.as_str());
             Vec::new()
         });
-        e.push(s.path.clone());
+        e.push(s);
     }
-    let mut out: Vec<(String, Vec<String>)> = order
+    let mut out: Vec<(String, Vec<&Skipped>)> = order
         .into_iter()
         .map(|r| (r.to_string(), map.remove(r).unwrap_or_default()))
         .collect();
-    out.sort_by_key(|(_, paths)| std::cmp::Reverse(paths.len()));
+    out.sort_by_key(|(_, files)| std::cmp::Reverse(files.len()));
     out
 }

@@ -305,7 +305,15 @@ pub fn check_kb(dir: Option<&Path>) -> Result<CheckReport, Error> {
                 path: path.display().to_string(),
                 error,
             })?;
-            hamstride_core::import_rules::ImportRules::from_toml(&text).map_err(Error::Kb)?;
+            let sports_path = dir.join(hamstride_core::sports::FILE_NAME);
+            let sports_text = std::fs::read_to_string(&sports_path).map_err(|error| Error::Io {
+                path: sports_path.display().to_string(),
+                error,
+            })?;
+            let sports =
+                hamstride_core::sports::Sports::from_toml(&sports_text).map_err(Error::Kb)?;
+            hamstride_core::import_rules::ImportRules::from_toml_with(&text, &sports)
+                .map_err(Error::Kb)?;
             Ok(CheckReport {
                 kb: kb.stats(),
                 plans: plans.stats(),

@@ -6,7 +6,9 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use hamstride_service::import::{self, ImportOptions, ImportReport, ImportSource};
+use hamstride_service::import::{
+    self, ImportOptions, ImportReport, ImportSource, SkipCode, WarningCode,
+};
 use hamstride_service::AthleteDb;
 
 fn fixture(rel: &str) -> PathBuf {
@@ -149,10 +151,16 @@ fn oversized_and_garbage_uploads_are_skipped_naming_the_upload() {
     let got: Vec<(&str, &str)> = r
         .skipped
         .iter()
-        .map(|s| (s.path.as_str(), s.reason.as_str()))
+        .map(|s| (s.path.as_str(), s.detail.as_str()))
         .collect();
     assert_eq!(got.len(), 4, "{got:?}");
     let reason = |name: &str| got.iter().find(|(p, _)| *p == name).unwrap().1;
+    let code = |name: &str| r.skipped.iter().find(|s| s.path == name).unwrap().code;
+    assert_eq!(code("big.fit"), SkipCode::TooLarge);
+    assert_eq!(code("notes.gpx"), SkipCode::UnknownFormat);
+    assert_eq!(code("export.zip"), SkipCode::Damaged);
+    assert_eq!(code("empty.tcx"), SkipCode::UnknownFormat);
+    assert!(r.skipped.iter().all(|s| s.is_failure()));
     assert!(reason("big.fit").contains("over the 1 MB limit"), "{got:?}");
     assert!(
         reason("notes.gpx").contains("not FIT, GPX or TCX"),
@@ -188,7 +196,8 @@ fn a_cut_zip_and_a_cut_gzip_import_what_they_hold_with_a_warning() {
     assert!(r.skipped.is_empty(), "{r:?}");
     assert!(
         r.warnings.iter().any(|w| w.path == "export.zip"
-            && w.warning == "this zip was cut short; kept the 2 complete files before the cut"),
+            && w.code == WarningCode::Truncated
+            && w.detail == "this zip was cut short; kept the 2 complete files before the cut"),
         "{:?}",
         r.warnings
     );
@@ -200,7 +209,8 @@ fn a_cut_zip_and_a_cut_gzip_import_what_they_hold_with_a_warning() {
     assert_eq!(r.imported, 1, "{r:?}");
     assert!(
         r.warnings.iter().any(|w| w.path == "ride.gpx.gz"
-            && w.warning == "the file was cut short; kept what could be read"),
+            && w.code == WarningCode::Truncated
+            && w.detail == "the file was cut short; kept what could be read"),
         "{:?}",
         r.warnings
     );

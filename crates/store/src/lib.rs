@@ -445,6 +445,8 @@ pub(crate) struct StoredActivity {
     pub id: i64,
     pub sport: String,
     pub sub_sport: Option<String>,
+    /// The `external_type` column: the sport as the file or the export's index wrote it.
+    pub sport_label: Option<String>,
     pub start_ms: Option<i64>,
     pub end_ms: Option<i64>,
     pub start_was_relative: bool,
@@ -470,6 +472,7 @@ impl StoredActivity {
         Ok(Activity {
             sport: self.sport,
             sub_sport: self.sub_sport,
+            sport_label: self.sport_label,
             device: hamstride_core::activity::Device {
                 manufacturer: self.manufacturer,
                 product: self.product,

@@ -610,7 +610,7 @@ impl Store for PgStore {
                 c.query_opt(
                     "SELECT a.sport, a.sub_sport, a.start_ms, a.end_ms, a.start_was_relative, a.name,
                             a.device_manufacturer, a.device_product, a.sessions_json, a.laps_json,
-                            a.warnings_json, s.data
+                            a.warnings_json, s.data, a.external_type
                      FROM activity a
                      LEFT JOIN activity_stream s ON s.activity_id = a.id AND s.athlete_id = a.athlete_id
                      WHERE a.id = $1 AND a.athlete_id = $2",
@@ -633,6 +633,7 @@ impl Store for PgStore {
                 laps: r.get(9),
                 warnings: r.get(10),
                 streams: r.get(11),
+                sport_label: r.get(12),
             }
             .into_activity()
         })
@@ -759,7 +760,7 @@ impl WriteTx for PgTx<'_> {
             .query(
                 "SELECT a.id, a.format, a.source_path, a.sport, a.sub_sport, a.start_ms, a.end_ms,
                         a.start_was_relative, a.name, a.device_manufacturer, a.device_product,
-                        a.sessions_json, a.laps_json, a.warnings_json, s.data
+                        a.sessions_json, a.laps_json, a.warnings_json, s.data, a.external_type
                  FROM activity a
                  LEFT JOIN activity_stream s ON s.activity_id = a.id AND s.athlete_id = a.athlete_id
                  WHERE a.athlete_id = $4 AND a.start_ms BETWEEN $1 AND $2
@@ -793,6 +794,7 @@ impl WriteTx for PgTx<'_> {
                         laps: r.get(12),
                         warnings: r.get(13),
                         streams: r.get(14),
+                        sport_label: r.get(15),
                     }
                     .into_activity()?,
                 })
@@ -825,7 +827,8 @@ impl WriteTx for PgTx<'_> {
                     device_product = $12, distance_m = $13, timer_s = $14, elapsed_s = $15,
                     avg_heart_rate = $16, max_heart_rate = $17, avg_cadence = $18,
                     ascent_m = $19, descent_m = $20, record_count = $21, sessions_json = $22,
-                    laps_json = $23, warnings_json = $24, imported_at_ms = $25
+                    laps_json = $23, warnings_json = $24, imported_at_ms = $25,
+                    external_type = coalesce($28, external_type)
                  WHERE id = $26 AND athlete_id = $27",
                 &[
                     &a.original_id,
@@ -855,6 +858,7 @@ impl WriteTx for PgTx<'_> {
                     &a.imported_at_ms,
                     &id,
                     &who,
+                    &act.sport_label,
                 ],
             )
             .map_err(pg(format!("replace activity {id} from {}", a.source_path)))?;
@@ -908,9 +912,9 @@ impl WriteTx for PgTx<'_> {
                     sub_sport, start_ms, end_ms, start_was_relative, name, device_manufacturer,
                     device_product, distance_m, timer_s, elapsed_s, avg_heart_rate,
                     max_heart_rate, avg_cadence, ascent_m, descent_m, record_count,
-                    sessions_json, laps_json, warnings_json, imported_at_ms)
+                    sessions_json, laps_json, warnings_json, imported_at_ms, external_type)
                  SELECT $26, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
-                    $16, $17, $18, $19, $20, $21, $22, $23, $24, $25
+                    $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $27
                  WHERE EXISTS (SELECT 1 FROM original_file WHERE id = $1 AND athlete_id = $26)
                  RETURNING id",
                 &[
@@ -940,6 +944,7 @@ impl WriteTx for PgTx<'_> {
                     &s.warnings,
                     &a.imported_at_ms,
                     &self.who.id,
+                    &act.sport_label,
                 ],
             )
             .map_err(pg(format!("store activity from {}", a.source_path)))?;

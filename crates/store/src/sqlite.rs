@@ -803,7 +803,7 @@ impl Store for SqliteStore {
             .query_row(
                 "SELECT a.sport, a.sub_sport, a.start_ms, a.end_ms, a.start_was_relative, a.name,
                         a.device_manufacturer, a.device_product, a.sessions_json, a.laps_json,
-                        a.warnings_json, s.data
+                        a.warnings_json, s.data, a.external_type
                  FROM activity a
                  LEFT JOIN activity_stream s ON s.activity_id = a.id AND s.athlete_id = a.athlete_id
                  WHERE a.id = ?1 AND a.athlete_id = ?2",
@@ -823,6 +823,7 @@ impl Store for SqliteStore {
                         laps: r.get(9)?,
                         warnings: r.get(10)?,
                         streams: r.get(11)?,
+                        sport_label: r.get(12)?,
                     })
                 },
             )
@@ -1021,7 +1022,7 @@ impl WriteTx for SqliteTx<'_> {
             .prepare_cached(
                 "SELECT a.id, a.format, a.source_path, a.sport, a.sub_sport, a.start_ms, a.end_ms,
                         a.start_was_relative, a.name, a.device_manufacturer, a.device_product,
-                        a.sessions_json, a.laps_json, a.warnings_json, s.data
+                        a.sessions_json, a.laps_json, a.warnings_json, s.data, a.external_type
                  FROM activity a
                  LEFT JOIN activity_stream s ON s.activity_id = a.id AND s.athlete_id = a.athlete_id
                  WHERE a.athlete_id = ?4 AND a.start_ms BETWEEN ?1 AND ?2
@@ -1054,6 +1055,7 @@ impl WriteTx for SqliteTx<'_> {
                             laps: r.get(12)?,
                             warnings: r.get(13)?,
                             streams: r.get(14)?,
+                            sport_label: r.get(15)?,
                         },
                     ))
                 },
@@ -1100,7 +1102,8 @@ impl WriteTx for SqliteTx<'_> {
                     device_product = ?12, distance_m = ?13, timer_s = ?14, elapsed_s = ?15,
                     avg_heart_rate = ?16, max_heart_rate = ?17, avg_cadence = ?18,
                     ascent_m = ?19, descent_m = ?20, record_count = ?21, sessions_json = ?22,
-                    laps_json = ?23, warnings_json = ?24, imported_at_ms = ?25
+                    laps_json = ?23, warnings_json = ?24, imported_at_ms = ?25,
+                    external_type = coalesce(?28, external_type)
                  WHERE id = ?26 AND athlete_id = ?27",
                 params![
                     a.original_id,
@@ -1130,6 +1133,7 @@ impl WriteTx for SqliteTx<'_> {
                     a.imported_at_ms,
                     id,
                     who,
+                    act.sport_label,
                 ],
             )
             .map_err(sql(format!("replace activity {id} from {}", a.source_path)))?;
@@ -1180,9 +1184,9 @@ impl WriteTx for SqliteTx<'_> {
                     sub_sport, start_ms, end_ms, start_was_relative, name, device_manufacturer,
                     device_product, distance_m, timer_s, elapsed_s, avg_heart_rate,
                     max_heart_rate, avg_cadence, ascent_m, descent_m, record_count,
-                    sessions_json, laps_json, warnings_json, imported_at_ms)
+                    sessions_json, laps_json, warnings_json, imported_at_ms, external_type)
                  SELECT ?26, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,
-                    ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25
+                    ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?27
                  WHERE EXISTS (SELECT 1 FROM original_file WHERE id = ?1 AND athlete_id = ?26)",
             )
             .and_then(|mut st| {
@@ -1213,6 +1217,7 @@ impl WriteTx for SqliteTx<'_> {
                     s.warnings,
                     a.imported_at_ms,
                     self.who.id,
+                    act.sport_label,
                 ])
             })
             .map_err(sql(format!("store activity from {}", a.source_path)))

@@ -18,7 +18,7 @@
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use hamstride_core::activity::{Activity, Records, Session};
+use hamstride_core::activity::{Activity, Records, Session, Warning, WarningCode};
 use hamstride_store::{
     AssessmentRow, Athlete, Error, ExternalMeta, NewActivity, NewCheckin, NewOriginal, NewPain,
     PgStore, SqliteStore, Store,
@@ -273,7 +273,12 @@ fn sample(start_ms: i64) -> Activity {
             ..Default::default()
         }],
         records: r,
-        warnings: vec!["file CRC mismatch".into()],
+        sport_label: Some("Course à pied".into()),
+        warnings: vec![
+            Warning::new(WarningCode::Damaged, "file CRC mismatch"),
+            Warning::from("a text warning"),
+        ]
+        .into(),
         ..Default::default()
     }
 }
@@ -589,7 +594,9 @@ fn activities(b: &dyn Backend) {
     let id = insert(&mut *s, a, 2, "x/run.fit", &act);
     let back = s.load_activity(a, id).unwrap().unwrap();
     assert_eq!(back.sessions, act.sessions);
-    assert_eq!(back.warnings, act.warnings);
+    assert_eq!(back.warnings, act.warnings, "codes and details come back");
+    // The sport as the file wrote it is kept, and listed beside the vocabulary's.
+    assert_eq!(back.sport_label.as_deref(), Some("Course à pied"));
     assert_eq!(back.records.len(), 120);
     assert!(back.records.heart_rate_bpm[0].is_nan());
     assert_eq!(back.records.heart_rate_bpm[1], 141.0);
@@ -598,6 +605,7 @@ fn activities(b: &dyn Backend) {
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].distance_m, Some(368.9));
     assert_eq!(rows[0].record_count, 120);
+    assert_eq!(rows[0].external_type.as_deref(), Some("Course à pied"));
     assert_eq!(s.activity_count(a).unwrap(), 1);
     assert_eq!(
         s.original_of(a, id).unwrap().unwrap(),

@@ -7,7 +7,8 @@
 use super::messages::{Collected, RawDevice, MAX_LAPS, MAX_SESSIONS, NO_TIME};
 use super::profile::{self, SPORT_TRANSITION};
 use super::{Options, FIT_EPOCH_S, FORMAT, RELATIVE_LIMIT};
-use crate::{Activity, Error};
+use crate::vocab::Named;
+use crate::{Activity, Error, Warning, WarningCode};
 use hamstride_core::activity::{Device, Lap, Records, Session};
 
 const FILE_TYPE_ACTIVITY: u8 = 4;
@@ -51,11 +52,10 @@ pub(crate) fn finish(
         .sessions
         .iter()
         .map(|s| {
+            let named = named(s.sport, s.sub_sport)?;
             let session = Session {
-                sport: s
-                    .sport
-                    .map_or_else(|| "unknown".to_string(), profile::sport_name),
-                sub_sport: s.sub_sport.map(profile::sub_sport_name),
+                sport: named.sport,
+                sub_sport: named.kind,
                 start_ms: s.start.map(|t| clock.ms(t)),
                 total_elapsed_s: s.elapsed_s,
                 total_timer_s: s.timer_s,
@@ -66,9 +66,9 @@ pub(crate) fn finish(
                 total_descent_m: s.descent_m,
                 calories: s.calories,
             };
-            (session, s.sport, s.sub_sport)
+            Ok((session, s.sport, s.sub_sport))
         })
-        .collect();
+        .collect::<Result<_, Error>>()?;
     let laps: Vec<Lap> = c
         .laps
         .iter()
@@ -146,17 +146,28 @@ pub(crate) fn finish(
 
     let mut warnings = std::mem::take(&mut c.warnings);
     if c.missing_time > 0 {
-        warnings.push(format!(
-            "{} records carry no timestamp; each was given the time of the record before it (or the first known time)",
-            c.missing_time
+        warnings.push(Warning::new(
+            WarningCode::TimesFixed,
+            format!(
+                "{} records carry no timestamp; each was given the time of the record before it (or the first known time)",
+                c.missing_time
+            ),
         ));
     }
-    warnings.extend(clock.warning);
+    warnings.extend(
+        clock
+            .warning
+            .map(|w| Warning::new(WarningCode::TimesFixed, w)),
+    );
     match moved {
         0 => {}
-        1 => warnings.push("1 record was out of time order and was sorted".to_string()),
-        n => warnings.push(format!(
-            "{n} records were out of time order and were sorted"
+        1 => warnings.push(Warning::new(
+            WarningCode::Reordered,
+            "1 record was out of time order and was sorted",
+        )),
+        n => warnings.push(Warning::new(
+            WarningCode::Reordered,
+            format!("{n} records were out of time order and were sorted"),
         )),
     }
     if c.summaries_dropped > 0 {
@@ -169,9 +180,11 @@ pub(crate) fn finish(
         warnings.push(format!("… and {} more warnings", c.warnings_dropped));
     }
 
+    let named = named(sport, sub_sport)?;
     Ok(Activity {
-        sport: sport.map_or_else(|| "unknown".to_string(), profile::sport_name),
-        sub_sport: sub_sport.map(profile::sub_sport_name),
+        sport: named.sport,
+        sub_sport: named.kind,
+        sport_label: named.label,
         device,
         start_ms,
         end_ms,
@@ -182,6 +195,14 @@ pub(crate) fn finish(
         records: c.records,
         warnings,
     })
+}
+
+/// FIT's sport and sub-sport numbers in the vocabulary of `kb/sports.toml`, with the FIT
+/// profile's names as the label kept.
+fn named(sport: Option<u8>, sub_sport: Option<u8>) -> Result<Named, Error> {
+    let sport = sport.map(profile::sport_name);
+    let sub_sport = sub_sport.map(profile::sub_sport_name);
+    crate::vocab::from_fit(sport.as_deref(), sub_sport.as_deref())
 }
 
 fn device_of(d: &RawDevice) -> Device {

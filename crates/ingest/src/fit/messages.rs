@@ -6,7 +6,7 @@
 
 use super::defs::{read_num, read_u32, slot, Def, View};
 use super::FIT_EPOCH_S;
-use hamstride_core::activity::Records;
+use hamstride_core::activity::{Records, Warning, WarningCode, Warnings};
 
 /// A time we could not place: the record had no timestamp and none came before it.
 pub(crate) const NO_TIME: i64 = i64::MIN;
@@ -139,19 +139,25 @@ pub(crate) struct Collected {
     pub local_anchor: Option<i64>,
     pub hr: HrCollector,
     csd: Accum12,
-    pub warnings: Vec<String>,
+    pub warnings: Warnings,
     pub warnings_dropped: usize,
     /// Session and lap messages beyond [`MAX_SESSIONS`] / [`MAX_LAPS`], ignored.
     pub summaries_dropped: usize,
 }
 
 impl Collected {
-    pub(crate) fn warn(&mut self, w: String) {
+    /// Keep a warning (a plain text one is a generic repair), up to [`MAX_WARNINGS`].
+    pub(crate) fn warn(&mut self, w: impl Into<Warning>) {
         if self.warnings.len() < MAX_WARNINGS {
             self.warnings.push(w);
         } else {
             self.warnings_dropped += 1;
         }
+    }
+
+    /// Keep a warning with its code.
+    pub(crate) fn warn_as(&mut self, code: WarningCode, detail: String) {
+        self.warn(Warning::new(code, detail));
     }
 
     /// Reserve the record columns once, at the first record definition, for as many rows of

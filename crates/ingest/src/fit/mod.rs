@@ -18,7 +18,7 @@ mod defs;
 mod messages;
 mod profile;
 
-use crate::{Activity, Error};
+use crate::{Activity, Error, WarningCode};
 use defs::{read_u16, read_u32, Def, DefError, Kind, View};
 use hamstride_core::fit_crc::checksum;
 use messages::Collected;
@@ -139,7 +139,7 @@ impl Decoder<'_> {
                 Ok(h) => h,
                 Err(problem) if segment == 0 => return Err(Error::decode(FORMAT, pos, problem)),
                 Err(problem) => {
-                    self.out.warn(format!(
+                    self.out.warn_as(WarningCode::Damaged, format!(
                         "bytes {pos}..{} after FIT segment {segment} are not a FIT file ({problem}); ignored",
                         bytes.len()
                     ));
@@ -158,12 +158,12 @@ impl Decoder<'_> {
                 && !empty_segment_crc
             {
                 // A writer that never came back to fill in the size: read to the end.
-                self.out.warn(format!(
+                self.out.warn_as(WarningCode::Damaged, format!(
                     "FIT segment {segment} at byte {pos} declares no data; decoded to the end of the file without a CRC check"
                 ));
                 bytes.len()
             } else if declared_end.saturating_add(2) > bytes.len() {
-                self.out.warn(format!(
+                self.out.warn_as(WarningCode::Truncated, format!(
                     "FIT segment {segment} at byte {pos} is truncated: its header declares {} data bytes plus a 2-byte CRC, the file has {} after the header",
                     header.data_size,
                     bytes.len().saturating_sub(data_start)
@@ -181,7 +181,7 @@ impl Decoder<'_> {
             match self.messages(data_start, data_end) {
                 Ok(()) => {}
                 Err(Stop::Damaged(at, problem)) => {
-                    self.out.warn(format!(
+                    self.out.warn_as(WarningCode::Truncated, format!(
                         "decoding stopped at byte {at} in FIT segment {segment}: {problem}; kept what came before"
                     ));
                     self.stopped = Some((at, problem));
@@ -213,7 +213,7 @@ impl Decoder<'_> {
         let stored = read_u16(rest, 12, false).unwrap_or(0);
         let computed = checksum(rest.get(..12).unwrap_or_default());
         if stored != 0 && stored != computed {
-            self.out.warn(format!(
+            self.out.warn_as(WarningCode::Damaged, format!(
                 "header CRC mismatch in FIT segment {segment} at byte {pos} (stored {stored:#06x}, computed {computed:#06x}); header used as is"
             ));
         }
@@ -227,7 +227,7 @@ impl Decoder<'_> {
         let stored = read_u16(self.bytes, end, false).unwrap_or(0);
         let computed = checksum(covered);
         if stored != computed {
-            self.out.warn(format!(
+            self.out.warn_as(WarningCode::Damaged, format!(
                 "file CRC mismatch in FIT segment {segment} (bytes {start}..{end}: stored {stored:#06x}, computed {computed:#06x}); data kept"
             ));
         }

@@ -138,16 +138,26 @@ fn print_summary(r: &ImportReport, secs: f64, db: &str, verbose: bool) -> std::i
             files.len(),
             if files.len() == 1 { "file" } else { "files" }
         );
-        for w in r.warnings.iter().take(10) {
+        // Without --verbose two warnings of one code read the same, so a file says each
+        // sentence once; --verbose tells them apart by their detail.
+        let mut shown: Vec<&hamstride_service::import::Warning> = Vec::new();
+        for w in &r.warnings {
+            let same =
+                |s: &&hamstride_service::import::Warning| s.path == w.path && s.code == w.code;
+            if verbose || !shown.iter().any(same) {
+                shown.push(w);
+            }
+        }
+        for w in shown.iter().take(10) {
             outln!("  {}: {}", terminal(&w.path), terminal(&w.warning));
             if verbose {
                 outln!("      ({})", terminal(&w.detail));
             }
         }
-        if r.warnings.len() > 10 {
+        if shown.len() > 10 {
             outln!(
                 "  … and {} more (--format json lists all)",
-                r.warnings.len() - 10
+                shown.len() - 10
             );
         }
     }

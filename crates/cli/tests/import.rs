@@ -488,6 +488,25 @@ const JARGON: [&str; 8] = [
     "waypoints",
 ];
 
+/// A gzip cut short inside its GPX has two warnings of one code (the GPX ends early, the
+/// gzip ends early): the runner reads the sentence once, --verbose shows both details.
+#[test]
+fn a_file_says_each_plain_sentence_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let gz = std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../ingest/tests/fixtures/gpx/georust__garmin-activity.gpx.gz"),
+    )
+    .unwrap();
+    let cut = write(tmp.path(), "cut.gpx.gz", &gz[..3000.min(gz.len() * 6 / 10)]);
+    let (text, out) = import_text(&tmp.path().join("plain"), &[], &[cut.as_path()]);
+    assert!(out.status.success(), "{text}");
+    let sentence = "the rest of the file could not be read";
+    assert_eq!(text.matches(sentence).count(), 1, "{text}");
+    let (verbose, _) = import_text(&tmp.path().join("v"), &["--verbose"], &[cut.as_path()]);
+    assert_eq!(verbose.matches(sentence).count(), 2, "{verbose}");
+}
+
 #[test]
 fn damaged_fit_files_are_explained_in_plain_words_and_verbose_adds_the_detail() {
     let tmp = tempfile::tempdir().unwrap();

@@ -407,6 +407,10 @@ pub(crate) struct Summary {
     pub avg_cad: Option<f64>,
     pub ascent: Option<f64>,
     pub descent: Option<f64>,
+    pub distance_m: Option<f64>,
+    pub timer_s: Option<f64>,
+    pub elapsed_s: Option<f64>,
+    pub record_count: i64,
 }
 
 impl Summary {
@@ -436,7 +440,21 @@ impl Summary {
             avg_cad: Records::mean(&act.records.cadence).map(|m| m.0),
             ascent: sum(|s| s.total_ascent_m),
             descent: sum(|s| s.total_descent_m),
+            distance_m: act.distance_m(),
+            timer_s: act.timer_s(),
+            elapsed_s: act.elapsed_s(),
+            record_count: act.records.len() as i64,
         })
+    }
+}
+
+impl NewActivity<'_> {
+    /// The encoded streams: as the import worker encoded them, or encoded now.
+    pub(crate) fn streams_blob(&self) -> std::borrow::Cow<'_, [u8]> {
+        match self.streams {
+            Some(b) => std::borrow::Cow::Borrowed(b),
+            None => std::borrow::Cow::Owned(crate::codec::encode(&self.activity.records)),
+        }
     }
 }
 

@@ -15,6 +15,7 @@
 use std::sync::Mutex;
 
 use hamstride_core::activity::Activity;
+use postgres::types::ToSql;
 use postgres::{Client, NoTls, Row};
 
 use crate::{
@@ -830,36 +831,7 @@ impl WriteTx for PgTx<'_> {
                     laps_json = $23, warnings_json = $24, imported_at_ms = $25,
                     external_type = coalesce($28, external_type)
                  WHERE id = $26 AND athlete_id = $27",
-                &[
-                    &a.original_id,
-                    &a.part,
-                    &a.source_path,
-                    &a.format,
-                    &act.sport,
-                    &act.sub_sport,
-                    &act.start_ms,
-                    &act.end_ms,
-                    &act.start_was_relative,
-                    &act.name,
-                    &act.device.manufacturer,
-                    &act.device.product,
-                    &act.distance_m(),
-                    &act.timer_s(),
-                    &act.elapsed_s(),
-                    &s.avg_hr,
-                    &s.max_hr,
-                    &s.avg_cad,
-                    &s.ascent,
-                    &s.descent,
-                    &(act.records.len() as i64),
-                    &s.sessions,
-                    &s.laps,
-                    &s.warnings,
-                    &a.imported_at_ms,
-                    &id,
-                    &who,
-                    &act.sport_label,
-                ],
+                &with_columns(a, &s, [&id, &who, &act.sport_label]),
             )
             .map_err(pg(format!("replace activity {id} from {}", a.source_path)))?;
         for (sql_text, what) in [
@@ -883,14 +855,7 @@ impl WriteTx for PgTx<'_> {
             )
             .map_err(pg(format!("replace activity {id}: link the old file")))?;
         if !act.records.is_empty() {
-            let owned;
-            let blob = match a.streams {
-                Some(b) => b,
-                None => {
-                    owned = crate::codec::encode(&act.records);
-                    &owned
-                }
-            };
+            let blob: &[u8] = &a.streams_blob();
             self.tx
                 .execute(
                     "INSERT INTO activity_stream (activity_id, athlete_id, codec, data)
@@ -917,35 +882,7 @@ impl WriteTx for PgTx<'_> {
                     $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $27
                  WHERE EXISTS (SELECT 1 FROM original_file WHERE id = $1 AND athlete_id = $26)
                  RETURNING id",
-                &[
-                    &a.original_id,
-                    &a.part,
-                    &a.source_path,
-                    &a.format,
-                    &act.sport,
-                    &act.sub_sport,
-                    &act.start_ms,
-                    &act.end_ms,
-                    &act.start_was_relative,
-                    &act.name,
-                    &act.device.manufacturer,
-                    &act.device.product,
-                    &act.distance_m(),
-                    &act.timer_s(),
-                    &act.elapsed_s(),
-                    &s.avg_hr,
-                    &s.max_hr,
-                    &s.avg_cad,
-                    &s.ascent,
-                    &s.descent,
-                    &(act.records.len() as i64),
-                    &s.sessions,
-                    &s.laps,
-                    &s.warnings,
-                    &a.imported_at_ms,
-                    &self.who.id,
-                    &act.sport_label,
-                ],
+                &with_columns(a, &s, [&self.who.id, &act.sport_label]),
             )
             .map_err(pg(format!("store activity from {}", a.source_path)))?;
         let Some(row) = row else {
@@ -956,14 +893,7 @@ impl WriteTx for PgTx<'_> {
         };
         let id: i64 = row.get(0);
         if !act.records.is_empty() {
-            let owned;
-            let blob = match a.streams {
-                Some(b) => b,
-                None => {
-                    owned = crate::codec::encode(&act.records);
-                    &owned
-                }
-            };
+            let blob: &[u8] = &a.streams_blob();
             self.tx
                 .execute(
                     "INSERT INTO activity_stream (activity_id, athlete_id, codec, data)
@@ -1101,4 +1031,43 @@ pub(crate) fn problem(e: &postgres::Error) -> crate::Problem {
         }
         _ => crate::Problem::Other,
     }
+}
+
+/// The 25 columns both `insert_activity` and `replace_activity` write, as `$1`…`$25` in this
+/// order, followed by each statement's own parameters (`$26`…).
+fn with_columns<'a, const N: usize>(
+    a: &'a NewActivity<'_>,
+    s: &'a Summary,
+    rest: [&'a (dyn ToSql + Sync); N],
+) -> Vec<&'a (dyn ToSql + Sync)> {
+    let act = a.activity;
+    let mut p: Vec<&'a (dyn ToSql + Sync)> = vec![
+        &a.original_id,
+        &a.part,
+        &a.source_path,
+        &a.format,
+        &act.sport,
+        &act.sub_sport,
+        &act.start_ms,
+        &act.end_ms,
+        &act.start_was_relative,
+        &act.name,
+        &act.device.manufacturer,
+        &act.device.product,
+        &s.distance_m,
+        &s.timer_s,
+        &s.elapsed_s,
+        &s.avg_hr,
+        &s.max_hr,
+        &s.avg_cad,
+        &s.ascent,
+        &s.descent,
+        &s.record_count,
+        &s.sessions,
+        &s.laps,
+        &s.warnings,
+        &a.imported_at_ms,
+    ];
+    p.extend(rest);
+    p
 }

@@ -1105,36 +1105,7 @@ impl WriteTx for SqliteTx<'_> {
                     laps_json = ?23, warnings_json = ?24, imported_at_ms = ?25,
                     external_type = coalesce(?28, external_type)
                  WHERE id = ?26 AND athlete_id = ?27",
-                params![
-                    a.original_id,
-                    a.part,
-                    a.source_path,
-                    a.format,
-                    act.sport,
-                    act.sub_sport,
-                    act.start_ms,
-                    act.end_ms,
-                    act.start_was_relative,
-                    act.name,
-                    act.device.manufacturer,
-                    act.device.product,
-                    act.distance_m(),
-                    act.timer_s(),
-                    act.elapsed_s(),
-                    s.avg_hr,
-                    s.max_hr,
-                    s.avg_cad,
-                    s.ascent,
-                    s.descent,
-                    act.records.len() as i64,
-                    s.sessions,
-                    s.laps,
-                    s.warnings,
-                    a.imported_at_ms,
-                    id,
-                    who,
-                    act.sport_label,
-                ],
+                &with_columns(a, &s, [&id, &who, &act.sport_label])[..],
             )
             .map_err(sql(format!("replace activity {id} from {}", a.source_path)))?;
         self.tx
@@ -1156,14 +1127,7 @@ impl WriteTx for SqliteTx<'_> {
             })
             .map_err(sql(format!("replace activity {id}")))?;
         if !act.records.is_empty() {
-            let owned;
-            let blob = match a.streams {
-                Some(b) => b,
-                None => {
-                    owned = crate::codec::encode(&act.records);
-                    &owned
-                }
-            };
+            let blob = a.streams_blob();
             self.tx
                 .execute(
                     "INSERT INTO activity_stream (activity_id, athlete_id, codec, data)
@@ -1190,35 +1154,7 @@ impl WriteTx for SqliteTx<'_> {
                  WHERE EXISTS (SELECT 1 FROM original_file WHERE id = ?1 AND athlete_id = ?26)",
             )
             .and_then(|mut st| {
-                st.execute(params![
-                    a.original_id,
-                    a.part,
-                    a.source_path,
-                    a.format,
-                    act.sport,
-                    act.sub_sport,
-                    act.start_ms,
-                    act.end_ms,
-                    act.start_was_relative,
-                    act.name,
-                    act.device.manufacturer,
-                    act.device.product,
-                    act.distance_m(),
-                    act.timer_s(),
-                    act.elapsed_s(),
-                    s.avg_hr,
-                    s.max_hr,
-                    s.avg_cad,
-                    s.ascent,
-                    s.descent,
-                    act.records.len() as i64,
-                    s.sessions,
-                    s.laps,
-                    s.warnings,
-                    a.imported_at_ms,
-                    self.who.id,
-                    act.sport_label,
-                ])
+                st.execute(&with_columns(a, &s, [&self.who.id, &act.sport_label])[..])
             })
             .map_err(sql(format!("store activity from {}", a.source_path)))
             .and_then(|n| {
@@ -1233,14 +1169,7 @@ impl WriteTx for SqliteTx<'_> {
             })?;
         let id = self.tx.last_insert_rowid();
         if !act.records.is_empty() {
-            let owned;
-            let blob = match a.streams {
-                Some(b) => b,
-                None => {
-                    owned = crate::codec::encode(&act.records);
-                    &owned
-                }
-            };
+            let blob = a.streams_blob();
             self.tx
                 .prepare_cached(
                     "INSERT INTO activity_stream (activity_id, athlete_id, codec, data)
@@ -1483,4 +1412,43 @@ pub(crate) fn problem(e: &rusqlite::Error) -> crate::Problem {
         Some(rusqlite::ErrorCode::SystemIoFailure) => crate::Problem::Io,
         _ => crate::Problem::Other,
     }
+}
+
+/// The 25 columns both `insert_activity` and `replace_activity` write, as `?1`…`?25` in this
+/// order, followed by each statement's own parameters (`?26`…).
+fn with_columns<'a, const N: usize>(
+    a: &'a NewActivity<'_>,
+    s: &'a Summary,
+    rest: [&'a dyn rusqlite::ToSql; N],
+) -> Vec<&'a dyn rusqlite::ToSql> {
+    let act = a.activity;
+    let mut p: Vec<&'a dyn rusqlite::ToSql> = vec![
+        &a.original_id,
+        &a.part,
+        &a.source_path,
+        &a.format,
+        &act.sport,
+        &act.sub_sport,
+        &act.start_ms,
+        &act.end_ms,
+        &act.start_was_relative,
+        &act.name,
+        &act.device.manufacturer,
+        &act.device.product,
+        &s.distance_m,
+        &s.timer_s,
+        &s.elapsed_s,
+        &s.avg_hr,
+        &s.max_hr,
+        &s.avg_cad,
+        &s.ascent,
+        &s.descent,
+        &s.record_count,
+        &s.sessions,
+        &s.laps,
+        &s.warnings,
+        &a.imported_at_ms,
+    ];
+    p.extend(rest);
+    p
 }

@@ -126,8 +126,13 @@ fn print_summary(r: &ImportReport, secs: f64, db: &str, verbose: bool) -> std::i
     );
     if r.index_rows_joined > 0 {
         outln!(
-            "Names and effort joined from activities.csv for {} activities.",
-            r.index_rows_joined
+            "Names and effort joined from activities.csv for {} {}.",
+            r.index_rows_joined,
+            if r.index_rows_joined == 1 {
+                "activity"
+            } else {
+                "activities"
+            }
         );
     }
     if !r.warnings.is_empty() {
@@ -242,7 +247,15 @@ pub fn activities(db: &DbOptions, format: Format, units: Option<Units>) -> Resul
             terminal(r.name.as_deref().unwrap_or(""))
         );
     }
-    outln!("{} activities", rows.len());
+    outln!(
+        "{} {}",
+        rows.len(),
+        if rows.len() == 1 {
+            "activity"
+        } else {
+            "activities"
+        }
+    );
     Ok(ExitCode::SUCCESS)
 }
 

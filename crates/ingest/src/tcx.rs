@@ -443,6 +443,7 @@ impl Parser {
         xml::fill_distance(&mut rec, None);
         let first_rec = rec.time_ms.first().copied();
         let last_rec = rec.time_ms.last().copied();
+        let id_ms = trust_the_points(&mut laps, id_ms, first_rec, &mut warnings);
 
         // Lap elapsed time: to the next lap's start (laps are contiguous), the last lap to
         // its last trackpoint; never less than its timer time.
@@ -623,4 +624,37 @@ fn attribute_text(e: &BytesStart<'_>, name: &[u8]) -> Option<String> {
         }
     }
     None
+}
+
+/// A TCX states its start twice: the `<Id>` and each lap's `StartTime` (the watch's clock),
+/// and every trackpoint's time (usually from GPS). When the stated start is further from
+/// the first trackpoint than two outings are apart (`kb/import.toml`'s `split_gap_s`), the
+/// watch's clock was wrong (one file said 2015 for a run whose points are from 2021): the
+/// points' clock is used, the laps are moved by the same amount, and a warning says so.
+/// Returns the `<Id>` time to use.
+fn trust_the_points(
+    laps: &mut [Lap],
+    id_ms: Option<i64>,
+    first_rec: Option<i64>,
+    warnings: &mut Warnings,
+) -> Option<i64> {
+    let stated = laps.iter().find_map(|l| l.start_ms).or(id_ms);
+    let (Some(stated), Some(first), Ok(gap)) = (stated, first_rec, crate::split::gap_ms()) else {
+        return id_ms;
+    };
+    let shift = first.saturating_sub(stated);
+    if shift.saturating_abs() <= gap {
+        return id_ms;
+    }
+    for lap in laps.iter_mut() {
+        lap.start_ms = lap.start_ms.map(|t| t.saturating_add(shift));
+    }
+    warnings.push(Warning::new(
+        WarningCode::TimesFixed,
+        format!(
+            "the start time the file states is {} days away from its trackpoints; the trackpoints' times were used",
+            shift.saturating_abs() / 86_400_000
+        ),
+    ));
+    id_ms.map(|t| t.saturating_add(shift))
 }

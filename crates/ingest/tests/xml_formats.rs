@@ -1116,3 +1116,36 @@ fn impossible_times_are_refused_and_impossible_samples_left_out() {
     let doc = gpx_with("2024-06-01T07", &fast);
     assert!(hamstride_ingest::sniff::decode(doc.as_bytes()).is_err());
 }
+
+/// Issue 14, item 4: a TCX whose `<Id>` and lap say 2015 while its trackpoints are from 2021
+/// used to be stored as a run six years long. The points' clock is kept, the laps move with
+/// it, and a warning says so.
+#[test]
+fn a_tcx_whose_stated_start_is_years_from_its_points_uses_the_points() {
+    let point = |s: u32, lat: f64| {
+        format!(
+            "<Trackpoint><Time>2021-03-01T07:00:{s:02}Z</Time><Position><LatitudeDegrees>{lat}</LatitudeDegrees><LongitudeDegrees>11.0</LongitudeDegrees></Position></Trackpoint>"
+        )
+    };
+    let doc = format!(
+        r#"<?xml version="1.0"?><TrainingCenterDatabase xmlns="http://www.garmin.com/xmlschemas/TrainingCenterDatabase/v2">
+<Activities><Activity Sport="Running"><Id>2015-03-01T07:00:00Z</Id><Lap StartTime="2015-03-01T07:00:00Z"><Track>{}{}{}</Track></Lap></Activity></Activities></TrainingCenterDatabase>"#,
+        point(0, 48.0),
+        point(10, 48.0003),
+        point(20, 48.0006)
+    );
+    let (_, acts) = hamstride_ingest::sniff::decode(doc.as_bytes()).unwrap();
+    let a = &acts[0];
+    let points_start = 1_614_582_000_000; // 2021-03-01T07:00:00Z
+    assert_eq!(a.start_ms, Some(points_start));
+    assert_eq!(a.laps[0].start_ms, Some(points_start));
+    assert!(a.elapsed_s().unwrap() < 60.0, "{:?}", a.elapsed_s());
+    assert!(
+        a.warnings
+            .iter()
+            .any(|w| w.code == hamstride_ingest::WarningCode::TimesFixed
+                && w.detail.contains("2192 days")),
+        "{:?}",
+        a.warnings
+    );
+}

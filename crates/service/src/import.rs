@@ -599,34 +599,17 @@ impl Writer<'_> {
                     data: &original,
                     duplicate_of: if lesser_only { duplicate_of } else { None },
                 })?;
+                let now_ms = self.now_ms;
+                let row = |i: &usize, p| new_activity((original_id, &path, format), *i, p, now_ms);
                 for (i, p, id) in &upgrades {
-                    tx.replace_activity(
-                        *id,
-                        &NewActivity {
-                            original_id,
-                            part: *i as i64,
-                            source_path: &path,
-                            format,
-                            activity: &p.activity,
-                            streams: Some(&p.streams),
-                            imported_at_ms: self.now_ms,
-                        },
-                    )?;
+                    tx.replace_activity(*id, &row(i, p))?;
                     if let Some(m) = &p.metrics {
                         tx.put_metrics(*id, i64::from(METRICS_VERSION), m)?;
                     }
                     self.report.upgraded += 1;
                 }
                 for (i, p) in &fresh {
-                    let id = tx.insert_activity(&NewActivity {
-                        original_id,
-                        part: *i as i64,
-                        source_path: &path,
-                        format,
-                        activity: &p.activity,
-                        streams: Some(&p.streams),
-                        imported_at_ms: self.now_ms,
-                    })?;
+                    let id = tx.insert_activity(&row(i, p))?;
                     if let Some(m) = &p.metrics {
                         tx.put_metrics(id, i64::from(METRICS_VERSION), m)?;
                     }
@@ -662,4 +645,22 @@ pub fn skipped_by_reason(skipped: &[Skipped]) -> Vec<(String, Vec<&Skipped>)> {
         .collect();
     out.sort_by_key(|(_, files)| std::cmp::Reverse(files.len()));
     out
+}
+
+/// The row of part `i` of a file: `(original id, path, format)` of the file it came from.
+fn new_activity<'a>(
+    (original_id, source_path, format): (i64, &'a str, &'a str),
+    i: usize,
+    p: &'a Part,
+    imported_at_ms: i64,
+) -> NewActivity<'a> {
+    NewActivity {
+        original_id,
+        part: i as i64,
+        source_path,
+        format,
+        activity: &p.activity,
+        streams: Some(&p.streams),
+        imported_at_ms,
+    }
 }

@@ -128,7 +128,10 @@ impl AppState {
 pub fn router(state: Shared) -> Router {
     let app = Router::new()
         .route("/", get(pages::today::page))
-        .route("/assess", get(pages::assess::start).post(pages::assess::step))
+        .route(
+            "/assess",
+            get(pages::assess::start).post(pages::assess::step),
+        )
         .route("/assessments", get(pages::assessments::list))
         .route("/assessments/{id}", get(pages::assessments::show))
         .route("/plan", get(pages::plan::page))

@@ -151,10 +151,7 @@ async fn secret(State(state): State<Shared>, req: Request, next: Next) -> Respon
         // Keep the path, drop the query: the secret must not stay in the address bar or the
         // browser's history.
         let to = req.uri().path().to_string();
-        let cookie = format!(
-            "{name}={}; HttpOnly; SameSite=Strict; Path=/",
-            cfg.secret
-        );
+        let cookie = format!("{name}={}; HttpOnly; SameSite=Strict; Path=/", cfg.secret);
         return Response::builder()
             .status(StatusCode::SEE_OTHER)
             .header(header::LOCATION, to)

@@ -27,9 +27,7 @@ const DONT_KNOW: &str = "Don't know";
 
 /// `GET /assess`: a new interview, at its first question.
 pub async fn start(State(st): State<Shared>) -> Result<Response, WebError> {
-    let view = st
-        .with_service(|svc| Ok(svc.interview_start(None)))
-        .await?;
+    let view = st.with_service(|svc| Ok(svc.interview_start(None))).await?;
     let screens = st.service.kb().screens.len();
     Ok(question_page(&view, screens, &st.config.csrf, None).into_response())
 }
@@ -86,7 +84,10 @@ fn step_from(form: &Form) -> Result<Option<SavedStep>, WebError> {
                     ))
                 }
             },
-            "number" => match form.get("value").map(|v| v.replace(',', ".").parse::<f64>()) {
+            "number" => match form
+                .get("value")
+                .map(|v| v.replace(',', ".").parse::<f64>())
+            {
                 Some(Ok(x)) if x.is_finite() => json!(x),
                 _ => return Err(WebError::input(&q, "type a number (or choose Don't know)")),
             },
@@ -162,13 +163,8 @@ async fn finish(st: &Shared, state: InterviewState) -> Result<Response, WebError
         .with_db(move |svc, db| {
             let findings = svc.interview_finish(&state)?;
             let outcome = svc.assess(&findings);
-            let r = svc.record_assessment(
-                db,
-                &findings,
-                &outcome,
-                Now::system(),
-                OnActivePlan::Keep,
-            )?;
+            let r =
+                svc.record_assessment(db, &findings, &outcome, Now::system(), OnActivePlan::Keep)?;
             Ok(r.assessment_id)
         })
         .await?;

@@ -11,9 +11,7 @@ use crate::pages::{id_of, level_title, result};
 use crate::{Shared, WebError};
 
 pub async fn list(State(st): State<Shared>) -> Result<maud::Markup, WebError> {
-    let past = st
-        .with_db(|svc, db| Ok(svc.past_assessments(db)?))
-        .await?;
+    let past = st.with_db(|svc, db| Ok(svc.past_assessments(db)?)).await?;
     let kb = st.service.kb();
     let body = html! {
         h1 { "Past results" }

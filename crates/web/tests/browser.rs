@@ -1,0 +1,339 @@
+//! The web app in a real headless Chromium (Debian's `chromium` and `chromium-driver`, driven
+//! by fantoccini over WebDriver): a runner opens the printed URL, checks a mild hamstring
+//! strain through the interview, goes back once to change an answer, and sees the result;
+//! then opens the plan. Answers are typed and sent with the keyboard where a runner would
+//! (numbers: type, then Enter). Screenshots at 375 px (a phone) and 1280 px (a desk) go to
+//! `target/web-screenshots/` for a person to look at.
+//!
+//! Without Chromium or chromedriver the test prints SKIPPED and passes, except under CI (the
+//! `CI` variable set), where `.ci/run` installs both and a missing browser is a failure.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use fantoccini::key::Key;
+use fantoccini::{Client, ClientBuilder, Locator};
+use hamstride_service::Service;
+use hamstride_web::{AppState, Config};
+use serde_json::{json, Value as Json};
+
+fn first_existing(env: &str, paths: &[&str]) -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os(env) {
+        return Some(PathBuf::from(p));
+    }
+    paths.iter().map(PathBuf::from).find(|p| p.exists())
+}
+
+fn target_dir() -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(t) => PathBuf::from(t),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target"),
+    }
+}
+
+/// chromedriver, stopped when the test ends however it ends.
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// What this runner knows about their leg: a mild strain a few days ago while sprinting.
+/// Anything not here is answered "Don't know".
+fn mild_strain() -> serde_json::Map<String, Json> {
+    json!({
+        "age_years": 34, "sex": "female", "weekly_km": 30,
+        "onset": "sudden", "mechanism": "sprinting", "pop_or_snap": false,
+        "stopped_immediately": false, "days_since_onset": 4, "trend": "improving",
+        "during_hard_effort": true, "side": "left", "pain_sites": ["mid_back_thigh"],
+        "pain_now": 2, "pain_quality": ["sharp"], "walking": "normal",
+        "days_to_pain_free_walking": 1, "test_resisted_knee_bend": true,
+        "test_straight_leg_raise": true, "weak_knee_bend": false, "bruising": "none",
+        "daily_activities_limited": false, "pain_worst": 4, "cramp_episode": false,
+        "gap_or_dent": false, "tenderness": "one_spot"
+    })
+    .as_object()
+    .unwrap()
+    .clone()
+}
+
+async fn attr(c: &Client, css: &str, name: &str) -> Option<String> {
+    c.find(Locator::Css(css))
+        .await
+        .ok()?
+        .attr(name)
+        .await
+        .ok()?
+}
+
+async fn click(c: &Client, css: &str) {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .click()
+        .await
+        .unwrap();
+}
+
+/// Do `act` (a click or a key that submits a form) and wait for the next page: the old
+/// document's root goes stale, then the new one has loaded.
+async fn and_wait<F: std::future::Future<Output = ()>>(c: &Client, act: F) {
+    let old = c.find(Locator::Css("html")).await.unwrap();
+    act.await;
+    for _ in 0..100 {
+        if old.tag_name().await.is_err() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    for _ in 0..100 {
+        let state = c.execute("return document.readyState", vec![]).await;
+        if matches!(state, Ok(Json::String(s)) if s == "complete") {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the next page did not load");
+}
+
+async fn screenshot(c: &Client, name: &str, width: u32) {
+    // As tall as the page, so the picture shows all of it.
+    c.set_window_size(width, 900).await.unwrap();
+    let h = c
+        .execute("return document.documentElement.scrollHeight", vec![])
+        .await
+        .unwrap()
+        .as_u64()
+        .unwrap_or(900)
+        .clamp(600, 6000) as u32;
+    c.set_window_size(width, h).await.unwrap();
+    let png = c.screenshot().await.unwrap();
+    let dir = target_dir().join("web-screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(format!("{name}-{width}.png"));
+    std::fs::write(&path, png).unwrap();
+    println!("web screenshot: {}", path.display());
+    c.set_window_size(375, 900).await.unwrap();
+}
+
+/// Answer the question on the screen from what the runner knows; `wrong` gives another
+/// answer first (to go back and change it).
+async fn answer(c: &Client, known: &serde_json::Map<String, Json>, wrong: bool) -> String {
+    let q = attr(c, "input[name=q]", "value").await.unwrap();
+    let kind = attr(c, "input[name=answer]", "value").await.unwrap();
+    let dont_know = "button[name=action][value=dont_know]";
+    match (kind.as_str(), known.get(&q)) {
+        ("checklist", _) => click(c, "button[name=action][value=none]").await,
+        (_, _) if wrong => click(c, dont_know).await,
+        (_, None) => click(c, dont_know).await,
+        ("yes_no", Some(Json::Bool(b))) => {
+            let v = if *b { "yes" } else { "no" };
+            click(c, &format!("button[name=value][value={v}]")).await
+        }
+        ("one_of", Some(Json::String(s))) => {
+            click(c, &format!("button[name=value][value={s}]")).await
+        }
+        ("many_of", Some(Json::Array(items))) => {
+            for i in items {
+                let css = format!("input[name=value][value={}]", i.as_str().unwrap());
+                click(c, &css).await;
+            }
+            click(c, "form.question button.primary[type=submit]").await
+        }
+        (_, Some(n @ Json::Number(_))) => {
+            // By keyboard: type the number and press Enter.
+            let input = c.find(Locator::Css("input#value")).await.unwrap();
+            input
+                .send_keys(&format!("{n}{}", char::from(Key::Enter)))
+                .await
+                .unwrap();
+        }
+        (k, v) => panic!("{q}: cannot answer a {k} with {v:?}"),
+    }
+    q
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_runner_checks_a_mild_strain_in_chromium_going_back_once() {
+    let browser = first_existing(
+        "HAMSTRIDE_CHROMIUM",
+        &["/usr/lib/chromium/chromium", "/usr/bin/chromium"],
+    );
+    let driver = first_existing("HAMSTRIDE_CHROMEDRIVER", &["/usr/bin/chromedriver"]);
+    let (Some(browser), Some(driver)) = (browser, driver) else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "Chromium or chromedriver not found, but CI is set: .ci/run should have installed them (apt-get install chromium chromium-driver)"
+        );
+        println!("SKIPPED: headless Chromium or chromedriver not found (apt-get install chromium chromium-driver)");
+        return;
+    };
+
+    // The app, on a real socket, on a throwaway database.
+    let dir = tempfile::tempdir().unwrap();
+    let db = hamstride_service::db::open_dir(dir.path()).unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr: SocketAddr = listener.local_addr().unwrap();
+    let config = Config::new(addr).unwrap();
+    let url = config.url();
+    let state = AppState::new(Service::new().unwrap(), db, config);
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(hamstride_web::serve(listener, state, async {
+        let _ = stopped.await;
+    }));
+
+    let port = free_port();
+    let _driver = Driver(
+        Command::new(&driver)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver starts"),
+    );
+    let caps: serde_json::Map<String, Json> = json!({
+        "browserName": "chrome",
+        "goog:chromeOptions": {
+            "binary": browser,
+            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                     "--window-size=375,900", "--hide-scrollbars", "--force-device-scale-factor=1"]
+        }
+    })
+    .as_object()
+    .unwrap()
+    .clone();
+    let mut client = None;
+    for _ in 0..50 {
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        match ClientBuilder::new(connector)
+            .capabilities(caps.clone())
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+        {
+            Ok(c) => {
+                client = Some(c);
+                break;
+            }
+            Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+        }
+    }
+    let c = client.expect("chromedriver answers");
+
+    // The printed URL: the secret becomes a cookie and leaves the address bar.
+    c.goto(&url).await.unwrap();
+    let now = c.current_url().await.unwrap();
+    assert!(!now.as_str().contains("token"), "{now}");
+    assert_eq!(now.path(), "/");
+    screenshot(&c, "today-empty", 375).await;
+    and_wait(&c, click(&c, "a.button.primary[href='/assess']")).await;
+
+    let known = mild_strain();
+    let mut went_back = false;
+    let mut asked = Vec::new();
+    for step in 0..40 {
+        if c.find(Locator::Css("form.question")).await.is_err() {
+            break;
+        }
+        if step == 1 {
+            screenshot(&c, "question-checklist", 375).await;
+        }
+        // The first question after the checklists: answer "don't know", go back, change it.
+        let first_field =
+            !went_back && attr(&c, "input[name=kind]", "value").await.as_deref() == Some("field");
+        let mut q = String::new();
+        and_wait(&c, async { q = answer(&c, &known, first_field).await }).await;
+        asked.push(q.clone());
+        if first_field {
+            screenshot(&c, "question-next", 375).await;
+            and_wait(&c, click(&c, "form.back button")).await;
+            let again = attr(&c, "input[name=q]", "value").await.unwrap();
+            assert_eq!(again, q, "Back shows the same question again");
+            screenshot(&c, "question-again", 1280).await;
+            let mut changed = String::new();
+            and_wait(&c, async { changed = answer(&c, &known, false).await }).await;
+            assert_eq!(changed, q);
+            went_back = true;
+        }
+    }
+    assert!(went_back, "went back once (asked: {asked:?})");
+    // The result.
+    let now = c.current_url().await.unwrap();
+    let main = c
+        .find(Locator::Css("main"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        now.path().starts_with("/assessments/"),
+        "{now}: {main} (asked: {asked:?})"
+    );
+    let level = attr(&c, "div.result", "data-level").await.unwrap();
+    // A physiotherapist's look is a fair level for a strain too; never urgent.
+    assert!(
+        level == "self_care" || level == "clinician",
+        "{level}: a mild strain without warning signs (asked: {asked:?})"
+    );
+    let top = attr(&c, "div.result", "data-top").await.unwrap();
+    assert!(top.contains("strain"), "{top}");
+    let text = c
+        .find(Locator::Css("main"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for part in [
+        "What it most likely is",
+        "What to do now",
+        "Sources",
+        "Saved.",
+    ] {
+        assert!(text.contains(part), "{part} not shown");
+    }
+    // The stylesheet applied (the CSP let it in): the banner is coloured, not default.
+    let bg = c
+        .execute(
+            "return getComputedStyle(document.querySelector('.banner')).backgroundColor",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_ne!(bg, json!("rgba(0, 0, 0, 0)"), "the stylesheet loaded");
+    screenshot(&c, "result", 375).await;
+    screenshot(&c, "result", 1280).await;
+    // The plan it made.
+    c.goto(&format!("http://127.0.0.1:{}/plan", addr.port()))
+        .await
+        .unwrap();
+    let h1 = c
+        .find(Locator::Css("h1"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!h1.is_empty());
+    screenshot(&c, "plan", 375).await;
+    screenshot(&c, "plan", 1280).await;
+
+    c.close().await.unwrap();
+    let _ = stop.send(());
+    server.await.unwrap().unwrap();
+}

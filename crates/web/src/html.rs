@@ -44,7 +44,7 @@ pub fn page(title: &str, nav: Nav, body: Markup) -> Markup {
                             (item("/", "Today", Nav::Today))
                             (item("/assess", "Check my pain", Nav::Assess))
                             (item("/plan", "My plan", Nav::Plan))
-                            (item("/assessments", "Past results", Nav::Past))
+                            (item("/assessments", "Results", Nav::Past))
                         }
                     }
                 }

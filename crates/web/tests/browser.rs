@@ -112,8 +112,15 @@ async fn and_wait<F: std::future::Future<Output = ()>>(c: &Client, act: F) {
 }
 
 async fn screenshot(c: &Client, name: &str, width: u32) {
-    // As tall as the page, so the picture shows all of it.
-    c.set_window_size(width, 900).await.unwrap();
+    let dir = target_dir().join("web-screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    // The first screen as the runner sees it (a phone's 812 px, a desk's 900 px) ...
+    c.set_window_size(width, if width < 600 { 812 } else { 900 })
+        .await
+        .unwrap();
+    let first = dir.join(format!("{name}-{width}-screen.png"));
+    std::fs::write(&first, c.screenshot().await.unwrap()).unwrap();
+    // ... and the whole page, as tall as it is.
     let h = c
         .execute("return document.documentElement.scrollHeight", vec![])
         .await
@@ -123,8 +130,6 @@ async fn screenshot(c: &Client, name: &str, width: u32) {
         .clamp(600, 6000) as u32;
     c.set_window_size(width, h).await.unwrap();
     let png = c.screenshot().await.unwrap();
-    let dir = target_dir().join("web-screenshots");
-    std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join(format!("{name}-{width}.png"));
     std::fs::write(&path, png).unwrap();
     println!("web screenshot: {}", path.display());

@@ -265,8 +265,11 @@ pub fn question_page(
                 _ => {
                     @let distance = q.unit.as_deref() == Some("distance");
                     h1 { label for="value" { (q.text) @if distance { " (in km)" } } }
+                    // An open-ended number comes with the largest float as its maximum:
+                    // say only the bounds a person would.
+                    @let max = q.max.filter(|m| m.is_finite() && *m < 1e9);
                     p.hint #value-hint {
-                        @match (q.min, q.max) {
+                        @match (q.min, max) {
                             (Some(lo), Some(hi)) => { "A number from " (lo) " to " (hi) "." }
                             (Some(lo), None) => { "A number of at least " (lo) "." }
                             _ => { "A number." }

@@ -134,6 +134,10 @@ pub fn router(state: Shared) -> Router {
         )
         .route("/assessments", get(pages::assessments::list))
         .route("/assessments/{id}", get(pages::assessments::show))
+        .route(
+            "/checkin",
+            get(pages::checkin::show).post(pages::checkin::save),
+        )
         .route("/plan", get(pages::plan::page))
         .route("/plan/download/{name}", get(pages::plan::download))
         .route("/plans/{id}/restore", post(pages::plan::restore))

@@ -1,7 +1,7 @@
 //! The web app in a real headless Chromium (Debian's `chromium` and `chromium-driver`, driven
 //! by fantoccini over WebDriver): a runner opens the printed URL, checks a mild hamstring
 //! strain through the interview, goes back once to change an answer, and sees the result;
-//! then opens the plan. Answers are typed and sent with the keyboard where a runner would
+//! then opens the plan and checks in, moving the pain sliders with the arrow keys. Answers are typed and sent with the keyboard where a runner would
 //! (numbers: type, then Enter). Screenshots at 375 px (a phone) and 1280 px (a desk) go to
 //! `target/web-screenshots/` for a person to look at.
 //!
@@ -114,6 +114,7 @@ async fn and_wait<F: std::future::Future<Output = ()>>(c: &Client, act: F) {
 async fn screenshot(c: &Client, name: &str, width: u32) {
     let dir = target_dir().join("web-screenshots");
     std::fs::create_dir_all(&dir).unwrap();
+    c.execute("window.scrollTo(0, 0)", vec![]).await.unwrap();
     // The first screen as the runner sees it (a phone's 812 px, a desk's 900 px) ...
     c.set_window_size(width, if width < 600 { 812 } else { 900 })
         .await
@@ -337,6 +338,43 @@ async fn a_runner_checks_a_mild_strain_in_chromium_going_back_once() {
     assert!(!h1.is_empty());
     screenshot(&c, "plan", 375).await;
     screenshot(&c, "plan", 1280).await;
+
+    // A check-in, the sliders moved by keyboard.
+    c.goto(&format!("http://127.0.0.1:{}/checkin", addr.port()))
+        .await
+        .unwrap();
+    for (id, presses) in [("during", 2), ("after", 1), ("morning", 1)] {
+        let slider = c.find(Locator::Css(&format!("input#{id}"))).await.unwrap();
+        let keys: String = std::iter::repeat_n(char::from(Key::Right), presses).collect();
+        slider.send_keys(&keys).await.unwrap();
+        let shown = c
+            .find(Locator::Css(&format!("output#{id}-value")))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert_eq!(
+            shown,
+            presses.to_string(),
+            "{id}: the number shown follows the keys"
+        );
+    }
+    if let Ok(done) = c.find(Locator::Css("input[name=done]")).await {
+        done.click().await.unwrap();
+    }
+    click(&c, "input[name=flags][value=none]").await;
+    screenshot(&c, "checkin", 375).await;
+    and_wait(&c, click(&c, "form.checkin button.primary")).await;
+    let h1 = c
+        .find(Locator::Css("h1"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(h1, "Check-in saved");
+    screenshot(&c, "checkin-saved", 375).await;
 
     c.close().await.unwrap();
     let _ = stop.send(());

@@ -536,3 +536,87 @@ async fn all_dont_know_stops_early_and_stores_nothing() {
     assert!(p.body.contains("Nothing was saved"), "{}", p.body);
     assert!(a.get("/assessments").await.body.contains("No results yet"));
 }
+
+// ---- the check-in ---------------------------------------------------------------------
+
+#[tokio::test]
+async fn a_check_in_needs_a_plan_names_bad_fields_and_saves_a_good_one() {
+    let a = app();
+    let p = a.get("/checkin").await;
+    assert_eq!(p.status, StatusCode::NOT_FOUND);
+    assert!(p.body.contains("no assessment yet"), "{}", p.body);
+    let p = a.post("/checkin", &[("morning", "2")]).await;
+    assert_eq!(p.status, StatusCode::NOT_FOUND);
+
+    assert_eq!(walk(&a).await.status, StatusCode::SEE_OTHER);
+    let form = a.get("/checkin").await;
+    assert_eq!(form.status, StatusCode::OK);
+    for part in [
+        "type=\"range\"",
+        "min=\"0\" max=\"10\"",
+        "<output",
+        "name=\"done\"",
+        "name=\"flags\"",
+    ] {
+        assert!(form.body.contains(part), "{part} missing");
+    }
+    // Bad input: 400, the form again, the field named, nothing stored.
+    let cases: [(&[(&str, &str)], &str); 6] = [
+        (&[("during", "11")], "pain_during"),
+        (&[("morning", "two")], "pain_morning"),
+        (&[("date", "yesterday-ish"), ("morning", "1")], "date"),
+        (&[("flags", "some")], "red_flags"),
+        (&[("done", "no_such_exercise")], "done"),
+        (
+            &[
+                ("skip", "during"),
+                ("skip", "after"),
+                ("skip", "morning"),
+                ("flags", "skip"),
+            ],
+            "checkin",
+        ),
+    ];
+    for (fields, field) in cases {
+        let p = a.post("/checkin", fields).await;
+        assert_eq!(p.status, StatusCode::BAD_REQUEST, "{fields:?}");
+        assert!(p.body.contains(field), "{field}: {}", p.body);
+        assert!(p.body.contains("was not saved"), "{field}");
+        assert!(p.body.contains("name=\"flags\""), "the form is shown again");
+    }
+    // Read the database beside the server, as another command would.
+    let check_ins = || {
+        let db = hamstride_service::db::open_dir(a.dir.path()).unwrap();
+        let svc = hamstride_service::Service::new().unwrap();
+        svc.plan_history(&db)
+            .unwrap()
+            .iter()
+            .map(|p| p.check_ins)
+            .sum::<i64>()
+    };
+    assert_eq!(check_ins(), 0, "nothing stored by refused check-ins");
+    // A good one.
+    let first = {
+        let at = form.body.find("name=\"done\" value=\"").unwrap() + 19;
+        let rest = &form.body[at..];
+        rest[..rest.find('"').unwrap()].to_string()
+    };
+    let p = a
+        .post(
+            "/checkin",
+            &[
+                ("during", "2"),
+                ("after", "1"),
+                ("morning", "1"),
+                ("done", &first),
+                ("flags", "none"),
+                ("note", "felt fine <b>really</b>"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    assert!(p.body.contains("Check-in saved"));
+    assert!(p.body.contains("data-verdict="), "{}", p.body);
+    assert!(!p.body.contains("<b>really"), "no markup from a note");
+    assert_eq!(check_ins(), 1);
+}

@@ -3,6 +3,7 @@
 
 pub mod assess;
 pub mod assessments;
+pub mod checkin;
 pub mod plan;
 pub mod result;
 pub mod today;

@@ -14,6 +14,7 @@ pub enum Nav {
     Today,
     Assess,
     Plan,
+    Diary,
     Past,
     None,
 }
@@ -43,7 +44,8 @@ pub fn page(title: &str, nav: Nav, body: Markup) -> Markup {
                         ul {
                             (item("/", "Today", Nav::Today))
                             (item("/assess", "Check my pain", Nav::Assess))
-                            (item("/plan", "My plan", Nav::Plan))
+                            (item("/plan", "Plan", Nav::Plan))
+                            (item("/diary", "Diary", Nav::Diary))
                             (item("/assessments", "Results", Nav::Past))
                         }
                     }

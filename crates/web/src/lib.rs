@@ -138,6 +138,9 @@ pub fn router(state: Shared) -> Router {
             "/checkin",
             get(pages::checkin::show).post(pages::checkin::save),
         )
+        .route("/diary", get(pages::diary::list).post(pages::diary::save))
+        .route("/diary/{id}/edit", get(pages::diary::edit))
+        .route("/diary/{id}/delete", post(pages::diary::delete))
         .route("/plan", get(pages::plan::page))
         .route("/plan/download/{name}", get(pages::plan::download))
         .route("/plans/{id}/restore", post(pages::plan::restore))

@@ -1,7 +1,8 @@
 //! The web app in a real headless Chromium (Debian's `chromium` and `chromium-driver`, driven
 //! by fantoccini over WebDriver): a runner opens the printed URL, checks a mild hamstring
 //! strain through the interview, goes back once to change an answer, and sees the result;
-//! then opens the plan and checks in, moving the pain sliders with the arrow keys. Answers are typed and sent with the keyboard where a runner would
+//! then opens the plan, checks in and logs a day in the pain diary, moving the pain sliders
+//! with the arrow keys. Answers are typed and sent with the keyboard where a runner would
 //! (numbers: type, then Enter). Screenshots at 375 px (a phone) and 1280 px (a desk) go to
 //! `target/web-screenshots/` for a person to look at.
 //!
@@ -375,6 +376,40 @@ async fn a_runner_checks_a_mild_strain_in_chromium_going_back_once() {
         .unwrap();
     assert_eq!(h1, "Check-in saved");
     screenshot(&c, "checkin-saved", 375).await;
+
+    // The diary: the check-in's scores are yesterday's row; log today's morning by keyboard.
+    c.goto(&format!("http://127.0.0.1:{}/diary", addr.port()))
+        .await
+        .unwrap();
+    let rows = c.find_all(Locator::Css("li.card")).await.unwrap().len();
+    assert_eq!(
+        rows, 1,
+        "the check-in made the diary row of its session day"
+    );
+    click(&c, "details.add summary").await;
+    let slider = c
+        .find(Locator::Css("form.diary input#morning"))
+        .await
+        .unwrap();
+    let keys: String = std::iter::repeat_n(char::from(Key::Right), 2).collect();
+    slider.send_keys(&keys).await.unwrap();
+    screenshot(&c, "diary-add", 375).await;
+    and_wait(&c, click(&c, "form.diary button.primary")).await;
+    let text = c
+        .find(Locator::Css("main"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(
+        c.find_all(Locator::Css("li.card")).await.unwrap().len(),
+        2,
+        "{text}"
+    );
+    assert!(text.contains("next morning 2"), "{text}");
+    screenshot(&c, "diary", 375).await;
+    screenshot(&c, "diary", 1280).await;
 
     c.close().await.unwrap();
     let _ = stop.send(());

@@ -620,3 +620,105 @@ async fn a_check_in_needs_a_plan_names_bad_fields_and_saves_a_good_one() {
     assert!(!p.body.contains("<b>really"), "no markup from a note");
     assert_eq!(check_ins(), 1);
 }
+
+// ---- the pain diary -------------------------------------------------------------------
+
+#[tokio::test]
+async fn the_diary_lists_adds_edits_and_deletes_and_names_bad_fields() {
+    let a = app();
+    let p = a.get("/diary").await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert!(p.body.contains("No entries yet"));
+    // Bad input: 400, the field named, nothing stored.
+    let future = "2999-01-01";
+    let cases: [(&[(&str, &str)], &str); 7] = [
+        (&[("during", "12")], "during"),
+        (&[("morning", "x")], "next_morning"),
+        (&[("sitting", "2000")], "sitting"),
+        (&[("during", "2"), ("site", "the moon")], "site"),
+        (&[("during", "2"), ("side", "up")], "side"),
+        (&[("during", "2"), ("date", future)], "date"),
+        (
+            &[("skip", "during"), ("skip", "after"), ("skip", "morning")],
+            "pain",
+        ),
+    ];
+    for (fields, field) in cases {
+        let p = a.post("/diary", fields).await;
+        assert_eq!(p.status, StatusCode::BAD_REQUEST, "{fields:?}");
+        assert!(p.body.contains(field), "{field}: {}", p.body);
+        assert!(p.body.contains("was not saved"));
+    }
+    assert!(a.get("/diary").await.body.contains("No entries yet"));
+    // Add a day.
+    let p = a
+        .post(
+            "/diary",
+            &[
+                ("date", "2026-01-10"),
+                ("during", "3"),
+                ("after", "4"),
+                ("skip", "morning"),
+                ("site", "mid_back_thigh"),
+                ("side", "left"),
+                ("note", "<script>alert(1)</script> stairs"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    assert_eq!(p.location(), "/diary");
+    let list = a.get("/diary").await;
+    assert!(list.body.contains("Sat 10 Jan 2026"), "{}", list.body);
+    assert!(
+        !list.body.contains("<script>alert"),
+        "a note is text, never markup"
+    );
+    let id = common::data_attr(&list.body, "id").unwrap();
+    // Edit it: the form is filled in, the day fixed; a morning score is added, the rest kept.
+    let edit = a.get(&format!("/diary/{id}/edit")).await;
+    assert_eq!(edit.status, StatusCode::OK);
+    assert!(edit.body.contains("name=\"date\" value=\"2026-01-10\""));
+    assert!(edit.body.contains("value=\"3\""));
+    let p = a
+        .post(
+            "/diary",
+            &[
+                ("date", "2026-01-10"),
+                ("skip", "during"),
+                ("skip", "after"),
+                ("morning", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    let list = a.get("/diary").await;
+    assert_eq!(list.body.matches("data-id=").count(), 1, "one row per day");
+    assert!(
+        list.body.contains("next morning <strong>1</strong>"),
+        "{}",
+        list.body
+    );
+    assert!(list.body.contains("During <strong>3</strong>"), "kept");
+    // Bad addresses.
+    assert_eq!(
+        a.get("/diary/abc/edit").await.status,
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(a.get("/diary/999/edit").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        a.post("/diary/999/delete", &[]).await.status,
+        StatusCode::NOT_FOUND
+    );
+    // Delete needs the CSRF token too.
+    let p = a
+        .post_raw(
+            &format!("/diary/{id}/delete"),
+            "",
+            Some(&format!("http://{ADDR}")),
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN);
+    let p = a.post(&format!("/diary/{id}/delete"), &[]).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    assert!(a.get("/diary").await.body.contains("No entries yet"));
+}

@@ -70,7 +70,9 @@ fn form_page(st: &Shared, v: &PlanView, screen_due: bool, error: Option<&str>) -
                     div.scale id=(format!("{name}-scale")) aria-hidden="true" {
                         @for n in 0..=10 { span { (n) } }
                     }
-                    label.skip-score { input type="checkbox" name="skip" value=(name); " Skip this one" }
+                    // Skipped until given: 0 is a real score, never recorded for a slider
+                    // nobody moved (the script unticks it when one is moved).
+                    label.skip-score { input type="checkbox" name="skip" value=(name) checked; " Skip this one" }
                 }
             }
             fieldset {

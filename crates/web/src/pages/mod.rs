@@ -4,6 +4,7 @@
 pub mod assess;
 pub mod assessments;
 pub mod checkin;
+pub mod diary;
 pub mod plan;
 pub mod result;
 pub mod today;

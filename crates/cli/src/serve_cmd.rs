@@ -40,6 +40,16 @@ pub fn serve(db: &DbOptions, args: ServeArgs) -> Result<ExitCode> {
         Err(code) => return code,
     };
     let ip = args.listen.unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST));
+    // "Every address" cannot be checked against the Host header (the name others use is not
+    // known here), which is what stops DNS rebinding: ask for the address they will use.
+    if ip.is_unspecified() {
+        return fail(
+            exit::BAD_INPUT,
+            format!(
+                "--listen {ip} would serve every address of this computer; give the one others                  will use (e.g. --listen 192.168.1.20), which is the only one the app answers to"
+            ),
+        );
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -56,11 +66,11 @@ pub fn serve(db: &DbOptions, args: ServeArgs) -> Result<ExitCode> {
         let url = config.url();
         // The first line of standard output, for a script or a person to open.
         outln!("{url}");
-        if !ip.is_loopback() {
+        if args.listen.is_some() {
             eprintln!(
-                "hamstride: WARNING: listening on {addr}, not only on this computer: anyone who can \
-                 reach this address and learns the link above can read and change your health data. \
-                 The connection is not encrypted."
+                "hamstride: WARNING: listening on {addr} as --listen asked: anyone who can reach this \
+                 address and learns the link above can read and change your health data, and the \
+                 connection is not encrypted. Without --listen, only this computer can reach it."
             );
         }
         eprintln!("hamstride: serving your data from {place}. Press Ctrl-C to stop.");

@@ -62,11 +62,9 @@ impl Config {
 
     /// The URL to open: the secret travels once in the query, then in a cookie.
     pub fn url(&self) -> String {
-        let host = if self.addr.ip().is_loopback() {
-            format!("127.0.0.1:{}", self.addr.port())
-        } else {
-            self.addr.to_string()
-        };
+        // The address as served (`[::1]:8080`, `192.168.1.20:8080`), and 127.0.0.1 by name
+        // for the default.
+        let host = self.addr.to_string();
         format!("http://{host}/?token={}", self.secret)
     }
 }

@@ -7,7 +7,8 @@
 //!    sniffing, and a referrer policy of `same-origin` (see [`REFERRER_POLICY`] for why not
 //!    `no-referrer`).
 //! 2. **Host**: only `127.0.0.1:PORT`, `localhost:PORT` (and the `--listen` address) are
-//!    served; another name pointing at 127.0.0.1 (DNS rebinding) gets 421.
+//!    served; another name pointing at 127.0.0.1 (DNS rebinding) gets 421. An unspecified
+//!    address (0.0.0.0) is never served: its Host could not be checked.
 //! 3. **Secret**: the printed URL carries a per-launch secret (`/?token=…`); it is exchanged
 //!    for an HttpOnly SameSite=Strict cookie and a redirect that takes it out of the address
 //!    bar. Without the cookie, 403 and a page saying to open the printed URL. The stylesheet is
@@ -69,8 +70,9 @@ fn allowed_hosts(state: &Shared) -> Vec<String> {
     let addr = state.config.addr;
     let port = addr.port();
     let mut hosts = vec![format!("127.0.0.1:{port}"), format!("localhost:{port}")];
-    if !addr.ip().is_loopback() {
-        hosts.push(addr.to_string());
+    let served = addr.to_string();
+    if !hosts.contains(&served) {
+        hosts.push(served);
     }
     hosts
 }

@@ -6,6 +6,9 @@
 //! (numbers: type, then Enter). Screenshots at 375 px (a phone) and 1280 px (a desk) go to
 //! `target/web-screenshots/` for a person to look at.
 //!
+//! Also: a warning sign ends on the emergency screen, and the whole interview can be done
+//! with Tab, Space and Enter alone.
+//!
 //! Without Chromium or chromedriver the test prints SKIPPED and passes, except under CI (the
 //! `CI` variable set), where `.ci/run` installs both and a missing browser is a failure.
 
@@ -175,8 +178,31 @@ async fn answer(c: &Client, known: &serde_json::Map<String, Json>, wrong: bool) 
     q
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_runner_checks_a_mild_strain_in_chromium_going_back_once() {
+/// One launch: the app on a real socket and a throwaway database, chromedriver, and a
+/// browser session that has opened the printed URL. `None` (after saying SKIPPED) without a
+/// browser, unless CI is set.
+struct Launch {
+    c: Client,
+    port: u16,
+    stop: tokio::sync::oneshot::Sender<()>,
+    server: tokio::task::JoinHandle<std::io::Result<()>>,
+    _driver: Driver,
+    _dir: tempfile::TempDir,
+}
+
+impl Launch {
+    fn at(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+
+    async fn end(self) {
+        self.c.close().await.unwrap();
+        let _ = self.stop.send(());
+        self.server.await.unwrap().unwrap();
+    }
+}
+
+async fn launch() -> Option<Launch> {
     let browser = first_existing(
         "HAMSTRIDE_CHROMIUM",
         &["/usr/lib/chromium/chromium", "/usr/bin/chromium"],
@@ -188,10 +214,8 @@ async fn a_runner_checks_a_mild_strain_in_chromium_going_back_once() {
             "Chromium or chromedriver not found, but CI is set: .ci/run should have installed them (apt-get install chromium chromium-driver)"
         );
         println!("SKIPPED: headless Chromium or chromedriver not found (apt-get install chromium chromium-driver)");
-        return;
+        return None;
     };
-
-    // The app, on a real socket, on a throwaway database.
     let dir = tempfile::tempdir().unwrap();
     let db = hamstride_service::db::open_dir(dir.path()).unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -203,11 +227,10 @@ async fn a_runner_checks_a_mild_strain_in_chromium_going_back_once() {
     let server = tokio::spawn(hamstride_web::serve(listener, state, async {
         let _ = stopped.await;
     }));
-
-    let port = free_port();
-    let _driver = Driver(
+    let driver_port = free_port();
+    let driver = Driver(
         Command::new(&driver)
-            .arg(format!("--port={port}"))
+            .arg(format!("--port={driver_port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -229,7 +252,7 @@ async fn a_runner_checks_a_mild_strain_in_chromium_going_back_once() {
         let connector = hyper_util::client::legacy::connect::HttpConnector::new();
         match ClientBuilder::new(connector)
             .capabilities(caps.clone())
-            .connect(&format!("http://127.0.0.1:{port}"))
+            .connect(&format!("http://127.0.0.1:{driver_port}"))
             .await
         {
             Ok(c) => {
@@ -240,14 +263,29 @@ async fn a_runner_checks_a_mild_strain_in_chromium_going_back_once() {
         }
     }
     let c = client.expect("chromedriver answers");
-
     // The printed URL: the secret becomes a cookie and leaves the address bar.
     c.goto(&url).await.unwrap();
     let now = c.current_url().await.unwrap();
     assert!(!now.as_str().contains("token"), "{now}");
     assert_eq!(now.path(), "/");
-    screenshot(&c, "today-empty", 375).await;
-    and_wait(&c, click(&c, "a.button.primary[href='/assess']")).await;
+    Some(Launch {
+        c,
+        port: addr.port(),
+        stop,
+        server,
+        _driver: driver,
+        _dir: dir,
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_runner_checks_a_mild_strain_in_chromium_going_back_once() {
+    let Some(l) = launch().await else {
+        return;
+    };
+    let c = &l.c;
+    screenshot(c, "today-empty", 375).await;
+    and_wait(c, click(c, "a.button.primary[href='/assess']")).await;
 
     let known = mild_strain();
     let mut went_back = false;
@@ -257,22 +295,22 @@ async fn a_runner_checks_a_mild_strain_in_chromium_going_back_once() {
             break;
         }
         if step == 1 {
-            screenshot(&c, "question-checklist", 375).await;
+            screenshot(c, "question-checklist", 375).await;
         }
         // The first question after the checklists: answer "don't know", go back, change it.
         let first_field =
-            !went_back && attr(&c, "input[name=kind]", "value").await.as_deref() == Some("field");
+            !went_back && attr(c, "input[name=kind]", "value").await.as_deref() == Some("field");
         let mut q = String::new();
-        and_wait(&c, async { q = answer(&c, &known, first_field).await }).await;
+        and_wait(c, async { q = answer(c, &known, first_field).await }).await;
         asked.push(q.clone());
         if first_field {
-            screenshot(&c, "question-next", 375).await;
-            and_wait(&c, click(&c, "form.back button")).await;
-            let again = attr(&c, "input[name=q]", "value").await.unwrap();
+            screenshot(c, "question-next", 375).await;
+            and_wait(c, click(c, "form.back button")).await;
+            let again = attr(c, "input[name=q]", "value").await.unwrap();
             assert_eq!(again, q, "Back shows the same question again");
-            screenshot(&c, "question-again", 1280).await;
+            screenshot(c, "question-again", 1280).await;
             let mut changed = String::new();
-            and_wait(&c, async { changed = answer(&c, &known, false).await }).await;
+            and_wait(c, async { changed = answer(c, &known, false).await }).await;
             assert_eq!(changed, q);
             went_back = true;
         }
@@ -291,13 +329,13 @@ async fn a_runner_checks_a_mild_strain_in_chromium_going_back_once() {
         now.path().starts_with("/assessments/"),
         "{now}: {main} (asked: {asked:?})"
     );
-    let level = attr(&c, "div.result", "data-level").await.unwrap();
+    let level = attr(c, "div.result", "data-level").await.unwrap();
     // A physiotherapist's look is a fair level for a strain too; never urgent.
     assert!(
         level == "self_care" || level == "clinician",
         "{level}: a mild strain without warning signs (asked: {asked:?})"
     );
-    let top = attr(&c, "div.result", "data-top").await.unwrap();
+    let top = attr(c, "div.result", "data-top").await.unwrap();
     assert!(top.contains("strain"), "{top}");
     let text = c
         .find(Locator::Css("main"))
@@ -323,12 +361,10 @@ async fn a_runner_checks_a_mild_strain_in_chromium_going_back_once() {
         .await
         .unwrap();
     assert_ne!(bg, json!("rgba(0, 0, 0, 0)"), "the stylesheet loaded");
-    screenshot(&c, "result", 375).await;
-    screenshot(&c, "result", 1280).await;
+    screenshot(c, "result", 375).await;
+    screenshot(c, "result", 1280).await;
     // The plan it made.
-    c.goto(&format!("http://127.0.0.1:{}/plan", addr.port()))
-        .await
-        .unwrap();
+    c.goto(&l.at("/plan")).await.unwrap();
     let h1 = c
         .find(Locator::Css("h1"))
         .await
@@ -337,13 +373,11 @@ async fn a_runner_checks_a_mild_strain_in_chromium_going_back_once() {
         .await
         .unwrap();
     assert!(!h1.is_empty());
-    screenshot(&c, "plan", 375).await;
-    screenshot(&c, "plan", 1280).await;
+    screenshot(c, "plan", 375).await;
+    screenshot(c, "plan", 1280).await;
 
     // A check-in, the sliders moved by keyboard.
-    c.goto(&format!("http://127.0.0.1:{}/checkin", addr.port()))
-        .await
-        .unwrap();
+    c.goto(&l.at("/checkin")).await.unwrap();
     for (id, presses) in [("during", 2), ("after", 1), ("morning", 1)] {
         let slider = c.find(Locator::Css(&format!("input#{id}"))).await.unwrap();
         let keys: String = std::iter::repeat_n(char::from(Key::Right), presses).collect();
@@ -364,9 +398,9 @@ async fn a_runner_checks_a_mild_strain_in_chromium_going_back_once() {
     if let Ok(done) = c.find(Locator::Css("input[name=done]")).await {
         done.click().await.unwrap();
     }
-    click(&c, "input[name=flags][value=none]").await;
-    screenshot(&c, "checkin", 375).await;
-    and_wait(&c, click(&c, "form.checkin button.primary")).await;
+    click(c, "input[name=flags][value=none]").await;
+    screenshot(c, "checkin", 375).await;
+    and_wait(c, click(c, "form.checkin button.primary")).await;
     let h1 = c
         .find(Locator::Css("h1"))
         .await
@@ -375,26 +409,24 @@ async fn a_runner_checks_a_mild_strain_in_chromium_going_back_once() {
         .await
         .unwrap();
     assert_eq!(h1, "Check-in saved");
-    screenshot(&c, "checkin-saved", 375).await;
+    screenshot(c, "checkin-saved", 375).await;
 
     // The diary: the check-in's scores are yesterday's row; log today's morning by keyboard.
-    c.goto(&format!("http://127.0.0.1:{}/diary", addr.port()))
-        .await
-        .unwrap();
+    c.goto(&l.at("/diary")).await.unwrap();
     let rows = c.find_all(Locator::Css("li.card")).await.unwrap().len();
     assert_eq!(
         rows, 1,
         "the check-in made the diary row of its session day"
     );
-    click(&c, "details.add summary").await;
+    click(c, "details.add summary").await;
     let slider = c
         .find(Locator::Css("form.diary input#morning"))
         .await
         .unwrap();
     let keys: String = std::iter::repeat_n(char::from(Key::Right), 2).collect();
     slider.send_keys(&keys).await.unwrap();
-    screenshot(&c, "diary-add", 375).await;
-    and_wait(&c, click(&c, "form.diary button.primary")).await;
+    screenshot(c, "diary-add", 375).await;
+    and_wait(c, click(c, "form.diary button.primary")).await;
     let text = c
         .find(Locator::Css("main"))
         .await
@@ -408,10 +440,123 @@ async fn a_runner_checks_a_mild_strain_in_chromium_going_back_once() {
         "{text}"
     );
     assert!(text.contains("next morning 2"), "{text}");
-    screenshot(&c, "diary", 375).await;
-    screenshot(&c, "diary", 1280).await;
+    screenshot(c, "diary", 375).await;
+    screenshot(c, "diary", 1280).await;
 
-    c.close().await.unwrap();
-    let _ = stop.send(());
-    server.await.unwrap().unwrap();
+    l.end().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_warning_sign_ends_on_the_emergency_screen() {
+    let Some(l) = launch().await else {
+        return;
+    };
+    let c = &l.c;
+    c.goto(&l.at("/assess")).await.unwrap();
+    click(c, "input[name=item][value=saddle_numbness]").await;
+    and_wait(c, click(c, "button[name=action][value=these]")).await;
+    // Whatever else is asked first: "Don't know", until the result.
+    for _ in 0..30 {
+        if c.find(Locator::Css("form.question")).await.is_err() {
+            break;
+        }
+        and_wait(c, click(c, "button[name=action][value=dont_know]")).await;
+    }
+    let level = attr(c, "div.result", "data-level").await.unwrap();
+    assert_eq!(level, "emergency");
+    let call = c.find(Locator::Css("p.call")).await.unwrap();
+    assert!(call.is_displayed().await.unwrap());
+    assert!(call.text().await.unwrap().contains("112"));
+    assert!(
+        c.find(Locator::Css("#diff-h")).await.is_err(),
+        "no conditions before the call"
+    );
+    screenshot(c, "emergency", 375).await;
+    screenshot(c, "emergency", 1280).await;
+    l.end().await;
+}
+
+/// Press Tab until the focused element matches `css` (a keyboard user reaching it), then
+/// `key` on it.
+async fn tab_to(c: &Client, css: &str, key: Key) {
+    let script =
+        format!("return document.activeElement && document.activeElement.matches({css:?})");
+    for _ in 0..80 {
+        if c.execute(&script, vec![]).await.unwrap() == json!(true) {
+            let el = c.active_element().await.unwrap();
+            el.send_keys(&char::from(key).to_string()).await.unwrap();
+            return;
+        }
+        let el = c.active_element().await.unwrap();
+        el.send_keys(&char::from(Key::Tab).to_string())
+            .await
+            .unwrap();
+    }
+    panic!("{css} cannot be reached with Tab");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_interview_can_be_done_with_the_keyboard_alone() {
+    let Some(l) = launch().await else {
+        return;
+    };
+    let c = &l.c;
+    c.goto(&l.at("/assess")).await.unwrap();
+    // The first Tab reaches the skip link.
+    c.active_element()
+        .await
+        .unwrap()
+        .send_keys(&char::from(Key::Tab).to_string())
+        .await
+        .unwrap();
+    let first = c
+        .execute("return document.activeElement.className", vec![])
+        .await
+        .unwrap();
+    assert_eq!(first, json!("skip"));
+    let known = mild_strain();
+    let mut steps = 0;
+    while c.find(Locator::Css("form.question")).await.is_ok() {
+        let q = attr(c, "input[name=q]", "value").await.unwrap();
+        let kind = attr(c, "input[name=answer]", "value").await.unwrap();
+        let dont_know = "button[name=action][value=dont_know]";
+        let act = async {
+            match (kind.as_str(), known.get(&q)) {
+                ("checklist", _) => tab_to(c, "button[name=action][value=none]", Key::Enter).await,
+                ("yes_no", Some(Json::Bool(b))) => {
+                    let v = if *b { "yes" } else { "no" };
+                    tab_to(c, &format!("button[name=value][value={v}]"), Key::Enter).await
+                }
+                ("one_of", Some(Json::String(s))) => {
+                    tab_to(c, &format!("button[name=value][value={s}]"), Key::Enter).await
+                }
+                ("many_of", Some(Json::Array(items))) => {
+                    for i in items {
+                        let css = format!("input[name=value][value={}]", i.as_str().unwrap());
+                        tab_to(c, &css, Key::Space).await;
+                    }
+                    tab_to(c, "form.question button.primary", Key::Enter).await
+                }
+                (_, Some(n @ Json::Number(_))) => {
+                    tab_to(c, "input#value", Key::Space).await;
+                    let el = c.active_element().await.unwrap();
+                    // The space typed above, then the number, then Enter.
+                    el.send_keys(&format!(
+                        "{}{n}{}",
+                        char::from(Key::Backspace),
+                        char::from(Key::Enter)
+                    ))
+                    .await
+                    .unwrap();
+                }
+                _ => tab_to(c, dont_know, Key::Enter).await,
+            }
+        };
+        and_wait(c, act).await;
+        steps += 1;
+        assert!(steps < 40, "the interview ends");
+    }
+    let level = attr(c, "div.result", "data-level").await;
+    assert!(level.is_some(), "the keyboard reached the result");
+    l.end().await;
 }

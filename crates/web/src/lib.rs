@@ -141,7 +141,10 @@ pub fn router(state: Shared) -> Router {
         .route("/diary/{id}/delete", post(pages::diary::delete))
         .route("/plan", get(pages::plan::page))
         .route("/plan/download/{name}", get(pages::plan::download))
+        .route("/plan/prevention", post(pages::plan::prevention))
         .route("/plans/{id}/restore", post(pages::plan::restore))
+        .route("/report", get(pages::report::view))
+        .route("/report/download", get(pages::report::download))
         .route("/assets/{name}", get(assets::serve))
         .fallback(pages::not_found)
         .layer(DefaultBodyLimit::max(MAX_FORM_BYTES));

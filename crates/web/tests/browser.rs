@@ -443,6 +443,19 @@ async fn a_runner_checks_a_mild_strain_in_chromium_going_back_once() {
     screenshot(c, "diary", 375).await;
     screenshot(c, "diary", 1280).await;
 
+    // The report for the physio, in the browser under its own policy (inline styles, no script).
+    c.goto(&l.at("/report")).await.unwrap();
+    let styled = c
+        .execute("return getComputedStyle(document.body).fontFamily", vec![])
+        .await
+        .unwrap();
+    assert_ne!(
+        styled,
+        json!("\"Times New Roman\""),
+        "the report's own styles apply"
+    );
+    screenshot(c, "report", 1280).await;
+
     l.end().await;
 }
 

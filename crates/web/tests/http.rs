@@ -722,3 +722,56 @@ async fn the_diary_lists_adds_edits_and_deletes_and_names_bad_fields() {
     assert_eq!(p.status, StatusCode::SEE_OTHER);
     assert!(a.get("/diary").await.body.contains("No entries yet"));
 }
+
+// ---- the report, the workouts, the prevention programme -----------------------------
+
+#[tokio::test]
+async fn the_report_comes_with_its_own_policy_and_the_workouts_as_a_zip() {
+    let a = app();
+    // The report works with no data at all.
+    let r = a.get("/report").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(
+        r.body.contains("<html"),
+        "{}",
+        &r.body[..200.min(r.body.len())]
+    );
+    let csp = r.headers["content-security-policy"].to_str().unwrap();
+    assert!(
+        csp.contains("style-src 'unsafe-inline'") && csp.contains("sandbox"),
+        "{csp}"
+    );
+    assert!(!csp.contains("script-src"), "no script in the report");
+    assert_eq!(r.headers["x-frame-options"], "DENY");
+    let d = a.get("/report/download").await;
+    assert!(d.headers[header::CONTENT_DISPOSITION]
+        .to_str()
+        .unwrap()
+        .contains("hamstride-report.html"));
+    // Without a secret, no report.
+    let req = Request::get("/report")
+        .header(header::HOST, ADDR)
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(send(&a.router, req).await.status, StatusCode::FORBIDDEN);
+    // The prevention programme, from the page without a plan.
+    let none = a.get("/plan").await;
+    assert!(none.body.contains("action=\"/plan/prevention\""));
+    let p = a
+        .post_raw("/plan/prevention", "", Some(&format!("http://{ADDR}")))
+        .await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN, "the CSRF token is needed");
+    let p = a.post("/plan/prevention", &[]).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    assert_eq!(p.location(), "/plan");
+    let plan = a.get("/plan").await;
+    assert!(plan.body.contains("Phase 1 of"), "{}", plan.body);
+    // A strain's plan, with its return-to-run sessions, gives its FIT workouts as a zip.
+    let b = app();
+    assert_eq!(walk(&b).await.status, StatusCode::SEE_OTHER);
+    let z = b.get("/plan/download/workouts.zip").await;
+    assert_eq!(z.status, StatusCode::OK);
+    assert_eq!(z.headers[header::CONTENT_TYPE], "application/zip");
+    assert!(z.body.starts_with("PK"), "a zip");
+    assert!(z.body.contains(".fit"), "with FIT files in it");
+}

@@ -6,6 +6,7 @@ pub mod assessments;
 pub mod checkin;
 pub mod diary;
 pub mod plan;
+pub mod report;
 pub mod result;
 pub mod today;
 

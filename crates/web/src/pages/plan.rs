@@ -154,6 +154,8 @@ pub fn render(svc: &Service, v: &PlanView) -> Markup {
             ul.downloads {
                 li { a href="/plan/download/plan.md" download="plan.md" { "The plan as a text file (Markdown)" } }
                 li { a href="/plan/download/plan.ics" download="plan.ics" { "The next " (ICS_WEEKS) " weeks for your calendar (iCalendar)" } }
+                li { a href="/plan/download/workouts.zip" download="workouts.zip" { "The run sessions as workouts for a Garmin watch (FIT files in a zip: copy them to the watch's NewFiles folder)" } }
+                li { a href="/report" { "The report for your physio" } " (" a href="/report/download" { "download it" } ")" }
             }
             p { button type="button" data-print="" { "Print the plan" } }
         }
@@ -162,13 +164,31 @@ pub fn render(svc: &Service, v: &PlanView) -> Markup {
     }
 }
 
-/// A page saying there is no plan yet, with the way to make one.
-pub fn no_plan() -> Markup {
+/// A page saying there is no plan yet, with the ways to make one: check the pain, or (no
+/// pain) the prevention programme.
+pub fn no_plan(token: &str) -> Markup {
     html! {
         h1 { "My plan" }
         p { "You have no plan yet. It comes from checking your pain: a few questions, then what to do and a plan for the weeks ahead." }
-        p { a.button href="/assess" { "Check my pain" } }
+        p { a.button.primary href="/assess" { "Check my pain" } }
+        h2 { "No pain?" }
+        p { "The prevention programme keeps hamstrings strong for running: a warm-up, Nordic curls, strength work and advice on building up your training." }
+        form method="post" action="/plan/prevention" {
+            (crate::html::csrf(token))
+            button type="submit" { "Start the prevention programme" }
+        }
     }
+}
+
+/// `POST /plan/prevention`: the prevention programme becomes the plan (the terminal's
+/// `plan prevention`).
+pub async fn prevention(State(st): State<Shared>) -> Result<Response, WebError> {
+    st.with_db(|svc, db| {
+        svc.start_prevention(db, Now::system())?;
+        Ok(())
+    })
+    .await?;
+    Ok((StatusCode::SEE_OTHER, [(header::LOCATION, "/plan")]).into_response())
 }
 
 pub async fn page_(st: &Shared) -> Result<Option<PlanView>, WebError> {
@@ -186,7 +206,7 @@ pub async fn page_(st: &Shared) -> Result<Option<PlanView>, WebError> {
 pub async fn page(State(st): State<Shared>) -> Result<Markup, WebError> {
     Ok(match page_(&st).await? {
         Some(v) => crate::html::page("My plan", Nav::Plan, render(&st.service, &v)),
-        None => crate::html::page("My plan", Nav::Plan, no_plan()),
+        None => crate::html::page("My plan", Nav::Plan, no_plan(&st.config.csrf)),
     })
 }
 
@@ -197,6 +217,7 @@ pub async fn download(
     let kind = match name.as_str() {
         "plan.md" => "text/markdown; charset=utf-8",
         "plan.ics" => "text/calendar; charset=utf-8",
+        "workouts.zip" => "application/zip",
         _ => return Err(WebError::NotFound("There is no such download.".into())),
     };
     let want = name.clone();
@@ -206,6 +227,9 @@ pub async fn download(
             let now = Now::system();
             let today = svc.today(db, now)?;
             let files = svc.export_plan(&plan, ICS_WEEKS, today, now)?;
+            if want == "workouts.zip" {
+                return workouts_zip(&files);
+            }
             files
                 .into_iter()
                 .find(|f| f.name == want)
@@ -225,6 +249,22 @@ pub async fn download(
         bytes,
     )
         .into_response())
+}
+
+/// The export's FIT workouts (`workouts/*.fit`) in one zip, as a watch's files are copied.
+/// Stored, not deflated: FIT files are small and already dense.
+fn workouts_zip(files: &[hamstride_service::plans::ExportFile]) -> Result<Vec<u8>, WebError> {
+    use std::io::Write;
+    let fail = |e: &dyn std::fmt::Display| WebError::Internal(format!("making the zip: {e}"));
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    for f in files.iter().filter(|f| f.name.ends_with(".fit")) {
+        zip.start_file(f.name.as_str(), options)
+            .map_err(|e| fail(&e))?;
+        zip.write_all(&f.bytes).map_err(|e| fail(&e))?;
+    }
+    Ok(zip.finish().map_err(|e| fail(&e))?.into_inner())
 }
 
 /// `POST /plans/{id}/restore`: make that plan the one followed; the current one stays in the

@@ -33,7 +33,7 @@ pub async fn page(State(st): State<Shared>) -> Result<Markup, WebError> {
                 h2 #next-h { "Check in" }
                 p { "The morning after a session, say how it went: your plan moves on, holds or steps back by your answers." }
                 p { a.button.primary href="/checkin" { "Check in" } }
-                p { a href="/plan" { "See the whole plan" } " · " a href="/diary" { "Pain diary" } " · " a href="/assess" { "Check my pain again" } }
+                p { a href="/plan" { "See the whole plan" } " · " a href="/diary" { "Pain diary" } " · " a href="/report" { "Report for your physio" } " · " a href="/assess" { "Check my pain again" } }
             }
         },
     };

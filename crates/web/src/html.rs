@@ -16,6 +16,7 @@ pub enum Nav {
     Plan,
     Diary,
     Past,
+    Settings,
     None,
 }
 
@@ -53,6 +54,7 @@ pub fn page(title: &str, nav: Nav, body: Markup) -> Markup {
                 main #main tabindex="-1" { (body) }
                 footer.foot {
                     p { "Educational information, not a diagnosis. Your answers stay on this computer." }
+                    p { a href="/settings" aria-current=[(nav == Nav::Settings).then_some("page")] { "Settings" } }
                 }
             }
         }

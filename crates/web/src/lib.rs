@@ -145,6 +145,10 @@ pub fn router(state: Shared) -> Router {
         .route("/plans/{id}/restore", post(pages::plan::restore))
         .route("/report", get(pages::report::view))
         .route("/report/download", get(pages::report::download))
+        .route(
+            "/settings",
+            get(pages::settings::show).post(pages::settings::save),
+        )
         .route("/assets/{name}", get(assets::serve))
         .fallback(pages::not_found)
         .layer(DefaultBodyLimit::max(MAX_FORM_BYTES));

@@ -775,3 +775,67 @@ async fn the_report_comes_with_its_own_policy_and_the_workouts_as_a_zip() {
     assert!(z.body.starts_with("PK"), "a zip");
     assert!(z.body.contains(".fit"), "with FIT files in it");
 }
+
+// ---- settings -------------------------------------------------------------------------
+
+#[tokio::test]
+async fn settings_are_checked_saved_and_miles_reach_the_interview() {
+    let a = app();
+    let p = a.get("/settings").await;
+    assert_eq!(p.status, StatusCode::OK);
+    let place = a.dir.path().display().to_string();
+    assert!(p.body.contains(&place), "where the data lives: {}", p.body);
+    for (fields, field) in [
+        (&[("units", "parsecs")][..], "units"),
+        (&[("timezone", "Mars/Olympus_Mons")][..], "timezone"),
+        (&[("hr_rest", "abc")][..], "hr_rest"),
+        (&[("hr_rest", "10")][..], "hr_rest"),
+        (&[("hr_max", "500")][..], "hr_max"),
+        (&[("hr_curve", "cats")][..], "hr_curve"),
+    ] {
+        let p = a.post("/settings", fields).await;
+        assert_eq!(p.status, StatusCode::BAD_REQUEST, "{fields:?}");
+        assert!(p.body.contains(field), "{field}: {}", p.body);
+        assert!(p.body.contains("Nothing was saved"));
+    }
+    let p = a
+        .post(
+            "/settings",
+            &[
+                ("units", "mi"),
+                ("timezone", "Europe/London"),
+                ("hr_rest", "50"),
+                ("hr_max", "186"),
+                ("hr_curve", "women"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    assert_eq!(p.location(), "/settings?saved=1");
+    let p = a.get("/settings?saved=1").await;
+    assert!(p.body.contains("Saved."));
+    assert!(p.body.contains("value=\"Europe/London\""));
+    assert!(p.body.contains("value=\"mi\" checked"), "{}", p.body);
+    // A distance typed in miles is kept in km, as the terminal's --units mi does.
+    let start = a.get("/assess").await;
+    let state = hidden(&start.body, "state").unwrap();
+    let p = a
+        .post(
+            "/assess",
+            &[
+                ("state", &state),
+                ("q", "weekly_km"),
+                ("kind", "field"),
+                ("answer", "number"),
+                ("unit", "mi"),
+                ("value", "10"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    let saved: InterviewState = serde_json::from_str(&hidden(&p.body, "state").unwrap()).unwrap();
+    let km = serde_json::to_value(&saved.steps[0]).unwrap()["answer"]
+        .as_f64()
+        .unwrap();
+    assert!((km - 16.093_44).abs() < 1e-6, "{km}");
+}

@@ -5,6 +5,8 @@
 //! was wrong.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+// `u64::is_multiple_of` is Rust 1.87, newer than the workspace's rust-version (1.85).
+#![allow(clippy::manual_is_multiple_of)]
 
 mod common;
 
@@ -55,7 +57,7 @@ const VALUES: &[&str] = &[
     "", " ", "0", "-1", "11", "99999999999999999999", "1e308", "NaN", "2.5", "abc", "yes",
     "no", "none", "these", "dont_know", "back", "some", "skip", "field", "screen", "checklist",
     "yes_no", "one_of", "many_of", "whole_number", "number", "pain_now", "emergency-signs",
-    "saddle_numbness", "mid_back_thigh", "left", "2026-02-30", "2999-01-01", "0000-01-01",
+    "saddle_numbness", "mid_back_thigh", "left", "mi", "km", "women", "Europe/London", "2026-02-30", "2999-01-01", "0000-01-01",
     "<script>alert(1)</script>", "{", "{}", "[]", "null", "\u{0}", "é🦵",
     "{\"schema\":\"hamstride.interview/1\",\"start\":{},\"steps\":[{\"kind\":\"field\",\"field\":\"pain_now\",\"answer\":\"x\"}]}",
     "{\"schema\":\"hamstride.interview/9\",\"start\":{},\"steps\":[]}",
@@ -67,6 +69,7 @@ const ROUTES: &[&str] = &[
     "/checkin",
     "/diary",
     "/plan/prevention",
+    "/settings",
     "/plans/1/restore",
     "/plans/-1/restore",
     "/plans/99999999999999999999/restore",

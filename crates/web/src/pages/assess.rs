@@ -24,12 +24,21 @@ use crate::html::{csrf, page, Nav};
 use crate::{Shared, WebError};
 
 const DONT_KNOW: &str = "Don't know";
+/// A distance asked in miles (the runner's setting) is stored in km, as the terminal does.
+const KM_PER_MILE: f64 = 1.609_344;
+
+/// Whether the runner asked for miles (Settings); km otherwise, as the contract stores.
+async fn miles(st: &Shared) -> Result<bool, WebError> {
+    st.with_db(|_, db| Ok(hamstride_service::plans::profile(db)?.units.as_deref() == Some("mi")))
+        .await
+}
 
 /// `GET /assess`: a new interview, at its first question.
 pub async fn start(State(st): State<Shared>) -> Result<Response, WebError> {
     let view = st.with_service(|svc| Ok(svc.interview_start(None))).await?;
     let screens = st.service.kb().screens.len();
-    Ok(question_page(&view, screens, &st.config.csrf, None).into_response())
+    let mi = miles(&st).await?;
+    Ok(question_page(&view, screens, &st.config.csrf, mi, None).into_response())
 }
 
 /// What the runner did with the question on the screen.
@@ -88,6 +97,9 @@ fn step_from(form: &Form) -> Result<Option<SavedStep>, WebError> {
                 .get("value")
                 .map(|v| v.replace(',', ".").parse::<f64>())
             {
+                Some(Ok(x)) if x.is_finite() && form.get("unit") == Some("mi") => {
+                    json!(x * KM_PER_MILE)
+                }
                 Some(Ok(x)) if x.is_finite() => json!(x),
                 _ => return Err(WebError::input(&q, "type a number (or choose Don't know)")),
             },
@@ -126,7 +138,8 @@ pub async fn step(State(st): State<Shared>, body: Bytes) -> Result<Response, Web
         Err(e) => return again(&st, kept, e.into()).await,
     };
     if view.question.is_some() {
-        return Ok(question_page(&view, screens, &st.config.csrf, None).into_response());
+        let mi = miles(&st).await?;
+        return Ok(question_page(&view, screens, &st.config.csrf, mi, None).into_response());
     }
     if view.gave_up {
         let body = html! {
@@ -147,9 +160,10 @@ async fn again(st: &Shared, saved: InterviewState, e: WebError) -> Result<Respon
         .map_err(WebError::from)?;
     let screens = st.service.kb().screens.len();
     let msg = e.to_string();
+    let mi = miles(st).await?;
     Ok((
         StatusCode::BAD_REQUEST,
-        question_page(&view, screens, &st.config.csrf, Some(&msg)),
+        question_page(&view, screens, &st.config.csrf, mi, Some(&msg)),
     )
         .into_response())
 }
@@ -188,6 +202,7 @@ pub fn question_page(
     view: &InterviewView,
     screens: usize,
     token: &str,
+    miles: bool,
     error: Option<&str>,
 ) -> Markup {
     let Some(q) = &view.question else {
@@ -264,10 +279,11 @@ pub fn question_page(
                 }
                 _ => {
                     @let distance = q.unit.as_deref() == Some("distance");
-                    h1 { label for="value" { (q.text) @if distance { " (in km)" } } }
+                    h1 { label for="value" { (q.text) @if distance { @if miles { " (in miles)" } @else { " (in km)" } } } }
+                    @if distance && miles { input type="hidden" name="unit" value="mi"; }
                     // An open-ended number comes with the largest float as its maximum:
                     // say only the bounds a person would.
-                    @let max = q.max.filter(|m| m.is_finite() && *m < 1e9);
+                    @let max = q.max.filter(|m| m.is_finite() && *m < 1e9 && !(distance && miles));
                     p.hint #value-hint {
                         @match (q.min, max) {
                             (Some(lo), Some(hi)) => { "A number from " (lo) " to " (hi) "." }

@@ -8,6 +8,7 @@ pub mod diary;
 pub mod plan;
 pub mod report;
 pub mod result;
+pub mod settings;
 pub mod today;
 
 use crate::WebError;

@@ -145,6 +145,7 @@ pub fn router(state: Shared) -> Router {
         .route("/plans/{id}/restore", post(pages::plan::restore))
         .route("/report", get(pages::report::view))
         .route("/report/download", get(pages::report::download))
+        .route("/status", get(pages::status::page))
         .route(
             "/settings",
             get(pages::settings::show).post(pages::settings::save),

@@ -14,6 +14,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -442,6 +444,30 @@ async fn a_runner_checks_a_mild_strain_in_chromium_going_back_once() {
     assert!(text.contains("next morning 2"), "{text}");
     screenshot(c, "diary", 375).await;
     screenshot(c, "diary", 1280).await;
+
+    // Training this week, after a few runs are imported beside the server.
+    let today = jiff::Zoned::now().date();
+    let sources = (1..20)
+        .step_by(2)
+        .map(|back| hamstride_service::import::ImportSource::Bytes {
+            name: format!("run-{back}.gpx"),
+            data: common::gpx_run(today.saturating_sub(jiff::Span::new().days(back)), 25)
+                .into_bytes(),
+        })
+        .collect();
+    let mut db = hamstride_service::db::open_dir(l._dir.path()).unwrap();
+    hamstride_service::import::run(
+        &mut db,
+        sources,
+        &hamstride_service::import::ImportOptions::default(),
+        &mut |_| {},
+    )
+    .unwrap();
+    drop(db);
+    c.goto(&l.at("/status")).await.unwrap();
+    assert!(c.find(Locator::Css("table.weeks")).await.is_ok());
+    screenshot(c, "status", 375).await;
+    screenshot(c, "status", 1280).await;
 
     // The report for the physio, in the browser under its own policy (inline styles, no script).
     c.goto(&l.at("/report")).await.unwrap();

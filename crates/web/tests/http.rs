@@ -839,3 +839,55 @@ async fn settings_are_checked_saved_and_miles_reach_the_interview() {
         .unwrap();
     assert!((km - 16.093_44).abs() < 1e-6, "{km}");
 }
+
+// ---- training status ------------------------------------------------------------------
+
+#[tokio::test]
+async fn the_status_page_shows_the_week_with_and_without_runs() {
+    let a = app();
+    let p = a.get("/status").await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert!(p.body.contains("No runs imported yet"), "{}", p.body);
+    // Runs every other day for five weeks, then a long one: imported beside the server, as
+    // `hamstride import` would while it runs.
+    let today = jiff::Zoned::now().date();
+    let mut sources = Vec::new();
+    for back in (10..44).step_by(2) {
+        let d = today.saturating_sub(jiff::Span::new().days(back));
+        sources.push(hamstride_service::import::ImportSource::Bytes {
+            name: format!("run-{back}.gpx"),
+            data: common::gpx_run(d, 20).into_bytes(),
+        });
+    }
+    let long = today.saturating_sub(jiff::Span::new().days(3));
+    sources.push(hamstride_service::import::ImportSource::Bytes {
+        name: "long.gpx".into(),
+        data: common::gpx_run(long, 40).into_bytes(),
+    });
+    let mut db = hamstride_service::db::open_dir(a.dir.path()).unwrap();
+    let report = hamstride_service::import::run(
+        &mut db,
+        sources,
+        &hamstride_service::import::ImportOptions::default(),
+        &mut |_| {},
+    )
+    .unwrap();
+    assert!(report.imported >= 18, "{report:?}");
+    drop(db);
+    let p = a.get("/status").await;
+    assert_eq!(p.status, StatusCode::OK);
+    for part in [
+        "<table class=\"days\"",
+        "<table class=\"weeks\"",
+        "class=\"fill bar-20\"",
+        "Flags, last 14 days",
+        " km",
+    ] {
+        assert!(p.body.contains(part), "{part} missing: {}", p.body);
+    }
+    assert!(
+        p.body.contains("Strong: ") || p.body.contains("Watch: "),
+        "the long run is flagged: {}",
+        p.body
+    );
+}

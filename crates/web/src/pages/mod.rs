@@ -9,6 +9,7 @@ pub mod plan;
 pub mod report;
 pub mod result;
 pub mod settings;
+pub mod status;
 pub mod today;
 
 use crate::WebError;

@@ -17,6 +17,7 @@ pub async fn page(State(st): State<Shared>) -> Result<Markup, WebError> {
             h1 { "Today" }
             p { "hamstride helps runners with pain at the back of the thigh: a few questions tell you what it most likely is, how urgent it is, and what to do now, with a plan for the weeks ahead." }
             p { a.button.primary href="/assess" { "Check my pain" } }
+            p { a href="/status" { "Training this week" } " · " a href="/diary" { "Pain diary" } }
         },
         Some(v) => html! {
             h1 { "Today" span.sub { " " (v.today.to_string()) } }
@@ -33,7 +34,7 @@ pub async fn page(State(st): State<Shared>) -> Result<Markup, WebError> {
                 h2 #next-h { "Check in" }
                 p { "The morning after a session, say how it went: your plan moves on, holds or steps back by your answers." }
                 p { a.button.primary href="/checkin" { "Check in" } }
-                p { a href="/plan" { "See the whole plan" } " · " a href="/diary" { "Pain diary" } " · " a href="/report" { "Report for your physio" } " · " a href="/assess" { "Check my pain again" } }
+                p { a href="/plan" { "See the whole plan" } " · " a href="/diary" { "Pain diary" } " · " a href="/status" { "Training this week" } " · " a href="/report" { "Report for your physio" } " · " a href="/assess" { "Check my pain again" } }
             }
         },
     };

@@ -151,3 +151,26 @@ pub fn shared_dir(what: &str) -> Option<PathBuf> {
         None
     }
 }
+
+/// A GPX run on `date` of `minutes` at an easy pace (as the CLI's training tests make them).
+pub fn gpx_run(date: jiff::civil::Date, minutes: u32) -> String {
+    let mut s = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<gpx version=\"1.1\" creator=\"test\" xmlns=\"http://www.topografix.com/GPX/1/1\">\n<trk><name>Run</name><type>running</type><trkseg>\n",
+    );
+    let start = date
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .unwrap()
+        .timestamp()
+        .as_second()
+        + 7 * 3600;
+    for i in 0..minutes * 60 {
+        let t = jiff::Timestamp::from_second(start + i64::from(i)).unwrap();
+        s.push_str(&format!(
+            "<trkpt lat=\"{:.7}\" lon=\"-0.1200000\"><ele>12.0</ele><time>{}</time></trkpt>\n",
+            51.5 + f64::from(i) * 0.000027,
+            t.strftime("%Y-%m-%dT%H:%M:%SZ")
+        ));
+    }
+    s.push_str("</trkseg></trk></gpx>\n");
+    s
+}

@@ -192,15 +192,41 @@ struct Launch {
     _dir: tempfile::TempDir,
 }
 
-impl Launch {
+/// What a journey needs: the browser, the app's address and its data folder.
+#[derive(Clone)]
+struct Ctx {
+    c: Client,
+    port: u16,
+    dir: std::path::PathBuf,
+}
+
+impl Ctx {
     fn at(&self, path: &str) -> String {
         format!("http://127.0.0.1:{}{path}", self.port)
     }
+}
 
-    async fn end(self) {
-        self.c.close().await.unwrap();
+impl Launch {
+    /// Run `journey` in its own task, then close the browser session and stop the server
+    /// whether it passed or panicked (a session left open would leave Chromium running), and
+    /// pass a panic on.
+    async fn run<F, Fut>(self, journey: F)
+    where
+        F: FnOnce(Ctx) -> Fut,
+        Fut: std::future::Future<Output = ()> + Send + 'static,
+    {
+        let ctx = Ctx {
+            c: self.c.clone(),
+            port: self.port,
+            dir: self._dir.path().to_path_buf(),
+        };
+        let outcome = tokio::spawn(journey(ctx)).await;
+        let _ = self.c.close().await;
         let _ = self.stop.send(());
-        self.server.await.unwrap().unwrap();
+        let _ = self.server.await;
+        if let Err(e) = outcome {
+            std::panic::resume_unwind(e.into_panic());
+        }
     }
 }
 
@@ -282,10 +308,13 @@ async fn launch() -> Option<Launch> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_runner_checks_a_mild_strain_in_chromium_going_back_once() {
-    let Some(l) = launch().await else {
-        return;
-    };
-    let c = &l.c;
+    if let Some(l) = launch().await {
+        l.run(mild_strain_journey).await;
+    }
+}
+
+async fn mild_strain_journey(x: Ctx) {
+    let c = &x.c;
     screenshot(c, "today-empty", 375).await;
     and_wait(c, click(c, "a.button.primary[href='/assess']")).await;
 
@@ -366,7 +395,7 @@ async fn a_runner_checks_a_mild_strain_in_chromium_going_back_once() {
     screenshot(c, "result", 375).await;
     screenshot(c, "result", 1280).await;
     // The plan it made.
-    c.goto(&l.at("/plan")).await.unwrap();
+    c.goto(&x.at("/plan")).await.unwrap();
     let h1 = c
         .find(Locator::Css("h1"))
         .await
@@ -379,7 +408,7 @@ async fn a_runner_checks_a_mild_strain_in_chromium_going_back_once() {
     screenshot(c, "plan", 1280).await;
 
     // A check-in, the sliders moved by keyboard.
-    c.goto(&l.at("/checkin")).await.unwrap();
+    c.goto(&x.at("/checkin")).await.unwrap();
     for (id, presses) in [("during", 2), ("after", 1), ("morning", 1)] {
         let slider = c.find(Locator::Css(&format!("input#{id}"))).await.unwrap();
         let keys: String = std::iter::repeat_n(char::from(Key::Right), presses).collect();
@@ -414,7 +443,7 @@ async fn a_runner_checks_a_mild_strain_in_chromium_going_back_once() {
     screenshot(c, "checkin-saved", 375).await;
 
     // The diary: the check-in's scores are yesterday's row; log today's morning by keyboard.
-    c.goto(&l.at("/diary")).await.unwrap();
+    c.goto(&x.at("/diary")).await.unwrap();
     let rows = c.find_all(Locator::Css("li.card")).await.unwrap().len();
     assert_eq!(
         rows, 1,
@@ -455,7 +484,7 @@ async fn a_runner_checks_a_mild_strain_in_chromium_going_back_once() {
                 .into_bytes(),
         })
         .collect();
-    let mut db = hamstride_service::db::open_dir(l._dir.path()).unwrap();
+    let mut db = hamstride_service::db::open_dir(&x.dir).unwrap();
     hamstride_service::import::run(
         &mut db,
         sources,
@@ -464,13 +493,13 @@ async fn a_runner_checks_a_mild_strain_in_chromium_going_back_once() {
     )
     .unwrap();
     drop(db);
-    c.goto(&l.at("/status")).await.unwrap();
+    c.goto(&x.at("/status")).await.unwrap();
     assert!(c.find(Locator::Css("table.weeks")).await.is_ok());
     screenshot(c, "status", 375).await;
     screenshot(c, "status", 1280).await;
 
     // The report for the physio, in the browser under its own policy (inline styles, no script).
-    c.goto(&l.at("/report")).await.unwrap();
+    c.goto(&x.at("/report")).await.unwrap();
     let styled = c
         .execute("return getComputedStyle(document.body).fontFamily", vec![])
         .await
@@ -481,17 +510,18 @@ async fn a_runner_checks_a_mild_strain_in_chromium_going_back_once() {
         "the report's own styles apply"
     );
     screenshot(c, "report", 1280).await;
-
-    l.end().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_warning_sign_ends_on_the_emergency_screen() {
-    let Some(l) = launch().await else {
-        return;
-    };
-    let c = &l.c;
-    c.goto(&l.at("/assess")).await.unwrap();
+    if let Some(l) = launch().await {
+        l.run(emergency_journey).await;
+    }
+}
+
+async fn emergency_journey(x: Ctx) {
+    let c = &x.c;
+    c.goto(&x.at("/assess")).await.unwrap();
     click(c, "input[name=item][value=saddle_numbness]").await;
     and_wait(c, click(c, "button[name=action][value=these]")).await;
     // Whatever else is asked first: "Don't know", until the result.
@@ -512,7 +542,6 @@ async fn a_warning_sign_ends_on_the_emergency_screen() {
     );
     screenshot(c, "emergency", 375).await;
     screenshot(c, "emergency", 1280).await;
-    l.end().await;
 }
 
 /// Press Tab until the focused element matches `css` (a keyboard user reaching it), then
@@ -536,11 +565,14 @@ async fn tab_to(c: &Client, css: &str, key: Key) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_interview_can_be_done_with_the_keyboard_alone() {
-    let Some(l) = launch().await else {
-        return;
-    };
-    let c = &l.c;
-    c.goto(&l.at("/assess")).await.unwrap();
+    if let Some(l) = launch().await {
+        l.run(keyboard_journey).await;
+    }
+}
+
+async fn keyboard_journey(x: Ctx) {
+    let c = &x.c;
+    c.goto(&x.at("/assess")).await.unwrap();
     // The first Tab reaches the skip link.
     c.active_element()
         .await
@@ -597,5 +629,4 @@ async fn the_interview_can_be_done_with_the_keyboard_alone() {
     }
     let level = attr(c, "div.result", "data-level").await;
     assert!(level.is_some(), "the keyboard reached the result");
-    l.end().await;
 }

@@ -15,6 +15,7 @@ mod interactive;
 mod plan_cmd;
 mod render;
 mod safe;
+mod serve_cmd;
 mod training_cmd;
 
 use std::io::{IsTerminal, Read, Write};
@@ -276,6 +277,26 @@ for men or for women); without them hamstride estimates the maximum from your da
     Kb {
         #[command(subcommand)]
         command: KbCommand,
+    },
+    /// Open hamstride in your browser: everything on this computer, nothing sent anywhere.
+    #[command(
+        long_about = "Start the local web app on this computer and open it in your browser.\n\n\
+It prints the address to open as its first line (with a secret that changes at every start: only a browser \
+given that address gets in), opens your browser, and keeps running until you press Ctrl-C. It uses the same \
+database as the other commands (--data-dir, --database, --athlete).",
+        after_help = "Examples:\n  hamstride serve\n  hamstride serve --port 8080 --no-open\n  \
+hamstride serve --listen 0.0.0.0 --port 8080   # others on your network can reach it: read the warning"
+    )]
+    Serve {
+        /// The port to listen on (default: any free port).
+        #[arg(long, value_name = "PORT")]
+        port: Option<u16>,
+        /// Listen on this address instead of 127.0.0.1 (prints a warning: others may reach it).
+        #[arg(long, value_name = "ADDR")]
+        listen: Option<std::net::IpAddr>,
+        /// Do not open the browser; just print the address.
+        #[arg(long)]
+        no_open: bool,
     },
     /// Print tab completion for your shell (bash, zsh, fish, elvish, powershell)
     #[command(
@@ -643,6 +664,18 @@ fn main() -> ExitCode {
         Command::Kb {
             command: KbCommand::Check { dir, format },
         } => kb_check(dir.as_deref(), format),
+        Command::Serve {
+            port,
+            listen,
+            no_open,
+        } => serve_cmd::serve(
+            &dbo,
+            serve_cmd::ServeArgs {
+                port,
+                listen,
+                no_open,
+            },
+        ),
         Command::Completions { shell } => docs_cmd::completions(shell),
         Command::Man { out } => docs_cmd::man(&dbo, out.as_deref()),
     };

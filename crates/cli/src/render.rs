@@ -8,6 +8,7 @@
 
 use std::fmt::Write;
 
+use hamstride_service::explain;
 use hamstride_service::view::{lower_first, Outcome};
 use hamstride_service::{Findings, Kb};
 
@@ -60,111 +61,19 @@ fn wrap(text: &str, width: usize, indent: &str) -> String {
 
 /// "What set the level": the rule or must-not-miss screen, in words, with its id.
 fn set_by(kb: &Kb, outcome: &Outcome) -> String {
-    use hamstride_service::view::SetBy;
-    let what = match outcome.decision.set_by {
-        SetBy::Rule(i) => format!("the rule \"{}\"", kb.rules[i].title),
-        SetBy::Presumed(i) => format!(
-            "the rule \"{}\", because the answers it still needs are more likely yes than no",
-            kb.rules[i].title
-        ),
-        SetBy::Screen(m, _) => format!(
-            "the check for what must not be missed: {} cannot be ruled out",
-            lower_first(&kb.must_not_miss[m].title)
-        ),
-    };
-    let id = &outcome.assessment.triage.set_by.id;
-    wrap(&format!("What set this level: {what} [{id}]."), width(), "")
-}
-
-/// The unknown answers that would change the level, in words, most urgent first: one line
-/// per answer that changes it alone, one line per rule for answers it needs together.
-fn could_change(kb: &Kb, outcome: &Outcome) -> Vec<String> {
-    let words = |c: &hamstride_service::view::Change| {
-        let field = &kb.schema.fields[c.field];
-        let answer = hamstride_service::view::answer_text(field, &c.answer, &c.other);
-        match answer.as_str() {
-            "true" => kb.describe_finding(&field.id),
-            "false" => kb.describe_finding(&format!("{}=false", field.id)),
-            a => kb.describe_finding(&format!("{}={a}", field.id)),
-        }
-    };
-    let level = |l: u8| kb.levels[usize::from(l)].title.to_lowercase();
-    let mut out: Vec<String> = Vec::new();
-    let mut groups: Vec<(usize, u8, Vec<String>)> = Vec::new();
-    for c in &outcome.changes {
-        if !c.joint {
-            out.push(format!("if {}: {}", words(c), level(c.level)));
-        } else if let Some(g) = groups.iter_mut().find(|g| g.0 == c.rule && g.1 == c.level) {
-            g.2.push(words(c));
-        } else {
-            groups.push((c.rule, c.level, vec![words(c)]));
-        }
-    }
-    for (rule, l, answers) in groups {
-        out.push(if l > outcome.level {
-            format!(
-                "if all of these turn out as shown ({}): {}",
-                answers.join("; "),
-                level(l)
-            )
-        } else {
-            let joined = answers.join("; ");
-            format!(
-                "\"{}\" needs more answers ({joined}): {}",
-                kb.rules[rule].title,
-                level(l)
-            )
-        });
-    }
-    out.truncate(8);
-    out
+    wrap(&explain::set_by(kb, outcome), width(), "")
 }
 
 /// The answers that could change the level, for the decision: one line per level they lead
 /// to (a few named, the count of the rest), and one line per group that counts only together.
-/// The whole list is `could_change`, under `--details`.
+/// The whole list is `explain::could_change`, under `--details`.
 fn could_change_brief(kb: &Kb, outcome: &Outcome) -> Vec<String> {
-    const NAMED: usize = 4;
-    let words = |c: &hamstride_service::view::Change| {
-        let field = &kb.schema.fields[c.field];
-        let answer = hamstride_service::view::answer_text(field, &c.answer, &c.other);
-        match answer.as_str() {
-            "true" => field.label.clone(),
-            "false" => kb.describe_finding(&format!("{}=false", field.id)),
-            a => kb.describe_finding(&format!("{}={a}", field.id)),
-        }
-    };
-    let mut alone: Vec<(u8, Vec<String>)> = Vec::new();
-    let mut together = 0;
-    for c in &outcome.changes {
-        if c.joint {
-            together += 1;
-            continue;
-        }
-        let w = words(c);
-        match alone.iter_mut().find(|g| g.0 == c.level) {
-            Some(g) if !g.1.contains(&w) => g.1.push(w),
-            Some(_) => {}
-            None => alone.push((c.level, vec![w])),
-        }
-    }
-    let mut out = Vec::new();
-    for (l, answers) in alone {
-        let level = kb.levels[usize::from(l)].title.to_lowercase();
-        let rest = answers.len().saturating_sub(NAMED);
-        let mut named = answers
-            .into_iter()
-            .take(NAMED)
-            .collect::<Vec<_>>()
-            .join("; ");
-        if rest > 0 {
-            named.push_str(&format!(" and {rest} more"));
-        }
-        out.push(format!("{level} if yes to: {named}"));
-    }
-    if together > 0 {
+    let brief = explain::could_change_brief(kb, outcome);
+    let mut out = brief.alone;
+    if brief.together > 0 {
         out.push(format!(
-            "{together} more answers that count only together (see --details)"
+            "{} more answers that count only together (see --details)",
+            brief.together
         ));
     }
     out
@@ -280,7 +189,7 @@ fn details(s: &mut String, kb: &Kb, findings: &Findings, outcome: &Outcome, colo
             )
         );
     }
-    let changes = could_change(kb, outcome);
+    let changes = explain::could_change(kb, outcome);
     if !changes.is_empty() {
         let _ = writeln!(
             s,
@@ -344,35 +253,18 @@ fn details(s: &mut String, kb: &Kb, findings: &Findings, outcome: &Outcome, colo
 
 /// `--sources`: the sources cited by the rules that fired and the advice, in order of first use.
 fn sources(s: &mut String, kb: &Kb, outcome: &Outcome, color: bool) {
-    let mut ids: Vec<&str> = Vec::new();
-    for r in &outcome.fired {
-        for id in &kb.rules[*r].sources {
-            if !ids.contains(&id.as_str()) {
-                ids.push(id);
-            }
-        }
-    }
-    for i in &outcome.advice {
-        for id in &kb.advice[*i].sources {
-            if !ids.contains(&id.as_str()) {
-                ids.push(id);
-            }
-        }
-    }
     let _ = writeln!(s, "\n{}", paint(color, "1", "Sources"));
-    for id in ids {
-        if let Some(src) = kb.source(id) {
-            let url = src
-                .url
-                .as_deref()
-                .map(|u| format!(" {u}"))
-                .unwrap_or_default();
-            let _ = writeln!(
-                s,
-                "  {}: {}",
-                src.short,
-                wrap(&format!("{}{url}", src.citation), width() - 4, "    ")
-            );
-        }
+    for src in explain::sources(kb, outcome) {
+        let url = src
+            .url
+            .as_deref()
+            .map(|u| format!(" {u}"))
+            .unwrap_or_default();
+        let _ = writeln!(
+            s,
+            "  {}: {}",
+            src.short,
+            wrap(&format!("{}{url}", src.citation), width() - 4, "    ")
+        );
     }
 }

@@ -29,6 +29,9 @@ pub struct InterviewView {
     pub leading: Option<(String, f64)>,
     /// Whether there is an answer to go back to.
     pub can_go_back: bool,
+    /// The interview stopped because every answer was "don't know": a front end says so
+    /// (`Kb::screen_wording.all_unknown`) and keeps nothing, as the terminal does.
+    pub gave_up: bool,
 }
 
 /// One question, by id, with what the runner may answer.
@@ -80,6 +83,12 @@ impl Service {
         Ok(self.interview_view(&iv))
     }
 
+    /// The view of a saved state as it stands (to show its question again, say after a bad
+    /// answer was refused).
+    pub fn interview_resume(&self, state: &InterviewState) -> Result<InterviewView, Error> {
+        Ok(self.interview_view(&self.resume(state)?))
+    }
+
     /// Forget the last answer and ask that question again.
     pub fn interview_back(&self, state: &InterviewState) -> Result<InterviewView, Error> {
         let mut iv = self.resume(state)?;
@@ -109,6 +118,7 @@ impl Service {
             asked,
             leading,
             can_go_back: !iv.steps().is_empty(),
+            gave_up: iv.gave_up(),
         }
     }
 

@@ -7,7 +7,9 @@
 //! the I/O the core must not do (reading files, the clock, the store and its transactions).
 //! It does not print: adapters decide how results look.
 
+pub mod assessments;
 pub mod db;
+pub mod explain;
 pub mod import;
 pub mod interview;
 pub mod picks;
@@ -344,7 +346,9 @@ pub fn data_dir(explicit: Option<&Path>) -> Result<PathBuf, Error> {
 /// The types front ends render: what the use cases return, re-exported so an adapter depends
 /// on the service alone (the CLI's Cargo.toml lists no other workspace crate).
 pub mod view {
+    pub use crate::assessments::{PastAssessment, StoredAssessment};
     pub use crate::db::ActivitySummary;
+    pub use crate::explain::{CouldChangeBrief, SourceLine};
     pub use crate::interview::{Choice, InterviewView, QuestionView};
     pub use crate::plans::{OnActivePlan, PlanSummary, Recorded};
     pub use crate::status::{DayTotals, StatusView, WeekPoint, WeekTotals};

@@ -69,6 +69,8 @@ pub enum OnActivePlan {
 /// What [`Service::record_assessment`] did.
 #[derive(Debug, Clone)]
 pub struct Recorded {
+    /// The stored assessment's id.
+    pub assessment_id: i64,
     /// The plan made from the assessment.
     pub state: PlanState,
     pub plan_id: i64,
@@ -161,8 +163,9 @@ impl Service {
         let urgent = state.triage >= hamstride_core::TriageLevel::Urgent;
         let activate = current.is_none() || urgent || on_active == OnActivePlan::Replace;
         let json = crate::stored::plan_to_json(&self.plans, &state)?;
-        let (_, plan_id) = db.record_assessment(&row, Some(&json), activate)?;
+        let (assessment_id, plan_id) = db.record_assessment(&row, Some(&json), activate)?;
         Ok(Recorded {
+            assessment_id,
             plan_id: plan_id.unwrap_or_default(),
             active: activate,
             replaced: current.clone().filter(|_| activate),

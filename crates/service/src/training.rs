@@ -1086,6 +1086,10 @@ pub struct ProfileUpdate {
 pub fn update_profile(db: &mut AthleteDb, u: &ProfileUpdate, now: Now) -> Result<Profile, Error> {
     let mut p = profile(db)?;
     if let Some(v) = &u.units {
+        // The CLI's argument parser allows only these; a form can send anything.
+        if v != "km" && v != "mi" {
+            return Err(input("units", format!("'{v}' is not km or mi")));
+        }
         p.units = Some(v.clone());
     }
     if let Some(v) = &u.timezone {

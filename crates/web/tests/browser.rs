@@ -1,0 +1,632 @@
+//! The web app in a real headless Chromium (Debian's `chromium` and `chromium-driver`, driven
+//! by fantoccini over WebDriver): a runner opens the printed URL, checks a mild hamstring
+//! strain through the interview, goes back once to change an answer, and sees the result;
+//! then opens the plan, checks in and logs a day in the pain diary, moving the pain sliders
+//! with the arrow keys. Answers are typed and sent with the keyboard where a runner would
+//! (numbers: type, then Enter). Screenshots at 375 px (a phone) and 1280 px (a desk) go to
+//! `target/web-screenshots/` for a person to look at.
+//!
+//! Also: a warning sign ends on the emergency screen, and the whole interview can be done
+//! with Tab, Space and Enter alone.
+//!
+//! Without Chromium or chromedriver the test prints SKIPPED and passes, except under CI (the
+//! `CI` variable set), where `.ci/run` installs both and a missing browser is a failure.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use fantoccini::key::Key;
+use fantoccini::{Client, ClientBuilder, Locator};
+use hamstride_service::Service;
+use hamstride_web::{AppState, Config};
+use serde_json::{json, Value as Json};
+
+fn first_existing(env: &str, paths: &[&str]) -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os(env) {
+        return Some(PathBuf::from(p));
+    }
+    paths.iter().map(PathBuf::from).find(|p| p.exists())
+}
+
+fn target_dir() -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(t) => PathBuf::from(t),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target"),
+    }
+}
+
+/// chromedriver, stopped when the test ends however it ends.
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// What this runner knows about their leg: a mild strain a few days ago while sprinting.
+/// Anything not here is answered "Don't know".
+fn mild_strain() -> serde_json::Map<String, Json> {
+    json!({
+        "age_years": 34, "sex": "female", "weekly_km": 30,
+        "onset": "sudden", "mechanism": "sprinting", "pop_or_snap": false,
+        "stopped_immediately": false, "days_since_onset": 4, "trend": "improving",
+        "during_hard_effort": true, "side": "left", "pain_sites": ["mid_back_thigh"],
+        "pain_now": 2, "pain_quality": ["sharp"], "walking": "normal",
+        "days_to_pain_free_walking": 1, "test_resisted_knee_bend": true,
+        "test_straight_leg_raise": true, "weak_knee_bend": false, "bruising": "none",
+        "daily_activities_limited": false, "pain_worst": 4, "cramp_episode": false,
+        "gap_or_dent": false, "tenderness": "one_spot"
+    })
+    .as_object()
+    .unwrap()
+    .clone()
+}
+
+async fn attr(c: &Client, css: &str, name: &str) -> Option<String> {
+    c.find(Locator::Css(css))
+        .await
+        .ok()?
+        .attr(name)
+        .await
+        .ok()?
+}
+
+async fn click(c: &Client, css: &str) {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .click()
+        .await
+        .unwrap();
+}
+
+/// Do `act` (a click or a key that submits a form) and wait for the next page: the old
+/// document's root goes stale, then the new one has loaded.
+async fn and_wait<F: std::future::Future<Output = ()>>(c: &Client, act: F) {
+    let old = c.find(Locator::Css("html")).await.unwrap();
+    act.await;
+    for _ in 0..100 {
+        if old.tag_name().await.is_err() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    for _ in 0..100 {
+        let state = c.execute("return document.readyState", vec![]).await;
+        if matches!(state, Ok(Json::String(s)) if s == "complete") {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the next page did not load");
+}
+
+async fn screenshot(c: &Client, name: &str, width: u32) {
+    let dir = target_dir().join("web-screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    c.execute("window.scrollTo(0, 0)", vec![]).await.unwrap();
+    // The first screen as the runner sees it (a phone's 812 px, a desk's 900 px) ...
+    c.set_window_size(width, if width < 600 { 812 } else { 900 })
+        .await
+        .unwrap();
+    let first = dir.join(format!("{name}-{width}-screen.png"));
+    std::fs::write(&first, c.screenshot().await.unwrap()).unwrap();
+    // ... and the whole page, as tall as it is.
+    let h = c
+        .execute("return document.documentElement.scrollHeight", vec![])
+        .await
+        .unwrap()
+        .as_u64()
+        .unwrap_or(900)
+        .clamp(600, 6000) as u32;
+    c.set_window_size(width, h).await.unwrap();
+    let png = c.screenshot().await.unwrap();
+    let path = dir.join(format!("{name}-{width}.png"));
+    std::fs::write(&path, png).unwrap();
+    println!("web screenshot: {}", path.display());
+    c.set_window_size(375, 900).await.unwrap();
+}
+
+/// Answer the question on the screen from what the runner knows; `wrong` gives another
+/// answer first (to go back and change it).
+async fn answer(c: &Client, known: &serde_json::Map<String, Json>, wrong: bool) -> String {
+    let q = attr(c, "input[name=q]", "value").await.unwrap();
+    let kind = attr(c, "input[name=answer]", "value").await.unwrap();
+    let dont_know = "button[name=action][value=dont_know]";
+    match (kind.as_str(), known.get(&q)) {
+        ("checklist", _) => click(c, "button[name=action][value=none]").await,
+        (_, _) if wrong => click(c, dont_know).await,
+        (_, None) => click(c, dont_know).await,
+        ("yes_no", Some(Json::Bool(b))) => {
+            let v = if *b { "yes" } else { "no" };
+            click(c, &format!("button[name=value][value={v}]")).await
+        }
+        ("one_of", Some(Json::String(s))) => {
+            click(c, &format!("button[name=value][value={s}]")).await
+        }
+        ("many_of", Some(Json::Array(items))) => {
+            for i in items {
+                let css = format!("input[name=value][value={}]", i.as_str().unwrap());
+                click(c, &css).await;
+            }
+            click(c, "form.question button.primary[type=submit]").await
+        }
+        (_, Some(n @ Json::Number(_))) => {
+            // By keyboard: type the number and press Enter.
+            let input = c.find(Locator::Css("input#value")).await.unwrap();
+            input
+                .send_keys(&format!("{n}{}", char::from(Key::Enter)))
+                .await
+                .unwrap();
+        }
+        (k, v) => panic!("{q}: cannot answer a {k} with {v:?}"),
+    }
+    q
+}
+
+/// One launch: the app on a real socket and a throwaway database, chromedriver, and a
+/// browser session that has opened the printed URL. `None` (after saying SKIPPED) without a
+/// browser, unless CI is set.
+struct Launch {
+    c: Client,
+    port: u16,
+    stop: tokio::sync::oneshot::Sender<()>,
+    server: tokio::task::JoinHandle<std::io::Result<()>>,
+    _driver: Driver,
+    _dir: tempfile::TempDir,
+}
+
+/// What a journey needs: the browser, the app's address and its data folder.
+#[derive(Clone)]
+struct Ctx {
+    c: Client,
+    port: u16,
+    dir: std::path::PathBuf,
+}
+
+impl Ctx {
+    fn at(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+}
+
+impl Launch {
+    /// Run `journey` in its own task, then close the browser session and stop the server
+    /// whether it passed or panicked (a session left open would leave Chromium running), and
+    /// pass a panic on.
+    async fn run<F, Fut>(self, journey: F)
+    where
+        F: FnOnce(Ctx) -> Fut,
+        Fut: std::future::Future<Output = ()> + Send + 'static,
+    {
+        let ctx = Ctx {
+            c: self.c.clone(),
+            port: self.port,
+            dir: self._dir.path().to_path_buf(),
+        };
+        let outcome = tokio::spawn(journey(ctx)).await;
+        let _ = self.c.close().await;
+        let _ = self.stop.send(());
+        let _ = self.server.await;
+        if let Err(e) = outcome {
+            std::panic::resume_unwind(e.into_panic());
+        }
+    }
+}
+
+async fn launch() -> Option<Launch> {
+    let browser = first_existing(
+        "HAMSTRIDE_CHROMIUM",
+        &["/usr/lib/chromium/chromium", "/usr/bin/chromium"],
+    );
+    let driver = first_existing("HAMSTRIDE_CHROMEDRIVER", &["/usr/bin/chromedriver"]);
+    let (Some(browser), Some(driver)) = (browser, driver) else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "Chromium or chromedriver not found, but CI is set: .ci/run should have installed them (apt-get install chromium chromium-driver)"
+        );
+        println!("SKIPPED: headless Chromium or chromedriver not found (apt-get install chromium chromium-driver)");
+        return None;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let db = hamstride_service::db::open_dir(dir.path()).unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr: SocketAddr = listener.local_addr().unwrap();
+    let config = Config::new(addr).unwrap();
+    let url = config.url();
+    let state = AppState::new(Service::new().unwrap(), db, config);
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(hamstride_web::serve(listener, state, async {
+        let _ = stopped.await;
+    }));
+    let driver_port = free_port();
+    let driver = Driver(
+        Command::new(&driver)
+            .arg(format!("--port={driver_port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver starts"),
+    );
+    let caps: serde_json::Map<String, Json> = json!({
+        "browserName": "chrome",
+        "goog:chromeOptions": {
+            "binary": browser,
+            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                     "--window-size=375,900", "--hide-scrollbars", "--force-device-scale-factor=1"]
+        }
+    })
+    .as_object()
+    .unwrap()
+    .clone();
+    let mut client = None;
+    for _ in 0..50 {
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        match ClientBuilder::new(connector)
+            .capabilities(caps.clone())
+            .connect(&format!("http://127.0.0.1:{driver_port}"))
+            .await
+        {
+            Ok(c) => {
+                client = Some(c);
+                break;
+            }
+            Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+        }
+    }
+    let c = client.expect("chromedriver answers");
+    // The printed URL: the secret becomes a cookie and leaves the address bar.
+    c.goto(&url).await.unwrap();
+    let now = c.current_url().await.unwrap();
+    assert!(!now.as_str().contains("token"), "{now}");
+    assert_eq!(now.path(), "/");
+    Some(Launch {
+        c,
+        port: addr.port(),
+        stop,
+        server,
+        _driver: driver,
+        _dir: dir,
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_runner_checks_a_mild_strain_in_chromium_going_back_once() {
+    if let Some(l) = launch().await {
+        l.run(mild_strain_journey).await;
+    }
+}
+
+async fn mild_strain_journey(x: Ctx) {
+    let c = &x.c;
+    screenshot(c, "today-empty", 375).await;
+    and_wait(c, click(c, "a.button.primary[href='/assess']")).await;
+
+    let known = mild_strain();
+    let mut went_back = false;
+    let mut asked = Vec::new();
+    for step in 0..40 {
+        if c.find(Locator::Css("form.question")).await.is_err() {
+            break;
+        }
+        if step == 1 {
+            screenshot(c, "question-checklist", 375).await;
+        }
+        // The first question after the checklists: answer "don't know", go back, change it.
+        let first_field =
+            !went_back && attr(c, "input[name=kind]", "value").await.as_deref() == Some("field");
+        let mut q = String::new();
+        and_wait(c, async { q = answer(c, &known, first_field).await }).await;
+        asked.push(q.clone());
+        if first_field {
+            screenshot(c, "question-next", 375).await;
+            and_wait(c, click(c, "form.back button")).await;
+            let again = attr(c, "input[name=q]", "value").await.unwrap();
+            assert_eq!(again, q, "Back shows the same question again");
+            screenshot(c, "question-again", 1280).await;
+            let mut changed = String::new();
+            and_wait(c, async { changed = answer(c, &known, false).await }).await;
+            assert_eq!(changed, q);
+            went_back = true;
+        }
+    }
+    assert!(went_back, "went back once (asked: {asked:?})");
+    // The result.
+    let now = c.current_url().await.unwrap();
+    let main = c
+        .find(Locator::Css("main"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        now.path().starts_with("/assessments/"),
+        "{now}: {main} (asked: {asked:?})"
+    );
+    let level = attr(c, "div.result", "data-level").await.unwrap();
+    // A physiotherapist's look is a fair level for a strain too; never urgent.
+    assert!(
+        level == "self_care" || level == "clinician",
+        "{level}: a mild strain without warning signs (asked: {asked:?})"
+    );
+    let top = attr(c, "div.result", "data-top").await.unwrap();
+    assert!(top.contains("strain"), "{top}");
+    let text = c
+        .find(Locator::Css("main"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for part in [
+        "What it most likely is",
+        "What to do now",
+        "Sources",
+        "Saved.",
+    ] {
+        assert!(text.contains(part), "{part} not shown");
+    }
+    // The stylesheet applied (the CSP let it in): the banner is coloured, not default.
+    let bg = c
+        .execute(
+            "return getComputedStyle(document.querySelector('.banner')).backgroundColor",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_ne!(bg, json!("rgba(0, 0, 0, 0)"), "the stylesheet loaded");
+    screenshot(c, "result", 375).await;
+    screenshot(c, "result", 1280).await;
+    // The plan it made.
+    c.goto(&x.at("/plan")).await.unwrap();
+    let h1 = c
+        .find(Locator::Css("h1"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!h1.is_empty());
+    screenshot(c, "plan", 375).await;
+    screenshot(c, "plan", 1280).await;
+
+    // A check-in, the sliders moved by keyboard.
+    c.goto(&x.at("/checkin")).await.unwrap();
+    for (id, presses) in [("during", 2), ("after", 1), ("morning", 1)] {
+        let slider = c.find(Locator::Css(&format!("input#{id}"))).await.unwrap();
+        let keys: String = std::iter::repeat_n(char::from(Key::Right), presses).collect();
+        slider.send_keys(&keys).await.unwrap();
+        let shown = c
+            .find(Locator::Css(&format!("output#{id}-value")))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert_eq!(
+            shown,
+            presses.to_string(),
+            "{id}: the number shown follows the keys"
+        );
+    }
+    if let Ok(done) = c.find(Locator::Css("input[name=done]")).await {
+        done.click().await.unwrap();
+    }
+    click(c, "input[name=flags][value=none]").await;
+    screenshot(c, "checkin", 375).await;
+    and_wait(c, click(c, "form.checkin button.primary")).await;
+    let h1 = c
+        .find(Locator::Css("h1"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(h1, "Check-in saved");
+    screenshot(c, "checkin-saved", 375).await;
+
+    // The diary: the check-in's scores are yesterday's row; log today's morning by keyboard.
+    c.goto(&x.at("/diary")).await.unwrap();
+    let rows = c.find_all(Locator::Css("li.card")).await.unwrap().len();
+    assert_eq!(
+        rows, 1,
+        "the check-in made the diary row of its session day"
+    );
+    click(c, "details.add summary").await;
+    let slider = c
+        .find(Locator::Css("form.diary input#morning"))
+        .await
+        .unwrap();
+    let keys: String = std::iter::repeat_n(char::from(Key::Right), 2).collect();
+    slider.send_keys(&keys).await.unwrap();
+    screenshot(c, "diary-add", 375).await;
+    and_wait(c, click(c, "form.diary button.primary")).await;
+    let text = c
+        .find(Locator::Css("main"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(
+        c.find_all(Locator::Css("li.card")).await.unwrap().len(),
+        2,
+        "{text}"
+    );
+    assert!(text.contains("next morning 2"), "{text}");
+    screenshot(c, "diary", 375).await;
+    screenshot(c, "diary", 1280).await;
+
+    // Training this week, after a few runs are imported beside the server.
+    let today = jiff::Zoned::now().date();
+    let sources = (1..20)
+        .step_by(2)
+        .map(|back| hamstride_service::import::ImportSource::Bytes {
+            name: format!("run-{back}.gpx"),
+            data: common::gpx_run(today.saturating_sub(jiff::Span::new().days(back)), 25)
+                .into_bytes(),
+        })
+        .collect();
+    let mut db = hamstride_service::db::open_dir(&x.dir).unwrap();
+    hamstride_service::import::run(
+        &mut db,
+        sources,
+        &hamstride_service::import::ImportOptions::default(),
+        &mut |_| {},
+    )
+    .unwrap();
+    drop(db);
+    c.goto(&x.at("/status")).await.unwrap();
+    assert!(c.find(Locator::Css("table.weeks")).await.is_ok());
+    screenshot(c, "status", 375).await;
+    screenshot(c, "status", 1280).await;
+
+    // The report for the physio, in the browser under its own policy (inline styles, no script).
+    c.goto(&x.at("/report")).await.unwrap();
+    let styled = c
+        .execute("return getComputedStyle(document.body).fontFamily", vec![])
+        .await
+        .unwrap();
+    assert_ne!(
+        styled,
+        json!("\"Times New Roman\""),
+        "the report's own styles apply"
+    );
+    screenshot(c, "report", 1280).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_warning_sign_ends_on_the_emergency_screen() {
+    if let Some(l) = launch().await {
+        l.run(emergency_journey).await;
+    }
+}
+
+async fn emergency_journey(x: Ctx) {
+    let c = &x.c;
+    c.goto(&x.at("/assess")).await.unwrap();
+    click(c, "input[name=item][value=saddle_numbness]").await;
+    and_wait(c, click(c, "button[name=action][value=these]")).await;
+    // Whatever else is asked first: "Don't know", until the result.
+    for _ in 0..30 {
+        if c.find(Locator::Css("form.question")).await.is_err() {
+            break;
+        }
+        and_wait(c, click(c, "button[name=action][value=dont_know]")).await;
+    }
+    let level = attr(c, "div.result", "data-level").await.unwrap();
+    assert_eq!(level, "emergency");
+    let call = c.find(Locator::Css("p.call")).await.unwrap();
+    assert!(call.is_displayed().await.unwrap());
+    assert!(call.text().await.unwrap().contains("112"));
+    assert!(
+        c.find(Locator::Css("#diff-h")).await.is_err(),
+        "no conditions before the call"
+    );
+    screenshot(c, "emergency", 375).await;
+    screenshot(c, "emergency", 1280).await;
+}
+
+/// Press Tab until the focused element matches `css` (a keyboard user reaching it), then
+/// `key` on it.
+async fn tab_to(c: &Client, css: &str, key: Key) {
+    let script =
+        format!("return document.activeElement && document.activeElement.matches({css:?})");
+    for _ in 0..80 {
+        if c.execute(&script, vec![]).await.unwrap() == json!(true) {
+            let el = c.active_element().await.unwrap();
+            el.send_keys(&char::from(key).to_string()).await.unwrap();
+            return;
+        }
+        let el = c.active_element().await.unwrap();
+        el.send_keys(&char::from(Key::Tab).to_string())
+            .await
+            .unwrap();
+    }
+    panic!("{css} cannot be reached with Tab");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_interview_can_be_done_with_the_keyboard_alone() {
+    if let Some(l) = launch().await {
+        l.run(keyboard_journey).await;
+    }
+}
+
+async fn keyboard_journey(x: Ctx) {
+    let c = &x.c;
+    c.goto(&x.at("/assess")).await.unwrap();
+    // The first Tab reaches the skip link.
+    c.active_element()
+        .await
+        .unwrap()
+        .send_keys(&char::from(Key::Tab).to_string())
+        .await
+        .unwrap();
+    let first = c
+        .execute("return document.activeElement.className", vec![])
+        .await
+        .unwrap();
+    assert_eq!(first, json!("skip"));
+    let known = mild_strain();
+    let mut steps = 0;
+    while c.find(Locator::Css("form.question")).await.is_ok() {
+        let q = attr(c, "input[name=q]", "value").await.unwrap();
+        let kind = attr(c, "input[name=answer]", "value").await.unwrap();
+        let dont_know = "button[name=action][value=dont_know]";
+        let act = async {
+            match (kind.as_str(), known.get(&q)) {
+                ("checklist", _) => tab_to(c, "button[name=action][value=none]", Key::Enter).await,
+                ("yes_no", Some(Json::Bool(b))) => {
+                    let v = if *b { "yes" } else { "no" };
+                    tab_to(c, &format!("button[name=value][value={v}]"), Key::Enter).await
+                }
+                ("one_of", Some(Json::String(s))) => {
+                    tab_to(c, &format!("button[name=value][value={s}]"), Key::Enter).await
+                }
+                ("many_of", Some(Json::Array(items))) => {
+                    for i in items {
+                        let css = format!("input[name=value][value={}]", i.as_str().unwrap());
+                        tab_to(c, &css, Key::Space).await;
+                    }
+                    tab_to(c, "form.question button.primary", Key::Enter).await
+                }
+                (_, Some(n @ Json::Number(_))) => {
+                    tab_to(c, "input#value", Key::Space).await;
+                    let el = c.active_element().await.unwrap();
+                    // The space typed above, then the number, then Enter.
+                    el.send_keys(&format!(
+                        "{}{n}{}",
+                        char::from(Key::Backspace),
+                        char::from(Key::Enter)
+                    ))
+                    .await
+                    .unwrap();
+                }
+                _ => tab_to(c, dont_know, Key::Enter).await,
+            }
+        };
+        and_wait(c, act).await;
+        steps += 1;
+        assert!(steps < 40, "the interview ends");
+    }
+    let level = attr(c, "div.result", "data-level").await;
+    assert!(level.is_some(), "the keyboard reached the result");
+}

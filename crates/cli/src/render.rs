@@ -112,6 +112,16 @@ pub fn assessment(
     }
     let _ = writeln!(s, "{}", paint(color, code, &format!("  {}  ", level.title)));
     let _ = writeln!(s, "{}\n", wrap(&a.triage.headline, width(), ""));
+    if a.triage.level == "emergency" {
+        let numbers: Vec<String> = kb
+            .emergency
+            .number
+            .iter()
+            .map(|n| format!("{} ({})", n.number, n.area))
+            .collect();
+        let call = format!("Call your emergency number now: {}.", numbers.join(", "));
+        let _ = writeln!(s, "{}\n", paint(color, "1", &wrap(&call, width(), "")));
+    }
 
     // The decision: the likely conditions with a few reasons each, what set the level, and
     // what could still change it.

@@ -261,6 +261,25 @@ pub(crate) struct RawMeta {
     /// library proxies (`check_source_hosts`).
     #[serde(default)]
     pub(crate) refused_source_hosts: Vec<String>,
+    /// The emergency numbers an emergency result offers to call.
+    pub(crate) emergency: Emergency,
+}
+
+/// The emergency numbers a result that needs an ambulance lists (the knowledge base knows no
+/// country, so the common ones, each with where it works), with the sources that give them.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Emergency {
+    pub number: Vec<EmergencyNumber>,
+    pub sources: Vec<String>,
+}
+
+/// One emergency number and where it answers.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EmergencyNumber {
+    pub number: String,
+    pub area: String,
 }
 
 /// The loaded, compiled knowledge base.
@@ -278,6 +297,8 @@ pub struct Kb {
     pub screen_wording: crate::kb_load::ScreenWording,
     pub sources: Vec<Source>,
     pub levels: Vec<LevelInfo>,
+    /// What an emergency result offers to call (`meta.toml`'s `[emergency]`).
+    pub emergency: Emergency,
     /// The time frames (`[[frame]]` of `meta.toml`); rules, levels and results point into it.
     pub frames: Vec<crate::urgency::Frame>,
     /// Each level's frame, by rank, and the frame of its presumed headline.
@@ -485,6 +506,7 @@ impl Kb {
             screen_wording: raw.screen_wording,
             sources: raw.sources,
             levels: frames.levels,
+            emergency: raw.meta.emergency,
             frames: frames.frames,
             level_frames: frames.level,
             presumed_frames: frames.presumed,

@@ -248,7 +248,33 @@ pub(crate) fn check_levels(meta: &RawMeta, cite: Cite<'_>) -> Result<(), Error> 
             ));
         }
     }
-    cite("meta.toml", "default_sources", &meta.default_sources)
+    cite("meta.toml", "default_sources", &meta.default_sources)?;
+    check_emergency(&meta.emergency)?;
+    cite("meta.toml", "emergency", &meta.emergency.sources)
+}
+
+/// At least one number, each only digits (it becomes a `tel:` link) and with its area.
+fn check_emergency(e: &crate::kb::Emergency) -> Result<(), Error> {
+    if e.number.is_empty() {
+        return Err(Error::kb("meta.toml", "emergency", "lists no number"));
+    }
+    for n in &e.number {
+        if n.number.is_empty() || !n.number.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(Error::kb(
+                "meta.toml",
+                "emergency",
+                format!("{:?} is not a phone number of digits", n.number),
+            ));
+        }
+        if n.area.trim().is_empty() {
+            return Err(Error::kb(
+                "meta.toml",
+                "emergency",
+                format!("{} says not where it answers", n.number),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The time frames of `meta.toml`, checked: unique ids, each level's and tier's frame known,

@@ -63,3 +63,18 @@ fn a_referral_note_with_its_own_time_is_refused() {
     );
     assert!(e.contains("protocols.toml") && e.contains("today"), "{e}");
 }
+
+/// The emergency numbers are links a runner taps in an emergency: each must be digits and
+/// say where it answers, and the list must cite sources that exist.
+#[test]
+fn an_emergency_number_that_is_not_digits_or_not_sourced_is_refused() {
+    let e = check_err("meta.toml", "number = \"999\"", "number = \"99 9\"");
+    assert!(
+        e.contains("meta.toml") && e.contains("emergency") && e.contains("99 9"),
+        "{e}"
+    );
+    let e = check_err("meta.toml", "area = \"UK\"", "area = \" \"");
+    assert!(e.contains("emergency") && e.contains("999"), "{e}");
+    let e = check_err("meta.toml", "\"ext-us-911\", ", "\"ext-nowhere\", ");
+    assert!(e.contains("ext-nowhere"), "{e}");
+}

@@ -7,6 +7,7 @@ use axum::http::StatusCode;
 use maud::{html, Markup, DOCTYPE};
 
 use crate::security::CSRF_FIELD;
+use hamstride_service::Kb;
 
 /// Which navigation entry is the current page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -102,18 +103,17 @@ pub fn error_page(status: StatusCode, title: &str, message: &str) -> Markup {
     page(title, Nav::None, body)
 }
 
-/// The emergency numbers as tap-to-call links, for an emergency result. The knowledge base
-/// says "call your local emergency number" and knows no country, so the page lists the
-/// common ones (112 also works from most mobile phones). Moving this list into the knowledge
-/// base, with a source, is the better home for it.
-pub fn emergency_numbers() -> Markup {
+/// The emergency numbers as tap-to-call links, for an emergency result: the knowledge base's
+/// list (`meta.toml`'s `[emergency]`, checked to be digits), each with where it answers.
+pub fn emergency_numbers(kb: &Kb) -> Markup {
+    let numbers = &kb.emergency.number;
     html! {
         p.call {
             "Call your emergency number now: "
-            a href="tel:112" { "112" } " (Europe and most mobile phones), "
-            a href="tel:999" { "999" } " (UK), "
-            a href="tel:911" { "911" } " (USA and Canada), "
-            a href="tel:000" { "000" } " (Australia)."
+            @for (i, n) in numbers.iter().enumerate() {
+                a href={ "tel:" (n.number) } { (n.number) } " (" (n.area) ")"
+                (if i + 1 < numbers.len() { ", " } else { "." })
+            }
         }
     }
 }

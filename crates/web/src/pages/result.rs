@@ -38,7 +38,7 @@ pub fn render(kb: &Kb, findings: &Findings, outcome: &Outcome) -> Markup {
         div.result data-level=(a.triage.level) data-top=[a.differential.first().map(|d| d.condition.as_str())] {
             (banner(&a.triage.level, &level.title, &a.triage.headline))
             @if emergency {
-                (emergency_numbers())
+                (emergency_numbers(kb))
                 section aria-labelledby="now-h" {
                     h2 #now-h { "What to do now" }
                     ol.advice { @for adv in &a.advice { li { (adv) } } }

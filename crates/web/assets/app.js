@@ -4,6 +4,7 @@
 // - A 0-10 slider shows its number as it moves (the scale under it shows them all anyway),
 //   and moving it unticks its "Skip this one" box.
 // - After a refused answer, focus moves to the message so it is read out and seen.
+// - The import form uploads with a progress bar, then shows the page the server answered.
 "use strict";
 document.addEventListener("DOMContentLoaded", function () {
   document.querySelectorAll("[data-print]").forEach(function (b) {
@@ -30,6 +31,39 @@ document.addEventListener("DOMContentLoaded", function () {
       if (!window.confirm(b.getAttribute("data-confirm"))) { e.preventDefault(); }
     });
   });
+  var up = document.getElementById("import-form");
+  var box = document.getElementById("upload-progress");
+  if (up && box && window.XMLHttpRequest && window.FormData) {
+    up.addEventListener("submit", function (e) {
+      e.preventDefault();
+      var bar = document.getElementById("upload-bar");
+      var text = document.getElementById("upload-text");
+      var xhr = new XMLHttpRequest();
+      var say = function (msg) { text.textContent = msg; };
+      xhr.open("POST", up.action);
+      xhr.upload.addEventListener("progress", function (ev) {
+        if (ev.lengthComputable) {
+          var pct = Math.round(ev.loaded / ev.total * 100);
+          bar.value = pct;
+          say("Uploading… " + pct + "%");
+          if (pct >= 100) { say("Uploaded. Reading your files…"); }
+        }
+      });
+      xhr.addEventListener("load", function () {
+        document.open();
+        document.write(xhr.responseText);
+        document.close();
+      });
+      xhr.addEventListener("error", function () {
+        say("The upload stopped. Check that hamstride is still running, then try again.");
+        up.querySelector("button[type=submit]").disabled = false;
+      });
+      box.hidden = false;
+      say("Uploading… 0%");
+      up.querySelector("button[type=submit]").disabled = true;
+      xhr.send(new FormData(up));
+    });
+  }
   var err = document.querySelector(".errors .error");
   if (err) {
     err.setAttribute("tabindex", "-1");

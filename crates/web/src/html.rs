@@ -17,6 +17,7 @@ pub enum Nav {
     Plan,
     Diary,
     Past,
+    Import,
     Settings,
     None,
 }
@@ -49,6 +50,7 @@ pub fn page(title: &str, nav: Nav, body: Markup) -> Markup {
                             (item("/plan", "Plan", Nav::Plan))
                             (item("/diary", "Diary", Nav::Diary))
                             (item("/assessments", "Results", Nav::Past))
+                            (item("/import", "Import", Nav::Import))
                         }
                     }
                 }

@@ -28,6 +28,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
 use axum::extract::DefaultBodyLimit;
+use axum::handler::Handler;
 use axum::routing::{get, post};
 use axum::Router;
 use hamstride_service::{AthleteDb, Service};
@@ -37,6 +38,14 @@ pub use error::WebError;
 /// The largest form body accepted. An interview state after its 30-question cap is a few
 /// kilobytes of JSON; anything bigger is not one of our forms.
 pub const MAX_FORM_BYTES: usize = 64 * 1024;
+
+/// The largest upload accepted on `POST /import` (a whole Strava or Garmin export), the one
+/// route with a bigger body than a form's.
+pub const MAX_UPLOAD_BYTES: usize = 512 * 1024 * 1024;
+
+/// The upload route: the CSRF layer leaves its multipart body to the handler, which checks
+/// the token field first.
+pub(crate) const IMPORT_PATH: &str = "/import";
 
 /// What one launch of the server needs to know about itself.
 #[derive(Debug, Clone)]
@@ -129,6 +138,12 @@ pub fn router(state: Shared) -> Router {
         .route(
             "/assess",
             get(pages::assess::start).post(pages::assess::step),
+        )
+        .route("/activities", get(pages::import::activities))
+        .route(
+            IMPORT_PATH,
+            get(pages::import::show)
+                .post(pages::import::upload.layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES))),
         )
         .route("/assessments", get(pages::assessments::list))
         .route("/assessments/{id}", get(pages::assessments::show))

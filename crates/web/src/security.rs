@@ -182,6 +182,30 @@ fn is_our_origin(state: &Shared, origin: &str) -> bool {
         .any(|h| origin.eq_ignore_ascii_case(&format!("http://{h}")))
 }
 
+/// A multipart post to the upload route, whose handler checks the token with [`check_csrf`].
+fn is_upload(req: &Request) -> bool {
+    req.uri().path() == crate::IMPORT_PATH
+        && req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|c| {
+                c.get(..19)
+                    .is_some_and(|p| p.eq_ignore_ascii_case("multipart/form-data"))
+            })
+}
+
+/// The token of a form read by its handler (the upload's): refused unless it is this launch's.
+pub(crate) fn check_csrf(state: &Shared, token: Option<&str>) -> Result<(), WebError> {
+    match token {
+        Some(t) if same_secret(t, &state.config.csrf) => Ok(()),
+        _ => Err(WebError::Csrf(
+            "this form's safety token is missing or out of date (hamstride was restarted?), so it was not accepted. Nothing was saved. Reload the page and try again."
+                .into(),
+        )),
+    }
+}
+
 async fn csrf(State(state): State<Shared>, req: Request, next: Next) -> Response {
     if req.method() == Method::GET || req.method() == Method::HEAD {
         return next.run(req).await;
@@ -213,6 +237,11 @@ async fn csrf(State(state): State<Shared>, req: Request, next: Next) -> Response
                 .into(),
         )
         .into_response();
+    }
+    // An upload (`POST /import`, multipart) is too big to read here: its handler checks the
+    // token, which the form sends as its first field, before it reads any file.
+    if is_upload(&req) {
+        return next.run(req).await;
     }
     // The token is in the body: read it (bounded), check it, and hand the body on.
     let (parts, body) = req.into_parts();

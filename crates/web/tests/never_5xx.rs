@@ -68,6 +68,7 @@ const ROUTES: &[&str] = &[
     "/assess",
     "/checkin",
     "/diary",
+    "/import",
     "/plan/prevention",
     "/settings",
     "/plans/1/restore",

@@ -5,6 +5,7 @@ pub mod assess;
 pub mod assessments;
 pub mod checkin;
 pub mod diary;
+pub mod import;
 pub mod plan;
 pub mod report;
 pub mod result;

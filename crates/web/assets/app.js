@@ -41,12 +41,16 @@ document.addEventListener("DOMContentLoaded", function () {
       var xhr = new XMLHttpRequest();
       var say = function (msg) { text.textContent = msg; };
       xhr.open("POST", up.action);
+      var shown = -1;
       xhr.upload.addEventListener("progress", function (ev) {
         if (ev.lengthComputable) {
-          var pct = Math.round(ev.loaded / ev.total * 100);
+          var pct = Math.floor(ev.loaded / ev.total * 100);
           bar.value = pct;
-          say("Uploading… " + pct + "%");
-          if (pct >= 100) { say("Uploaded. Reading your files…"); }
+          // Said in steps of 5 so a screen reader is not flooded.
+          if (pct >= 100) { say("Uploaded. Reading your files…"); } else if (pct - shown >= 5) {
+            shown = pct;
+            say("Uploading… " + pct + "%");
+          }
         }
       });
       xhr.addEventListener("load", function () {

@@ -168,6 +168,9 @@ fn summary(st: &Shared, r: &ImportReport) -> Markup {
             @if r.upgraded > 0 {
                 li #upgraded { (plural(r.upgraded, "activity", "activities")) " already there got more detail from a better file." }
             }
+            @if r.index_rows_joined > 0 {
+                li { "Names and effort added from activities.csv for " (plural(r.index_rows_joined, "activity", "activities")) "." }
+            }
             li #skipped { (plural(r.skipped.len() as u64, "file was", "files were")) " skipped." }
         }
         @if !repaired.is_empty() {

@@ -50,14 +50,18 @@ pub fn page(title: &str, nav: Nav, body: Markup) -> Markup {
                             (item("/plan", "Plan", Nav::Plan))
                             (item("/diary", "Diary", Nav::Diary))
                             (item("/assessments", "Results", Nav::Past))
-                            (item("/import", "Import", Nav::Import))
                         }
                     }
                 }
                 main #main tabindex="-1" { (body) }
                 footer.foot {
                     p { "Educational information, not a diagnosis. Your answers stay on this computer." }
-                    p { a href="/settings" aria-current=[(nav == Nav::Settings).then_some("page")] { "Settings" } }
+                    // Import lives here: a sixth entry would wrap the navigation to two rows at 375 px.
+                    p {
+                        a href="/import" aria-current=[(nav == Nav::Import).then_some("page")] { "Import runs" }
+                        " · "
+                        a href="/settings" aria-current=[(nav == Nav::Settings).then_some("page")] { "Settings" }
+                    }
                 }
             }
         }

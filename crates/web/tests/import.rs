@@ -63,7 +63,7 @@ fn run_gpx() -> Vec<u8> {
 }
 
 #[tokio::test]
-async fn the_form_is_there_with_its_token_and_in_the_navigation() {
+async fn the_form_is_there_with_its_token_and_linked_from_every_page() {
     let a = app();
     let p = a.get("/import").await;
     assert_eq!(p.status, StatusCode::OK);
@@ -81,7 +81,12 @@ async fn the_form_is_there_with_its_token_and_in_the_navigation() {
     assert!(p.body.contains("Strava or Garmin"));
     assert!(p
         .body
-        .contains("<a href=\"/import\" aria-current=\"page\">Import</a>"));
+        .contains("<a href=\"/import\" aria-current=\"page\">Import runs</a>"));
+    assert!(a
+        .get("/")
+        .await
+        .body
+        .contains("<a href=\"/import\">Import runs</a>"));
     let empty = a.get("/activities").await;
     assert_eq!(empty.status, StatusCode::OK);
     assert!(empty.body.contains("No activities yet"));

@@ -29,8 +29,9 @@ use axum::Router;
 
 use crate::{Shared, WebError};
 
-/// Nothing but our own files; forms post only to us; no frames, no `<base>`.
-pub const CSP: &str = "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+/// Nothing but our own files; forms post only to us (the import's upload script too:
+/// `connect-src 'self'`); no frames, no `<base>`.
+pub const CSP: &str = "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 /// `same-origin`, not `no-referrer`: under `no-referrer` Chromium sends `Origin: null` with
 /// every form POST (the Fetch standard serialises the request origin as null for that

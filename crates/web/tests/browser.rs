@@ -630,3 +630,50 @@ async fn keyboard_journey(x: Ctx) {
     let level = attr(c, "div.result", "data-level").await;
     assert!(level.is_some(), "the keyboard reached the result");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_is_uploaded_with_the_progress_script_and_listed() {
+    if let Some(l) = launch().await {
+        l.run(import_journey).await;
+    }
+}
+
+async fn import_journey(x: Ctx) {
+    let c = &x.c;
+    let gpx = x.dir.join("morning run.gpx");
+    std::fs::write(&gpx, common::gpx_run(jiff::civil::date(2026, 11, 2), 20)).unwrap();
+    c.goto(&x.at("/import")).await.unwrap();
+    let before = c.execute("return history.length", vec![]).await.unwrap();
+    c.find(Locator::Css("input#files"))
+        .await
+        .unwrap()
+        .send_keys(gpx.to_str().unwrap())
+        .await
+        .unwrap();
+    click(c, "#import-form button[type=submit]").await;
+    let mut summary = None;
+    for _ in 0..200 {
+        if let Ok(s) = c.find(Locator::Css("ul.import-summary")).await {
+            summary = Some(s);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    if summary.is_none() {
+        let src = c.source().await.unwrap_or_default();
+        panic!("the summary did not replace the page: {src}");
+    }
+    let summary = summary.unwrap();
+    assert_eq!(
+        summary.attr("data-imported").await.unwrap().as_deref(),
+        Some("1")
+    );
+    // Sent by the script (no navigation, so no new history entry), not by the form.
+    let after = c.execute("return history.length", vec![]).await.unwrap();
+    assert_eq!(before, after, "the upload went through XMLHttpRequest");
+    screenshot(c, "import-done", 375).await;
+    c.goto(&x.at("/activities")).await.unwrap();
+    let table = c.find(Locator::Css("table.activities")).await.unwrap();
+    assert!(table.text().await.unwrap().contains("2026-11-02 07:00"));
+    screenshot(c, "activities", 375).await;
+}

@@ -33,6 +33,17 @@ impl Form {
     }
 
     /// Every value of `name` (ticked boxes).
+    /// The optional `date` field (`YYYY-MM-DD`), named in the error when it is not one.
+    pub fn date(&self) -> Result<Option<jiff::civil::Date>, WebError> {
+        self.get("date")
+            .map(|d| {
+                d.parse::<jiff::civil::Date>().map_err(|_| {
+                    WebError::input("date", format!("\"{d}\" is not a date (YYYY-MM-DD)"))
+                })
+            })
+            .transpose()
+    }
+
     pub fn all(&self, name: &str) -> Vec<&str> {
         self.pairs
             .iter()

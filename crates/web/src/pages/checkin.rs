@@ -157,13 +157,7 @@ fn score(form: &Form, name: &str) -> Result<Option<i64>, WebError> {
 }
 
 fn input_from(form: &Form) -> Result<CheckInInput, WebError> {
-    let date =
-        match form.get("date") {
-            None => None,
-            Some(d) => Some(d.parse::<jiff::civil::Date>().map_err(|_| {
-                WebError::input("date", format!("\"{d}\" is not a date (YYYY-MM-DD)"))
-            })?),
-        };
+    let date = form.date()?;
     let red_flags = match form.get("flags") {
         Some("none") => Some(Vec::new()),
         Some("some") => {

@@ -219,13 +219,7 @@ fn number(form: &Form, name: &str, field: &str) -> Result<Option<i64>, WebError>
 }
 
 fn input_from(form: &Form) -> Result<PainInput, WebError> {
-    let date =
-        match form.get("date") {
-            None => None,
-            Some(d) => Some(d.parse::<jiff::civil::Date>().map_err(|_| {
-                WebError::input("date", format!("\"{d}\" is not a date (YYYY-MM-DD)"))
-            })?),
-        };
+    let date = form.date()?;
     Ok(PainInput {
         date,
         activity_id: None,

@@ -11,6 +11,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::Result;
 use hamstride_service::import::{self, ImportOptions, ImportReport, ImportSource};
+use hamstride_service::view::words;
 use hamstride_service::DbOptions;
 
 use crate::safe::terminal;
@@ -225,14 +226,16 @@ pub fn activities(db: &DbOptions, format: Format, units: Option<Units>) -> Resul
         "avg HR"
     );
     for r in &rows {
-        let start = r.start_ms.map_or_else(|| "?".to_string(), fmt_utc);
+        let start = r
+            .start_ms
+            .map_or_else(|| "?".to_string(), words::utc_minute);
         let dist = r
             .distance_m
             .map_or_else(|| "-".into(), |d| format!("{:.2}", units.of_metres(d)));
         let time = r
             .timer_s
             .or(r.elapsed_s)
-            .map_or_else(|| "-".into(), fmt_duration);
+            .map_or_else(|| "-".into(), words::hms);
         let hr = r
             .avg_heart_rate
             .map_or_else(|| "-".into(), |h| format!("{h:.0}"));
@@ -259,28 +262,15 @@ pub fn activities(db: &DbOptions, format: Format, units: Option<Units>) -> Resul
     Ok(ExitCode::SUCCESS)
 }
 
-fn fmt_duration(s: f64) -> String {
-    let s = s.max(0.0).round() as u64;
-    format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
-}
-
-/// `YYYY-MM-DD HH:MM` in UTC.
-fn fmt_utc(ms: i64) -> String {
-    jiff::Timestamp::from_millisecond(ms).map_or_else(
-        |_| "?".to_string(),
-        |t| t.strftime("%Y-%m-%d %H:%M").to_string(),
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn utc_dates_format_correctly() {
-        assert_eq!(fmt_utc(0), "1970-01-01 00:00");
-        assert_eq!(fmt_utc(1_472_293_459_000), "2016-08-27 10:24");
-        assert_eq!(fmt_utc(951_782_400_000), "2000-02-29 00:00");
-        assert_eq!(fmt_duration(3_725.4), "1:02:05");
+        assert_eq!(words::utc_minute(0), "1970-01-01 00:00");
+        assert_eq!(words::utc_minute(1_472_293_459_000), "2016-08-27 10:24");
+        assert_eq!(words::utc_minute(951_782_400_000), "2000-02-29 00:00");
+        assert_eq!(words::hms(3_725.4), "1:02:05");
     }
 }

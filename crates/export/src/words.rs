@@ -834,3 +834,18 @@ fn finite_or_zero(x: f64) -> f64 {
         0.0
     }
 }
+
+/// A duration as `h:mm:ss`, as the activity lists of the terminal and the web app show it.
+pub fn hms(s: f64) -> String {
+    let s = s.max(0.0).round() as u64;
+    format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
+}
+
+/// An instant as `YYYY-MM-DD HH:MM` in UTC (`?` when out of range), as the activity lists
+/// show a start.
+pub fn utc_minute(ms: i64) -> String {
+    jiff::Timestamp::from_millisecond(ms).map_or_else(
+        |_| "?".to_string(),
+        |t| t.strftime("%Y-%m-%d %H:%M").to_string(),
+    )
+}

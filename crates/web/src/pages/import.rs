@@ -215,20 +215,6 @@ fn units_of(profile_units: Option<&str>) -> words::Units {
     }
 }
 
-/// `h:mm:ss`.
-fn duration(s: f64) -> String {
-    let s = s.max(0.0).round() as u64;
-    format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
-}
-
-/// `YYYY-MM-DD HH:MM` in UTC, as the terminal's list.
-fn utc(ms: i64) -> String {
-    jiff::Timestamp::from_millisecond(ms).map_or_else(
-        |_| "?".to_string(),
-        |t| t.strftime("%Y-%m-%d %H:%M").to_string(),
-    )
-}
-
 /// `GET /activities`: every activity imported, as `hamstride activities` lists them.
 pub async fn activities(State(st): State<Shared>) -> Result<Markup, WebError> {
     let (rows, units) = st
@@ -259,10 +245,10 @@ pub async fn activities(State(st): State<Shared>) -> Result<Markup, WebError> {
                     tbody {
                         @for r in &rows {
                             tr {
-                                td { (r.start_ms.map_or_else(|| "?".to_string(), utc)) }
+                                td { (r.start_ms.map_or_else(|| "?".to_string(), words::utc_minute)) }
                                 td { (r.sport) }
                                 td { (r.distance_m.map_or_else(|| "–".to_string(), |d| format!("{:.2}", u.dist(d)))) }
-                                td { (r.timer_s.or(r.elapsed_s).map_or_else(|| "–".to_string(), duration)) }
+                                td { (r.timer_s.or(r.elapsed_s).map_or_else(|| "–".to_string(), words::hms)) }
                                 td { (r.avg_heart_rate.map_or_else(|| "–".to_string(), |h| format!("{h:.0}"))) }
                                 td { (r.name.as_deref().unwrap_or("")) }
                             }

@@ -271,6 +271,30 @@ impl Service {
         })
     }
 
+    /// The active plan's latest check-in as it was decided, with the phase and level the
+    /// plan is in now (the check-in's own result, since no later one has moved the plan), or
+    /// `None` before the first. A page shown after a saved check-in reads it here, so that
+    /// reloading that page shows the result again instead of sending the form twice.
+    pub fn last_check_in(&self, db: &AthleteDb) -> Result<Option<CheckInResult>, Error> {
+        let plan = self.active_plan(db)?;
+        let Some(row) = db.checkins(plan.id)?.into_iter().max_by_key(|c| c.id) else {
+            return Ok(None);
+        };
+        let entry: CheckIn =
+            serde_json::from_str(&row.entry).map_err(|e| corrupt("stored check-in", e))?;
+        let decision: Decision =
+            serde_json::from_str(&row.decision).map_err(|e| corrupt("stored decision", e))?;
+        let p = plan.state.protocol(&self.plans).map_err(Error::Kb)?;
+        Ok(Some(CheckInResult {
+            date: entry.date,
+            phase: p.phase[plan.state.phase.min(p.phase.len() - 1)]
+                .name
+                .clone(),
+            triage: plan.state.triage,
+            decision,
+        }))
+    }
+
     /// Whether the full warning-sign screen is due with a check-in on `date` (day 3, day 7,
     /// then weekly), so an adapter knows to ask it.
     pub fn screen_due(&self, plan: &ActivePlan, date: Date) -> bool {

@@ -151,6 +151,7 @@ pub fn router(state: Shared) -> Router {
             "/checkin",
             get(pages::checkin::show).post(pages::checkin::save),
         )
+        .route(pages::checkin::SAVED_PATH, get(pages::checkin::saved))
         .route("/diary", get(pages::diary::list).post(pages::diary::save))
         .route("/diary/{id}/edit", get(pages::diary::edit))
         .route("/diary/{id}/delete", post(pages::diary::delete))

@@ -9,6 +9,9 @@
 //! Also: a warning sign ends on the emergency screen, and the whole interview can be done
 //! with Tab, Space and Enter alone.
 //!
+//! Every page the journeys reach is checked with axe-core (npm, `crates/web/tests/axe`): a
+//! serious or critical violation fails the test, and one line per page says what was found.
+//!
 //! Without Chromium or chromedriver the test prints SKIPPED and passes, except under CI (the
 //! `CI` variable set), where `.ci/run` installs both and a missing browser is a failure.
 
@@ -141,6 +144,75 @@ async fn screenshot(c: &Client, name: &str, width: u32) {
     std::fs::write(&path, png).unwrap();
     println!("web screenshot: {}", path.display());
     c.set_window_size(375, 900).await.unwrap();
+}
+
+/// axe-core's script from npm (`crates/web/tests/axe`, installed by `.ci/run` with `npm ci`),
+/// or `None` after saying SKIPPED when it is not installed (a failure under CI).
+fn axe_source() -> Option<&'static str> {
+    static AXE: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    AXE.get_or_init(|| {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/axe/node_modules/axe-core/axe.min.js");
+        match std::fs::read_to_string(&path) {
+            Ok(s) => Some(s),
+            Err(e) => {
+                assert!(
+                    std::env::var_os("CI").is_none(),
+                    "{}: {e}, but CI is set: .ci/run should have run `npm ci --prefix crates/web/tests/axe`",
+                    path.display()
+                );
+                println!("SKIPPED: web accessibility: axe-core not installed (npm ci --prefix crates/web/tests/axe)");
+                None
+            }
+        }
+    })
+    .as_deref()
+}
+
+/// Run axe-core on the page as it is now (phone width) and fail on any serious or critical
+/// violation, naming the rule and the elements; print one line per page with the count of
+/// the lesser ones, for the closing note.
+async fn audit(c: &Client, name: &str) {
+    let Some(axe) = axe_source() else { return };
+    // Injected through WebDriver, which the page's CSP does not govern (the app itself never
+    // allows an inline script).
+    c.execute(axe, vec![]).await.unwrap();
+    let found = c
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             axe.run(document, { resultTypes: ['violations'] })
+               .then(r => done(r.violations.map(v => ({
+                   id: v.id, impact: v.impact, help: v.help,
+                   nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))
+               }))))
+               .catch(e => done([{ id: 'axe-error', impact: 'critical', help: String(e), nodes: [] }]));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let found = found.as_array().cloned().unwrap_or_default();
+    let bad: Vec<&Json> = found
+        .iter()
+        .filter(|v| matches!(v["impact"].as_str(), Some("serious" | "critical")))
+        .collect();
+    let lesser: Vec<String> = found
+        .iter()
+        .filter(|v| !matches!(v["impact"].as_str(), Some("serious" | "critical")))
+        .map(|v| format!("{} ({})", v["id"].as_str().unwrap_or("?"), v["impact"]))
+        .collect();
+    let url = c.current_url().await.unwrap();
+    println!(
+        "web accessibility: {name} ({}): {} serious or critical, {} other{}",
+        url.path(),
+        bad.len(),
+        lesser.len(),
+        if lesser.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", lesser.join(", "))
+        }
+    );
+    assert!(bad.is_empty(), "{name}: axe-core found {bad:#?}");
 }
 
 /// Answer the question on the screen from what the runner knows; `wrong` gives another
@@ -316,6 +388,7 @@ async fn a_runner_checks_a_mild_strain_in_chromium_going_back_once() {
 async fn mild_strain_journey(x: Ctx) {
     let c = &x.c;
     screenshot(c, "today-empty", 375).await;
+    audit(c, "today-empty").await;
     and_wait(c, click(c, "a.button.primary[href='/assess']")).await;
 
     let known = mild_strain();
@@ -327,6 +400,7 @@ async fn mild_strain_journey(x: Ctx) {
         }
         if step == 1 {
             screenshot(c, "question-checklist", 375).await;
+            audit(c, "question-checklist").await;
         }
         // The first question after the checklists: answer "don't know", go back, change it.
         let first_field =
@@ -336,6 +410,7 @@ async fn mild_strain_journey(x: Ctx) {
         asked.push(q.clone());
         if first_field {
             screenshot(c, "question-next", 375).await;
+            audit(c, "question-next").await;
             and_wait(c, click(c, "form.back button")).await;
             let again = attr(c, "input[name=q]", "value").await.unwrap();
             assert_eq!(again, q, "Back shows the same question again");
@@ -393,6 +468,7 @@ async fn mild_strain_journey(x: Ctx) {
         .unwrap();
     assert_ne!(bg, json!("rgba(0, 0, 0, 0)"), "the stylesheet loaded");
     screenshot(c, "result", 375).await;
+    audit(c, "result").await;
     screenshot(c, "result", 1280).await;
     // The plan it made.
     c.goto(&x.at("/plan")).await.unwrap();
@@ -405,6 +481,7 @@ async fn mild_strain_journey(x: Ctx) {
         .unwrap();
     assert!(!h1.is_empty());
     screenshot(c, "plan", 375).await;
+    audit(c, "plan").await;
     screenshot(c, "plan", 1280).await;
 
     // A check-in, the sliders moved by keyboard.
@@ -431,6 +508,7 @@ async fn mild_strain_journey(x: Ctx) {
     }
     click(c, "input[name=flags][value=none]").await;
     screenshot(c, "checkin", 375).await;
+    audit(c, "checkin").await;
     and_wait(c, click(c, "form.checkin button.primary")).await;
     let h1 = c
         .find(Locator::Css("h1"))
@@ -441,6 +519,7 @@ async fn mild_strain_journey(x: Ctx) {
         .unwrap();
     assert_eq!(h1, "Check-in saved");
     screenshot(c, "checkin-saved", 375).await;
+    audit(c, "checkin-saved").await;
 
     // The diary: the check-in's scores are yesterday's row; log today's morning by keyboard.
     c.goto(&x.at("/diary")).await.unwrap();
@@ -457,6 +536,7 @@ async fn mild_strain_journey(x: Ctx) {
     let keys: String = std::iter::repeat_n(char::from(Key::Right), 2).collect();
     slider.send_keys(&keys).await.unwrap();
     screenshot(c, "diary-add", 375).await;
+    audit(c, "diary-add").await;
     and_wait(c, click(c, "form.diary button.primary")).await;
     let text = c
         .find(Locator::Css("main"))
@@ -472,6 +552,7 @@ async fn mild_strain_journey(x: Ctx) {
     );
     assert!(text.contains("next morning 2"), "{text}");
     screenshot(c, "diary", 375).await;
+    audit(c, "diary").await;
     screenshot(c, "diary", 1280).await;
 
     // Training this week, after a few runs are imported beside the server.
@@ -496,6 +577,7 @@ async fn mild_strain_journey(x: Ctx) {
     c.goto(&x.at("/status")).await.unwrap();
     assert!(c.find(Locator::Css("table.weeks")).await.is_ok());
     screenshot(c, "status", 375).await;
+    audit(c, "status").await;
     screenshot(c, "status", 1280).await;
 
     // The report for the physio, in the browser under its own policy (inline styles, no script).
@@ -510,6 +592,27 @@ async fn mild_strain_journey(x: Ctx) {
         "the report's own styles apply"
     );
     screenshot(c, "report", 1280).await;
+    // The report's sandbox policy stops every script, axe's too: check the same HTML opened
+    // from a file, where only its own meta policy applies.
+    let html = c.source().await.unwrap();
+    let copy = x.dir.join("report-copy.html");
+    std::fs::write(&copy, html).unwrap();
+    c.goto(&format!("file://{}", copy.display())).await.unwrap();
+    audit(c, "report").await;
+
+    // The pages not reached above, each checked the same way.
+    for (name, path) in [
+        ("today", "/"),
+        ("assessments", "/assessments"),
+        ("settings", "/settings"),
+        ("not-found", "/nowhere"),
+    ] {
+        c.goto(&x.at(path)).await.unwrap();
+        audit(c, name).await;
+    }
+    c.goto(&x.at("/diary")).await.unwrap();
+    and_wait(c, click(c, "li.card a[href$='/edit']")).await;
+    audit(c, "diary-edit").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -541,6 +644,7 @@ async fn emergency_journey(x: Ctx) {
         "no conditions before the call"
     );
     screenshot(c, "emergency", 375).await;
+    audit(c, "emergency").await;
     screenshot(c, "emergency", 1280).await;
 }
 
@@ -643,6 +747,7 @@ async fn import_journey(x: Ctx) {
     let gpx = x.dir.join("morning run.gpx");
     std::fs::write(&gpx, common::gpx_run(jiff::civil::date(2026, 11, 2), 20)).unwrap();
     c.goto(&x.at("/import")).await.unwrap();
+    audit(c, "import").await;
     let before = c.execute("return history.length", vec![]).await.unwrap();
     c.find(Locator::Css("input#files"))
         .await
@@ -672,8 +777,10 @@ async fn import_journey(x: Ctx) {
     let after = c.execute("return history.length", vec![]).await.unwrap();
     assert_eq!(before, after, "the upload went through XMLHttpRequest");
     screenshot(c, "import-done", 375).await;
+    audit(c, "import-done").await;
     c.goto(&x.at("/activities")).await.unwrap();
     let table = c.find(Locator::Css("table.activities")).await.unwrap();
     assert!(table.text().await.unwrap().contains("2026-11-02 07:00"));
     screenshot(c, "activities", 375).await;
+    audit(c, "activities").await;
 }

@@ -547,6 +547,7 @@ async fn a_check_in_needs_a_plan_names_bad_fields_and_saves_a_good_one() {
     assert!(p.body.contains("no assessment yet"), "{}", p.body);
     let p = a.post("/checkin", &[("morning", "2")]).await;
     assert_eq!(p.status, StatusCode::NOT_FOUND);
+    assert_eq!(a.get("/checkin/saved").await.status, StatusCode::NOT_FOUND);
 
     assert_eq!(walk(&a).await.status, StatusCode::SEE_OTHER);
     let form = a.get("/checkin").await;
@@ -614,11 +615,20 @@ async fn a_check_in_needs_a_plan_names_bad_fields_and_saves_a_good_one() {
             ],
         )
         .await;
+    // Post, redirect, get: the result has an address of its own.
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    assert_eq!(p.location(), "/checkin/saved");
+    let p = a.get("/checkin/saved").await;
     assert_eq!(p.status, StatusCode::OK, "{}", p.body);
     assert!(p.body.contains("Check-in saved"));
     assert!(p.body.contains("data-verdict="), "{}", p.body);
     assert!(!p.body.contains("<b>really"), "no markup from a note");
     assert_eq!(check_ins(), 1);
+    // Reloading the result page shows it again and stores nothing more.
+    let again = a.get("/checkin/saved").await;
+    assert_eq!(again.status, StatusCode::OK);
+    assert!(again.body.contains("data-verdict="));
+    assert_eq!(check_ins(), 1, "a reload sends nothing");
 }
 
 // ---- the pain diary -------------------------------------------------------------------

@@ -85,7 +85,7 @@ pub(super) fn write(out: &mut String, ctx: &Ctx<'_>) {
     out.push_str(
         "<h3>Every pairing computed</h3>\n<p>Strongest first. ρ (Spearman's rank correlation) runs \
          from −1 to 1; a link counts as clear only when its approximate 95% range excludes zero.</p>\n\
-         <div class=\"tw\"><table class=\"links\"><thead><tr><th scope=\"col\">Load</th>\
+         <div class=\"tw\" tabindex=\"0\"><table class=\"links\"><thead><tr><th scope=\"col\">Load</th>\
          <th scope=\"col\">Pain score</th><th scope=\"col\">Load on</th><th scope=\"col\" class=\"n\">Days (n)</th>\
          <th scope=\"col\" class=\"n\">ρ</th><th scope=\"col\" class=\"n\">95% range</th>\
          <th scope=\"col\">Clear?</th></tr></thead><tbody>",

@@ -347,7 +347,9 @@ fn figure_open(out: &mut String, caption: &str, keys: &[(&str, &str)]) {
 
 /// Opens the data table that is the chart's text alternative.
 fn data_table_open(out: &mut String, headers: &[&str]) {
-    out.push_str("<details><summary>Data table</summary><div class=\"tw\"><table><thead><tr>");
+    out.push_str(
+        "<details><summary>Data table</summary><div class=\"tw\" tabindex=\"0\"><table><thead><tr>",
+    );
     for (i, h) in headers.iter().enumerate() {
         let _ = write!(
             out,

@@ -68,7 +68,7 @@ fn assessments(out: &mut String, ctx: &Ctx<'_>) {
         return;
     }
     out.push_str(
-        "<div class=\"tw\"><table class=\"record\"><thead><tr><th scope=\"col\">Date</th>\
+        "<div class=\"tw\" tabindex=\"0\"><table class=\"record\"><thead><tr><th scope=\"col\">Date</th>\
          <th scope=\"col\">Level</th><th scope=\"col\">Most likely</th>\
          <th scope=\"col\">Plan</th></tr></thead><tbody>",
     );
@@ -308,7 +308,7 @@ fn timeline(out: &mut String, all: &[CheckinPoint]) {
         );
     }
     out.push_str(
-        "<div class=\"tw\"><table class=\"record timeline\"><thead><tr>\
+        "<div class=\"tw\" tabindex=\"0\"><table class=\"record timeline\"><thead><tr>\
          <th scope=\"col\">Date</th><th scope=\"col\">Decision</th>\
          <th scope=\"col\" class=\"n\">During <span class=\"hu\">(0–10)</span></th>\
          <th scope=\"col\" class=\"n\">After</th><th scope=\"col\" class=\"n\">Next morning</th>\

@@ -283,7 +283,7 @@ fn load_weeks(out: &mut String, ctx: &Ctx<'_>) {
     let unit = u.dist_unit();
     let _ = write!(
         out,
-        "<div class=\"loadgrid\"><div class=\"tw\"><table class=\"compact\"><thead><tr>\
+        "<div class=\"loadgrid\"><div class=\"tw\" tabindex=\"0\"><table class=\"compact\"><thead><tr>\
          <th scope=\"col\">Week of</th><th scope=\"col\" class=\"n\">Runs</th>\
          <th scope=\"col\" class=\"n\">Distance <span class=\"hu\">({unit})</span></th>\
          <th scope=\"col\" class=\"n\">Longest <span class=\"hu\">({unit})</span></th>\
@@ -353,7 +353,7 @@ fn diary(out: &mut String, ctx: &Ctx<'_>) {
     entries.sort_by_key(|e| e.date);
     let shown = &entries[entries.len().saturating_sub(DIARY)..];
     out.push_str(
-        "<div class=\"tw\"><table class=\"compact diary\"><thead><tr>\
+        "<div class=\"tw\" tabindex=\"0\"><table class=\"compact diary\"><thead><tr>\
          <th scope=\"col\">Date</th><th scope=\"col\">Site</th><th scope=\"col\">Side</th>\
          <th scope=\"col\" class=\"n\">During <span class=\"hu\">(0–10)</span></th><th scope=\"col\" class=\"n\">After</th>\
          <th scope=\"col\" class=\"n\">Next morning</th>\
@@ -519,7 +519,7 @@ fn flags(out: &mut String, ctx: &Ctx<'_>) {
     }
     let shown = &recent[recent.len().saturating_sub(MAX_FLAGS)..];
     out.push_str(
-        "<div class=\"tw\"><table class=\"compact\"><thead><tr><th scope=\"col\">Date</th>\
+        "<div class=\"tw\" tabindex=\"0\"><table class=\"compact\"><thead><tr><th scope=\"col\">Date</th>\
          <th scope=\"col\">Signal (evidence grade)</th><th scope=\"col\">What the data show</th>\
          </tr></thead><tbody>",
     );

@@ -8,7 +8,7 @@
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use hamstride_service::plans::{CheckInInput, CheckInResult, Now};
 use hamstride_service::view::{words, PlanView};
 use maud::{html, Markup};
@@ -62,9 +62,9 @@ fn form_page(st: &Shared, v: &PlanView, screen_due: bool, error: Option<&str>) -
             }
             @for (name, question) in SCORES {
                 fieldset.score {
-                    legend { (question) " (0 = none, 10 = worst imaginable)" }
+                    legend id=(format!("{name}-q")) { (question) " (0 = none, 10 = worst imaginable)" }
                     div.slider {
-                        input id=(name) type="range" name=(name) min="0" max="10" step="1" value="0" aria-describedby=(format!("{name}-scale"));
+                        input id=(name) type="range" name=(name) min="0" max="10" step="1" value="0" aria-labelledby=(format!("{name}-q")) aria-describedby=(format!("{name}-scale"));
                         output for=(name) id=(format!("{name}-value")) { "0" }
                     }
                     div.scale id=(format!("{name}-scale")) aria-hidden="true" {
@@ -237,6 +237,19 @@ fn result_page(r: &CheckInResult) -> Markup {
     page("Check-in saved", Nav::Today, body)
 }
 
+/// Where the result of the latest check-in is shown after it is saved.
+pub const SAVED_PATH: &str = "/checkin/saved";
+
+/// `GET /checkin/saved`: the latest check-in's decision (the page a saved check-in lands on);
+/// before any check-in, the form.
+pub async fn saved(State(st): State<Shared>) -> Result<Response, WebError> {
+    let last = st.with_db(|svc, db| Ok(svc.last_check_in(db)?)).await?;
+    Ok(match last {
+        Some(r) => result_page(&r).into_response(),
+        None => Redirect::to("/checkin").into_response(),
+    })
+}
+
 pub async fn save(State(st): State<Shared>, body: Bytes) -> Result<Response, WebError> {
     let form = Form::parse(&body);
     let refused = |st: &Shared, e: WebError| {
@@ -263,7 +276,9 @@ pub async fn save(State(st): State<Shared>, body: Bytes) -> Result<Response, Web
         })
         .await;
     match saved {
-        Ok(r) => Ok(result_page(&r).into_response()),
+        // Post, redirect, get: the result has its own address, so reloading it (or Back)
+        // never sends the check-in again.
+        Ok(_) => Ok(Redirect::to(SAVED_PATH).into_response()),
         Err(e @ WebError::BadInput { .. }) => refused(&st, e).await,
         Err(e) => Err(e),
     }

@@ -74,9 +74,9 @@ fn entry_form(st: &Shared, today: jiff::civil::Date, editing: Option<&PainRecord
             @for (name, question) in SCORES {
                 @let now = score_of(editing, name);
                 fieldset.score {
-                    legend { (question) " (0 = none, 10 = worst imaginable)" }
+                    legend id=(format!("{name}-q")) { (question) " (0 = none, 10 = worst imaginable)" }
                     div.slider {
-                        input id=(name) type="range" name=(name) min="0" max="10" step="1" value=(now.unwrap_or(0)) aria-describedby=(format!("{name}-scale"));
+                        input id=(name) type="range" name=(name) min="0" max="10" step="1" value=(now.unwrap_or(0)) aria-labelledby=(format!("{name}-q")) aria-describedby=(format!("{name}-scale"));
                         output for=(name) id=(format!("{name}-value")) { (now.unwrap_or(0)) }
                     }
                     div.scale id=(format!("{name}-scale")) aria-hidden="true" {

@@ -232,7 +232,8 @@ pub async fn activities(State(st): State<Shared>) -> Result<Markup, WebError> {
             p { "No activities yet. " a href="/import" { "Import some" } " from your watch or running app." }
         } @else {
             p { (plural(rows.len() as u64, "activity", "activities")) ". " a href="/import" { "Import more" } }
-            div.scroll {
+            // Focusable, so a keyboard can scroll a table wider than a phone.
+            div.scroll tabindex="0" role="region" aria-label="Your activities" {
                 table.activities {
                     thead { tr {
                         th scope="col" { "Start (UTC)" }

@@ -521,6 +521,12 @@ async fn mild_strain_journey(x: Ctx) {
     screenshot(c, "checkin-saved", 375).await;
     audit(c, "checkin-saved").await;
 
+    // A Strava export of the last three weeks, uploaded by the file input.
+    let export = strava_export(&x.dir, jiff::Zoned::now().date());
+    upload(c, &x, &export, 10).await;
+    audit(c, "import-zip-done").await;
+    screenshot(c, "import-zip-done", 375).await;
+
     // The diary: the check-in's scores are yesterday's row; log today's morning by keyboard.
     c.goto(&x.at("/diary")).await.unwrap();
     let rows = c.find_all(Locator::Css("li.card")).await.unwrap().len();
@@ -555,25 +561,6 @@ async fn mild_strain_journey(x: Ctx) {
     audit(c, "diary").await;
     screenshot(c, "diary", 1280).await;
 
-    // Training this week, after a few runs are imported beside the server.
-    let today = jiff::Zoned::now().date();
-    let sources = (1..20)
-        .step_by(2)
-        .map(|back| hamstride_service::import::ImportSource::Bytes {
-            name: format!("run-{back}.gpx"),
-            data: common::gpx_run(today.saturating_sub(jiff::Span::new().days(back)), 25)
-                .into_bytes(),
-        })
-        .collect();
-    let mut db = hamstride_service::db::open_dir(&x.dir).unwrap();
-    hamstride_service::import::run(
-        &mut db,
-        sources,
-        &hamstride_service::import::ImportOptions::default(),
-        &mut |_| {},
-    )
-    .unwrap();
-    drop(db);
     c.goto(&x.at("/status")).await.unwrap();
     assert!(c.find(Locator::Css("table.weeks")).await.is_ok());
     screenshot(c, "status", 375).await;
@@ -733,6 +720,52 @@ async fn keyboard_journey(x: Ctx) {
     }
     let level = attr(c, "div.result", "data-level").await;
     assert!(level.is_some(), "the keyboard reached the result");
+}
+
+/// A Strava "Download your archive" zip in `dir`: `activities.csv` and ten runs as GPX, every
+/// other day back from `today`.
+fn strava_export(dir: &Path, today: jiff::civil::Date) -> PathBuf {
+    use std::io::Write;
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    let mut csv = String::from("Activity ID,Activity Date,Activity Name,Activity Type,Filename\n");
+    for (i, back) in (1..20).step_by(2).enumerate() {
+        let day = today.saturating_sub(jiff::Span::new().days(back));
+        let name = format!("activities/{}.gpx", 900 + i);
+        let when = day.strftime("%b %-d, %Y, 7:00:00 AM");
+        csv.push_str(&format!("{},\"{when}\",Easy run {i},Run,{name}\n", 100 + i));
+        w.start_file(name, opts).unwrap();
+        w.write_all(common::gpx_run(day, 25).as_bytes()).unwrap();
+    }
+    w.start_file("activities.csv", opts).unwrap();
+    w.write_all(csv.as_bytes()).unwrap();
+    let path = dir.join("export_12345.zip");
+    std::fs::write(&path, w.finish().unwrap().into_inner()).unwrap();
+    path
+}
+
+/// Upload `file` on the Import page by its file input, as a runner would, and wait for the
+/// summary the script puts in place of the form; it must say `imported` new activities.
+async fn upload(c: &Client, x: &Ctx, file: &Path, imported: u32) {
+    c.goto(&x.at("/import")).await.unwrap();
+    c.find(Locator::Css("input#files"))
+        .await
+        .unwrap()
+        .send_keys(file.to_str().unwrap())
+        .await
+        .unwrap();
+    click(c, "#import-form button[type=submit]").await;
+    for _ in 0..200 {
+        if let Ok(s) = c.find(Locator::Css("ul.import-summary")).await {
+            let n = s.attr("data-imported").await.unwrap();
+            assert_eq!(n, Some(imported.to_string()), "{}", s.text().await.unwrap());
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let src = c.source().await.unwrap_or_default();
+    panic!("the summary did not replace the page: {src}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

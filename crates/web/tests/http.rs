@@ -176,6 +176,116 @@ async fn a_post_without_the_csrf_token_or_from_elsewhere_is_refused() {
     assert_eq!(p.status, StatusCode::FORBIDDEN);
 }
 
+/// Every address the app answers, by method (ids that may not exist still go through the
+/// same layers first).
+const GET_ROUTES: &[&str] = &[
+    "/",
+    "/assess",
+    "/assessments",
+    "/assessments/1",
+    "/activities",
+    "/import",
+    "/checkin",
+    "/checkin/saved",
+    "/diary",
+    "/diary/1/edit",
+    "/plan",
+    "/plan/download/plan.md",
+    "/report",
+    "/report/download",
+    "/status",
+    "/settings",
+    "/assets/app.js",
+];
+const POST_ROUTES: &[&str] = &[
+    "/assess",
+    "/import",
+    "/checkin",
+    "/diary",
+    "/diary/1/delete",
+    "/plan/prevention",
+    "/plans/1/restore",
+    "/settings",
+];
+
+#[tokio::test]
+async fn every_route_refuses_a_missing_secret_a_foreign_host_and_a_missing_csrf_token() {
+    let a = app();
+    let origin = format!("http://{ADDR}");
+    for path in GET_ROUTES {
+        let req = Request::get(*path)
+            .header(header::HOST, ADDR)
+            .body(Body::empty())
+            .unwrap();
+        assert_eq!(
+            send(&a.router, req).await.status,
+            StatusCode::FORBIDDEN,
+            "GET {path}"
+        );
+        let req = Request::get(*path)
+            .header(header::HOST, "evil.example:4000")
+            .header(header::COOKIE, a.cookie())
+            .body(Body::empty())
+            .unwrap();
+        assert_eq!(
+            send(&a.router, req).await.status,
+            StatusCode::MISDIRECTED_REQUEST,
+            "GET {path}"
+        );
+    }
+    for path in POST_ROUTES {
+        let body = format!("csrf={}", a.config.csrf);
+        let req = Request::post(*path)
+            .header(header::HOST, ADDR)
+            .header(header::ORIGIN, &origin)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body.clone()))
+            .unwrap();
+        assert_eq!(
+            send(&a.router, req).await.status,
+            StatusCode::FORBIDDEN,
+            "POST {path}"
+        );
+        let req = Request::post(*path)
+            .header(header::HOST, "evil.example:4000")
+            .header(header::COOKIE, a.cookie())
+            .header(header::ORIGIN, &origin)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .unwrap();
+        assert_eq!(
+            send(&a.router, req).await.status,
+            StatusCode::MISDIRECTED_REQUEST,
+            "POST {path}"
+        );
+        let p = a.post_raw(path, "note=x", Some(&origin)).await;
+        assert_eq!(
+            p.status,
+            StatusCode::FORBIDDEN,
+            "POST {path} without the token"
+        );
+    }
+    // The import's multipart body without its token field is refused too.
+    let req = Request::post("/import")
+        .header(header::HOST, ADDR)
+        .header(header::COOKIE, a.cookie())
+        .header(header::ORIGIN, &origin)
+        .header(header::CONTENT_TYPE, "multipart/form-data; boundary=XX")
+        .body(Body::from(
+            "--XX\r\nContent-Disposition: form-data; name=\"files\"; filename=\"a.gpx\"\r\n\r\n<gpx/>\r\n--XX--\r\n",
+        ))
+        .unwrap();
+    assert_eq!(send(&a.router, req).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        hamstride_service::db::open_dir(a.dir.path())
+            .unwrap()
+            .activity_count()
+            .unwrap(),
+        0,
+        "nothing imported"
+    );
+}
+
 #[tokio::test]
 async fn a_body_over_the_limit_is_refused() {
     let a = app();

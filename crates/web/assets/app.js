@@ -4,7 +4,8 @@
 // - A 0-10 slider shows its number as it moves (the scale under it shows them all anyway),
 //   and moving it unticks its "Skip this one" box.
 // - After a refused answer, focus moves to the message so it is read out and seen.
-// - The import form uploads with a progress bar, then shows the page the server answered.
+// - Files dropped on the import field fill its file input; the import form uploads with a
+//   progress bar, then shows the page the server answered.
 "use strict";
 document.addEventListener("DOMContentLoaded", function () {
   document.querySelectorAll("[data-print]").forEach(function (b) {
@@ -31,6 +32,27 @@ document.addEventListener("DOMContentLoaded", function () {
       if (!window.confirm(b.getAttribute("data-confirm"))) { e.preventDefault(); }
     });
   });
+  // Files dragged onto the import field fill its file input, as if picked.
+  var zone = document.getElementById("drop-zone");
+  var input = document.getElementById("files");
+  if (zone && input && window.DataTransfer) {
+    ["dragenter", "dragover"].forEach(function (t) {
+      zone.addEventListener(t, function (e) {
+        e.preventDefault();
+        zone.classList.add("over");
+      });
+    });
+    ["dragleave", "drop"].forEach(function (t) {
+      zone.addEventListener(t, function () { zone.classList.remove("over"); });
+    });
+    zone.addEventListener("drop", function (e) {
+      e.preventDefault();
+      if (e.dataTransfer && e.dataTransfer.files.length) {
+        input.files = e.dataTransfer.files;
+        input.dispatchEvent(new Event("change"));
+      }
+    });
+  }
   var up = document.getElementById("import-form");
   var box = document.getElementById("upload-progress");
   if (up && box && window.XMLHttpRequest && window.FormData) {

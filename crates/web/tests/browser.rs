@@ -811,9 +811,48 @@ async fn import_journey(x: Ctx) {
     assert_eq!(before, after, "the upload went through XMLHttpRequest");
     screenshot(c, "import-done", 375).await;
     audit(c, "import-done").await;
+    // Dragged and dropped: a file dropped on the field fills the file input (a drop built in
+    // the page, as WebDriver cannot drag from the desktop), then Import sends it.
+    c.goto(&x.at("/import")).await.unwrap();
+    let gpx = common::gpx_run(jiff::civil::date(2026, 11, 4), 20);
+    let picked = c
+        .execute(
+            "const dt = new DataTransfer();
+             dt.items.add(new File([arguments[0]], 'dropped.gpx', { type: 'application/gpx+xml' }));
+             const zone = document.getElementById('drop-zone');
+             zone.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }));
+             const over = zone.classList.contains('over');
+             zone.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+             const f = document.getElementById('files').files;
+             return [over, f.length, f.length ? f[0].name : ''];",
+            vec![json!(gpx)],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        picked,
+        json!([true, 1, "dropped.gpx"]),
+        "the drop filled the input"
+    );
+    click(c, "#import-form button[type=submit]").await;
+    let mut dropped = None;
+    for _ in 0..200 {
+        if let Ok(s) = c.find(Locator::Css("ul.import-summary")).await {
+            dropped = s.attr("data-imported").await.unwrap();
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        dropped.as_deref(),
+        Some("1"),
+        "the dropped file was imported"
+    );
     c.goto(&x.at("/activities")).await.unwrap();
     let table = c.find(Locator::Css("table.activities")).await.unwrap();
-    assert!(table.text().await.unwrap().contains("2026-11-02 07:00"));
+    let listed = table.text().await.unwrap();
+    assert!(listed.contains("2026-11-02 07:00"), "{listed}");
+    assert!(listed.contains("2026-11-04 07:00"), "{listed}");
     screenshot(c, "activities", 375).await;
     audit(c, "activities").await;
 }

@@ -29,13 +29,16 @@ fn form(st: &Shared) -> Markup {
     html! {
         form #import-form method="post" action=(crate::IMPORT_PATH) enctype="multipart/form-data" {
             (csrf(&st.config.csrf))
-            p {
+            // The drop zone is the whole field: files dropped on it fill the file input (the
+            // script does that); without the script the picker alone works.
+            p.drop #drop-zone {
                 label for="files" { "Files from your watch or running app" }
                 br;
                 span.hint #files-help {
                     "You can pick FIT, GPX or TCX files, also when they are packed as .gz. "
                     "You can also pick the whole zip file you download from Strava or Garmin. "
-                    "Pick as many as you like. Photos and other files in a zip are left out."
+                    "Pick as many as you like, or drag them here from your computer. "
+                    "Photos and other files in a zip are left out."
                 }
                 br;
                 input #files type="file" name=(FILES_FIELD) multiple

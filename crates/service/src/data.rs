@@ -121,7 +121,7 @@ pub fn export_all<W: Write + Seek>(
         Err(_) => (TimeZone::UTC, "UTC".to_string()),
     };
     let counts = db.data_counts()?;
-    let mut zip = Zip::new(out);
+    let mut zip = Zip::new(out, now);
 
     zip.text("README.txt", &readme(now, &tz_name, &counts))?;
     zip.json(
@@ -347,7 +347,8 @@ pub fn export_all<W: Write + Seek>(
     }
     zip.json("original-files.json", &Value::Array(files))?;
     let entries = zip.entries;
-    zip.finish()?;
+    // The writer may buffer: flushed here, so a full disk is an error and not a short zip.
+    zip.finish()?.flush().map_err(io_err)?;
     Ok(ExportSummary {
         counts,
         entries,
@@ -519,13 +520,31 @@ fn json_err(e: serde_json::Error) -> Error {
 struct Zip<W: Write + Seek> {
     zip: zip::ZipWriter<W>,
     entries: u64,
+    /// Every entry's time: the export's (UTC; a zip stores no zone), not 1980.
+    time: zip::DateTime,
 }
 
 impl<W: Write + Seek> Zip<W> {
-    fn new(out: W) -> Self {
+    fn new(out: W, now: Now) -> Self {
+        let time = Timestamp::from_millisecond(now.ms)
+            .ok()
+            .map(|t| t.to_zoned(TimeZone::UTC).datetime())
+            .and_then(|d| {
+                zip::DateTime::from_date_and_time(
+                    u16::try_from(d.year()).ok()?,
+                    u8::try_from(d.month()).ok()?,
+                    u8::try_from(d.day()).ok()?,
+                    u8::try_from(d.hour()).ok()?,
+                    u8::try_from(d.minute()).ok()?,
+                    u8::try_from(d.second()).ok()?,
+                )
+                .ok()
+            })
+            .unwrap_or_default();
         Zip {
             zip: zip::ZipWriter::new(out),
             entries: 0,
+            time,
         }
     }
 
@@ -537,6 +556,7 @@ impl<W: Write + Seek> Zip<W> {
         };
         let options = zip::write::SimpleFileOptions::default()
             .compression_method(method)
+            .last_modified_time(self.time)
             .unix_permissions(0o600);
         self.zip.start_file(name, options).map_err(zip_err)?;
         self.entries += 1;

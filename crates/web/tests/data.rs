@@ -110,6 +110,12 @@ async fn the_export_is_a_zip_with_the_tables_and_the_original_file_unchanged() {
     let (status, headers, body) = get_bytes(&a, "/settings/export").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(headers[header::CONTENT_TYPE], "application/zip");
+    // Sent from a file in chunks, with its length up front (a browser shows the progress).
+    assert_eq!(
+        headers[header::CONTENT_LENGTH],
+        body.len().to_string().as_str()
+    );
+    assert_eq!(headers[header::CACHE_CONTROL], "no-store");
     let disposition = headers[header::CONTENT_DISPOSITION].to_str().unwrap();
     assert!(
         disposition.starts_with("attachment; filename=\"hamstride-export-")

@@ -9,7 +9,9 @@
 //! the same by keyboard and screen reader). A missing or wrong word is a 400 that names the
 //! field and deletes nothing; the POST also carries the CSRF field like every form.
 
-use axum::body::Bytes;
+use std::io::{Read, Seek, SeekFrom};
+
+use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -21,17 +23,25 @@ use crate::form::Form;
 use crate::html::{csrf, page, Nav};
 use crate::{Shared, WebError};
 
-/// `GET /settings/export`: the zip, named by the runner's today.
+/// `GET /settings/export`: the zip, named by the runner's today. It is written first to an
+/// unnamed temporary file (0600, gone when closed) while the database is held, then sent
+/// from the file in chunks after the database is let go: years of imported files are never
+/// all in memory, and a slow download does not keep other pages waiting for the database.
 pub async fn export(State(st): State<Shared>) -> Result<Response, WebError> {
-    let (name, bytes) = st
+    let (name, file, len) = st
         .with_db(|svc, db| {
             let now = Now::system();
             let name = data::export_file_name(svc.today(db, now)?);
-            // In memory: a response body needs the bytes, and the zip crate needs to seek back
-            // to write each entry's header. The originals are mostly small, packed files.
-            let mut buf = std::io::Cursor::new(Vec::new());
-            data::export_all(db, &mut buf, now)?;
-            Ok((name, buf.into_inner()))
+            let temp = |e: std::io::Error| {
+                WebError::Store(format!(
+                    "the export could not be written to a temporary file: {e}"
+                ))
+            };
+            let mut file = tempfile::tempfile().map_err(temp)?;
+            data::export_all(db, std::io::BufWriter::new(&mut file), now)?;
+            let len = file.seek(SeekFrom::End(0)).map_err(temp)?;
+            file.rewind().map_err(temp)?;
+            Ok((name, file, len))
         })
         .await?;
     Ok((
@@ -42,12 +52,53 @@ pub async fn export(State(st): State<Shared>) -> Result<Response, WebError> {
                 header::CONTENT_DISPOSITION,
                 format!("attachment; filename=\"{name}\""),
             ),
+            (header::CONTENT_LENGTH, len.to_string()),
             // Health data: never kept in a cache.
             (header::CACHE_CONTROL, "no-store".to_string()),
         ],
-        bytes,
+        Body::from_stream(FileChunks::read(file)),
     )
         .into_response())
+}
+
+/// A file read on the blocking pool and handed to the response a chunk at a time; at most a
+/// few chunks wait in the channel, so memory stays small whatever the file's size.
+struct FileChunks(tokio::sync::mpsc::Receiver<std::io::Result<Bytes>>);
+
+/// Bytes read per chunk.
+const CHUNK: usize = 256 * 1024;
+
+impl FileChunks {
+    fn read(mut file: std::fs::File) -> FileChunks {
+        let (tx, rx) = tokio::sync::mpsc::channel(4);
+        tokio::task::spawn_blocking(move || {
+            let mut buf = vec![0u8; CHUNK];
+            loop {
+                let chunk = match file.read(&mut buf) {
+                    Ok(0) => return,
+                    Ok(n) => Ok(Bytes::copy_from_slice(buf.get(..n).unwrap_or_default())),
+                    Err(e) => Err(e),
+                };
+                let failed = chunk.is_err();
+                // The browser went away (the download was cancelled): stop reading.
+                if tx.blocking_send(chunk).is_err() || failed {
+                    return;
+                }
+            }
+        });
+        FileChunks(rx)
+    }
+}
+
+impl futures_core::Stream for FileChunks {
+    type Item = std::io::Result<Bytes>;
+
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        self.0.poll_recv(cx)
+    }
 }
 
 fn confirm_page(st: &Shared, counts: &DataCounts, place: &str, error: Option<&str>) -> Markup {
@@ -137,4 +188,32 @@ pub async fn deleted(State(st): State<Shared>) -> Result<Markup, WebError> {
         p { a href="/" { "Go to the start page" } }
     };
     Ok(page("Your data is deleted", Nav::Settings, body))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    #[tokio::test]
+    async fn a_file_bigger_than_a_chunk_comes_through_whole_and_in_order() {
+        let data: Vec<u8> = (0..CHUNK * 2 + 12_345).map(|i| (i % 251) as u8).collect();
+        let mut file = tempfile::tempfile().unwrap();
+        file.write_all(&data).unwrap();
+        file.rewind().unwrap();
+        let mut chunks = FileChunks::read(file);
+        let mut back = Vec::new();
+        let mut n = 0;
+        while let Some(c) = std::future::poll_fn(|cx| {
+            futures_core::Stream::poll_next(std::pin::Pin::new(&mut chunks), cx)
+        })
+        .await
+        {
+            back.extend_from_slice(&c.unwrap());
+            n += 1;
+        }
+        assert_eq!(n, 3);
+        assert_eq!(back, data);
+    }
 }

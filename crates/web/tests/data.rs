@@ -227,11 +227,14 @@ async fn confirmed_it_deletes_everything_and_the_app_carries_on() {
     assert!(unzip(&body)
         .iter()
         .all(|(n, _)| !n.starts_with("originals/")));
-    // And the runner can import again.
+    // And the runner can import again; the "deleted" page then no longer claims so.
     import(
         &a,
         "again.gpx",
         gpx_run(jiff::civil::date(2026, 11, 3), 10).as_bytes(),
     )
     .await;
+    let stale = a.get("/settings/deleted").await;
+    assert_eq!(stale.status, StatusCode::SEE_OTHER);
+    assert_eq!(stale.location(), "/settings");
 }

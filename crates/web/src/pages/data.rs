@@ -178,16 +178,21 @@ pub async fn delete(State(st): State<Shared>, body: Bytes) -> Result<Response, W
         .into_response())
 }
 
-/// `GET /settings/deleted`: it is done, and what is left.
-pub async fn deleted(State(st): State<Shared>) -> Result<Markup, WebError> {
-    let place = st.with_db(|_, db| Ok(db.place())).await?;
+/// `GET /settings/deleted`: it is done, and what is left. Reached with data still stored
+/// (an old bookmark, the back button after importing again), it would say something false, so
+/// it sends the runner to Settings instead.
+pub async fn deleted(State(st): State<Shared>) -> Result<Response, WebError> {
+    let (counts, place) = load(&st).await?;
+    if !counts.is_empty() {
+        return Ok((StatusCode::SEE_OTHER, [(header::LOCATION, "/settings")]).into_response());
+    }
     let body = html! {
         h1 { "Your data is deleted" }
         p role="status" { "hamstride no longer has any of your data. You can start again whenever you like." }
         p.hint { "The database itself stays, empty of your data, at " code { (place) } "." }
         p { a href="/" { "Go to the start page" } }
     };
-    Ok(page("Your data is deleted", Nav::Settings, body))
+    Ok(page("Your data is deleted", Nav::Settings, body).into_response())
 }
 
 #[cfg(test)]

@@ -173,9 +173,27 @@ fn create_temp(path: &Path) -> io::Result<(PathBuf, std::fs::File)> {
 /// through an existing file or link) and removed if anything fails; it replaces `path` only
 /// when `path` is absent or a regular file.
 pub fn write_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    write_private_with(path, |file| file.write_all(bytes))?
+}
+
+/// Write `path` atomically with mode 0600 through `fill`, which writes the content into the
+/// new temporary file (a zip too big to hold in memory). As [`write_private`]: the temporary
+/// file is removed if `fill` or anything after it fails, and `path` is replaced only by a
+/// whole file. The outer error is the file's; the inner one is `fill`'s own.
+pub fn write_private_with<T, E>(
+    path: &Path,
+    fill: impl FnOnce(&mut std::fs::File) -> Result<T, E>,
+) -> io::Result<Result<T, E>> {
     let (tmp, mut file) = create_temp(path)?;
+    let filled = match fill(&mut file) {
+        Ok(v) => v,
+        Err(e) => {
+            drop(file);
+            let _ = std::fs::remove_file(&tmp);
+            return Ok(Err(e));
+        }
+    };
     let written = (|| {
-        file.write_all(bytes)?;
         file.sync_all()?;
         drop(file);
         match std::fs::symlink_metadata(path) {
@@ -193,7 +211,7 @@ pub fn write_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
     if written.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }
-    written
+    written.map(|()| Ok(filled))
 }
 
 /// Create `dir` and any missing parents with mode 0700 (set after creation, so the umask

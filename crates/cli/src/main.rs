@@ -7,6 +7,7 @@
 #[macro_use]
 mod out;
 mod checkin_prompt;
+mod data_cmd;
 mod dates;
 mod docs_cmd;
 mod files;
@@ -29,7 +30,8 @@ use hamstride_service::{AthleteDb, DbOptions, Findings, Service};
 /// Exit codes that mean something to scripts.
 pub(crate) mod exit {
     /// Bad findings, a findings file that cannot be read, an output path that is refused or
-    /// cannot be written, or an import where every file failed: the user's input.
+    /// cannot be written, an import where every file failed, or a deletion not confirmed: the
+    /// user's input.
     pub const BAD_INPUT: u8 = 3;
     /// The knowledge base failed its check.
     pub const KB_INVALID: u8 = 4;
@@ -39,7 +41,8 @@ pub(crate) mod exit {
     pub const PARTLY_DONE: u8 = 6;
     /// Anything else (a bug).
     pub const INTERNAL: u8 = 1;
-    /// The runner stopped the interview before the end: nothing was saved or replaced.
+    /// The runner stopped the interview (or the question of `delete-data`) before the end:
+    /// nothing was saved, replaced or deleted.
     pub const STOPPED: u8 = 7;
 }
 
@@ -59,15 +62,16 @@ hamstride import ~/Downloads/export_12345.zip      # a Strava or Garmin bulk exp
 hamstride activities --units mi\n  hamstride plan                                     # today's and this week's sessions\n  \
 hamstride checkin --during 2 --after 1 --morning 1 --done all\n  hamstride plan export --out my-plan\n  \
 hamstride pain --during 2 --after 3 --site 'sit bone' --side left\n  hamstride status\n  \
-hamstride report --out for-my-physio.html\n  hamstride kb check\n\n\
+hamstride report --out for-my-physio.html\n  hamstride export-data                              # everything, in one zip\n  \
+hamstride kb check\n\n\
 Your data stays on this computer, in a database folder readable only by you: by default in your user data \
 folder (~/.local/share/hamstride on Linux), or where --data-dir or HAMSTRIDE_DATA_DIR says. A physio or coach \
 can keep several runners in PostgreSQL instead: --database postgres://... with --athlete NAME.\n\n\
 Exit status: 0 success (whatever the triage level; also when the reader of the output stops early, as \
 `| head` does), 2 bad command line, 3 bad input (findings, a path that does not exist, an output path that is \
-refused or cannot be written, an import where every file failed), 4 knowledge base invalid, 5 database cannot \
-be opened or written, 6 import partly done (some files could not be read), 7 interview stopped before the \
-end (nothing saved), 1 internal error."
+refused or cannot be written, an import where every file failed, a deletion not confirmed), 4 knowledge base invalid, 5 database cannot \
+be opened or written, 6 import partly done (some files could not be read), 7 interview (or a \
+deletion's question) stopped before the end (nothing saved, nothing deleted), 1 internal error."
 )]
 struct Cli {
     /// Folder holding your database (default: your user data folder, e.g. ~/.local/share/hamstride).
@@ -261,6 +265,53 @@ for men or for women); without them hamstride estimates the maximum from your da
         #[arg(long, value_name = "men|women")]
         hr_curve: Option<String>,
         /// Output format.
+        #[arg(long, short, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Save everything hamstride keeps about you in one zip file.
+    #[command(
+        name = "export-data",
+        long_about = "Save everything hamstride keeps about you in one zip file: your settings, every assessment \
+with your answers and its result, your plans and check-ins, your pain diary, your activities with the numbers \
+worked out for each, and every file you imported, byte for byte.\n\n\
+Inside, README.txt says what each file is. The .csv files open in a spreadsheet; the .json files are for \
+programs. The zip holds your health data: it is written readable only by you, and an existing file is \
+never replaced unless you add --force.",
+        after_help = "Examples:\n  hamstride export-data                          # hamstride-export-YYYY-MM-DD.zip here\n  \
+hamstride export-data --out ~/Backups/hamstride.zip\n  \
+hamstride export-data --out my-data.zip --force --format json\n\n\
+Exit status: 0 written, 3 the file is refused (it exists, it is the database, a folder or a device) or cannot \
+be written, 5 database problem."
+    )]
+    ExportData {
+        /// The zip file to write (default: hamstride-export-YYYY-MM-DD.zip in this folder).
+        #[arg(long, short, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Replace the file if it already exists.
+        #[arg(long)]
+        force: bool,
+        /// Output format of the confirmation.
+        #[arg(long, short, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Delete everything hamstride keeps about you, after you confirm.
+    #[command(
+        name = "delete-data",
+        long_about = "Delete everything hamstride keeps about you, for good: activities and the files you \
+imported, assessments, plans, check-ins, the pain diary and your settings. Other runners in the same database \
+keep theirs.\n\n\
+It first shows what will go and asks you to type delete. It cannot be undone: run `hamstride export-data` \
+first to keep a copy. In a script, where nobody can type, it refuses unless you add --yes.",
+        after_help = "Examples:\n  hamstride export-data && hamstride delete-data   # keep a copy, then delete\n  \
+hamstride delete-data --yes --format json        # in a script: no question\n\n\
+Exit status: 0 deleted (or nothing to delete), 3 not confirmed (no terminal and no --yes, or another word \
+typed): nothing deleted, 5 database problem, 7 stopped with Esc or Ctrl-C: nothing deleted."
+    )]
+    DeleteData {
+        /// Delete without asking (for scripts). Nothing asks again: keep a copy first.
+        #[arg(long)]
+        yes: bool,
+        /// Output format of the result.
         #[arg(long, short, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
@@ -656,6 +707,10 @@ fn main() -> ExitCode {
         ),
         Command::Status { units, format } => training_cmd::status(&dbo, units, format),
         Command::Report { out, units, format } => training_cmd::report(&dbo, &out, units, format),
+        Command::ExportData { out, force, format } => {
+            data_cmd::export(&dbo, out.as_deref(), force, format)
+        }
+        Command::DeleteData { yes, format } => data_cmd::delete(&dbo, yes, format),
         Command::Exercises { id, format } => plan_cmd::exercises(id.as_deref(), format),
         Command::Import(args) => {
             import_cmd::import(&dbo, &args.paths, args.format, args.verbose, args.threads)

@@ -9,8 +9,8 @@
 use std::path::{Path, PathBuf};
 
 use hamstride_store::{
-    ActivityRow, AssessmentRow, Athlete, CheckinRow, MetricsRow, NewCheckin, NewPain, PainRow,
-    PgStore, PlanRow, SqliteStore, Store, WriteTx,
+    ActivityRow, AssessmentRow, Athlete, CheckinRow, DataCounts, MetricsRow, NewCheckin, NewPain,
+    OriginalRow, PainRow, PgStore, PlanRow, SqliteStore, Store, WriteTx,
 };
 
 use crate::Error;
@@ -244,6 +244,29 @@ impl AthleteDb {
     }
     pub(crate) fn stale_metrics(&self, version: i64) -> Result<Vec<i64>, Error> {
         Ok(self.store.stale_metrics(self.who, version)?)
+    }
+    pub(crate) fn assessments(&self) -> Result<Vec<AssessmentRow>, Error> {
+        Ok(self.store.assessments(self.who)?)
+    }
+    pub(crate) fn originals(&self) -> Result<Vec<OriginalRow>, Error> {
+        Ok(self.store.originals(self.who)?)
+    }
+    pub(crate) fn original_bytes(&self, id: i64) -> Result<Option<Vec<u8>>, Error> {
+        Ok(self.store.original_bytes(self.who, id)?)
+    }
+    /// Activity id → the id of the original file it is stored from.
+    pub(crate) fn activity_originals(&self) -> Result<std::collections::HashMap<i64, i64>, Error> {
+        Ok(self
+            .store
+            .activity_originals(self.who)?
+            .into_iter()
+            .collect())
+    }
+    pub(crate) fn data_counts(&self) -> Result<DataCounts, Error> {
+        Ok(self.store.data_counts(self.who)?)
+    }
+    pub(crate) fn delete_all(&mut self) -> Result<DataCounts, Error> {
+        Ok(self.store.delete_all(self.who)?)
     }
     pub(crate) fn begin(&mut self) -> Result<Box<dyn WriteTx + '_>, Error> {
         Ok(self.store.begin(self.who)?)

@@ -8,6 +8,7 @@
 //! It does not print: adapters decide how results look.
 
 pub mod assessments;
+pub mod data;
 pub mod db;
 pub mod explain;
 pub mod import;
@@ -347,6 +348,7 @@ pub fn data_dir(explicit: Option<&Path>) -> Result<PathBuf, Error> {
 /// on the service alone (the CLI's Cargo.toml lists no other workspace crate).
 pub mod view {
     pub use crate::assessments::{PastAssessment, StoredAssessment};
+    pub use crate::data::{DataCounts, ExportSummary};
     pub use crate::db::ActivitySummary;
     pub use crate::explain::{CouldChangeBrief, SourceLine};
     pub use crate::interview::{Choice, InterviewView, QuestionView};

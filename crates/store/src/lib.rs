@@ -286,6 +286,101 @@ pub struct PainRow {
     pub checkin_id: Option<i64>,
 }
 
+/// One stored original file, without its bytes ([`Store::original_bytes`] reads those one
+/// file at a time, so an export of years of files never holds them all in memory).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct OriginalRow {
+    pub id: i64,
+    /// "raw" or "gzip": how the bytes are stored.
+    pub encoding: String,
+    pub format: String,
+    /// Size of the decoded (gunzipped) file, bytes.
+    pub size: u64,
+    /// The path the file was imported from (as its activities record it); `None` for a file
+    /// none of whose activities is stored from it (a lesser copy, or one replaced by a better
+    /// copy): the store keeps no name for those.
+    pub source_path: Option<String>,
+    /// The stored activity this file is a lesser copy of.
+    pub duplicate_of: Option<i64>,
+}
+
+/// How many rows of each kind an athlete has: what "delete all my data" will remove (from
+/// [`Store::data_counts`]) or removed (from [`Store::delete_all`]). The streams of each
+/// activity go with it and are not counted apart.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct DataCounts {
+    pub activities: i64,
+    pub original_files: i64,
+    pub metrics: i64,
+    pub assessments: i64,
+    pub plans: i64,
+    pub checkins: i64,
+    pub pain_entries: i64,
+    /// 1 when the athlete saved settings, else 0.
+    pub profile: i64,
+}
+
+impl DataCounts {
+    /// True when the athlete has nothing stored.
+    pub fn is_empty(&self) -> bool {
+        *self == DataCounts::default()
+    }
+
+    /// The counts in [`COUNTS_SQL`]'s column order.
+    pub(crate) fn from_columns(c: [i64; 8]) -> DataCounts {
+        let [activities, original_files, metrics, assessments, plans, checkins, pain_entries, profile] =
+            c;
+        DataCounts {
+            activities,
+            original_files,
+            metrics,
+            assessments,
+            plans,
+            checkins,
+            pain_entries,
+            profile,
+        }
+    }
+}
+
+/// The counts of [`DataCounts`], in its field order, for athlete `$1`. `$1` is a parameter
+/// name in SQLite as in PostgreSQL (SQLite binds every `$1` to the first parameter), so both
+/// backends run this text.
+pub(crate) const COUNTS_SQL: &str = "SELECT
+    (SELECT count(*) FROM activity WHERE athlete_id = $1),
+    (SELECT count(*) FROM original_file WHERE athlete_id = $1),
+    (SELECT count(*) FROM activity_metrics WHERE athlete_id = $1),
+    (SELECT count(*) FROM assessment WHERE athlete_id = $1),
+    (SELECT count(*) FROM plan WHERE athlete_id = $1),
+    (SELECT count(*) FROM checkin WHERE athlete_id = $1),
+    (SELECT count(*) FROM pain_entry WHERE athlete_id = $1),
+    (SELECT count(*) FROM profile WHERE athlete_id = $1)";
+
+/// Every row of athlete `$1` in the main database, children before the rows they point at
+/// (both backends check foreign keys). The athlete's own row stays: the handle a running
+/// program holds keeps working, on an empty record. A file's `duplicate_of` link is cut first
+/// so the activity it names can go.
+pub(crate) const DELETE_ALL_SQL: &[&str] = &[
+    "DELETE FROM pain_entry WHERE athlete_id = $1",
+    "DELETE FROM checkin WHERE athlete_id = $1",
+    "DELETE FROM plan WHERE athlete_id = $1",
+    "DELETE FROM assessment WHERE athlete_id = $1",
+    "UPDATE original_file SET duplicate_of = NULL WHERE athlete_id = $1",
+    "DELETE FROM activity_metrics WHERE athlete_id = $1",
+    "DELETE FROM activity_stream WHERE athlete_id = $1",
+    "DELETE FROM activity WHERE athlete_id = $1",
+    "DELETE FROM original_file WHERE athlete_id = $1",
+    "DELETE FROM profile WHERE athlete_id = $1",
+];
+
+/// Every original file of athlete `$1` by id, with the path of its first stored activity.
+pub(crate) const ORIGINALS_SQL: &str = "SELECT o.id, o.encoding, o.format, o.size_bytes,
+        (SELECT a.source_path FROM activity a
+         WHERE a.original_id = o.id AND a.athlete_id = o.athlete_id
+         ORDER BY a.part, a.id LIMIT 1),
+        o.duplicate_of
+    FROM original_file o WHERE o.athlete_id = $1 ORDER BY o.id";
+
 /// Everything the service may ask of a database. Every call names its athlete; ids of rows
 /// (activities, plans, diary entries) are looked up only among that athlete's rows, so
 /// another athlete's id reads as "not there".
@@ -323,6 +418,8 @@ pub trait Store: Send + std::fmt::Debug {
     fn latest_assessment(&self, who: Athlete) -> Result<Option<AssessmentRow>, Error>;
     fn assessment(&self, who: Athlete, id: i64) -> Result<Option<AssessmentRow>, Error>;
     fn assessment_count(&self, who: Athlete) -> Result<i64, Error>;
+    /// Every assessment of the athlete, oldest first.
+    fn assessments(&self, who: Athlete) -> Result<Vec<AssessmentRow>, Error>;
     fn active_plan(&self, who: Athlete) -> Result<Option<PlanRow>, Error>;
     /// Every plan of the athlete, newest first, with whether it is the active one.
     fn plans(&self, who: Athlete) -> Result<Vec<(PlanRow, bool)>, Error>;
@@ -369,6 +466,22 @@ pub trait Store: Send + std::fmt::Debug {
     fn all_metrics(&self, who: Athlete) -> Result<Vec<MetricsRow>, Error>;
     /// Ids of activities whose metrics are missing or from another version.
     fn stale_metrics(&self, who: Athlete, version: i64) -> Result<Vec<i64>, Error>;
+
+    /// Every original file the athlete imported, by id, without the bytes.
+    fn originals(&self, who: Athlete) -> Result<Vec<OriginalRow>, Error>;
+    /// Every activity's id with the id of the original file it is stored from.
+    fn activity_originals(&self, who: Athlete) -> Result<Vec<(i64, i64)>, Error>;
+    /// The stored bytes of one original file (as stored: see [`OriginalRow::encoding`]);
+    /// `None` when the athlete has no file with that id.
+    fn original_bytes(&self, who: Athlete, id: i64) -> Result<Option<Vec<u8>>, Error>;
+
+    // Everything.
+    /// How many rows of each kind the athlete has.
+    fn data_counts(&self, who: Athlete) -> Result<DataCounts, Error>;
+    /// Delete every row of the athlete (activities, streams, metrics, original files and their
+    /// bytes, assessments, plans, check-ins, the pain diary, the profile) in one transaction,
+    /// and nothing of anyone else's; returns what was deleted. The athlete stays, with nothing.
+    fn delete_all(&mut self, who: Athlete) -> Result<DataCounts, Error>;
 
     /// Start a write transaction for the athlete: all of it lands, or none.
     fn begin(&mut self, who: Athlete) -> Result<Box<dyn WriteTx + '_>, Error>;

@@ -19,9 +19,10 @@ use postgres::types::ToSql;
 use postgres::{Client, NoTls, Row};
 
 use crate::{
-    backend, ActivityRow, AssessmentRow, Athlete, CheckinRow, Error, ExternalMeta, Location,
-    MetricsRow, NewActivity, NewCheckin, NewOriginal, NewPain, PainRow, PlanRow, Store,
-    StoredActivity, StoredCopy, Summary, WriteTx,
+    backend, ActivityRow, AssessmentRow, Athlete, CheckinRow, DataCounts, Error, ExternalMeta,
+    Location, MetricsRow, NewActivity, NewCheckin, NewOriginal, NewPain, OriginalRow, PainRow,
+    PlanRow, Store, StoredActivity, StoredCopy, Summary, WriteTx, COUNTS_SQL, DELETE_ALL_SQL,
+    ORIGINALS_SQL,
 };
 
 /// PostgreSQL migrations, applied in order.
@@ -375,6 +376,30 @@ impl Store for PgStore {
         Ok(row.get(0))
     }
 
+    fn assessments(&self, who: Athlete) -> Result<Vec<AssessmentRow>, Error> {
+        let rows = self
+            .with(|c| {
+                c.query(
+                    "SELECT id, created_ms, kb_version, condition, triage, findings, result
+                     FROM assessment WHERE athlete_id = $1 ORDER BY id",
+                    &[&who.id],
+                )
+            })
+            .map_err(pg("list assessments"))?;
+        Ok(rows
+            .iter()
+            .map(|r| AssessmentRow {
+                id: r.get(0),
+                created_ms: r.get(1),
+                kb_version: r.get(2),
+                condition: r.get(3),
+                triage: r.get(4),
+                findings: r.get(5),
+                result: r.get(6),
+            })
+            .collect())
+    }
+
     fn active_plan(&self, who: Athlete) -> Result<Option<PlanRow>, Error> {
         let row = self
             .with(|c| {
@@ -708,6 +733,69 @@ impl Store for PgStore {
         Ok(rows.iter().map(|r| r.get(0)).collect())
     }
 
+    fn originals(&self, who: Athlete) -> Result<Vec<OriginalRow>, Error> {
+        let rows = self
+            .with(|c| c.query(ORIGINALS_SQL, &[&who.id]))
+            .map_err(pg("list original files"))?;
+        Ok(rows
+            .iter()
+            .map(|r| OriginalRow {
+                id: r.get(0),
+                encoding: r.get(1),
+                format: r.get(2),
+                size: u64::try_from(r.get::<_, i64>(3)).unwrap_or(0),
+                source_path: r.get(4),
+                duplicate_of: r.get(5),
+            })
+            .collect())
+    }
+
+    fn activity_originals(&self, who: Athlete) -> Result<Vec<(i64, i64)>, Error> {
+        let rows = self
+            .with(|c| {
+                c.query(
+                    "SELECT id, original_id FROM activity WHERE athlete_id = $1 ORDER BY id",
+                    &[&who.id],
+                )
+            })
+            .map_err(pg("list activities' files"))?;
+        Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+    }
+
+    fn original_bytes(&self, who: Athlete, id: i64) -> Result<Option<Vec<u8>>, Error> {
+        let row = self
+            .with(|c| {
+                c.query_opt(
+                    "SELECT data FROM original_file WHERE id = $1 AND athlete_id = $2",
+                    &[&id, &who.id],
+                )
+            })
+            .map_err(pg(format!("read original file {id}")))?;
+        Ok(row.map(|r| r.get(0)))
+    }
+
+    fn data_counts(&self, who: Athlete) -> Result<DataCounts, Error> {
+        let row = self
+            .with(|c| c.query_one(COUNTS_SQL, &[&who.id]))
+            .map_err(pg("count the athlete's data"))?;
+        Ok(counts_of(&row))
+    }
+
+    fn delete_all(&mut self, who: Athlete) -> Result<DataCounts, Error> {
+        let mut tx = self.client().transaction().map_err(pg("begin"))?;
+        let counts = counts_of(
+            &tx.query_one(COUNTS_SQL, &[&who.id])
+                .map_err(pg("count the athlete's data"))?,
+        );
+        for step in DELETE_ALL_SQL {
+            tx.execute(*step, &[&who.id])
+                .map_err(pg("delete the athlete's data"))?;
+        }
+        tx.commit()
+            .map_err(pg("commit deleting the athlete's data"))?;
+        Ok(counts)
+    }
+
     fn begin(&mut self, who: Athlete) -> Result<Box<dyn WriteTx + '_>, Error> {
         let tx = self.client().transaction().map_err(pg("begin"))?;
         Ok(Box::new(PgTx { tx, who }))
@@ -954,6 +1042,20 @@ impl WriteTx for PgTx<'_> {
 
 /// The columns [`pain_row`] reads, in its order.
 const PAIN_COLUMNS: &str = "id, created_ms, day, activity_id, entry, checkin_id";
+
+/// A [`COUNTS_SQL`] row.
+fn counts_of(r: &Row) -> DataCounts {
+    DataCounts::from_columns([
+        r.get(0),
+        r.get(1),
+        r.get(2),
+        r.get(3),
+        r.get(4),
+        r.get(5),
+        r.get(6),
+        r.get(7),
+    ])
+}
 
 fn pain_row(r: &postgres::Row) -> PainRow {
     PainRow {

@@ -20,9 +20,10 @@ use hamstride_core::activity::Activity;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
 use crate::{
-    backend, ActivityRow, AssessmentRow, Athlete, CheckinRow, Error, ExternalMeta, Location,
-    MetricsRow, NewActivity, NewCheckin, NewOriginal, NewPain, PainRow, PlanRow, Store,
-    StoredActivity, StoredCopy, Summary, WriteTx,
+    backend, ActivityRow, AssessmentRow, Athlete, CheckinRow, DataCounts, Error, ExternalMeta,
+    Location, MetricsRow, NewActivity, NewCheckin, NewOriginal, NewPain, OriginalRow, PainRow,
+    PlanRow, Store, StoredActivity, StoredCopy, Summary, WriteTx, COUNTS_SQL, DELETE_ALL_SQL,
+    ORIGINALS_SQL,
 };
 
 /// The database file name inside the data directory.
@@ -536,6 +537,31 @@ impl Store for SqliteStore {
             .map_err(sql("count assessments"))
     }
 
+    fn assessments(&self, who: Athlete) -> Result<Vec<AssessmentRow>, Error> {
+        let mut st = self
+            .conn
+            .prepare(
+                "SELECT id, created_ms, kb_version, condition, triage, findings, result
+                 FROM assessment WHERE athlete_id = ?1 ORDER BY id",
+            )
+            .map_err(sql("list assessments"))?;
+        let rows = st
+            .query_map([who.id], |r| {
+                Ok(AssessmentRow {
+                    id: r.get(0)?,
+                    created_ms: r.get(1)?,
+                    kb_version: r.get(2)?,
+                    condition: r.get(3)?,
+                    triage: r.get(4)?,
+                    findings: r.get(5)?,
+                    result: r.get(6)?,
+                })
+            })
+            .map_err(sql("list assessments"))?;
+        rows.collect::<Result<Vec<_>, _>>()
+            .map_err(sql("list assessments"))
+    }
+
     fn active_plan(&self, who: Athlete) -> Result<Option<PlanRow>, Error> {
         self.conn
             .query_row(
@@ -923,6 +949,98 @@ impl Store for SqliteStore {
             .map_err(sql("find stale metrics"))
     }
 
+    fn originals(&self, who: Athlete) -> Result<Vec<OriginalRow>, Error> {
+        let mut st = self
+            .conn
+            .prepare(ORIGINALS_SQL)
+            .map_err(sql("list original files"))?;
+        let rows = st
+            .query_map([who.id], |r| {
+                Ok(OriginalRow {
+                    id: r.get(0)?,
+                    encoding: r.get(1)?,
+                    format: r.get(2)?,
+                    size: u64::try_from(r.get::<_, i64>(3)?).unwrap_or(0),
+                    source_path: r.get(4)?,
+                    duplicate_of: r.get(5)?,
+                })
+            })
+            .map_err(sql("list original files"))?;
+        rows.collect::<Result<Vec<_>, _>>()
+            .map_err(sql("list original files"))
+    }
+
+    fn activity_originals(&self, who: Athlete) -> Result<Vec<(i64, i64)>, Error> {
+        let mut st = self
+            .conn
+            .prepare("SELECT id, original_id FROM activity WHERE athlete_id = ?1 ORDER BY id")
+            .map_err(sql("list activities' files"))?;
+        let rows = st
+            .query_map([who.id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(sql("list activities' files"))?;
+        rows.collect::<Result<Vec<_>, _>>()
+            .map_err(sql("list activities' files"))
+    }
+
+    fn original_bytes(&self, who: Athlete, id: i64) -> Result<Option<Vec<u8>>, Error> {
+        let row: Option<(Option<Vec<u8>>, Vec<u8>)> = self
+            .conn
+            .query_row(
+                "SELECT data, content_hash FROM original_file WHERE id = ?1 AND athlete_id = ?2",
+                [id, who.id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(sql(format!("read original file {id}")))?;
+        let Some((data, hash)) = row else {
+            return Ok(None);
+        };
+        // Files imported before the originals file existed keep their bytes in the row.
+        if let Some(data) = data {
+            return Ok(Some(data));
+        }
+        let data: Vec<u8> = self
+            .originals
+            .query_row(
+                "SELECT data FROM original_data WHERE athlete_id = ?1 AND content_hash = ?2",
+                params![who.id, hash],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(sql(format!("read the bytes of original file {id}")))?
+            .ok_or_else(|| {
+                Error::Corrupt(format!(
+                    "the bytes of original file {id} are missing from {ORIGINALS_FILE}"
+                ))
+            })?;
+        Ok(Some(data))
+    }
+
+    fn data_counts(&self, who: Athlete) -> Result<DataCounts, Error> {
+        counts_in(&self.conn, who)
+    }
+
+    fn delete_all(&mut self, who: Athlete) -> Result<DataCounts, Error> {
+        self.writable()?;
+        // secure_delete: the freed pages are overwritten with zeros, so the deleted health
+        // data cannot be read back from the file's free space. Only for this call: it costs
+        // every other write a little.
+        set_secure_delete(&self.conn, true)?;
+        set_secure_delete(&self.originals, true)?;
+        let result = self.delete_all_rows(who);
+        let reset = set_secure_delete(&self.conn, false)
+            .and_then(|()| set_secure_delete(&self.originals, false));
+        let counts = result?;
+        reset?;
+        // Copy the WAL into the file and empty it, so the deleted rows' old pages do not wait
+        // in hamstride.db-wal for the next checkpoint. Busy (another process reading) only
+        // postpones that; the rows are gone either way.
+        let _ = self
+            .conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+        Ok(counts)
+    }
+
     fn begin(&mut self, who: Athlete) -> Result<Box<dyn WriteTx + '_>, Error> {
         self.writable()?;
         let tx = self
@@ -935,6 +1053,57 @@ impl Store for SqliteStore {
             .map_err(sql("begin (originals)"))?;
         Ok(Box::new(SqliteTx { tx, originals, who }))
     }
+}
+
+impl SqliteStore {
+    /// The rows of both files, each in one transaction. The main database commits first: once
+    /// its rows are gone nothing points at the bytes, and if the originals' commit then fails,
+    /// the error says so and running it again deletes them (it deletes by athlete, whatever
+    /// is left).
+    fn delete_all_rows(&mut self, who: Athlete) -> Result<DataCounts, Error> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(sql("begin"))?;
+        let counts = counts_in(&tx, who)?;
+        for step in DELETE_ALL_SQL {
+            tx.execute(step, [who.id])
+                .map_err(sql("delete the athlete's data"))?;
+        }
+        tx.commit()
+            .map_err(sql("commit deleting the athlete's data"))?;
+        let tx = self
+            .originals
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(sql("begin (originals)"))?;
+        tx.execute("DELETE FROM original_data WHERE athlete_id = ?1", [who.id])
+            .map_err(sql("delete the athlete's original files"))?;
+        tx.commit()
+            .map_err(sql("commit deleting the athlete's original files"))?;
+        Ok(counts)
+    }
+}
+
+/// The athlete's [`DataCounts`] as `conn` (or a transaction on it) sees them.
+fn counts_in(conn: &Connection, who: Athlete) -> Result<DataCounts, Error> {
+    conn.query_row(COUNTS_SQL, [who.id], |r| {
+        Ok(DataCounts::from_columns([
+            r.get(0)?,
+            r.get(1)?,
+            r.get(2)?,
+            r.get(3)?,
+            r.get(4)?,
+            r.get(5)?,
+            r.get(6)?,
+            r.get(7)?,
+        ]))
+    })
+    .map_err(sql("count the athlete's data"))
+}
+
+fn set_secure_delete(conn: &Connection, on: bool) -> Result<(), Error> {
+    conn.pragma_update(None, "secure_delete", on)
+        .map_err(sql("set secure_delete"))
 }
 
 /// Insert `state` as a plan of the athlete inside `tx`; with `activate`, retire the active

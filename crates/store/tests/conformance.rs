@@ -20,8 +20,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use hamstride_core::activity::{Activity, Records, Session, Warning, WarningCode};
 use hamstride_store::{
-    AssessmentRow, Athlete, Error, ExternalMeta, NewActivity, NewCheckin, NewOriginal, NewPain,
-    PgStore, SqliteStore, Store,
+    AssessmentRow, Athlete, DataCounts, Error, ExternalMeta, NewActivity, NewCheckin, NewOriginal,
+    NewPain, PgStore, SqliteStore, Store,
 };
 use proptest::prelude::*;
 
@@ -198,6 +198,14 @@ const CASES: &[Case] = &[
     ),
     ("two processes migrating at once", concurrent_migrations),
     ("data survives reopening", reopen),
+    (
+        "original files listed and read back one by one",
+        originals_round_trip,
+    ),
+    (
+        "delete_all empties one athlete and leaves the others",
+        delete_all_one_athlete,
+    ),
 ];
 
 fn run_all(b: &dyn Backend) {
@@ -1168,4 +1176,132 @@ fn reopen(b: &dyn Backend) {
     assert_eq!(s.default_athlete().unwrap(), who);
     assert_eq!(s.activity_count(who).unwrap(), 1);
     assert_eq!(s.known_originals(who).unwrap(), vec![([1u8; 32], 1)]);
+}
+
+/// Every original file comes back with its bytes as stored, the path of its activities, and
+/// its link when it is a lesser copy; another athlete sees none of them, even by id.
+fn originals_round_trip(b: &dyn Backend) {
+    let mut s = b.open(&b.fresh());
+    let (a, other) = (s.athlete("a").unwrap(), s.athlete("o").unwrap());
+    assert!(s.originals(a).unwrap().is_empty());
+    let run = insert(&mut *s, a, 1, "export.zip!activities/1.fit", &sample(T0));
+    let mut tx = s.begin(a).unwrap();
+    let gz: &[u8] = &[0x1f, 0x8b, 8, 0, 0, 0];
+    let (copy, _) = tx
+        .insert_original(&NewOriginal {
+            hash: &[2; 32],
+            encoding: "gzip",
+            format: "gpx",
+            size: 99,
+            activities: 1,
+            data: gz,
+            duplicate_of: Some(run),
+        })
+        .unwrap();
+    tx.commit().unwrap();
+    let rows = s.originals(a).unwrap();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(
+        rows[0].source_path.as_deref(),
+        Some("export.zip!activities/1.fit")
+    );
+    assert_eq!(
+        (rows[0].encoding.as_str(), rows[0].format.as_str()),
+        ("raw", "fit")
+    );
+    assert_eq!(rows[0].duplicate_of, None);
+    assert_eq!(rows[1].id, copy);
+    assert_eq!(
+        rows[1].source_path, None,
+        "no activity is stored from a lesser copy"
+    );
+    assert_eq!(rows[1].duplicate_of, Some(run));
+    assert_eq!((rows[1].encoding.as_str(), rows[1].size), ("gzip", 99));
+    assert_eq!(
+        s.original_bytes(a, rows[0].id).unwrap().as_deref(),
+        Some(&b"0123456789"[..])
+    );
+    assert_eq!(s.original_bytes(a, copy).unwrap().as_deref(), Some(gz));
+    assert_eq!(s.activity_originals(a).unwrap(), [(run, rows[0].id)]);
+    assert!(s.activity_originals(other).unwrap().is_empty());
+    assert_eq!(s.original_bytes(a, copy + 100).unwrap(), None);
+    assert!(s.originals(other).unwrap().is_empty());
+    assert_eq!(s.original_bytes(other, copy).unwrap(), None);
+}
+
+/// Give `who` one row of every kind (a run with metrics, a lesser copy of it, an assessment
+/// with its plan, a check-in with its diary row, a diary row on the run, settings).
+fn fill(s: &mut dyn Store, who: Athlete, hash: u8) -> i64 {
+    let run = insert(s, who, hash, "run.fit", &sample(T0));
+    let mut tx = s.begin(who).unwrap();
+    tx.put_metrics(run, 1, "{}").unwrap();
+    let copy_hash = [hash.wrapping_add(1); 32];
+    let mut copy = original(&copy_hash, b"copy");
+    copy.duplicate_of = Some(run);
+    tx.insert_original(&copy).unwrap();
+    tx.commit().unwrap();
+    let (_, plan) = s
+        .record_assessment(who, &assessment("strain", 1), Some("S0"), true)
+        .unwrap();
+    let mut c = checkin(plan.unwrap(), 0, "2026-11-03", "S1");
+    c.pain = Some(pain("2026-11-02", None, "{}", 1));
+    s.record_checkin(who, &c).unwrap();
+    s.put_pain(who, &pain("2026-11-05", Some(run), "{}", 1))
+        .unwrap();
+    s.set_profile(who, "{}", 1).unwrap();
+    run
+}
+
+fn delete_all_one_athlete(b: &dyn Backend) {
+    let mut s = b.open(&b.fresh());
+    let (x, y) = (s.athlete("x").unwrap(), s.athlete("y").unwrap());
+    fill(&mut *s, x, 10);
+    // y has the same file as x: shared content, separate rows.
+    fill(&mut *s, y, 10);
+    let full = DataCounts {
+        activities: 1,
+        original_files: 2,
+        metrics: 1,
+        assessments: 1,
+        plans: 1,
+        checkins: 1,
+        pain_entries: 2,
+        profile: 1,
+    };
+    assert_eq!(s.data_counts(x).unwrap(), full);
+    assert_eq!(s.assessments(x).unwrap().len(), 1);
+    let y_before = snapshot(&*s, y);
+    let y_originals = s.originals(y).unwrap();
+    assert_eq!(s.delete_all(x).unwrap(), full, "returns what it deleted");
+    assert!(s.data_counts(x).unwrap().is_empty());
+    assert!(
+        snapshot(&*s, x).iter().all(|l| l == "profile None"),
+        "{:?}",
+        snapshot(&*s, x)
+    );
+    assert!(s.originals(x).unwrap().is_empty());
+    assert!(s.known_originals(x).unwrap().is_empty());
+    assert!(s.plans(x).unwrap().is_empty());
+    assert_eq!(s.assessment_count(x).unwrap(), 0);
+    assert!(s.assessments(x).unwrap().is_empty());
+    // The other athlete is untouched, bytes included.
+    assert_eq!(s.data_counts(y).unwrap(), full);
+    assert_eq!(snapshot(&*s, y), y_before);
+    assert_eq!(s.originals(y).unwrap(), y_originals);
+    for o in &y_originals {
+        assert!(s.original_bytes(y, o.id).unwrap().is_some());
+    }
+    // The athlete stays and can start again: the same file is new to them.
+    assert!(s.athletes().unwrap().iter().any(|(a, _)| *a == x));
+    fill(&mut *s, x, 10);
+    assert_eq!(s.data_counts(x).unwrap(), full);
+    let ox = s.originals(x).unwrap();
+    assert_eq!(
+        s.original_bytes(x, ox[0].id).unwrap().as_deref(),
+        Some(&b"0123456789"[..])
+    );
+    // Deleting nothing is fine.
+    s.delete_all(x).unwrap();
+    assert_eq!(s.delete_all(x).unwrap(), DataCounts::default());
+    assert_eq!(s.data_counts(y).unwrap(), full);
 }

@@ -166,6 +166,12 @@ pub fn router(state: Shared) -> Router {
             "/settings",
             get(pages::settings::show).post(pages::settings::save),
         )
+        .route("/settings/export", get(pages::data::export))
+        .route(
+            "/settings/delete",
+            get(pages::data::confirm).post(pages::data::delete),
+        )
+        .route("/settings/deleted", get(pages::data::deleted))
         .route("/assets/{name}", get(assets::serve))
         .fallback(pages::not_found)
         .layer(DefaultBodyLimit::max(MAX_FORM_BYTES));

@@ -4,6 +4,7 @@
 pub mod assess;
 pub mod assessments;
 pub mod checkin;
+pub mod data;
 pub mod diary;
 pub mod import;
 pub mod plan;

@@ -1,6 +1,7 @@
 //! Settings (`GET /settings`, `POST /settings`), the terminal's `hamstride profile`: units,
 //! time zone, resting and maximum heart rate and which of Banister's curves, kept in the
-//! database, and where the data lives. A field left empty keeps what is stored (as the
+//! database; where the data lives, and the ways to download or delete all of it
+//! ([`super::data`]). A field left empty keeps what is stored (as the
 //! terminal's options do); the service checks every field before saving any.
 
 use axum::body::Bytes;
@@ -67,9 +68,21 @@ fn settings_page(
             div.actions { button.primary type="submit" { "Save" } }
         }
         section aria-labelledby="where-h" {
-            h2 #where-h { "Where your data lives" }
-            p { code { (place) } }
+            h2 #where-h { "Your data" }
+            p { "It lives here: " code { (place) } }
             p.hint { "Only on this computer (or the database you chose). hamstride sends nothing anywhere." }
+            ul.choices {
+                li {
+                    a.button href="/settings/export" download { "Download all my data" }
+                    br;
+                    span.hint { "One zip file: your answers, plans, check-ins, pain diary and runs as tables and JSON, with every file you imported." }
+                }
+                li {
+                    a.button.danger href="/settings/delete" { "Delete all my data" }
+                    br;
+                    span.hint { "You will be asked to confirm first." }
+                }
+            }
         }
     };
     page("Settings", Nav::Settings, body)

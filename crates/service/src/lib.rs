@@ -7,6 +7,7 @@
 //! the I/O the core must not do (reading files, the clock, the store and its transactions).
 //! It does not print: adapters decide how results look.
 
+pub mod activity;
 pub mod assessments;
 pub mod db;
 pub mod explain;
@@ -347,14 +348,17 @@ pub fn data_dir(explicit: Option<&Path>) -> Result<PathBuf, Error> {
 /// on the service alone (the CLI's Cargo.toml lists no other workspace crate).
 pub mod view {
     pub use crate::assessments::{PastAssessment, StoredAssessment};
+    pub use crate::activity::{ActivityFilter, ActivityListRow, ActivityListView, ActivityView};
     pub use crate::db::ActivitySummary;
     pub use crate::explain::{CouldChangeBrief, SourceLine};
     pub use crate::interview::{Choice, InterviewView, QuestionView};
     pub use crate::plans::{OnActivePlan, PlanSummary, Recorded};
-    pub use crate::status::{DayTotals, StatusView, WeekPoint, WeekTotals};
+    pub use crate::status::{DayTotals, StatusView, WeekGlance, WeekPoint, WeekTotals};
+    /// An activity's measures as charts with data tables, in the runner's units.
+    pub use hamstride_export::activity::{self as measures, Channel, Samples, FORM_MISSING};
     pub use hamstride_analytics::adherence::Adherence;
     pub use hamstride_analytics::form::{FormReport, MetricReport};
-    pub use hamstride_analytics::pain::PainNote;
+    pub use hamstride_analytics::pain::{PainEntry, PainNote};
     pub use hamstride_analytics::series::{AcwrPoint, Flag, Level};
     pub use hamstride_core::engine::{answer_text, Change, Outcome, SetBy};
     pub use hamstride_core::findings::FieldKind;

@@ -75,7 +75,17 @@ impl Channel {
     }
 
     /// The measure's name; the form measures are named as the status page and report name
-    /// them (`words::form_label`).
+    /// them (`words::form_label`). Pace is drawn as speed for sports other than running and
+    /// walking ([`chart`]); [`Channel::label_for`] names it so.
+    pub fn label_for(self, running: bool) -> &'static str {
+        if self == Channel::Pace && !running {
+            "Speed"
+        } else {
+            self.label()
+        }
+    }
+
+    /// The measure's name (pace as pace).
     pub fn label(self) -> &'static str {
         match self {
             Channel::Pace => "Pace",
@@ -94,7 +104,7 @@ impl Channel {
     /// What the measure is, in a few plain words.
     pub fn meaning(self) -> &'static str {
         match self {
-            Channel::Pace => "How long each kilometre or mile took. Faster is higher on the chart.",
+            Channel::Pace => "How fast you went. On the pace chart, faster is higher.",
             Channel::HeartRate => "Heart beats per minute.",
             Channel::Cadence => "Steps per minute.",
             Channel::Elevation => "How high you were.",
@@ -211,9 +221,9 @@ pub fn chart(s: &Samples, ch: Channel, u: Units) -> String {
     let dist_h = format!("Distance ({})", u.dist_unit());
     let has_dist = dist.iter().any(|d| d.is_finite());
     let id = format!("chart-{}", ch.id());
-    chart::line(&LineChart {
+    let line = LineChart {
         id: &id,
-        title: ch.label(),
+        title: ch.label_for(s.running),
         unit: ch.unit(u, s.running),
         elapsed_s: &s.elapsed_s,
         values: &shown,
@@ -221,5 +231,18 @@ pub fn chart(s: &Samples, ch: Channel, u: Units) -> String {
         format: ch.format(),
         invert: ch == Channel::Pace,
         class: ch.class(),
-    })
+    };
+    if ch == Channel::Pace && !s.running {
+        // Riders and swimmers read speed, not minutes per kilometre.
+        let speed: Vec<f64> = values.iter().map(|&v| u.speed(v)).collect();
+        return chart::line(&LineChart {
+            title: "Speed",
+            unit: u.speed_unit(),
+            values: &speed,
+            format: ValueFormat::Decimal(1),
+            invert: false,
+            ..line
+        });
+    }
+    chart::line(&line)
 }

@@ -75,6 +75,19 @@ impl Units {
         }
     }
 
+    /// The speed unit: kilometres or miles per hour.
+    pub fn speed_unit(self) -> &'static str {
+        match self {
+            Units::Km => "km/h",
+            Units::Mi => "mph",
+        }
+    }
+
+    /// A speed (m/s) in kilometres or miles per hour.
+    pub fn speed(self, mps: f64) -> f64 {
+        self.dist(mps * 3600.0)
+    }
+
     /// A speed (m/s) as seconds per kilometre or mile; `NaN` for no speed (a standstill has
     /// no pace).
     pub fn pace_s(self, mps: f64) -> f64 {

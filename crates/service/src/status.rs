@@ -192,6 +192,10 @@ pub fn status_of(t: &Training) -> StatusView {
 /// Weeks Today's glance compares this week with (this one included).
 pub const GLANCE_WEEKS: usize = 5;
 
+/// Days read before the glance's first week: more than a week, so however the runner's time
+/// zone places the oldest runs read, the first week shown is whole.
+const GLANCE_MARGIN_DAYS: i64 = 14;
+
 /// This week at a glance, for the Today page: the days' distances and morning pain, the
 /// week's totals beside the weeks before it, and the latest pain the diary holds.
 #[derive(Debug, Clone, Serialize)]
@@ -216,7 +220,11 @@ impl Service {
         crate::training::refresh_metrics(db, &mut |_, _| {})?;
         let p = crate::plans::profile(db)?;
         let settings = crate::training::settings(&p)?;
-        let loaded = crate::training::load_entries(db)?;
+        let mut loaded = crate::training::load_entries(db)?;
+        // Day and week distances are sums over the days, so the weeks shown need only their
+        // own runs: ten years of history would make Today as slow as `status` for nothing.
+        let since_ms = now.ms - (GLANCE_WEEKS as i64 * 7 + GLANCE_MARGIN_DAYS) * 86_400_000;
+        loaded.entries.retain(|e| e.metrics.start_ms >= since_ms);
         let pain: Vec<PainEntry> = crate::training::pain_diary(db)?
             .into_iter()
             .map(|r| r.entry)

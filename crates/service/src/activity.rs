@@ -306,7 +306,9 @@ pub fn thin(r: &Records, points: usize, running: bool) -> Samples {
             mean_of(&r.speed_mps, range)
         } else {
             match (before, here) {
-                (Some((d0, t0)), Some((d1, t1))) if t1 > t0 => (d1 - d0) / ((t1 - t0) as f64 / 1000.0),
+                (Some((d0, t0)), Some((d1, t1))) if t1 > t0 => {
+                    (d1 - d0) / ((t1 - t0) as f64 / 1000.0)
+                }
                 _ => f64::NAN,
             }
         };

@@ -347,15 +347,13 @@ pub fn data_dir(explicit: Option<&Path>) -> Result<PathBuf, Error> {
 /// The types front ends render: what the use cases return, re-exported so an adapter depends
 /// on the service alone (the CLI's Cargo.toml lists no other workspace crate).
 pub mod view {
-    pub use crate::assessments::{PastAssessment, StoredAssessment};
     pub use crate::activity::{ActivityFilter, ActivityListRow, ActivityListView, ActivityView};
+    pub use crate::assessments::{PastAssessment, StoredAssessment};
     pub use crate::db::ActivitySummary;
     pub use crate::explain::{CouldChangeBrief, SourceLine};
     pub use crate::interview::{Choice, InterviewView, QuestionView};
     pub use crate::plans::{OnActivePlan, PlanSummary, Recorded};
     pub use crate::status::{DayTotals, StatusView, WeekGlance, WeekPoint, WeekTotals};
-    /// An activity's measures as charts with data tables, in the runner's units.
-    pub use hamstride_export::activity::{self as measures, Channel, Samples, FORM_MISSING};
     pub use hamstride_analytics::adherence::Adherence;
     pub use hamstride_analytics::form::{FormReport, MetricReport};
     pub use hamstride_analytics::pain::{PainEntry, PainNote};
@@ -367,6 +365,8 @@ pub mod view {
     pub use hamstride_core::plan::view::CriterionView;
     pub use hamstride_core::plan::{DayView, PlanView, Referral, Verdict};
     pub use hamstride_core::InterviewState;
+    /// An activity's measures as charts with data tables, in the runner's units.
+    pub use hamstride_export::activity::{self as measures, Channel, Samples, FORM_MISSING};
     /// One renderer per code, in the runner's units: the words every front end shows.
     pub use hamstride_export::words;
 }

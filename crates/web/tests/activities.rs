@@ -114,7 +114,9 @@ async fn a_fit_run_with_heart_rate_and_cadence_has_charts_tables_and_form() {
         assert!(rows > 0 && rows <= 200, "{chart}: {rows} rows");
         // The chart is a picture with a name and a description a screen reader reads.
         assert!(
-            body.contains(&format!("aria-labelledby=\"chart-{chart}-t chart-{chart}-d\"")),
+            body.contains(&format!(
+                "aria-labelledby=\"chart-{chart}-t chart-{chart}-d\""
+            )),
             "{chart}"
         );
     }
@@ -179,23 +181,42 @@ async fn filters_narrow_the_list_and_keep_their_values() {
 
     let march = a.get("/activities?from=2026-03-01&to=2026-03-10").await;
     assert_eq!(march.status, StatusCode::OK, "{}", march.body);
-    assert!(march.body.contains("1 of 3 activities match."), "{}", march.body);
+    assert!(
+        march.body.contains("1 of 3 activities match."),
+        "{}",
+        march.body
+    );
     assert!(march.body.contains("2026-03-02 07:00"));
     assert!(!march.body.contains("2026-03-20"));
-    assert!(march.body.contains("value=\"2026-03-01\""), "the form keeps it");
+    assert!(
+        march.body.contains("value=\"2026-03-01\""),
+        "the form keeps it"
+    );
 
     // 40 minutes at 3 m/s is about 7.2 km; 10 minutes 1.8 km.
     let long = a.get("/activities?min=5").await;
-    assert!(long.body.contains("1 of 3 activities match."), "{}", long.body);
+    assert!(
+        long.body.contains("1 of 3 activities match."),
+        "{}",
+        long.body
+    );
     assert!(long.body.contains("2026-03-20 07:00"));
     // 5 miles is 8 km: none.
     let miles = a.get("/activities?min=5&units=mi").await;
-    assert!(miles.body.contains("0 of 3 activities match."), "{}", miles.body);
+    assert!(
+        miles.body.contains("0 of 3 activities match."),
+        "{}",
+        miles.body
+    );
     assert!(miles.body.contains("No activity matches."));
     assert!(miles.body.contains("At least (mi)"));
 
     let sport = a.get("/activities?sport=running&to=2020-01-01").await;
-    assert!(sport.body.contains("1 of 3 activities match."), "{}", sport.body);
+    assert!(
+        sport.body.contains("1 of 3 activities match."),
+        "{}",
+        sport.body
+    );
     assert!(sport.body.contains("2017-06-11"));
 }
 
@@ -214,7 +235,11 @@ async fn the_list_comes_a_page_at_a_time() {
     import(&a, &refs).await;
     let first = a.get("/activities").await;
     assert_eq!(linked_ids(&first.body).len(), 50);
-    assert!(first.body.contains("Showing 1–50, newest first."), "{}", first.body);
+    assert!(
+        first.body.contains("Showing 1–50, newest first."),
+        "{}",
+        first.body
+    );
     assert!(first.body.contains("2025-02-24"), "newest first");
     assert!(first.body.contains("Page 1 of 2"));
     let second = a.get("/activities?page=2").await;
@@ -251,7 +276,11 @@ async fn a_bad_filter_is_a_400_naming_the_field() {
         let p = a.get(&format!("/activities?{query}")).await;
         assert_eq!(p.status, StatusCode::BAD_REQUEST, "{query}: {}", p.body);
         assert!(p.body.contains("role=\"alert\""), "{query}");
-        assert!(p.body.contains(&format!("{field}: ")), "{query}: {}", p.body);
+        assert!(
+            p.body.contains(&format!("{field}: ")),
+            "{query}: {}",
+            p.body
+        );
     }
     let p = a.get("/activities/1?units=yards").await;
     assert_eq!(p.status, StatusCode::BAD_REQUEST);
@@ -266,7 +295,11 @@ async fn unknown_bad_and_other_runners_ids() {
     assert!(p.body.contains("There is no activity 99999."));
     let p = a.get("/activities/abc").await;
     assert_eq!(p.status, StatusCode::BAD_REQUEST, "{}", p.body);
-    assert!(p.body.contains("id: &quot;abc&quot; is not a number"), "{}", p.body);
+    assert!(
+        p.body.contains("id: &quot;abc&quot; is not a number"),
+        "{}",
+        p.body
+    );
 
     // Another runner in the same database: their run is not there for this one.
     let mut other = hamstride_service::db::open(&hamstride_service::DbOptions {
@@ -289,7 +322,11 @@ async fn unknown_bad_and_other_runners_ids() {
     let theirs = other.activities().unwrap()[0].id;
     let p = a.get(&format!("/activities/{theirs}")).await;
     assert_eq!(p.status, StatusCode::NOT_FOUND, "{}", p.body);
-    assert!(a.get("/activities").await.body.contains("No activities yet"));
+    assert!(a
+        .get("/activities")
+        .await
+        .body
+        .contains("No activities yet"));
 }
 
 #[tokio::test]
@@ -317,14 +354,23 @@ async fn today_shows_the_weeks_distance_and_the_latest_pain() {
 
     let t = a.get("/").await;
     assert_eq!(t.status, StatusCode::OK);
-    assert!(t.body.contains("<h2 id=\"week-h\">This week</h2>"), "{}", t.body);
-    // 30 minutes at 3 m/s.
     assert!(
-        t.body.contains("<strong>5.4 km</strong> in 1 run so far this week."),
+        t.body.contains("<h2 id=\"week-h\">This week</h2>"),
         "{}",
         t.body
     );
-    assert!(t.body.contains("during 3, after 2 (out of 10)"), "{}", t.body);
+    // 30 minutes at 3 m/s.
+    assert!(
+        t.body
+            .contains("<strong>5.4 km</strong> in 1 run so far this week."),
+        "{}",
+        t.body
+    );
+    assert!(
+        t.body.contains("during 3, after 2 (out of 10)"),
+        "{}",
+        t.body
+    );
     assert!(t.body.contains("href=\"/status\""));
     // The same numbers as the status page's.
     let s = a.get("/status").await;

@@ -121,11 +121,7 @@ pub fn line(c: &LineChart<'_>) -> String {
         .map(|i| (c.elapsed_s[i], c.values[i]))
         .filter(|(t, _)| t.is_finite())
         .collect();
-    let vals: Vec<f64> = pts
-        .iter()
-        .map(|p| p.1)
-        .filter(|v| v.is_finite())
-        .collect();
+    let vals: Vec<f64> = pts.iter().map(|p| p.1).filter(|v| v.is_finite()).collect();
     if vals.is_empty() {
         return String::new();
     }
@@ -158,11 +154,7 @@ pub fn line(c: &LineChart<'_>) -> String {
         c.format.show(lo),
         c.format.show(hi),
         c.format.show(mean),
-        if c.invert {
-            " Faster is higher."
-        } else {
-            ""
-        },
+        if c.invert { " Faster is higher." } else { "" },
         unit = c.unit,
     );
     svg::open(&mut out, c.id, &f, Esc(c.title), Esc(&desc));

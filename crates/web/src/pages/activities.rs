@@ -56,9 +56,8 @@ fn units_override(q: &Form) -> Result<Option<&'static str>, WebError> {
 fn date_field(q: &Form, name: &str) -> Result<Option<jiff::civil::Date>, WebError> {
     q.get(name)
         .map(|d| {
-            d.parse::<jiff::civil::Date>().map_err(|_| {
-                WebError::input(name, format!("\"{d}\" is not a date (YYYY-MM-DD)"))
-            })
+            d.parse::<jiff::civil::Date>()
+                .map_err(|_| WebError::input(name, format!("\"{d}\" is not a date (YYYY-MM-DD)")))
         })
         .transpose()
 }
@@ -172,10 +171,7 @@ fn sport_name(sport: &str, sub: Option<&str>) -> String {
 }
 
 /// `GET /activities`: the runner's activities, filtered, a page at a time.
-pub async fn list(
-    State(st): State<Shared>,
-    RawQuery(raw): RawQuery,
-) -> Result<Markup, WebError> {
+pub async fn list(State(st): State<Shared>, RawQuery(raw): RawQuery) -> Result<Markup, WebError> {
     let mut query = parse_query(raw.as_deref())?;
     let over = query.units;
     let (min_value, filter) = (query.min_value, query.filter.clone());
@@ -197,7 +193,11 @@ pub async fn list(
         .await?;
     query.filter.page = view.page;
     let u = units_of(over.unwrap_or(view.units.as_str()));
-    Ok(page("Activities", Nav::Import, render_list(&view, &query, u)))
+    Ok(page(
+        "Activities",
+        Nav::Import,
+        render_list(&view, &query, u),
+    ))
 }
 
 fn filters(v: &ActivityListView, q: &Query, u: words::Units) -> Markup {

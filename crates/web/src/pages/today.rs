@@ -16,7 +16,11 @@ use crate::pages::{level_title, plan};
 use crate::{Shared, WebError};
 
 /// "3", "–" (a past day without a run) or nothing (a day still to come).
-fn day_cell(glance: &WeekGlance, d: &hamstride_service::view::DayTotals, u: words::Units) -> String {
+fn day_cell(
+    glance: &WeekGlance,
+    d: &hamstride_service::view::DayTotals,
+    u: words::Units,
+) -> String {
     if d.runs > 0 {
         format!("{:.1}", u.dist(d.distance_m))
     } else if d.date > glance.today {

@@ -376,3 +376,49 @@ async fn today_shows_the_weeks_distance_and_the_latest_pain() {
     let s = a.get("/status").await;
     assert!(s.body.contains("5.4 km"), "{}", s.body);
 }
+
+#[tokio::test]
+async fn a_long_run_shows_its_flag_with_the_grade_and_its_neighbours_do_not() {
+    let a = app();
+    // Runs every other day for five weeks, then one twice as long (as the status test).
+    let today = jiff::Zoned::now().date();
+    let mut files = Vec::new();
+    for back in (10..44).step_by(2) {
+        let d = today.saturating_sub(jiff::Span::new().days(back));
+        files.push((format!("run-{back}.gpx"), gpx_run(d, 20).into_bytes()));
+    }
+    let long = today.saturating_sub(jiff::Span::new().days(3));
+    files.push(("long.gpx".to_string(), gpx_run(long, 40).into_bytes()));
+    let refs: Vec<(&str, Vec<u8>)> = files.iter().map(|(n, d)| (n.as_str(), d.clone())).collect();
+    import(&a, &refs).await;
+
+    let list = a.get("/activities").await;
+    let ids = linked_ids(&list.body);
+    // Newest first: the long run, then the last short one.
+    let page = a.get(&format!("/activities/{}", ids[0])).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("<h2 id=\"flags-h\">Flags</h2>"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body
+            .contains("longer than your longest run of the previous 30 days"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("(grade "),
+        "the evidence grade: {}",
+        page.body
+    );
+    let short = a.get(&format!("/activities/{}", ids[1])).await;
+    assert!(
+        !short
+            .body
+            .contains("longer than your longest run of the previous 30 days"),
+        "{}",
+        short.body
+    );
+}

@@ -126,19 +126,31 @@ fn parse_query(raw: Option<&str>) -> Result<Query, WebError> {
 impl Query {
     /// This query's address with another page number.
     fn href(&self, page: usize) -> String {
+        self.address(self.units, Some(page), true)
+    }
+
+    /// This query's address in other units, from its first page and without the shortest
+    /// distance (typed in the other unit, it would silently mean something else).
+    fn in_units(&self, units: &str) -> String {
+        self.address(Some(units), None, false)
+    }
+
+    fn address(&self, units: Option<&str>, page: Option<usize>, min: bool) -> String {
         let mut s = form_urlencoded::Serializer::new(String::new());
         for (k, v) in [
             ("sport", self.sport.as_deref()),
             ("from", self.from.as_deref()),
             ("to", self.to.as_deref()),
-            ("min", self.min.as_deref()),
-            ("units", self.units),
+            ("min", self.min.as_deref().filter(|_| min)),
+            ("units", units),
         ] {
             if let Some(v) = v {
                 s.append_pair(k, v);
             }
         }
-        s.append_pair("page", &page.to_string());
+        if let Some(p) = page {
+            s.append_pair("page", &p.to_string());
+        }
         format!("/activities?{}", s.finish())
     }
 }
@@ -172,7 +184,7 @@ fn sport_name(sport: &str, sub: Option<&str>) -> String {
 
 /// `GET /activities`: the runner's activities, filtered, a page at a time.
 pub async fn list(State(st): State<Shared>, RawQuery(raw): RawQuery) -> Result<Markup, WebError> {
-    let mut query = parse_query(raw.as_deref())?;
+    let query = parse_query(raw.as_deref())?;
     let over = query.units;
     let (min_value, filter) = (query.min_value, query.filter.clone());
     let view = st
@@ -191,7 +203,6 @@ pub async fn list(State(st): State<Shared>, RawQuery(raw): RawQuery) -> Result<M
             Ok(svc.activity_list(db, &filter)?)
         })
         .await?;
-    query.filter.page = view.page;
     let u = units_of(over.unwrap_or(view.units.as_str()));
     Ok(page(
         "Activities",
@@ -258,7 +269,7 @@ fn render_list(v: &ActivityListView, q: &Query, u: words::Units) -> Markup {
                     (v.matching) " of " (plural(v.total, "activity", "activities")) " match."
                 }
                 @if v.matching > v.rows.len() { " Showing " (first) "–" (last) ", newest first." }
-                " " a href={ "/activities?units=" (other.0) } { (other.1) }
+                " " a href=(q.in_units(other.0)) { (other.1) }
                 " · " a href="/import" { "Import more" }
             }
             @if v.rows.is_empty() {

@@ -11,7 +11,10 @@
 //! - [`report`]: the self-contained HTML training report.
 //! - [`words`]: the sentences about load flags and plan sessions, in the runner's units, for
 //!   the report and the terminal alike.
+//! - [`activity`]: one activity's recorded measures (pace, heart rate, cadence, running form)
+//!   as charts with data tables, for the web app's activity page.
 
+pub mod activity;
 pub mod fit;
 pub mod ics;
 pub mod markdown;

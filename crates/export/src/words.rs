@@ -58,6 +58,45 @@ impl Units {
             Units::Mi => m / 0.3048,
         }
     }
+
+    /// A distance typed in the display unit, in metres (a filter's "at least 5 mi").
+    pub fn metres(self, x: f64) -> f64 {
+        match self {
+            Units::Km => x * 1000.0,
+            Units::Mi => x * 1609.344,
+        }
+    }
+
+    /// The pace unit: minutes per kilometre or per mile.
+    pub fn pace_unit(self) -> &'static str {
+        match self {
+            Units::Km => "min/km",
+            Units::Mi => "min/mi",
+        }
+    }
+
+    /// The speed unit: kilometres or miles per hour.
+    pub fn speed_unit(self) -> &'static str {
+        match self {
+            Units::Km => "km/h",
+            Units::Mi => "mph",
+        }
+    }
+
+    /// A speed (m/s) in kilometres or miles per hour.
+    pub fn speed(self, mps: f64) -> f64 {
+        self.dist(mps * 3600.0)
+    }
+
+    /// A speed (m/s) as seconds per kilometre or mile; `NaN` for no speed (a standstill has
+    /// no pace).
+    pub fn pace_s(self, mps: f64) -> f64 {
+        if mps.is_finite() && mps > 0.0 {
+            self.metres(1.0) / mps
+        } else {
+            f64::NAN
+        }
+    }
 }
 
 /// "Sat 8 Nov": the day label every flag and session sentence starts with.

@@ -7,6 +7,7 @@
 //! the I/O the core must not do (reading files, the clock, the store and its transactions).
 //! It does not print: adapters decide how results look.
 
+pub mod activity;
 pub mod assessments;
 pub mod data;
 pub mod db;
@@ -347,16 +348,17 @@ pub fn data_dir(explicit: Option<&Path>) -> Result<PathBuf, Error> {
 /// The types front ends render: what the use cases return, re-exported so an adapter depends
 /// on the service alone (the CLI's Cargo.toml lists no other workspace crate).
 pub mod view {
+    pub use crate::activity::{ActivityFilter, ActivityListRow, ActivityListView, ActivityView};
     pub use crate::assessments::{PastAssessment, StoredAssessment};
     pub use crate::data::{DataCounts, ExportSummary};
     pub use crate::db::ActivitySummary;
     pub use crate::explain::{CouldChangeBrief, SourceLine};
     pub use crate::interview::{Choice, InterviewView, QuestionView};
     pub use crate::plans::{OnActivePlan, PlanSummary, Recorded};
-    pub use crate::status::{DayTotals, StatusView, WeekPoint, WeekTotals};
+    pub use crate::status::{DayTotals, StatusView, WeekGlance, WeekPoint, WeekTotals};
     pub use hamstride_analytics::adherence::Adherence;
     pub use hamstride_analytics::form::{FormReport, MetricReport};
-    pub use hamstride_analytics::pain::PainNote;
+    pub use hamstride_analytics::pain::{PainEntry, PainNote};
     pub use hamstride_analytics::series::{AcwrPoint, Flag, Level};
     pub use hamstride_core::engine::{answer_text, Change, Outcome, SetBy};
     pub use hamstride_core::findings::FieldKind;
@@ -365,6 +367,8 @@ pub mod view {
     pub use hamstride_core::plan::view::CriterionView;
     pub use hamstride_core::plan::{DayView, PlanView, Referral, Verdict};
     pub use hamstride_core::InterviewState;
+    /// An activity's measures as charts with data tables, in the runner's units.
+    pub use hamstride_export::activity::{self as measures, Channel, Samples, FORM_MISSING};
     /// One renderer per code, in the runner's units: the words every front end shows.
     pub use hamstride_export::words;
 }

@@ -4,10 +4,12 @@
 //! It is computed from the same [`Training`] picture the report is made from, and its weekly
 //! morning pain is the one definition in `hamstride_analytics::pain::weekly_morning` that the
 //! report's charts and tables also use, so the terminal and the report cannot disagree.
+//! [`Service::week_glance`] is the small part of it the Today page shows (this week by day,
+//! the weeks before, the latest pain), from the same functions.
 
 use hamstride_analytics::form::{FormReport, MetricReport};
-use hamstride_analytics::pain::PainNote;
-use hamstride_analytics::series::{AcwrPoint, Flag};
+use hamstride_analytics::pain::{PainEntry, PainNote};
+use hamstride_analytics::series::{AcwrPoint, Analysis, Flag};
 use jiff::civil::Date;
 use jiff::Span;
 use serde::Serialize;
@@ -99,14 +101,12 @@ impl Service {
     }
 }
 
-/// The status numbers of a training picture (pure: also used by tests and the report check).
-pub fn status_of(t: &Training) -> StatusView {
-    let a = &t.analysis;
-    let back = i64::from(t.today.weekday().to_monday_zero_offset());
-    let monday = t.today.saturating_sub(Span::new().days(back));
-    let entries: Vec<_> = t.pain.iter().map(|r| r.entry.clone()).collect();
-    let merged = hamstride_analytics::pain::merged(&entries);
-    let weekly_pain = hamstride_analytics::pain::weekly_morning(&entries);
+/// This week day by day and its totals, from the series and the diary: the one definition
+/// `status` and Today's week at a glance share.
+fn this_week(a: &Analysis, today: Date, entries: &[PainEntry]) -> (WeekTotals, Vec<DayTotals>) {
+    let back = i64::from(today.weekday().to_monday_zero_offset());
+    let monday = today.saturating_sub(Span::new().days(back));
+    let merged = hamstride_analytics::pain::merged(entries);
     let days = (0..7)
         .map(|k| {
             let date = monday.saturating_add(Span::new().days(k));
@@ -126,7 +126,7 @@ pub fn status_of(t: &Training) -> StatusView {
     let longest_m = a
         .runs
         .iter()
-        .filter(|r| r.date >= monday && r.date <= t.today)
+        .filter(|r| r.date >= monday && r.date <= today)
         .map(|r| r.distance_m)
         .fold(0.0, f64::max);
     let week = WeekTotals {
@@ -138,15 +138,30 @@ pub fn status_of(t: &Training) -> StatusView {
         strides: this_week.map_or(0, |w| w.strides),
         ascent_m: this_week.map_or(0.0, |w| w.ascent_m),
     };
-    let skip = a.weeks.len().saturating_sub(STATUS_WEEKS);
-    let weeks = a.weeks[skip..]
+    (week, days)
+}
+
+/// The last `n` weeks of the series (this one included), oldest first, with their mean
+/// next-morning pain.
+fn last_weeks(a: &Analysis, entries: &[PainEntry], n: usize) -> Vec<WeekPoint> {
+    let weekly_pain = hamstride_analytics::pain::weekly_morning(entries);
+    let skip = a.weeks.len().saturating_sub(n);
+    a.weeks[skip..]
         .iter()
         .map(|w| WeekPoint {
             start: w.start,
             distance_m: w.distance_m,
             morning_pain: weekly_pain.get(&w.start).copied(),
         })
-        .collect();
+        .collect()
+}
+
+/// The status numbers of a training picture (pure: also used by tests and the report check).
+pub fn status_of(t: &Training) -> StatusView {
+    let a = &t.analysis;
+    let entries: Vec<_> = t.pain.iter().map(|r| r.entry.clone()).collect();
+    let (week, days) = this_week(a, t.today, &entries);
+    let weeks = last_weeks(a, &entries, STATUS_WEEKS);
     let since = t
         .today
         .saturating_sub(Span::new().days(STATUS_FLAG_DAYS - 1));
@@ -171,5 +186,73 @@ pub fn status_of(t: &Training) -> StatusView {
         pain_notes: t.pain_analysis.notes.clone(),
         latest_run: a.runs.last().map(|r| (r.date, r.distance_m)),
         undated: t.undated,
+    }
+}
+
+/// Weeks Today's glance compares this week with (this one included).
+pub const GLANCE_WEEKS: usize = 5;
+
+/// Days read before the glance's first week: more than a week, so however the runner's time
+/// zone places the oldest runs read, the first week shown is whole.
+const GLANCE_MARGIN_DAYS: i64 = 14;
+
+/// This week at a glance, for the Today page: the days' distances and morning pain, the
+/// week's totals beside the weeks before it, and the latest pain the diary holds.
+#[derive(Debug, Clone, Serialize)]
+pub struct WeekGlance {
+    pub today: Date,
+    /// The runner's preferred units ("km" or "mi").
+    pub units: String,
+    pub week: WeekTotals,
+    /// Monday to Sunday of this week.
+    pub days: Vec<DayTotals>,
+    /// The last [`GLANCE_WEEKS`] weeks, this one last.
+    pub weeks: Vec<WeekPoint>,
+    /// The newest diary day that has a score.
+    pub latest_pain: Option<PainEntry>,
+}
+
+impl Service {
+    /// This week at a glance, or `None` when there are no runs and no diary yet. Only the
+    /// load series and the diary are read (not form, plans or assessments), so the Today
+    /// page stays quick on ten years of runs; the numbers are those of `status`.
+    pub fn week_glance(&self, db: &mut AthleteDb, now: Now) -> Result<Option<WeekGlance>, Error> {
+        crate::training::refresh_metrics(db, &mut |_, _| {})?;
+        let p = crate::plans::profile(db)?;
+        let settings = crate::training::settings(&p)?;
+        let mut loaded = crate::training::load_entries(db)?;
+        // Day and week distances are sums over the days, so the weeks shown need only their
+        // own runs: ten years of history would make Today as slow as `status` for nothing.
+        let since_ms = now.ms - (GLANCE_WEEKS as i64 * 7 + GLANCE_MARGIN_DAYS) * 86_400_000;
+        loaded.entries.retain(|e| e.metrics.start_ms >= since_ms);
+        let pain: Vec<PainEntry> = crate::training::pain_diary(db)?
+            .into_iter()
+            .map(|r| r.entry)
+            .collect();
+        if loaded.entries.is_empty() && pain.is_empty() {
+            return Ok(None);
+        }
+        let today = self.today(db, now)?;
+        let a = hamstride_analytics::series::analyse(&hamstride_analytics::series::Input {
+            activities: &loaded.entries,
+            settings: &settings,
+            signals: &self.signals,
+            today,
+        });
+        let (week, days) = this_week(&a, today, &pain);
+        let latest_pain = pain
+            .iter()
+            .filter(|e| e.date <= today)
+            .filter(|e| e.during.is_some() || e.after.is_some() || e.next_morning.is_some())
+            .max_by_key(|e| e.date)
+            .cloned();
+        Ok(Some(WeekGlance {
+            today,
+            units: p.units.unwrap_or_else(|| "km".to_string()),
+            week,
+            days,
+            weeks: last_weeks(&a, &pain, GLANCE_WEEKS),
+            latest_pain,
+        }))
     }
 }

@@ -108,7 +108,7 @@ pub(crate) fn local_date(ms: i64, tz: &TimeZone) -> Option<Date> {
 }
 
 /// Analysis settings from the profile.
-fn settings(p: &Profile) -> Result<Settings, Error> {
+pub(crate) fn settings(p: &Profile) -> Result<Settings, Error> {
     Ok(Settings {
         tz: time_zone(p)?,
         hr_rest: p.hr_rest,
@@ -440,10 +440,10 @@ pub struct AssessmentView {
 }
 
 /// Loaded metrics.
-struct Loaded {
-    entries: Vec<RunEntry>,
+pub(crate) struct Loaded {
+    pub(crate) entries: Vec<RunEntry>,
     /// Activities left out because their date cannot be right (see [`EARLIEST_MS`]).
-    undated: usize,
+    pub(crate) undated: usize,
 }
 
 /// 2000-01-01 UTC. Activities "before" it come from a device whose clock was never set (FIT
@@ -451,7 +451,7 @@ struct Loaded {
 /// daily series back decades and put runs on the wrong days.
 const EARLIEST_MS: i64 = 946_684_800_000;
 
-fn load_entries(db: &AthleteDb) -> Result<Loaded, Error> {
+pub(crate) fn load_entries(db: &AthleteDb) -> Result<Loaded, Error> {
     let rows = db.all_metrics()?;
     let mut entries = Vec::with_capacity(rows.len());
     let mut undated = 0;

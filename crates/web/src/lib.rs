@@ -139,7 +139,8 @@ pub fn router(state: Shared) -> Router {
             "/assess",
             get(pages::assess::start).post(pages::assess::step),
         )
-        .route("/activities", get(pages::import::activities))
+        .route("/activities", get(pages::activities::list))
+        .route("/activities/{id}", get(pages::activities::show))
         .route(
             IMPORT_PATH,
             get(pages::import::show)

@@ -184,6 +184,7 @@ const GET_ROUTES: &[&str] = &[
     "/assessments",
     "/assessments/1",
     "/activities",
+    "/activities/1",
     "/import",
     "/checkin",
     "/checkin/saved",
@@ -195,6 +196,9 @@ const GET_ROUTES: &[&str] = &[
     "/report/download",
     "/status",
     "/settings",
+    "/settings/export",
+    "/settings/delete",
+    "/settings/deleted",
     "/assets/app.js",
 ];
 const POST_ROUTES: &[&str] = &[
@@ -206,6 +210,7 @@ const POST_ROUTES: &[&str] = &[
     "/plan/prevention",
     "/plans/1/restore",
     "/settings",
+    "/settings/delete",
 ];
 
 #[tokio::test]

@@ -18,7 +18,10 @@
 //! physio page: the level and plan as they are now, the latest assessment), `record` (every
 //! assessment and the check-in timeline), `load` (weekly, daily and load-context charts),
 //! `trends` (form), `diary` (pain diary analysis) and `explain` (signals and references).
+//! `chart` is the one part other pages use: a line chart over time with its text alternative
+//! (the web app's activity page).
 
+pub mod chart;
 mod diary;
 mod explain;
 mod fmt;

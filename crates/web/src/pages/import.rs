@@ -1,5 +1,5 @@
-//! Importing watch data (`/import`), the terminal's `hamstride import`, and the list of
-//! activities (`/activities`), its `hamstride activities`.
+//! Importing watch data (`/import`), the terminal's `hamstride import`. The list of
+//! activities it leads to is `activities.rs`.
 //!
 //! The upload is a plain multipart form (it works without JavaScript; with it, `app.js` shows
 //! a progress bar). Each file goes as named bytes to the same service import the terminal
@@ -12,7 +12,6 @@ use axum::extract::multipart::{Multipart, MultipartError, MultipartRejection};
 use axum::extract::State;
 use axum::http::StatusCode;
 use hamstride_service::import::{self, ImportOptions, ImportReport, ImportSource, Warning};
-use hamstride_service::view::words;
 use maud::{html, Markup};
 
 use crate::html::{csrf, page, Nav};
@@ -208,59 +207,4 @@ fn summary(st: &Shared, r: &ImportReport) -> Markup {
         h2 { "Import more" }
         (form(st))
     }
-}
-
-fn units_of(profile_units: Option<&str>) -> words::Units {
-    if profile_units == Some("mi") {
-        words::Units::Mi
-    } else {
-        words::Units::Km
-    }
-}
-
-/// `GET /activities`: every activity imported, as `hamstride activities` lists them.
-pub async fn activities(State(st): State<Shared>) -> Result<Markup, WebError> {
-    let (rows, units) = st
-        .with_db(|_, db| {
-            let units = hamstride_service::plans::profile(db)
-                .ok()
-                .and_then(|p| p.units);
-            Ok((db.activities()?, units))
-        })
-        .await?;
-    let u = units_of(units.as_deref());
-    let body = html! {
-        h1 { "Your activities" }
-        @if rows.is_empty() {
-            p { "No activities yet. " a href="/import" { "Import some" } " from your watch or running app." }
-        } @else {
-            p { (plural(rows.len() as u64, "activity", "activities")) ". " a href="/import" { "Import more" } }
-            // Focusable, so a keyboard can scroll a table wider than a phone.
-            div.scroll tabindex="0" role="region" aria-label="Your activities" {
-                table.activities {
-                    thead { tr {
-                        th scope="col" { "Start (UTC)" }
-                        th scope="col" { "Sport" }
-                        th scope="col" { "Distance (" (u.dist_unit()) ")" }
-                        th scope="col" { "Time" }
-                        th scope="col" { "Avg HR" }
-                        th scope="col" { "Name" }
-                    } }
-                    tbody {
-                        @for r in &rows {
-                            tr {
-                                td { (r.start_ms.map_or_else(|| "?".to_string(), words::utc_minute)) }
-                                td { (r.sport) }
-                                td { (r.distance_m.map_or_else(|| "–".to_string(), |d| format!("{:.2}", u.dist(d)))) }
-                                td { (r.timer_s.or(r.elapsed_s).map_or_else(|| "–".to_string(), words::hms)) }
-                                td { (r.avg_heart_rate.map_or_else(|| "–".to_string(), |h| format!("{h:.0}"))) }
-                                td { (r.name.as_deref().unwrap_or("")) }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    };
-    Ok(page("Activities", Nav::Import, body))
 }

@@ -1,6 +1,7 @@
 //! One module per page or resource, each a few axum handlers that call the service (on the
 //! blocking pool when they touch the database) and render its view model.
 
+pub mod activities;
 pub mod assess;
 pub mod assessments;
 pub mod checkin;

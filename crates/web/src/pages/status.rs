@@ -26,7 +26,7 @@ fn units_of(st: &StatusView) -> words::Units {
 }
 
 /// A bar's class for `x` of `max` (21 widths, as the result's bars).
-fn bar_class(x: f64, max: f64) -> String {
+pub(crate) fn bar_class(x: f64, max: f64) -> String {
     let step = if max > 0.0 {
         (x / max * 20.0).round().clamp(0.0, 20.0) as u32
     } else {

@@ -1,9 +1,11 @@
 //! The web app in a real headless Chromium (Debian's `chromium` and `chromium-driver`, driven
 //! by fantoccini over WebDriver): a runner opens the printed URL, checks a mild hamstring
 //! strain through the interview, goes back once to change an answer, and sees the result;
-//! then opens the plan, checks in and logs a day in the pain diary, moving the pain sliders
-//! with the arrow keys. Answers are typed and sent with the keyboard where a runner would
-//! (numbers: type, then Enter). Screenshots at 375 px (a phone) and 1280 px (a desk) go to
+//! then opens the plan, checks in, imports a Strava export zip through the file input, opens
+//! a run's page, logs a day in the pain diary (moving the pain sliders with the arrow keys),
+//! opens the status and the report, downloads all their data and deletes it. Answers are
+//! typed and sent with the keyboard where a runner would (numbers: type, then Enter).
+//! Screenshots at 375 px (a phone) and 1280 px (a desk) go to
 //! `target/web-screenshots/` for a person to look at.
 //!
 //! Also: a warning sign ends on the emergency screen, and the whole interview can be done
@@ -336,10 +338,16 @@ async fn launch() -> Option<Launch> {
             .spawn()
             .expect("chromedriver starts"),
     );
+    let downloads = dir.path().join("downloads");
+    std::fs::create_dir_all(&downloads).unwrap();
     let caps: serde_json::Map<String, Json> = json!({
         "browserName": "chrome",
         "goog:chromeOptions": {
             "binary": browser,
+            "prefs": {
+                "download.default_directory": downloads,
+                "download.prompt_for_download": false
+            },
             "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                      "--window-size=375,900", "--hide-scrollbars", "--force-device-scale-factor=1"]
         }
@@ -526,6 +534,17 @@ async fn mild_strain_journey(x: Ctx) {
     upload(c, &x, &export, 10).await;
     audit(c, "import-zip-done").await;
     screenshot(c, "import-zip-done", 375).await;
+    c.goto(&x.at("/activities")).await.unwrap();
+    audit(c, "activities-list").await;
+    screenshot(c, "activities-list", 375).await;
+    and_wait(c, click(c, "table.activities a[href^='/activities/']")).await;
+    assert!(
+        c.find(Locator::Css("svg")).await.is_ok(),
+        "the run's charts"
+    );
+    audit(c, "activity").await;
+    screenshot(c, "activity", 375).await;
+    screenshot(c, "activity", 1280).await;
 
     // The diary: the check-in's scores are yesterday's row; log today's morning by keyboard.
     c.goto(&x.at("/diary")).await.unwrap();
@@ -600,6 +619,99 @@ async fn mild_strain_journey(x: Ctx) {
     c.goto(&x.at("/diary")).await.unwrap();
     and_wait(c, click(c, "li.card a[href$='/edit']")).await;
     audit(c, "diary-edit").await;
+
+    // Settings: download everything, then delete everything.
+    export_then_delete(&x).await;
+}
+
+/// The last step: the runner downloads all their data from Settings (a zip with the
+/// tables and the files they imported), then deletes it all, typing the word asked for.
+async fn export_then_delete(x: &Ctx) {
+    let c = &x.c;
+    c.goto(&x.at("/settings")).await.unwrap();
+    screenshot(c, "settings", 375).await;
+    click(c, "a[href='/settings/export']").await;
+    let downloads = x.dir.join("downloads");
+    let mut zip_path = None;
+    for _ in 0..200 {
+        let done = std::fs::read_dir(&downloads).unwrap().flatten().find(|e| {
+            let n = e.file_name().to_string_lossy().into_owned();
+            n.starts_with("hamstride-export-") && n.ends_with(".zip")
+        });
+        if let Some(e) = done {
+            zip_path = Some(e.path());
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let zip_path = zip_path.expect("the export was downloaded");
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&zip_path).unwrap()).unwrap();
+    let names: Vec<String> = zip.file_names().map(String::from).collect();
+    for part in [
+        "README.txt",
+        "activities.csv",
+        "pain-diary.csv",
+        "assessments.json",
+    ] {
+        assert!(names.iter().any(|n| n == part), "{part} in {names:?}");
+    }
+    let originals = names.iter().filter(|n| n.starts_with("originals/")).count();
+    assert!(originals >= 10, "the imported files come back: {names:?}");
+    let mut csv = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name("activities.csv").unwrap(), &mut csv).unwrap();
+    assert!(csv.lines().count() > 10, "{csv}");
+
+    c.goto(&x.at("/settings")).await.unwrap();
+    and_wait(c, click(c, "a[href='/settings/delete']")).await;
+    audit(c, "delete-confirm").await;
+    screenshot(c, "delete-confirm", 375).await;
+    // A slip of the keyboard deletes nothing, and says which field.
+    let input = c.find(Locator::Css("input#confirm")).await.unwrap();
+    input.send_keys("DELET").await.unwrap();
+    and_wait(c, click(c, "button.danger[type=submit]")).await;
+    let text = c
+        .find(Locator::Css("main"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(text.contains("Nothing was deleted"), "{text}");
+    audit(c, "delete-refused").await;
+    let input = c.find(Locator::Css("input#confirm")).await.unwrap();
+    input.send_keys("DELETE").await.unwrap();
+    and_wait(c, click(c, "button.danger[type=submit]")).await;
+    let h1 = c
+        .find(Locator::Css("h1"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(h1, "Your data is deleted");
+    audit(c, "deleted").await;
+    screenshot(c, "deleted", 375).await;
+    c.goto(&x.at("/activities")).await.unwrap();
+    assert!(
+        c.find(Locator::Css("table.activities")).await.is_err(),
+        "no activities left"
+    );
+    c.goto(&x.at("/diary")).await.unwrap();
+    let text = c
+        .find(Locator::Css("main"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(text.contains("No entries yet"), "{text}");
+    c.goto(&x.at("/")).await.unwrap();
+    assert!(
+        c.find(Locator::Css("a.button.primary[href='/assess']"))
+            .await
+            .is_ok(),
+        "back to the start"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -85,10 +85,9 @@ pages = [
     ("Training (status)", "/status", 100),
     ("Report", "/report", 100),
 ]
-_, acts = fetch("/activities")
-ids = re.findall(r'href="/activities/(\d+)"', acts)
-if ids:
-    pages.insert(9, ("One activity (streams)", "/activities/" + max(ids, key=int), 50))
+activity = os.environ.get("ACTIVITY")
+if activity:
+    pages.insert(9, (f"One activity ({activity}, with streams)", "/activities/" + activity, 50))
 posts = [("Interview step 1 (warning signs)", steps[0], 10)]
 if len(steps) > 1:
     posts.append((f"Interview step {len(steps)}", steps[-1], 10))

@@ -116,6 +116,10 @@ fn monday(d: Date) -> Date {
     d.saturating_sub(Span::new().days(i64::from(d.weekday().to_monday_zero_offset())))
 }
 
+/// How far before a run the activity page reads history for its flags (see `activity_view`).
+const FLAG_LOOKBACK_DAYS: i64 = 365;
+const DAY_MS: i64 = 86_400_000;
+
 impl Service {
     /// The activities that pass `filter`, newest first, one page of them. A "to" day before
     /// the "from" day, or a negative or impossible distance, is the runner's input: an error
@@ -203,7 +207,18 @@ impl Service {
         let today = crate::training::local_date(now.ms, &settings.tz)
             .or(start_local.map(|t| t.date()))
             .unwrap_or(Date::ZERO);
-        let loaded = crate::training::load_entries(db)?;
+        // The flags about this run and its week look back weeks, not years: a year before
+        // it (every window the signals use, with room for the load averages to settle) and
+        // its week after it give the same flags as the whole history, in a tenth of the time
+        // on ten years of runs.
+        let loaded = match a.start_ms {
+            Some(ms) => crate::training::load_entries_between(
+                db,
+                ms - FLAG_LOOKBACK_DAYS * DAY_MS,
+                ms + 8 * DAY_MS,
+            )?,
+            None => crate::training::load_entries(db)?,
+        };
         let analysis = series::analyse(&series::Input {
             activities: &loaded.entries,
             settings: &settings,

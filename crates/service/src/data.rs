@@ -102,6 +102,19 @@ pub fn what_goes(c: &DataCounts) -> Vec<String> {
     .collect()
 }
 
+/// The pain diary's columns in `pain-diary.csv`, in order.
+const DIARY_COLUMNS: [&str; 9] = [
+    "date",
+    "during",
+    "after",
+    "next_morning",
+    "site",
+    "side",
+    "sitting_min",
+    "activity_id",
+    "notes",
+];
+
 /// Write the runner's whole record as a zip to `out`. `now` dates the README. The writer is
 /// left finished (the zip's directory written); the caller makes it permanent (a rename, a
 /// response).
@@ -199,23 +212,13 @@ pub fn export_all<W: Write + Seek>(
     for r in &diary {
         let entry = stored_json("pain diary entry", &r.entry)?;
         diary_rows.push(
-            [
-                "date",
-                "during",
-                "after",
-                "next_morning",
-                "site",
-                "side",
-                "sitting_min",
-                "activity_id",
-                "notes",
-            ]
-            .iter()
-            .map(|k| match *k {
-                "date" => r.day.clone(),
-                k => cell(entry.get(k)),
-            })
-            .collect(),
+            DIARY_COLUMNS
+                .iter()
+                .map(|k| match *k {
+                    "date" => r.day.clone(),
+                    k => cell(entry.get(k)),
+                })
+                .collect(),
         );
         diary_json.push(json!({
             "id": r.id,
@@ -227,21 +230,7 @@ pub fn export_all<W: Write + Seek>(
         }));
     }
     zip.json("pain-diary.json", &Value::Array(diary_json))?;
-    zip.csv(
-        "pain-diary.csv",
-        &[
-            "date",
-            "during",
-            "after",
-            "next_morning",
-            "site",
-            "side",
-            "sitting_min",
-            "activity_id",
-            "notes",
-        ],
-        diary_rows,
-    )?;
+    zip.csv("pain-diary.csv", &DIARY_COLUMNS, diary_rows)?;
 
     // Original files first in memory only as names: each one's bytes are read, written and
     // dropped in turn below.

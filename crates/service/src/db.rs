@@ -242,6 +242,14 @@ impl AthleteDb {
     pub(crate) fn all_metrics(&self) -> Result<Vec<MetricsRow>, Error> {
         Ok(self.store.all_metrics(self.who)?)
     }
+
+    pub(crate) fn metrics_between(
+        &self,
+        from_ms: i64,
+        to_ms: i64,
+    ) -> Result<Vec<MetricsRow>, Error> {
+        Ok(self.store.metrics_between(self.who, from_ms, to_ms)?)
+    }
     pub(crate) fn stale_metrics(&self, version: i64) -> Result<Vec<i64>, Error> {
         Ok(self.store.stale_metrics(self.who, version)?)
     }

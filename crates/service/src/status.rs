@@ -220,11 +220,10 @@ impl Service {
         crate::training::refresh_metrics(db, &mut |_, _| {})?;
         let p = crate::plans::profile(db)?;
         let settings = crate::training::settings(&p)?;
-        let mut loaded = crate::training::load_entries(db)?;
         // Day and week distances are sums over the days, so the weeks shown need only their
         // own runs: ten years of history would make Today as slow as `status` for nothing.
         let since_ms = now.ms - (GLANCE_WEEKS as i64 * 7 + GLANCE_MARGIN_DAYS) * 86_400_000;
-        loaded.entries.retain(|e| e.metrics.start_ms >= since_ms);
+        let loaded = crate::training::load_entries_between(db, since_ms, i64::MAX)?;
         let pain: Vec<PainEntry> = crate::training::pain_diary(db)?
             .into_iter()
             .map(|r| r.entry)

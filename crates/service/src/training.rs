@@ -452,7 +452,20 @@ pub(crate) struct Loaded {
 const EARLIEST_MS: i64 = 946_684_800_000;
 
 pub(crate) fn load_entries(db: &AthleteDb) -> Result<Loaded, Error> {
-    let rows = db.all_metrics()?;
+    entries_of(db.all_metrics()?)
+}
+
+/// The runs that start in `[from_ms, to_ms)`: parsing stored metrics is most of a page's time
+/// on years of history, so a page about a few weeks reads only those.
+pub(crate) fn load_entries_between(
+    db: &AthleteDb,
+    from_ms: i64,
+    to_ms: i64,
+) -> Result<Loaded, Error> {
+    entries_of(db.metrics_between(from_ms, to_ms)?)
+}
+
+fn entries_of(rows: Vec<hamstride_store::MetricsRow>) -> Result<Loaded, Error> {
     let mut entries = Vec::with_capacity(rows.len());
     let mut undated = 0;
     for r in rows {

@@ -464,6 +464,14 @@ pub trait Store: Send + std::fmt::Debug {
     fn activity_start(&self, who: Athlete, id: i64) -> Result<Option<Option<i64>>, Error>;
     /// Every activity's metrics (activities without are left out), oldest first.
     fn all_metrics(&self, who: Athlete) -> Result<Vec<MetricsRow>, Error>;
+    /// The metrics of the activities that start in `[from_ms, to_ms)` (UTC ms), oldest
+    /// first: a page about a few weeks reads those weeks, not years of rows.
+    fn metrics_between(
+        &self,
+        who: Athlete,
+        from_ms: i64,
+        to_ms: i64,
+    ) -> Result<Vec<MetricsRow>, Error>;
     /// Ids of activities whose metrics are missing or from another version.
     fn stale_metrics(&self, who: Athlete, version: i64) -> Result<Vec<i64>, Error>;
 

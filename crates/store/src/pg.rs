@@ -708,15 +708,28 @@ impl Store for PgStore {
                 )
             })
             .map_err(pg("read activity metrics"))?;
-        Ok(rows
-            .iter()
-            .map(|r| MetricsRow {
-                activity_id: r.get(0),
-                version: r.get(1),
-                data: r.get(2),
-                perceived_exertion: r.get(3),
+        Ok(rows.iter().map(metrics_row).collect())
+    }
+
+    fn metrics_between(
+        &self,
+        who: Athlete,
+        from_ms: i64,
+        to_ms: i64,
+    ) -> Result<Vec<MetricsRow>, Error> {
+        let rows = self
+            .with(|c| {
+                c.query(
+                    "SELECT m.activity_id, m.version, m.data, a.perceived_exertion
+                     FROM activity_metrics m JOIN activity a ON a.id = m.activity_id
+                     WHERE a.athlete_id = $1 AND m.athlete_id = $1
+                       AND a.start_ms >= $2 AND a.start_ms < $3
+                     ORDER BY a.start_ms, a.id",
+                    &[&who.id, &from_ms, &to_ms],
+                )
             })
-            .collect())
+            .map_err(pg("read activity metrics"))?;
+        Ok(rows.iter().map(metrics_row).collect())
     }
 
     fn stale_metrics(&self, who: Athlete, version: i64) -> Result<Vec<i64>, Error> {
@@ -1172,4 +1185,15 @@ fn with_columns<'a, const N: usize>(
     ];
     p.extend(rest);
     p
+}
+
+/// A metrics row of the `SELECT m.activity_id, m.version, m.data, a.perceived_exertion` the
+/// metrics queries share.
+fn metrics_row(r: &postgres::Row) -> MetricsRow {
+    MetricsRow {
+        activity_id: r.get(0),
+        version: r.get(1),
+        data: r.get(2),
+        perceived_exertion: r.get(3),
+    }
 }

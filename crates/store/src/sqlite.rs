@@ -85,6 +85,34 @@ pub struct SqliteStore {
 }
 
 impl SqliteStore {
+    /// An original file's bytes: in its row for files imported before the originals file
+    /// existed (`in_row`), else from the originals file by content hash. `which` names the
+    /// file in errors ("of activity 7", "12").
+    fn file_bytes(
+        &self,
+        who: Athlete,
+        in_row: Option<Vec<u8>>,
+        hash: &[u8],
+        which: &str,
+    ) -> Result<Vec<u8>, Error> {
+        if let Some(data) = in_row {
+            return Ok(data);
+        }
+        self.originals
+            .query_row(
+                "SELECT data FROM original_data WHERE athlete_id = ?1 AND content_hash = ?2",
+                params![who.id, hash],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(sql(format!("read the bytes of original file {which}")))?
+            .ok_or_else(|| {
+                Error::Corrupt(format!(
+                    "the original file {which} is missing from {ORIGINALS_FILE}"
+                ))
+            })
+    }
+
     /// Open (creating if needed) the database in `dir`, migrated to the newest schema.
     pub fn open(dir: &Path) -> Result<SqliteStore, Error> {
         Self::open_at(dir, MIGRATIONS.len())
@@ -877,24 +905,7 @@ impl Store for SqliteStore {
         let Some((encoding, data, hash)) = row else {
             return Ok(None);
         };
-        // Files imported before the originals file existed keep their bytes in the row.
-        if let Some(data) = data {
-            return Ok(Some((encoding, data)));
-        }
-        let data: Vec<u8> = self
-            .originals
-            .query_row(
-                "SELECT data FROM original_data WHERE athlete_id = ?1 AND content_hash = ?2",
-                params![who.id, hash],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(sql(format!("original bytes of activity {activity_id}")))?
-            .ok_or_else(|| {
-                Error::Corrupt(format!(
-                    "the original file of activity {activity_id} is missing from {ORIGINALS_FILE}"
-                ))
-            })?;
+        let data = self.file_bytes(who, data, &hash, &format!("of activity {activity_id}"))?;
         Ok(Some((encoding, data)))
     }
 
@@ -920,14 +931,30 @@ impl Store for SqliteStore {
             )
             .map_err(sql("read activity metrics"))?;
         let rows = st
-            .query_map([who.id], |r| {
-                Ok(MetricsRow {
-                    activity_id: r.get(0)?,
-                    version: r.get(1)?,
-                    data: r.get(2)?,
-                    perceived_exertion: r.get(3)?,
-                })
-            })
+            .query_map([who.id], metrics_row)
+            .map_err(sql("read activity metrics"))?;
+        rows.collect::<Result<Vec<_>, _>>()
+            .map_err(sql("read activity metrics"))
+    }
+
+    fn metrics_between(
+        &self,
+        who: Athlete,
+        from_ms: i64,
+        to_ms: i64,
+    ) -> Result<Vec<MetricsRow>, Error> {
+        let mut st = self
+            .conn
+            .prepare(
+                "SELECT m.activity_id, m.version, m.data, a.perceived_exertion
+                 FROM activity_metrics m JOIN activity a ON a.id = m.activity_id
+                 WHERE a.athlete_id = ?1 AND m.athlete_id = ?1
+                   AND a.start_ms >= ?2 AND a.start_ms < ?3
+                 ORDER BY a.start_ms, a.id",
+            )
+            .map_err(sql("read activity metrics"))?;
+        let rows = st
+            .query_map(params![who.id, from_ms, to_ms], metrics_row)
             .map_err(sql("read activity metrics"))?;
         rows.collect::<Result<Vec<_>, _>>()
             .map_err(sql("read activity metrics"))
@@ -995,25 +1022,7 @@ impl Store for SqliteStore {
         let Some((data, hash)) = row else {
             return Ok(None);
         };
-        // Files imported before the originals file existed keep their bytes in the row.
-        if let Some(data) = data {
-            return Ok(Some(data));
-        }
-        let data: Vec<u8> = self
-            .originals
-            .query_row(
-                "SELECT data FROM original_data WHERE athlete_id = ?1 AND content_hash = ?2",
-                params![who.id, hash],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(sql(format!("read the bytes of original file {id}")))?
-            .ok_or_else(|| {
-                Error::Corrupt(format!(
-                    "the bytes of original file {id} are missing from {ORIGINALS_FILE}"
-                ))
-            })?;
-        Ok(Some(data))
+        Ok(Some(self.file_bytes(who, data, &hash, &format!("{id}"))?))
     }
 
     fn data_counts(&self, who: Athlete) -> Result<DataCounts, Error> {
@@ -1620,4 +1629,15 @@ fn with_columns<'a, const N: usize>(
     ];
     p.extend(rest);
     p
+}
+
+/// A metrics row of the `SELECT m.activity_id, m.version, m.data, a.perceived_exertion` the
+/// metrics queries share.
+fn metrics_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<MetricsRow> {
+    Ok(MetricsRow {
+        activity_id: r.get(0)?,
+        version: r.get(1)?,
+        data: r.get(2)?,
+        perceived_exertion: r.get(3)?,
+    })
 }

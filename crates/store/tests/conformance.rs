@@ -758,6 +758,24 @@ fn metrics(b: &dyn Backend) {
         [a, b2]
     );
     assert_eq!(rows[1].data, "{\"v\":1}", "replaced, not duplicated");
+    // A span of starts: from inclusive, to exclusive, and only this athlete's.
+    let ids = |from: i64, to: i64| -> Vec<i64> {
+        s.metrics_between(w, from, to)
+            .unwrap()
+            .iter()
+            .map(|r| r.activity_id)
+            .collect()
+    };
+    let (t_a, t_b) = (T0, 1_800_000_000_000);
+    assert_eq!(ids(i64::MIN, i64::MAX), [a, b2]);
+    assert_eq!(ids(t_a, t_b), [a], "to is exclusive");
+    assert_eq!(ids(t_a + 1, t_b + 1), [b2], "from is inclusive");
+    assert!(ids(t_b + 1, i64::MAX).is_empty());
+    let other = s.athlete("someone else").unwrap();
+    assert!(s
+        .metrics_between(other, i64::MIN, i64::MAX)
+        .unwrap()
+        .is_empty());
 }
 
 fn rollback(b: &dyn Backend) {

@@ -92,6 +92,16 @@ async fn attr(c: &Client, css: &str, name: &str) -> Option<String> {
         .ok()?
 }
 
+/// The text of the first element that matches `css`.
+async fn text_of(c: &Client, css: &str) -> String {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .text()
+        .await
+        .unwrap()
+}
+
 async fn click(c: &Client, css: &str) {
     c.find(Locator::Css(css))
         .await
@@ -432,13 +442,7 @@ async fn mild_strain_journey(x: Ctx) {
     assert!(went_back, "went back once (asked: {asked:?})");
     // The result.
     let now = c.current_url().await.unwrap();
-    let main = c
-        .find(Locator::Css("main"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let main = text_of(c, "main").await;
     assert!(
         now.path().starts_with("/assessments/"),
         "{now}: {main} (asked: {asked:?})"
@@ -451,13 +455,7 @@ async fn mild_strain_journey(x: Ctx) {
     );
     let top = attr(c, "div.result", "data-top").await.unwrap();
     assert!(top.contains("strain"), "{top}");
-    let text = c
-        .find(Locator::Css("main"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = text_of(c, "main").await;
     for part in [
         "What it most likely is",
         "What to do now",
@@ -480,13 +478,7 @@ async fn mild_strain_journey(x: Ctx) {
     screenshot(c, "result", 1280).await;
     // The plan it made.
     c.goto(&x.at("/plan")).await.unwrap();
-    let h1 = c
-        .find(Locator::Css("h1"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let h1 = text_of(c, "h1").await;
     assert!(!h1.is_empty());
     screenshot(c, "plan", 375).await;
     audit(c, "plan").await;
@@ -518,13 +510,7 @@ async fn mild_strain_journey(x: Ctx) {
     screenshot(c, "checkin", 375).await;
     audit(c, "checkin").await;
     and_wait(c, click(c, "form.checkin button.primary")).await;
-    let h1 = c
-        .find(Locator::Css("h1"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let h1 = text_of(c, "h1").await;
     assert_eq!(h1, "Check-in saved");
     screenshot(c, "checkin-saved", 375).await;
     audit(c, "checkin-saved").await;
@@ -563,13 +549,7 @@ async fn mild_strain_journey(x: Ctx) {
     screenshot(c, "diary-add", 375).await;
     audit(c, "diary-add").await;
     and_wait(c, click(c, "form.diary button.primary")).await;
-    let text = c
-        .find(Locator::Css("main"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = text_of(c, "main").await;
     assert_eq!(
         c.find_all(Locator::Css("li.card")).await.unwrap().len(),
         2,
@@ -669,25 +649,13 @@ async fn export_then_delete(x: &Ctx) {
     let input = c.find(Locator::Css("input#confirm")).await.unwrap();
     input.send_keys("DELET").await.unwrap();
     and_wait(c, click(c, "button.danger[type=submit]")).await;
-    let text = c
-        .find(Locator::Css("main"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = text_of(c, "main").await;
     assert!(text.contains("Nothing was deleted"), "{text}");
     audit(c, "delete-refused").await;
     let input = c.find(Locator::Css("input#confirm")).await.unwrap();
     input.send_keys("DELETE").await.unwrap();
     and_wait(c, click(c, "button.danger[type=submit]")).await;
-    let h1 = c
-        .find(Locator::Css("h1"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let h1 = text_of(c, "h1").await;
     assert_eq!(h1, "Your data is deleted");
     audit(c, "deleted").await;
     screenshot(c, "deleted", 375).await;
@@ -697,13 +665,7 @@ async fn export_then_delete(x: &Ctx) {
         "no activities left"
     );
     c.goto(&x.at("/diary")).await.unwrap();
-    let text = c
-        .find(Locator::Css("main"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = text_of(c, "main").await;
     assert!(text.contains("No entries yet"), "{text}");
     c.goto(&x.at("/")).await.unwrap();
     assert!(
@@ -861,18 +823,27 @@ fn strava_export(dir: &Path, today: jiff::civil::Date) -> PathBuf {
 /// summary the script puts in place of the form; it must say `imported` new activities.
 async fn upload(c: &Client, x: &Ctx, file: &Path, imported: u32) {
     c.goto(&x.at("/import")).await.unwrap();
+    pick(c, file).await;
+    assert_eq!(send_files(c).await, imported.to_string());
+}
+
+/// Choose `file` in the Import page's file input.
+async fn pick(c: &Client, file: &Path) {
     c.find(Locator::Css("input#files"))
         .await
         .unwrap()
         .send_keys(file.to_str().unwrap())
         .await
         .unwrap();
+}
+
+/// Press Import and wait for the summary the script puts in place of the form; the number of
+/// activities it says were imported.
+async fn send_files(c: &Client) -> String {
     click(c, "#import-form button[type=submit]").await;
     for _ in 0..200 {
         if let Ok(s) = c.find(Locator::Css("ul.import-summary")).await {
-            let n = s.attr("data-imported").await.unwrap();
-            assert_eq!(n, Some(imported.to_string()), "{}", s.text().await.unwrap());
-            return;
+            return s.attr("data-imported").await.unwrap().unwrap_or_default();
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
@@ -894,30 +865,8 @@ async fn import_journey(x: Ctx) {
     c.goto(&x.at("/import")).await.unwrap();
     audit(c, "import").await;
     let before = c.execute("return history.length", vec![]).await.unwrap();
-    c.find(Locator::Css("input#files"))
-        .await
-        .unwrap()
-        .send_keys(gpx.to_str().unwrap())
-        .await
-        .unwrap();
-    click(c, "#import-form button[type=submit]").await;
-    let mut summary = None;
-    for _ in 0..200 {
-        if let Ok(s) = c.find(Locator::Css("ul.import-summary")).await {
-            summary = Some(s);
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    if summary.is_none() {
-        let src = c.source().await.unwrap_or_default();
-        panic!("the summary did not replace the page: {src}");
-    }
-    let summary = summary.unwrap();
-    assert_eq!(
-        summary.attr("data-imported").await.unwrap().as_deref(),
-        Some("1")
-    );
+    pick(c, &gpx).await;
+    assert_eq!(send_files(c).await, "1");
     // Sent by the script (no navigation, so no new history entry), not by the form.
     let after = c.execute("return history.length", vec![]).await.unwrap();
     assert_eq!(before, after, "the upload went through XMLHttpRequest");
@@ -946,20 +895,7 @@ async fn import_journey(x: Ctx) {
         json!([true, 1, "dropped.gpx"]),
         "the drop filled the input"
     );
-    click(c, "#import-form button[type=submit]").await;
-    let mut dropped = None;
-    for _ in 0..200 {
-        if let Ok(s) = c.find(Locator::Css("ul.import-summary")).await {
-            dropped = s.attr("data-imported").await.unwrap();
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    assert_eq!(
-        dropped.as_deref(),
-        Some("1"),
-        "the dropped file was imported"
-    );
+    assert_eq!(send_files(c).await, "1", "the dropped file was imported");
     c.goto(&x.at("/activities")).await.unwrap();
     let table = c.find(Locator::Css("table.activities")).await.unwrap();
     let listed = table.text().await.unwrap();

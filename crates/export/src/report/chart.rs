@@ -204,11 +204,7 @@ fn value_axis(
     format: ValueFormat,
     unit: &str,
 ) {
-    let n = if step > 0.0 && (hi - lo).is_finite() {
-        (((hi - lo) / step).round() as i64).clamp(0, 20)
-    } else {
-        0
-    };
+    let n = super::svg::tick_count(lo, hi, step);
     // Whole numbers on the axis unless the step itself needs a decimal.
     let tick = match format {
         ValueFormat::Decimal(_) if step.fract().abs() > 1e-9 => ValueFormat::Decimal(1),

@@ -164,11 +164,7 @@ pub fn y_axis(
     side: Side,
     unit: &str,
 ) {
-    let n = if step > 0.0 && (hi - lo).is_finite() {
-        (((hi - lo) / step).round() as i64).clamp(0, 20)
-    } else {
-        0
-    };
+    let n = tick_count(lo, hi, step);
     for i in 0..=n {
         let v = lo + step * i as f64;
         let y = ys.map(v);
@@ -417,6 +413,16 @@ pub fn text(out: &mut String, class: &str, x: f64, y: f64, t: impl Display) {
         N(x),
         N(y)
     );
+}
+
+/// How many steps of `step` an axis from `lo` to `hi` has (at most 20; none when the range or
+/// step is unusable), for every chart's value axis.
+pub fn tick_count(lo: f64, hi: f64, step: f64) -> i64 {
+    if step > 0.0 && (hi - lo).is_finite() {
+        (((hi - lo) / step).round() as i64).clamp(0, 20)
+    } else {
+        0
+    }
 }
 
 #[cfg(test)]

@@ -160,6 +160,7 @@ async fn a_gpx_without_heart_rate_says_so_plainly() {
 #[tokio::test]
 async fn filters_narrow_the_list_and_keep_their_values() {
     let a = app();
+    a.in_utc();
     import(
         &a,
         &[
@@ -223,6 +224,7 @@ async fn filters_narrow_the_list_and_keep_their_values() {
 #[tokio::test]
 async fn the_list_comes_a_page_at_a_time() {
     let a = app();
+    a.in_utc();
     let files: Vec<(String, Vec<u8>)> = (0..55)
         .map(|i| {
             let d = jiff::civil::date(2025, 1, 1)

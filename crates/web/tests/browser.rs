@@ -860,6 +860,8 @@ async fn a_run_is_uploaded_with_the_progress_script_and_listed() {
 
 async fn import_journey(x: Ctx) {
     let c = &x.c;
+    // Start times are shown in the runner's zone: UTC here, so they read the same anywhere.
+    common::in_utc(&x.dir);
     let gpx = x.dir.join("morning run.gpx");
     std::fs::write(&gpx, common::gpx_run(jiff::civil::date(2026, 11, 2), 20)).unwrap();
     c.goto(&x.at("/import")).await.unwrap();

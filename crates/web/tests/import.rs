@@ -95,6 +95,7 @@ async fn the_form_is_there_with_its_token_and_linked_from_every_page() {
 #[tokio::test]
 async fn a_gpx_is_imported_listed_and_then_already_there() {
     let a = app();
+    a.in_utc();
     assert!(run_gpx().len() > hamstride_web::MAX_FORM_BYTES);
     let body = multipart(Some(&a.config.csrf), &[("morning run.gpx", &run_gpx())]);
     let p = upload(&a, body.clone(), ours()).await;

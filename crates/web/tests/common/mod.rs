@@ -67,6 +67,12 @@ pub async fn send(router: &Router, req: Request<Body>) -> Page {
 }
 
 impl App {
+    /// Set the runner's time zone to UTC, so start times read the same on any machine (with
+    /// none set, pages show them in the system's zone).
+    pub fn in_utc(&self) {
+        in_utc(self.dir.path());
+    }
+
     pub fn cookie(&self) -> String {
         format!(
             "{}={}",
@@ -173,4 +179,19 @@ pub fn gpx_run(date: jiff::civil::Date, minutes: u32) -> String {
     }
     s.push_str("</trkseg></trk></gpx>\n");
     s
+}
+
+/// Set the time zone of the runner whose data is in `dir` to UTC (see [`App::in_utc`]).
+pub fn in_utc(dir: &std::path::Path) {
+    let mut db = hamstride_service::db::open_dir(dir).unwrap();
+    let update = hamstride_service::training::ProfileUpdate {
+        timezone: Some("UTC".to_string()),
+        ..Default::default()
+    };
+    hamstride_service::training::update_profile(
+        &mut db,
+        &update,
+        hamstride_service::plans::Now::system(),
+    )
+    .unwrap();
 }

@@ -190,15 +190,7 @@ impl PgStore {
                 )
             })
             .map_err(pg("read assessment"))?;
-        Ok(row.map(|r| AssessmentRow {
-            id: r.get(0),
-            created_ms: r.get(1),
-            kb_version: r.get(2),
-            condition: r.get(3),
-            triage: r.get(4),
-            findings: r.get(5),
-            result: r.get(6),
-        }))
+        Ok(row.as_ref().map(assessment_row))
     }
 }
 
@@ -386,18 +378,7 @@ impl Store for PgStore {
                 )
             })
             .map_err(pg("list assessments"))?;
-        Ok(rows
-            .iter()
-            .map(|r| AssessmentRow {
-                id: r.get(0),
-                created_ms: r.get(1),
-                kb_version: r.get(2),
-                condition: r.get(3),
-                triage: r.get(4),
-                findings: r.get(5),
-                result: r.get(6),
-            })
-            .collect())
+        Ok(rows.iter().map(assessment_row).collect())
     }
 
     fn active_plan(&self, who: Athlete) -> Result<Option<PlanRow>, Error> {
@@ -1187,9 +1168,23 @@ fn with_columns<'a, const N: usize>(
     p
 }
 
+/// An assessment row of the `SELECT id, created_ms, kb_version, condition, triage, findings,
+/// result` the assessment queries share.
+fn assessment_row(r: &Row) -> AssessmentRow {
+    AssessmentRow {
+        id: r.get(0),
+        created_ms: r.get(1),
+        kb_version: r.get(2),
+        condition: r.get(3),
+        triage: r.get(4),
+        findings: r.get(5),
+        result: r.get(6),
+    }
+}
+
 /// A metrics row of the `SELECT m.activity_id, m.version, m.data, a.perceived_exertion` the
 /// metrics queries share.
-fn metrics_row(r: &postgres::Row) -> MetricsRow {
+fn metrics_row(r: &Row) -> MetricsRow {
     MetricsRow {
         activity_id: r.get(0),
         version: r.get(1),

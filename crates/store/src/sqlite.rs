@@ -372,17 +372,7 @@ upgrading to {}; open it once where it can be written",
                      FROM assessment WHERE athlete_id = ?1 {tail}"
                 ),
                 params,
-                |r| {
-                    Ok(AssessmentRow {
-                        id: r.get(0)?,
-                        created_ms: r.get(1)?,
-                        kb_version: r.get(2)?,
-                        condition: r.get(3)?,
-                        triage: r.get(4)?,
-                        findings: r.get(5)?,
-                        result: r.get(6)?,
-                    })
-                },
+                assessment_row,
             )
             .optional()
             .map_err(sql("read assessment"))
@@ -574,17 +564,7 @@ impl Store for SqliteStore {
             )
             .map_err(sql("list assessments"))?;
         let rows = st
-            .query_map([who.id], |r| {
-                Ok(AssessmentRow {
-                    id: r.get(0)?,
-                    created_ms: r.get(1)?,
-                    kb_version: r.get(2)?,
-                    condition: r.get(3)?,
-                    triage: r.get(4)?,
-                    findings: r.get(5)?,
-                    result: r.get(6)?,
-                })
-            })
+            .query_map([who.id], assessment_row)
             .map_err(sql("list assessments"))?;
         rows.collect::<Result<Vec<_>, _>>()
             .map_err(sql("list assessments"))
@@ -1629,6 +1609,20 @@ fn with_columns<'a, const N: usize>(
     ];
     p.extend(rest);
     p
+}
+
+/// An assessment row of the `SELECT id, created_ms, kb_version, condition, triage, findings,
+/// result` the assessment queries share.
+fn assessment_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AssessmentRow> {
+    Ok(AssessmentRow {
+        id: r.get(0)?,
+        created_ms: r.get(1)?,
+        kb_version: r.get(2)?,
+        condition: r.get(3)?,
+        triage: r.get(4)?,
+        findings: r.get(5)?,
+        result: r.get(6)?,
+    })
 }
 
 /// A metrics row of the `SELECT m.activity_id, m.version, m.data, a.perceived_exertion` the
